@@ -1,0 +1,110 @@
+// Helpers that drive the VS Code 1.100 workbench the way a user does. Selectors follow
+// /work/shared/docs/vscode-e2e.md; Playwright locators pierce the open shadow roots VS Code
+// uses for its menus.
+import type { Frame, Locator, Page } from 'playwright-core';
+import { sleep } from './processes';
+
+/** Waits until the workbench shows the explorer with the workspace's files. */
+export async function waitForExplorer(page: Page, someFile: string, timeoutMs = 60_000): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ timeout: timeoutMs });
+  await explorerRow(page, someFile).waitFor({ timeout: timeoutMs });
+}
+
+/** The explorer row whose label is exactly `name`. */
+export function explorerRow(page: Page, name: string): Locator {
+  return page
+    .locator('.explorer-folders-view .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) });
+}
+
+/** Expands an explorer folder if it is collapsed. */
+export async function expandFolder(page: Page, name: string): Promise<void> {
+  const row = explorerRow(page, name);
+  await row.waitFor();
+  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  await page.waitForFunction(
+    (n) =>
+      Array.from(document.querySelectorAll('.explorer-folders-view .monaco-list-row')).some(
+        (r) => r.querySelector('.label-name')?.textContent === n && r.getAttribute('aria-expanded') === 'true',
+      ),
+    name,
+  );
+}
+
+/**
+ * Right-clicks an explorer row until its context menu offers `item`, and returns that menu
+ * item. Extension commands reach menus only once the extension host has started, seconds
+ * after the explorer renders: close the menu and try again until then.
+ */
+export async function contextMenuItem(page: Page, rowName: string, item: string, timeoutMs = 90_000): Promise<Locator> {
+  const menuItem = page.locator('.context-view .monaco-menu .action-item').filter({ hasText: item });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await explorerRow(page, rowName).click({ button: 'right' });
+    try {
+      await menuItem.first().waitFor({ timeout: 3000 });
+      return menuItem.first();
+    } catch {
+      if (Date.now() > deadline) throw new Error(`the context menu of ${rowName} never offered "${item}" (${timeoutMs / 1000} s)`);
+      await page.keyboard.press('Escape');
+      await sleep(1000);
+    }
+  }
+}
+
+/**
+ * Waits for a webview whose document shows `text` and holds at least `minCanvases` canvas
+ * elements (the charts); returns the webview's inner frame.
+ */
+export async function waitForWebview(page: Page, text: string, minCanvases: number, timeoutMs = 90_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = 'no webview';
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame()) continue;
+      try {
+        const hasText = (await frame.getByText(text).count()) > 0;
+        const canvases = await frame.locator('canvas').count();
+        if (hasText || canvases) seen = `a webview with text "${text}": ${hasText}, canvases: ${canvases}`;
+        if (hasText && canvases >= minCanvases) return frame;
+      } catch {
+        /* the frame went away while we looked */
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`no webview showed "${text}" with ${minCanvases}+ canvas within ${timeoutMs / 1000} s (saw ${seen})`);
+    await sleep(500);
+  }
+}
+
+/** Opens the Problems panel (Ctrl+Shift+M) and waits for at least `minRows` rows. */
+export async function openProblems(page: Page, minRows = 1, timeoutMs = 60_000): Promise<Locator> {
+  const rows = page.locator('.markers-panel .monaco-list-row');
+  // Focus the workbench (not a webview) so the key binding reaches it.
+  await page.locator('.part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+  await page.keyboard.press('Control+Shift+M');
+  try {
+    await page.locator('.markers-panel').waitFor({ timeout: 5000 });
+  } catch {
+    await runCommand(page, 'Focus on Problems View');
+  }
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('.markers-panel .monaco-list-row').length >= n,
+    minRows,
+    { timeout: timeoutMs },
+  );
+  return rows;
+}
+
+/** Runs a command by its title from the command palette (F1). */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
