@@ -175,6 +175,15 @@ function scorecards(report: EvaluationReport): HTMLElement {
             'Pearson correlation between the human and the model item-item correlations (off-diagonal pairs).',
           )
         : h('p', { class: 'meta' }, run.structure.individualUnavailable ?? 'No individual-level structure.'),
+      run.structure.group
+        ? scoreTrack(
+            'Group-level structure ρ',
+            { value: run.structure.group.comparison.pearson, ci: run.structure.group.comparison.pearsonCi },
+            run.structure.group.null.high,
+            run.structure.group.ceiling.pearson,
+            'arXiv 2601.15755: correlation of the item-item correlations of scaled group means, human vs model; floor: permutation null (97.5th percentile), ceiling: human split-half.',
+          )
+        : null,
     );
     card.addEventListener('click', () => {
       state.run = run.name;
@@ -300,8 +309,9 @@ function itemCard(it: MarginalItem, run: RunReport): HTMLElement {
 function structure(run: RunReport): HTMLElement {
   const methods = Object.keys(run.structure.individual);
   const wrap = h('section', { class: 'structure', 'aria-label': 'Correlation structure' });
+  const group = groupView(run);
   if (!methods.length) {
-    wrap.append(h('p', {}, run.structure.individualUnavailable ?? 'No individual-level structure was computed for this run.'));
+    wrap.append(h('p', {}, run.structure.individualUnavailable ?? 'No individual-level structure was computed for this run.'), group);
     return wrap;
   }
   const method = state.method && methods.includes(state.method) ? state.method : methods[0];
@@ -313,7 +323,40 @@ function structure(run: RunReport): HTMLElement {
     render();
   });
   const s = run.structure.individual[method];
-  wrap.append(h('div', { class: 'toolbar' }, h('span', {}, 'Association '), sel), comparisonTable(s), heatmaps(s, run), scatter(s), pairTable(s));
+  wrap.append(h('h2', {}, 'Respondent level'), h('div', { class: 'toolbar' }, h('span', {}, 'Association '), sel), comparisonTable(s), heatmaps(s, run), scatter(s), pairTable(s), group);
+  return wrap;
+}
+
+/** Group-level structure (arXiv 2601.15755): item-item correlation of scaled group means. */
+function groupView(run: RunReport): HTMLElement {
+  const g = run.structure.group;
+  const wrap = h('section', { class: 'group', 'aria-label': 'Group-level structure' }, h('h2', {}, 'Group level'));
+  if (!g) {
+    wrap.append(h('p', { class: 'meta' }, run.structure.groupUnavailable ?? 'Not computed: set "groupBy" in representativeness.json (e.g. the country column) to compare the structure across groups.'));
+    return wrap;
+  }
+  const c = g.comparison;
+  wrap.append(
+    h('p', { class: 'meta' }, `${g.groups.length} groups by ${g.groupBy.reference} (run: ${g.groupBy.run}); item-item Pearson correlation of scaled group means, compared over ${c.pairs} pairs.`),
+    scoreTrack('Group-level agreement ρ (items)', { value: c.pearson, ci: c.pearsonCi }, g.null.high, g.ceiling.pearson, 'Pearson correlation between the human and the model item-item correlation matrices across groups; floor: 97.5th percentile of the permutation null; ceiling: human split-half.'),
+  );
+  const rows: [string, string][] = [
+    ['ρ items (95% CI)', `${fmt(c.pearson)}${c.pearsonCi ? ` [${fmt(c.pearsonCi.low)}, ${fmt(c.pearsonCi.high)}]` : ''}`],
+    ['RMSE items (95% CI)', `${fmt(c.rmse)}${c.rmseCi ? ` [${fmt(c.rmseCi.low)}, ${fmt(c.rmseCi.high)}]` : ''}`],
+    ['Permutation null ρ: mean [2.5%, 97.5%], p', `${fmt(g.null.mean)} [${fmt(g.null.low)}, ${fmt(g.null.high)}], p ${fmt(g.null.p, 4)} (${g.null.permutations} permutations)`],
+    ['Human split-half ceiling ρ [2.5%, 97.5%], RMSE', `${fmt(g.ceiling.pearson)} [${fmt(g.ceiling.low)}, ${fmt(g.ceiling.high)}], RMSE ${fmt(g.ceiling.rmse)} (${g.ceiling.splits} splits)`],
+  ];
+  if (g.topics) rows.push(['ρ topics (95% CI), RMSE', `${fmt(g.topics.comparison.pearson)}${g.topics.comparison.pearsonCi ? ` [${fmt(g.topics.comparison.pearsonCi.low)}, ${fmt(g.topics.comparison.pearsonCi.high)}]` : ''}, RMSE ${fmt(g.topics.comparison.rmse)} over ${g.topics.topics.length} topics`]);
+  if (g.reference.zeroVariance.length || g.run.zeroVariance.length) rows.push(['Items with no variation across groups (undefined correlations)', `human: ${g.reference.zeroVariance.join(', ') || 'none'}; model: ${g.run.zeroVariance.join(', ') || 'none'}`]);
+  wrap.append(h('table', { class: 'comparison' }, h('caption', {}, 'Group-level structure, human vs model'), h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))))));
+  const means = h(
+    'table',
+    {},
+    h('caption', {}, 'Scaled group means (0 = lowest code, 1 = highest): human / model'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Item'), g.groups.map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, g.items.map((it, j) => h('tr', {}, h('th', { scope: 'row' }, it), g.groups.map((_, k) => h('td', {}, `${fmt(g.reference.means[k][j], 2)} / ${fmt(g.run.means[k][j], 2)}`))))),
+  );
+  wrap.append(h('details', {}, h('summary', {}, 'Group means table'), means));
   return wrap;
 }
 

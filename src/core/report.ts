@@ -62,7 +62,7 @@ export interface MarginalItem {
   jsDistance: number | null;
   /** Jensen-Shannon divergence, base 2 (the square of the distance). */
   jsDivergence: number | null;
-  /** Kullback-Leibler divergence KL(run || reference) in bits, with the smoothing in `klSmoothing`. */
+  /** Kullback-Leibler divergence KL(reference || run) in bits, after the additive smoothing `klSmoothing` on both sides. */
   kl: number | null;
   klSmoothing: number;
   /** Run mean minus reference mean, in code units. */

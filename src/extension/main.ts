@@ -52,6 +52,10 @@ class Lens extends Disposable implements PanelHandlers {
     this._register({ dispose: () => this.stopWatching() });
   }
 
+  get report(): EvaluationReport | undefined {
+    return this.lastReport;
+  }
+
   async evaluateFile(uri?: vscode.Uri): Promise<void> {
     const target = uri ?? vscode.window.activeTextEditor?.document.uri;
     if (!target || target.scheme !== 'file') {
@@ -218,8 +222,16 @@ class Lens extends Disposable implements PanelHandlers {
   }
 }
 
-export function activate(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(new Lens(context));
+/** What the extension exports to other extensions (and to its own tests). */
+export interface RepresentativenessApi {
+  /** The most recent report, as the panel shows it and `replens --format json` writes it. */
+  lastReport(): EvaluationReport | undefined;
+}
+
+export function activate(context: vscode.ExtensionContext): RepresentativenessApi {
+  const lens = new Lens(context);
+  context.subscriptions.push(lens);
+  return { lastReport: () => lens.report };
 }
 
 export function deactivate(): void {
