@@ -161,7 +161,11 @@ export interface GroupStructure {
   comparison: GroupComparison;
   /** Permutation null: item labels of the model matrix permuted; mean and 2.5 / 97.5 percentiles, one-sided p. */
   null: { permutations: number; mean: number | null; low: number | null; high: number | null; p: number | null };
-  /** Human split-half ceiling: reference respondents split at random within each group. */
+  /**
+   * Human split-half ceiling: reference respondents split at random within each group, the two
+   * halves compared. Each half holds half the respondents, so for a small reference this is a
+   * conservative (low) ceiling; with WVS-size groups it approaches 1.
+   */
   ceiling: { splits: number; pearson: number | null; rmse: number | null; low: number | null; high: number | null };
   topics: { topics: string[]; reference: (number | null)[][]; run: (number | null)[][]; comparison: GroupComparison } | null;
 }
