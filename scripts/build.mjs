@@ -27,7 +27,8 @@ const common = {
   target: 'es2022',
 };
 
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+// Prefer ES module entry points: some packages' UMD builds (jsonc-parser) hide requires from the bundler.
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'] };
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/main.ts' }, outdir: 'out', external: ['vscode'] },

@@ -1,1 +1,504 @@
-export {};
+/**
+ * The report renderer: the VS Code panel and the standalone HTML report run this same code.
+ * In the panel, data arrive by message from the extension host; in the standalone file, from an
+ * embedded `<script type="application/json" id="report-data">` block.
+ */
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import type { EvaluationReport, IndividualStructure, MarginalItem, RunReport, ValueWithCi } from '../src/core/report';
+import type { ExportFormat, FromWebviewMessage, ToWebviewMessage } from '../src/protocol';
+import { charts, destroyCharts, heatmap, marginalChart, pairScatter, type HeatCell } from './charts';
+import { custom, fmt, h } from './dom';
+import { palette } from './theme';
+
+interface VsCodeApi {
+  postMessage(m: FromWebviewMessage): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode: VsCodeApi | null = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : null;
+
+interface ViewState {
+  report: EvaluationReport | null;
+  run: string | null;
+  method: string | null;
+  filter: string;
+  topic: string;
+  sort: 'divergence' | 'item' | 'invalid';
+  tab: number;
+}
+
+const state: ViewState = { report: null, run: null, method: null, filter: '', topic: '', sort: 'divergence', tab: 0 };
+
+const app = document.getElementById('app')!;
+
+function saveState(): void {
+  vscode?.setState({ ...state });
+}
+
+function currentRun(): RunReport | null {
+  const r = state.report;
+  if (!r || !r.runs.length) return null;
+  return r.runs.find((x) => x.name === state.run) ?? r.runs[0];
+}
+
+function render(): void {
+  destroyCharts();
+  app.replaceChildren();
+  const report = state.report;
+  if (!report) {
+    app.append(h('p', { class: 'placeholder' }, 'Representativeness Lens: waiting for an evaluation…'));
+    return;
+  }
+  const run = currentRun();
+  app.append(header(report, run));
+  app.append(scorecards(report));
+  if (report.diagnostics.length) app.append(problems(report));
+  if (!run) return;
+  const tabs = custom('vscode-tabs', { 'selected-index': state.tab, 'aria-label': 'Report views' });
+  tabs.addEventListener('vsc-tabs-select', (e) => {
+    state.tab = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
+    saveState();
+  });
+  tabs.append(
+    custom('vscode-tab-header', { slot: 'header' }, 'Marginals'),
+    custom('vscode-tab-panel', {}, marginals(run)),
+    custom('vscode-tab-header', { slot: 'header' }, 'Structure'),
+    custom('vscode-tab-panel', {}, structure(run)),
+    custom('vscode-tab-header', { slot: 'header' }, 'Runs side by side'),
+    custom('vscode-tab-panel', {}, sideBySide(report)),
+  );
+  app.append(tabs);
+}
+
+function header(report: EvaluationReport, run: RunReport | null): HTMLElement {
+  const runSelect = custom('vscode-single-select', { 'aria-label': 'Run', id: 'run-select' });
+  for (const r of report.runs) runSelect.append(custom('vscode-option', { value: r.name, selected: r.name === run?.name }, r.name));
+  runSelect.addEventListener('change', () => {
+    state.run = (runSelect as unknown as { value: string }).value;
+    saveState();
+    render();
+  });
+  const exports = h('div', { class: 'exports', role: 'group', 'aria-label': 'Export report' });
+  if (vscode) {
+    for (const f of ['json', 'md', 'csv', 'html'] as ExportFormat[]) {
+      exports.append(custom('vscode-button', { secondary: true, onclick: () => vscode.postMessage({ type: 'export', format: f }) }, `Export ${f.toUpperCase()}`));
+    }
+  }
+  return h(
+    'header',
+    {},
+    h('h1', {}, 'Representativeness'),
+    h('p', { class: 'subtitle' }, `Reference: ${report.reference.path} · ${report.reference.respondents.toLocaleString('en')} respondents${report.reference.weighted ? ' (weighted)' : ''} · ${report.reference.items.length} items`),
+    h('div', { class: 'toolbar' }, h('label', { for: 'run-select' }, 'Run '), runSelect, exports),
+    report.notes.length ? h('ul', { class: 'notes' }, report.notes.map((n) => h('li', {}, n))) : null,
+  );
+}
+
+/** A 0..1 track with the floor (no information) and ceiling (another human sample) marked. */
+function scoreTrack(label: string, v: ValueWithCi, floor: number | null, ceiling: number | null, explain: string): HTMLElement {
+  const pct = (x: number) => `${Math.max(0, Math.min(1, x)) * 100}%`;
+  const track = h('div', { class: 'track', role: 'img', 'aria-label': `${label} ${fmt(v.value)}; 95% CI ${fmt(v.ci?.low)} to ${fmt(v.ci?.high)}; floor ${fmt(floor)}; ceiling ${fmt(ceiling)}` });
+  if (floor !== null && ceiling !== null && ceiling > floor) {
+    const band = h('div', { class: 'band' });
+    band.style.left = pct(floor);
+    band.style.width = pct(ceiling - floor);
+    track.append(band);
+  }
+  if (floor !== null) {
+    const f = h('div', { class: 'mark floor', title: `floor ${fmt(floor)}` });
+    f.style.left = pct(floor);
+    track.append(f);
+  }
+  if (ceiling !== null) {
+    const c = h('div', { class: 'mark ceiling', title: `ceiling ${fmt(ceiling)}` });
+    c.style.left = pct(ceiling);
+    track.append(c);
+  }
+  if (v.ci && v.ci.low !== null && v.ci.high !== null) {
+    const ci = h('div', { class: 'ci' });
+    ci.style.left = pct(v.ci.low);
+    ci.style.width = pct(v.ci.high - v.ci.low);
+    track.append(ci);
+  }
+  if (v.value !== null) {
+    const dot = h('div', { class: 'dot' });
+    dot.style.left = pct(v.value);
+    track.append(dot);
+  }
+  return h(
+    'div',
+    { class: 'score' },
+    h('div', { class: 'score-label', title: explain }, label),
+    h('div', { class: 'score-value' }, fmt(v.value), v.ci ? h('span', { class: 'ci-text' }, ` [${fmt(v.ci.low)}, ${fmt(v.ci.high)}]`) : null),
+    track,
+    h('div', { class: 'score-scale' }, h('span', {}, `floor ${fmt(floor)}`), h('span', {}, `ceiling ${fmt(ceiling)}`)),
+  );
+}
+
+function baselineValue(run: RunReport, name: string, pick: (b: RunReport['baselines'][number]) => number | null): number | null {
+  const b = run.baselines.find((x) => x.name === name);
+  return b ? pick(b) : null;
+}
+
+function scorecards(report: EvaluationReport): HTMLElement {
+  const section = h('section', { id: 'scorecards', 'aria-label': 'Scores per run' });
+  for (const run of report.runs) {
+    const method = Object.keys(run.structure.individual)[0];
+    const s = method ? run.structure.individual[method] : null;
+    const card = h(
+      'article',
+      { class: `card${run.name === currentRun()?.name ? ' active' : ''}`, 'data-run': run.name },
+      h('h2', {}, run.name),
+      h('p', { class: 'meta' }, `${run.respondents.toLocaleString('en')} ${run.level === 'respondents' ? 'respondents' : 'distribution rows'} · ${run.items.length} items · ${run.weakItems.length} weak items`),
+      scoreTrack(
+        'Marginal representativeness',
+        run.marginal.summary.representativeness,
+        baselineValue(run, 'uniform-random', (b) => b.marginal.representativeness),
+        baselineValue(run, 'human-split-half', (b) => b.marginal.representativeness),
+        'OpinionQA representativeness: 1 - mean over items of the Wasserstein-1 distance divided by the scale range.',
+      ),
+      s
+        ? scoreTrack(
+            `Structure agreement (${method})`,
+            s.agreement,
+            baselineValue(run, 'independent-marginals', (b) => b.structure[method]?.pearson ?? null),
+            baselineValue(run, 'human-split-half', (b) => b.structure[method]?.pearson ?? null),
+            'Pearson correlation between the human and the model item-item correlations (off-diagonal pairs).',
+          )
+        : h('p', { class: 'meta' }, run.structure.individualUnavailable ?? 'No individual-level structure.'),
+      run.structure.group
+        ? scoreTrack(
+            'Group-level structure ρ',
+            { value: run.structure.group.comparison.pearson, ci: run.structure.group.comparison.pearsonCi },
+            run.structure.group.null.high,
+            run.structure.group.ceiling.pearson,
+            'arXiv 2601.15755: correlation of the item-item correlations of scaled group means, human vs model; floor: permutation null (97.5th percentile), ceiling: human split-half.',
+          )
+        : null,
+    );
+    card.addEventListener('click', () => {
+      state.run = run.name;
+      saveState();
+      render();
+    });
+    section.append(card);
+  }
+  return section;
+}
+
+function problems(report: EvaluationReport): HTMLElement {
+  const list = report.diagnostics.slice(0, 50);
+  return h(
+    'details',
+    { class: 'problems' },
+    h('summary', {}, `${report.diagnostics.length} input problem${report.diagnostics.length === 1 ? '' : 's'} (also in the Problems panel)`),
+    h(
+      'ul',
+      {},
+      list.map((d) => h('li', { class: d.severity }, `${d.file ? d.file.split(/[\\/]/).pop() : ''}${d.line ? `:${d.line}` : ''}${d.column ? `:${d.column}` : ''} ${d.severity}: ${d.message}`)),
+    ),
+  );
+}
+
+function itemTitle(it: MarginalItem): string {
+  return it.label ? `${it.item}: ${it.label}` : it.item;
+}
+
+function marginals(run: RunReport): HTMLElement {
+  const wrap = h('section', { class: 'marginals', 'aria-label': 'Marginal distributions per item' });
+  const topics = [...new Set(run.marginal.items.map((i) => i.topic).filter((t): t is string => !!t))].sort();
+  const search = custom('vscode-textfield', { placeholder: 'Search items', 'aria-label': 'Search items', value: state.filter });
+  const topicSel = custom('vscode-single-select', { 'aria-label': 'Topic' });
+  topicSel.append(custom('vscode-option', { value: '', selected: state.topic === '' }, 'All topics'));
+  for (const t of topics) topicSel.append(custom('vscode-option', { value: t, selected: state.topic === t }, t));
+  const sortSel = custom('vscode-single-select', { 'aria-label': 'Sort items by' });
+  for (const [v, l] of [['divergence', 'Worst first'], ['item', 'Item id'], ['invalid', 'Invalid answers']] as const) sortSel.append(custom('vscode-option', { value: v, selected: state.sort === v }, l));
+  const grid = h('div', { class: 'item-grid' });
+  const s = run.marginal.summary;
+  wrap.append(
+    h(
+      'p',
+      { class: 'summary' },
+      `Mean normalised W1 ${fmt(s.meanW1Normalized.value)} · mean TVD ${fmt(s.meanTvd.value)} · mean Jensen-Shannon distance (base 2) ${fmt(s.meanJsDistance.value)}`,
+    ),
+    h('div', { class: 'toolbar' }, search, topics.length ? topicSel : null, sortSel),
+    grid,
+  );
+  const fill = () => {
+    for (const c of [...charts]) if (grid.contains(c.canvas)) { c.destroy(); charts.delete(c); }
+    grid.replaceChildren();
+    const q = state.filter.trim().toLowerCase();
+    const key = (it: MarginalItem) => (state.sort === 'invalid' ? -(it.invalid ?? 0) : -(it.w1Normalized ?? it.tvd ?? 0));
+    const items = run.marginal.items
+      .filter((it) => (!q || itemTitle(it).toLowerCase().includes(q)) && (!state.topic || it.topic === state.topic))
+      .sort((a, b) => (state.sort === 'item' ? a.item.localeCompare(b.item, 'en', { numeric: true }) : key(a) - key(b)));
+    for (const it of items) grid.append(itemCard(it, run));
+  };
+  search.addEventListener('input', () => {
+    state.filter = (search as unknown as { value: string }).value;
+    saveState();
+    fill();
+  });
+  topicSel.addEventListener('change', () => {
+    state.topic = (topicSel as unknown as { value: string }).value;
+    saveState();
+    fill();
+  });
+  sortSel.addEventListener('change', () => {
+    state.sort = (sortSel as unknown as { value: ViewState['sort'] }).value;
+    saveState();
+    fill();
+  });
+  fill();
+  return wrap;
+}
+
+const lazy = new IntersectionObserver(
+  (entries) => {
+    for (const e of entries) {
+      if (!e.isIntersecting) continue;
+      const el = e.target as HTMLElement & { draw?: () => void };
+      lazy.unobserve(el);
+      el.draw?.();
+    }
+  },
+  { rootMargin: '300px' },
+);
+
+function itemCard(it: MarginalItem, run: RunReport): HTMLElement {
+  const canvas = h('canvas', { role: 'img', 'aria-label': `Answer distribution of ${it.item}, human vs model` });
+  const holder = h('div', { class: 'chart small' }, canvas) as HTMLElement & { draw?: () => void };
+  holder.draw = () => marginalChart(canvas, it, run.name, palette());
+  lazy.observe(holder);
+  const table = h(
+    'table',
+    {},
+    h('caption', {}, `Answer shares for ${it.item}`),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Code'), h('th', { scope: 'col' }, 'Label'), h('th', { scope: 'col' }, 'Human'), h('th', { scope: 'col' }, 'Model'))),
+    h(
+      'tbody',
+      {},
+      it.codes.map((c, k) => h('tr', {}, h('td', {}, c), h('td', {}, it.labels?.[String(c)] ?? ''), h('td', {}, fmt(it.referenceDistribution[k])), h('td', {}, fmt(it.runDistribution[k])))),
+    ),
+  );
+  const title = h('button', { class: 'link', title: 'Open where this item is defined', onclick: () => vscode?.postMessage({ type: 'openItem', item: it.item, run: run.name }) }, itemTitle(it));
+  return h(
+    'article',
+    { class: `item${it.weak ? ' weak' : ''}`, 'data-item': it.item },
+    h('h3', {}, title, it.weak ? h('span', { class: 'badge' }, 'weak') : null),
+    h(
+      'p',
+      { class: 'measures' },
+      `${it.type === 'ordinal' ? `W1/range ${fmt(it.w1Normalized)} · ` : ''}TVD ${fmt(it.tvd)} · JS dist ${fmt(it.jsDistance)} · Δmean ${fmt(it.meanDiff)} · var ratio ${fmt(it.varianceRatio)} · n ${it.n} vs ${it.referenceN}${it.invalidCount ? ` · invalid ${it.invalidCount}` : ''}`,
+    ),
+    it.reasons.length ? h('p', { class: 'reasons' }, it.reasons.join('; ')) : null,
+    holder,
+    h('details', {}, h('summary', {}, 'Data table'), table),
+  );
+}
+
+function structure(run: RunReport): HTMLElement {
+  const methods = Object.keys(run.structure.individual);
+  const wrap = h('section', { class: 'structure', 'aria-label': 'Correlation structure' });
+  const group = groupView(run);
+  if (!methods.length) {
+    wrap.append(h('p', {}, run.structure.individualUnavailable ?? 'No individual-level structure was computed for this run.'), group);
+    return wrap;
+  }
+  const method = state.method && methods.includes(state.method) ? state.method : methods[0];
+  const sel = custom('vscode-single-select', { 'aria-label': 'Association measure' });
+  for (const m of methods) sel.append(custom('vscode-option', { value: m, selected: m === method }, m));
+  sel.addEventListener('change', () => {
+    state.method = (sel as unknown as { value: string }).value;
+    saveState();
+    render();
+  });
+  const s = run.structure.individual[method];
+  wrap.append(h('h2', {}, 'Respondent level'), h('div', { class: 'toolbar' }, h('span', {}, 'Association '), sel), comparisonTable(s), heatmaps(s, run), scatter(s), pairTable(s), group);
+  return wrap;
+}
+
+/** Group-level structure (arXiv 2601.15755): item-item correlation of scaled group means. */
+function groupView(run: RunReport): HTMLElement {
+  const g = run.structure.group;
+  const wrap = h('section', { class: 'group', 'aria-label': 'Group-level structure' }, h('h2', {}, 'Group level'));
+  if (!g) {
+    wrap.append(h('p', { class: 'meta' }, run.structure.groupUnavailable ?? 'Not computed: set "groupBy" in representativeness.json (e.g. the country column) to compare the structure across groups.'));
+    return wrap;
+  }
+  const c = g.comparison;
+  wrap.append(
+    h('p', { class: 'meta' }, `${g.groups.length} groups by ${g.groupBy.reference} (run: ${g.groupBy.run}); item-item Pearson correlation of scaled group means, compared over ${c.pairs} pairs.`),
+    scoreTrack('Group-level agreement ρ (items)', { value: c.pearson, ci: c.pearsonCi }, g.null.high, g.ceiling.pearson, 'Pearson correlation between the human and the model item-item correlation matrices across groups; floor: 97.5th percentile of the permutation null; ceiling: human split-half.'),
+  );
+  const rows: [string, string][] = [
+    ['ρ items (95% CI)', `${fmt(c.pearson)}${c.pearsonCi ? ` [${fmt(c.pearsonCi.low)}, ${fmt(c.pearsonCi.high)}]` : ''}`],
+    ['RMSE items (95% CI)', `${fmt(c.rmse)}${c.rmseCi ? ` [${fmt(c.rmseCi.low)}, ${fmt(c.rmseCi.high)}]` : ''}`],
+    ['Permutation null ρ: mean [2.5%, 97.5%], p', `${fmt(g.null.mean)} [${fmt(g.null.low)}, ${fmt(g.null.high)}], p ${fmt(g.null.p, 4)} (${g.null.permutations} permutations)`],
+    ['Human split-half ceiling ρ [2.5%, 97.5%], RMSE', `${fmt(g.ceiling.pearson)} [${fmt(g.ceiling.low)}, ${fmt(g.ceiling.high)}], RMSE ${fmt(g.ceiling.rmse)} (${g.ceiling.splits} splits)`],
+  ];
+  if (g.topics) rows.push(['ρ topics (95% CI), RMSE', `${fmt(g.topics.comparison.pearson)}${g.topics.comparison.pearsonCi ? ` [${fmt(g.topics.comparison.pearsonCi.low)}, ${fmt(g.topics.comparison.pearsonCi.high)}]` : ''}, RMSE ${fmt(g.topics.comparison.rmse)} over ${g.topics.topics.length} topics`]);
+  if (g.reference.zeroVariance.length || g.run.zeroVariance.length) rows.push(['Items with no variation across groups (undefined correlations)', `human: ${g.reference.zeroVariance.join(', ') || 'none'}; model: ${g.run.zeroVariance.join(', ') || 'none'}`]);
+  wrap.append(h('table', { class: 'comparison' }, h('caption', {}, 'Group-level structure, human vs model'), h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))))));
+  const means = h(
+    'table',
+    {},
+    h('caption', {}, 'Scaled group means (0 = lowest code, 1 = highest): human / model'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Item'), g.groups.map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, g.items.map((it, j) => h('tr', {}, h('th', { scope: 'row' }, it), g.groups.map((_, k) => h('td', {}, `${fmt(g.reference.means[k][j], 2)} / ${fmt(g.run.means[k][j], 2)}`))))),
+  );
+  wrap.append(h('details', {}, h('summary', {}, 'Group means table'), means));
+  return wrap;
+}
+
+function comparisonTable(s: IndividualStructure): HTMLElement {
+  const c = s.comparison;
+  const rows: [string, string][] = [
+    ['Agreement (Pearson of off-diagonal correlations)', `${fmt(c.pearson)}${s.agreement.ci ? ` [${fmt(s.agreement.ci.low)}, ${fmt(s.agreement.ci.high)}]` : ''}`],
+    ['Spearman of off-diagonal correlations', fmt(c.spearman)],
+    ['RMSE over pairs', fmt(c.rmse)],
+    ['MAE over pairs', fmt(c.mae)],
+    ['Max |difference|', `${fmt(c.maxAbsDiff)}${c.maxAbsDiffPair ? ` (${c.maxAbsDiffPair.join(' × ')})` : ''}`],
+    ['Frobenius norm of the difference (full matrix)', fmt(c.frobenius)],
+    ['Sign agreement', fmt(c.signAgreement)],
+    ['Mantel r (p, permutations)', `${fmt(c.mantel.r)} (p ${fmt(c.mantel.p, 4)}, ${c.mantel.permutations})`],
+    ['Steiger χ² (df, p)', `${fmt(c.steiger.chi2, 1)} (${c.steiger.df}, p ${fmt(c.steiger.p, 4)})`],
+    ['Tucker congruence of first components', c.tucker.congruence.map((x) => fmt(x)).join(', ') || 'n/a'],
+    ['Pairs compared (excluded)', `${c.pairs} (${c.excludedPairs})`],
+  ];
+  return h('table', { class: 'comparison' }, h('caption', {}, `Human vs model ${s.method} matrices`), h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v)))));
+}
+
+function heatmaps(s: IndividualStructure, run: RunReport): HTMLElement {
+  const order = s.order.length === s.items.length ? s.order : s.items.map((_, i) => i);
+  const items = order.map((i) => s.items[i]);
+  let maxDiff = 0;
+  for (const row of s.difference) for (const v of row) if (v !== null) maxDiff = Math.max(maxDiff, Math.abs(v));
+  maxDiff = maxDiff || 1;
+  const build = (m: (number | null)[][], other: (number | null)[][] | null, n: number[][]): HeatCell[] => {
+    const cells: HeatCell[] = [];
+    for (const a of order) for (const b of order) cells.push({ x: s.items[b], y: s.items[a], v: m[a][b], other: other ? other[a][b] : undefined, n: n[a][b] });
+    return cells;
+  };
+  const p = palette();
+  const panel = (title: string, cells: HeatCell[], scale: number, describe: (c: HeatCell) => string[]) => {
+    const canvas = h('canvas', { role: 'img', 'aria-label': `${title} heatmap of ${items.length} items; see the pair table below for the values` });
+    const holder = h('figure', { class: 'heat' }, h('figcaption', {}, title), h('div', { class: 'chart square' }, canvas));
+    requestAnimationFrame(() => heatmap(canvas, items, cells, title, scale, p, describe));
+    return holder;
+  };
+  const pairLabel = (c: HeatCell) => `${c.y} × ${c.x}`;
+  return h(
+    'div',
+    { class: 'heatmaps' },
+    panel('Human', build(s.reference, s.run, s.referenceN), 1, (c) => [pairLabel(c), `human ${fmt(c.v)}`, `model ${fmt(c.other ?? null)}`, `n ${c.n}`]),
+    panel(`Model (${run.name})`, build(s.run, s.reference, s.runN), 1, (c) => [pairLabel(c), `model ${fmt(c.v)}`, `human ${fmt(c.other ?? null)}`, `n ${c.n}`]),
+    panel('Difference (model − human)', build(s.difference, null, s.runN), maxDiff, (c) => [pairLabel(c), `difference ${fmt(c.v)}`]),
+    h('div', { class: 'legend', 'aria-hidden': 'true' }, h('span', {}, '−1 (or −max diff)'), h('span', { class: 'gradient' }), h('span', {}, '+1 (or +max diff)')),
+  );
+}
+
+function scatter(s: IndividualStructure): HTMLElement {
+  const points = s.pairs.filter((q) => q.reference !== null && q.run !== null).map((q) => ({ x: q.reference as number, y: q.run as number, label: `${q.i} × ${q.j}` }));
+  const canvas = h('canvas', { role: 'img', 'aria-label': `Scatter of ${points.length} item pairs: human correlation against model correlation` });
+  requestAnimationFrame(() => pairScatter(canvas, points, palette()));
+  return h('figure', { class: 'scatter' }, h('figcaption', {}, 'Human vs model correlation per item pair'), h('div', { class: 'chart' }, canvas));
+}
+
+function pairTable(s: IndividualStructure): HTMLElement {
+  const rows = [...s.pairs].sort((a, b) => Math.abs(b.difference ?? 0) - Math.abs(a.difference ?? 0));
+  const shown = rows.slice(0, 200);
+  return h(
+    'details',
+    { class: 'pairs' },
+    h('summary', {}, `Pair table (${rows.length} pairs, largest differences first${rows.length > shown.length ? `; first ${shown.length} shown, all in the exported CSV` : ''})`),
+    h(
+      'table',
+      {},
+      h('caption', {}, `${s.method} correlations per item pair`),
+      h('thead', {}, h('tr', {}, ['Item', 'Item', 'Human', 'Model', 'Difference', 'q (BH)', 'n human', 'n model'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, shown.map((q) => h('tr', {}, h('td', {}, q.i), h('td', {}, q.j), h('td', {}, fmt(q.reference)), h('td', {}, fmt(q.run)), h('td', {}, fmt(q.difference)), h('td', {}, fmt(q.q, 4)), h('td', {}, q.referenceN), h('td', {}, q.runN)))),
+    ),
+  );
+}
+
+function sideBySide(report: EvaluationReport): HTMLElement {
+  const methods = [...new Set(report.runs.flatMap((r) => Object.keys(r.structure.individual)))];
+  const head = ['Run', 'Level', 'Respondents', 'Representativeness', 'Mean TVD', 'Mean JS distance', ...methods.map((m) => `Structure ${m} (Pearson)`), ...methods.map((m) => `Structure ${m} RMSE`), 'Weak items'];
+  return h(
+    'table',
+    { class: 'side-by-side' },
+    h('caption', {}, 'All runs against the same reference'),
+    h('thead', {}, h('tr', {}, head.map((t) => h('th', { scope: 'col' }, t)))),
+    h(
+      'tbody',
+      {},
+      report.runs.map((r) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, r.name),
+          h('td', {}, r.level),
+          h('td', {}, r.respondents),
+          h('td', {}, fmt(r.marginal.summary.representativeness.value)),
+          h('td', {}, fmt(r.marginal.summary.meanTvd.value)),
+          h('td', {}, fmt(r.marginal.summary.meanJsDistance.value)),
+          methods.map((m) => h('td', {}, fmt(r.structure.individual[m]?.comparison.pearson ?? null))),
+          methods.map((m) => h('td', {}, fmt(r.structure.individual[m]?.comparison.rmse ?? null))),
+          h('td', {}, r.weakItems.length),
+        ),
+      ),
+    ),
+  );
+}
+
+function progress(message: string, fraction: number | null): void {
+  let bar = document.getElementById('progress');
+  if (!bar) {
+    bar = h('div', { id: 'progress', role: 'status' });
+    app.prepend(bar);
+  }
+  bar.replaceChildren(custom('vscode-progress-ring', {}), h('span', {}, fraction === null ? message : `${message} (${Math.round(fraction * 100)}%)`));
+}
+
+window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => {
+  const m = e.data;
+  switch (m.type) {
+    case 'report':
+      state.report = m.report;
+      if (m.focusRun) state.run = m.focusRun;
+      saveState();
+      render();
+      break;
+    case 'progress':
+      progress(m.message, m.fraction);
+      break;
+    case 'failed':
+      document.getElementById('progress')?.remove();
+      app.prepend(h('div', { class: 'failure', role: 'alert' }, m.message));
+      break;
+    case 'exported':
+      break;
+  }
+});
+
+// Re-draw in the new colours when the user switches theme (VS Code swaps the body class).
+new MutationObserver(() => render()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+const saved = vscode?.getState() as Partial<ViewState> | undefined;
+if (saved?.report) Object.assign(state, saved);
+else {
+  const embedded = document.getElementById('report-data');
+  if (embedded?.textContent) state.report = JSON.parse(embedded.textContent) as EvaluationReport;
+}
+render();
+vscode?.postMessage({ type: 'ready' });

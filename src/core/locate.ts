@@ -1,0 +1,33 @@
+/**
+ * Finding where an item is named in text files (a config, a codebook, the script or prompt
+ * template that produced a run), so diagnostics land on the string literal `"Q46"` itself.
+ */
+import { LineIndex } from './config';
+
+export interface TextLocation {
+  line: number;
+  column: number;
+  endColumn: number;
+}
+
+/**
+ * Every quoted occurrence ("ID", 'ID' or `ID`) of the given ids. Positions are 1-based and point
+ * at the opening quote's next character, i.e. the id itself.
+ */
+export function findItemLiterals(text: string, ids: ReadonlySet<string>): Map<string, TextLocation[]> {
+  const out = new Map<string, TextLocation[]>();
+  const lines = new LineIndex(text);
+  const re = /(["'`])([^"'`\r\n\\]{1,200})\1/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    const id = m[2];
+    if (!ids.has(id)) continue;
+    const loc = lines.locate(m.index + 1);
+    const list = out.get(id) ?? [];
+    list.push({ line: loc.line, column: loc.column, endColumn: loc.column + id.length });
+    out.set(id, list);
+    // Allow an id directly after this literal's closing quote to be found too.
+    re.lastIndex = m.index + m[0].length - 1;
+  }
+  return out;
+}

@@ -1,0 +1,165 @@
+/**
+ * Report formats: `json` (the data contract), `md` (a readable summary), `csv` (the per-item and
+ * per-pair tables, one tidy table) and `html` (a standalone page drawn by the panel's own renderer,
+ * with everything inlined: it opens offline).
+ */
+import type { EvaluationReport, RunReport } from './report';
+
+export type ReportFormat = 'json' | 'md' | 'csv' | 'html';
+
+export interface RenderAssets {
+  /** The bundled panel renderer (out/webview.js), for html. */
+  webviewJs?: string;
+  /** The panel stylesheet (media/panel.css), for html. */
+  css?: string;
+}
+
+/** JSON with every non-finite number written as null (the report never carries NaN). */
+export function reportToJson(report: EvaluationReport): string {
+  return JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
+}
+
+function num(x: number | null | undefined, digits = 3): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits);
+}
+
+function ci(v: { value: number | null; ci: { low: number | null; high: number | null } | null }): string {
+  return v.ci ? `${num(v.value)} [${num(v.ci.low)}, ${num(v.ci.high)}]` : num(v.value);
+}
+
+/** Markdown-safe cell text: pipes and line breaks would break the table. */
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+}
+
+function headlineStructure(run: RunReport): { method: string; pearson: number | null; rmse: number | null; agreement: string } | null {
+  const method = Object.keys(run.structure.individual)[0];
+  if (!method) return null;
+  const s = run.structure.individual[method];
+  return { method, pearson: s.comparison.pearson, rmse: s.comparison.rmse, agreement: ci(s.agreement) };
+}
+
+export function reportToMarkdown(report: EvaluationReport): string {
+  const out: string[] = [];
+  out.push('# Representativeness report', '');
+  out.push(`Reference: \`${report.reference.path}\`, ${report.reference.respondents} respondents${report.reference.weighted ? ' (weighted)' : ''}, ${report.reference.items.length} items.`, '');
+  out.push('| run | level | respondents | representativeness (95% CI) | mean TVD | mean JS distance (base 2) | structure agreement (95% CI) | structure RMSE | weak items |');
+  out.push('|---|---|---|---|---|---|---|---|---|');
+  for (const run of report.runs) {
+    const s = headlineStructure(run);
+    out.push(
+      `| ${cell(run.name)} | ${run.level} | ${run.respondents} | ${ci(run.marginal.summary.representativeness)} | ${num(run.marginal.summary.meanTvd.value)} | ${num(run.marginal.summary.meanJsDistance.value)} | ${s ? `${s.agreement} (${s.method})` : 'n/a'} | ${s ? num(s.rmse) : 'n/a'} | ${run.weakItems.length} |`,
+    );
+  }
+  out.push('');
+  for (const run of report.runs) {
+    out.push(`## ${run.name}`, '');
+    if (run.baselines.length) {
+      out.push('| reference point | representativeness | structure agreement |', '|---|---|---|');
+      for (const b of run.baselines) {
+        const st = Object.entries(b.structure).map(([m, v]) => `${m} ${num(v.pearson)}`).join(', ');
+        out.push(`| ${b.name} | ${num(b.marginal.representativeness)} | ${st || 'n/a'} |`);
+      }
+      out.push('');
+    }
+    const worst = [...run.marginal.items].sort((a, b) => (b.w1Normalized ?? b.tvd ?? 0) - (a.w1Normalized ?? a.tvd ?? 0)).slice(0, 10);
+    out.push('Worst items by marginal divergence:', '', '| item | W1/range | TVD | JS distance | mean diff | variance ratio | invalid | reasons |', '|---|---|---|---|---|---|---|---|');
+    for (const it of worst) {
+      out.push(`| ${cell(it.item)} | ${num(it.w1Normalized)} | ${num(it.tvd)} | ${num(it.jsDistance)} | ${num(it.meanDiff)} | ${num(it.varianceRatio)} | ${num(it.invalid)} | ${cell(it.reasons.join('; '))} |`);
+    }
+    out.push('');
+    if (run.weakPairs.length) {
+      out.push(`Weak pairs (${run.weakPairs.length}):`, '', '| method | pair | human | model | difference | q |', '|---|---|---|---|---|---|');
+      for (const p of run.weakPairs.slice(0, 20)) out.push(`| ${p.method} | ${cell(p.i)} × ${cell(p.j)} | ${num(p.reference)} | ${num(p.run)} | ${num(p.difference)} | ${num(p.q, 4)} |`);
+      out.push('');
+    }
+    if (run.structure.individualUnavailable) out.push(`Individual-level structure: ${run.structure.individualUnavailable}`, '');
+  }
+  if (report.notes.length) out.push('Notes:', '', ...report.notes.map((n) => `- ${n}`), '');
+  if (report.diagnostics.length) {
+    out.push(`Input problems (${report.diagnostics.length}):`, '');
+    for (const d of report.diagnostics.slice(0, 50)) out.push(`- ${d.file ?? ''}${d.line ? `:${d.line}` : ''}${d.column ? `:${d.column}` : ''} ${d.severity}: ${d.message}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+function csvField(v: string | number | boolean | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One tidy table: a row per run x item (`kind=item`) and per run x method x pair (`kind=pair`). */
+export function reportToCsv(report: EvaluationReport): string {
+  const cols = ['run', 'kind', 'method', 'item', 'item2', 'n', 'referenceN', 'w1Normalized', 'tvd', 'jsDistance', 'jsDivergence', 'kl', 'meanDiff', 'varianceRatio', 'invalid', 'reference', 'model', 'difference', 'z', 'p', 'q', 'weak', 'reasons'];
+  const rows: string[] = [cols.join(',')];
+  for (const run of report.runs) {
+    for (const it of run.marginal.items) {
+      const r: Record<string, string | number | boolean | null> = { run: run.name, kind: 'item', item: it.item, n: it.n, referenceN: it.referenceN, w1Normalized: it.w1Normalized, tvd: it.tvd, jsDistance: it.jsDistance, jsDivergence: it.jsDivergence, kl: it.kl, meanDiff: it.meanDiff, varianceRatio: it.varianceRatio, invalid: it.invalid, weak: it.weak, reasons: it.reasons.join('; ') };
+      rows.push(cols.map((c) => csvField(r[c])).join(','));
+    }
+    for (const [method, s] of Object.entries(run.structure.individual)) {
+      const weak = new Set(run.weakPairs.filter((w) => w.method === method).map((w) => `${w.i}\u0000${w.j}`));
+      for (const p of s.pairs) {
+        const r: Record<string, string | number | boolean | null> = { run: run.name, kind: 'pair', method, item: p.i, item2: p.j, n: p.runN, referenceN: p.referenceN, reference: p.reference, model: p.run, difference: p.difference, z: p.z, p: p.p, q: p.q, weak: weak.has(`${p.i}\u0000${p.j}`) };
+        rows.push(cols.map((c) => csvField(r[c])).join(','));
+      }
+    }
+  }
+  return rows.join('\n') + '\n';
+}
+
+/** Escapes text for an HTML text node or attribute. */
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/**
+ * JSON safe to embed in a `<script type="application/json">` block: `<`, `>`, `&` and the line
+ * separators are written as \u escapes, so no data string can close the block or inject markup.
+ */
+export function jsonForHtml(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+export function reportToHtml(report: EvaluationReport, assets: RenderAssets): string {
+  const js = (assets.webviewJs ?? '').replace(/<\/(script)/gi, '<\\/$1');
+  const css = (assets.css ?? '').replace(/<\/(style)/gi, '<\\/$1');
+  const title = `Representativeness report: ${report.runs.map((r) => r.name).join(', ')}`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<title>${escapeHtml(title)}</title>
+<style>${css}</style>
+</head>
+<body class="vscode-light">
+<main id="app"><noscript>This report draws its charts with JavaScript; the data are in the JSON block of this file.</noscript></main>
+<script type="application/json" id="report-data">${jsonForHtml(report)}</script>
+<script>${js}</script>
+</body>
+</html>
+`;
+}
+
+export function renderReport(report: EvaluationReport, format: ReportFormat, assets: RenderAssets = {}): string {
+  switch (format) {
+    case 'json':
+      return reportToJson(report);
+    case 'md':
+      return reportToMarkdown(report);
+    case 'csv':
+      return reportToCsv(report);
+    case 'html':
+      return reportToHtml(report, assets);
+  }
+}

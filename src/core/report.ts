@@ -1,0 +1,263 @@
+/**
+ * The representativeness report: the stable, versioned data contract shared by the command line
+ * (`--format json`), the VS Code panel, the standalone HTML report and downstream tools.
+ *
+ * Conventions: full double precision; `null` wherever a value is undefined (never NaN); matrices
+ * are arrays of rows; field names only ever get added, never renamed, within a schema version.
+ * Imports nothing, so the webview can use these types too.
+ */
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface ReportDiagnostic {
+  severity: 'error' | 'warning' | 'info';
+  code: string;
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  endColumn?: number;
+  item?: string;
+}
+
+/** A confidence interval; nulls when it could not be computed (e.g. too few respondents). */
+export interface Interval {
+  low: number | null;
+  high: number | null;
+  /** e.g. 0.95 */
+  confidence: number;
+  method: 'percentile' | 'bca';
+  /** Number of bootstrap replicates. */
+  replicates: number;
+}
+
+export interface ValueWithCi {
+  value: number | null;
+  ci: Interval | null;
+}
+
+export interface ItemLocation {
+  file: string;
+  line: number;
+  column: number;
+  endColumn: number;
+}
+
+export interface MarginalItem {
+  item: string;
+  label?: string;
+  topic?: string;
+  type: 'ordinal' | 'nominal';
+  /** Valid codes in scale order and their labels, for charts. */
+  codes: number[];
+  labels?: Record<string, string>;
+  /** Run respondents with a valid answer (unweighted). */
+  n: number;
+  /** Reference respondents with a valid answer (unweighted). */
+  referenceN: number;
+  /** Wasserstein-1 over code values divided by the scale range (ordinal items; null for nominal). */
+  w1Normalized: number | null;
+  /** Total variation distance 0.5 * sum |p - q|. */
+  tvd: number | null;
+  /** Jensen-Shannon distance, base 2 (= scipy jensenshannon(p, q, base=2)). */
+  jsDistance: number | null;
+  /** Jensen-Shannon divergence, base 2 (the square of the distance). */
+  jsDivergence: number | null;
+  /** Kullback-Leibler divergence KL(reference || run) in bits, after the additive smoothing `klSmoothing` on both sides. */
+  kl: number | null;
+  klSmoothing: number;
+  /** Run mean minus reference mean, in code units. */
+  meanDiff: number | null;
+  /** (run variance / range^2) / (reference variance / range^2). */
+  varianceRatio: number | null;
+  referenceModalShare: number | null;
+  runModalShare: number | null;
+  /** Share of the run's answers to this item that matched no valid or missing code. */
+  invalid: number | null;
+  invalidCount: number;
+  /** Shares over `codes` (weighted for the reference). */
+  referenceDistribution: number[];
+  runDistribution: number[];
+  weak: boolean;
+  reasons: string[];
+}
+
+export interface MarginalSummary {
+  meanW1Normalized: ValueWithCi;
+  /** OpinionQA representativeness: 1 - mean normalised W1 over ordinal items. */
+  representativeness: ValueWithCi;
+  meanTvd: ValueWithCi;
+  meanJsDistance: ValueWithCi;
+}
+
+export interface MatrixComparisonReport {
+  pairs: number;
+  excludedPairs: number;
+  rmse: number | null;
+  mae: number | null;
+  maxAbsDiff: number | null;
+  maxAbsDiffPair: [string, string] | null;
+  /** Frobenius norm of the full difference matrix (both triangles). */
+  frobenius: number | null;
+  /** Frobenius norm over the strict upper triangle (= frobenius / sqrt 2). */
+  frobeniusUpper: number | null;
+  pearson: number | null;
+  spearman: number | null;
+  signAgreement: number | null;
+  mantel: { r: number | null; p: number | null; permutations: number };
+  steiger: { chi2: number | null; df: number; p: number | null; n: number };
+  tucker: { components: number; congruence: (number | null)[]; mean: number | null };
+  eigenvalues: { reference: number[]; run: number[] } | null;
+}
+
+export interface PairDifference {
+  i: string;
+  j: string;
+  reference: number | null;
+  run: number | null;
+  difference: number | null;
+  z: number | null;
+  p: number | null;
+  /** Benjamini-Hochberg adjusted p. */
+  q: number | null;
+  referenceN: number;
+  runN: number;
+}
+
+export interface IndividualStructure {
+  method: string;
+  items: string[];
+  reference: (number | null)[][];
+  run: (number | null)[][];
+  difference: (number | null)[][];
+  /** Unweighted complete-pair counts. */
+  referenceN: number[][];
+  runN: number[][];
+  comparison: MatrixComparisonReport;
+  /** Agreement (Pearson of off-diagonal vectors) with a bootstrap interval over run respondents. */
+  agreement: ValueWithCi;
+  pairs: PairDifference[];
+  /** Item order that shows blocks (hierarchical clustering of the reference matrix). */
+  order: number[];
+}
+
+export interface GroupComparison {
+  /** Pearson correlation of the strict upper triangles of the human and model matrices. */
+  pearson: number | null;
+  rmse: number | null;
+  pairs: number;
+  pearsonCi: Interval | null;
+  rmseCi: Interval | null;
+}
+
+/** Group-level ("ecological") structure, arXiv 2601.15755. */
+export interface GroupStructure {
+  groupBy: { reference: string; run: string };
+  groups: string[];
+  items: string[];
+  groupSizes: { reference: number[]; run: number[] };
+  /** means[g][j]: mean valid answer scaled to 0..1 by the item's range; correlation: item x item across groups. */
+  reference: { means: (number | null)[][]; correlation: (number | null)[][]; zeroVariance: string[] };
+  run: { means: (number | null)[][]; correlation: (number | null)[][]; zeroVariance: string[] };
+  comparison: GroupComparison;
+  /** Permutation null: item labels of the model matrix permuted; mean and 2.5 / 97.5 percentiles, one-sided p. */
+  null: { permutations: number; mean: number | null; low: number | null; high: number | null; p: number | null };
+  /**
+   * Human split-half ceiling: reference respondents split at random within each group, the two
+   * halves compared. Each half holds half the respondents, so for a small reference this is a
+   * conservative (low) ceiling; with WVS-size groups it approaches 1.
+   */
+  ceiling: { splits: number; pearson: number | null; rmse: number | null; low: number | null; high: number | null };
+  topics: { topics: string[]; reference: (number | null)[][]; run: (number | null)[][]; comparison: GroupComparison } | null;
+}
+
+export interface Baseline {
+  name: 'independent-marginals' | 'uniform-random' | 'human-split-half';
+  description: string;
+  marginal: { meanW1Normalized: number | null; representativeness: number | null; meanTvd: number | null };
+  structure: Record<string, { pearson: number | null; rmse: number | null }>;
+}
+
+export interface WeakItem {
+  item: string;
+  reasons: string[];
+  w1Normalized: number | null;
+  tvd: number | null;
+  invalid: number | null;
+  locations: ItemLocation[];
+}
+
+export interface WeakPair {
+  method: string;
+  i: string;
+  j: string;
+  reference: number | null;
+  run: number | null;
+  difference: number | null;
+  q: number | null;
+  reasons: string[];
+}
+
+export interface RunReport {
+  name: string;
+  path: string;
+  /** Source files (scripts, prompt templates) the user declared as producing this run. */
+  producedBy: string[];
+  respondents: number;
+  /** 'respondents': one simulated respondent answered many items; 'distribution': only shares per item. */
+  level: 'respondents' | 'distribution';
+  items: string[];
+  marginal: { items: MarginalItem[]; summary: MarginalSummary };
+  structure: {
+    individual: Record<string, IndividualStructure>;
+    /** Why individual-level structure is absent, when it is. */
+    individualUnavailable?: string;
+    group: GroupStructure | null;
+    /** Why group-level structure is absent, when it is. */
+    groupUnavailable?: string;
+  };
+  baselines: Baseline[];
+  weakItems: WeakItem[];
+  weakPairs: WeakPair[];
+  /** Where each item is named in the run file (header cell / first key). */
+  itemLocations: Record<string, ItemLocation>;
+}
+
+export interface EvaluationReport {
+  schemaVersion: number;
+  tool: { name: 'representativeness-lens'; version: string };
+  createdAt: string;
+  settings: {
+    seed: number;
+    bootstrap: number;
+    permutations: number;
+    association: string[];
+    thresholds: Thresholds;
+    weight: string | null;
+  };
+  reference: { path: string; respondents: number; items: string[]; weighted: boolean };
+  runs: RunReport[];
+  diagnostics: ReportDiagnostic[];
+  /** What the evaluation did not compute and why (honest gaps a reader must know about). */
+  notes: string[];
+}
+
+export interface Thresholds {
+  /** An ordinal item is weak when its normalised W1 exceeds this. */
+  w1Normalized: number;
+  /** A nominal (or any) item is weak when its TVD exceeds this. */
+  tvd: number;
+  /** An item is weak when more than this share of the run's answers are invalid. */
+  invalid: number;
+  /** A pair is weak when |run - reference| exceeds this and the difference is significant. */
+  pairDifference: number;
+  /** False discovery rate for pair tests. */
+  fdr: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  w1Normalized: 0.1,
+  tvd: 0.2,
+  invalid: 0.05,
+  pairDifference: 0.2,
+  fdr: 0.05,
+};

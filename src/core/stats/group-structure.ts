@@ -1,0 +1,192 @@
+/**
+ * Group-level ("ecological") structure, as in arXiv 2601.15755 ("Beyond Marginal Distributions"):
+ * a matrix A[group, item] of mean valid answers scaled to 0..1 by the item's range, the item-item
+ * Pearson correlation across the group rows, and the same at topic level (items averaged within
+ * their topic first). Works from per-group answer distributions, so distribution-level runs
+ * (OpinionQA-style shares) have a group-level structure too.
+ */
+import { itemRange, type ItemCodebook } from '../codebook';
+
+export interface GroupMeanMatrix {
+  groups: string[];
+  /** Column ids: items, or topics for a topic-level matrix. */
+  columns: string[];
+  /** values[g][j] = scaled mean in [0, 1], null where the group has no valid answer. */
+  values: (number | null)[][];
+  /** Total weight (or count) of valid answers behind each entry. */
+  weight: number[][];
+}
+
+/**
+ * Scaled mean of one answer distribution: (sum_c w_c x_c / sum_c w_c - min) / (max - min),
+ * with x_c the item's code values. Null for an empty distribution or a one-code item.
+ */
+export function scaledMean(weights: ArrayLike<number>, item: Pick<ItemCodebook, 'codes'>): number | null {
+  const range = itemRange(item);
+  let s = 0;
+  let w = 0;
+  let lo = Infinity;
+  for (const c of item.codes) lo = Math.min(lo, c);
+  for (let c = 0; c < item.codes.length; c++) {
+    s += weights[c] * item.codes[c];
+    w += weights[c];
+  }
+  if (!(w > 0) || !(range > 0)) return null;
+  return (s / w - lo) / range;
+}
+
+function total(d: ArrayLike<number>): number {
+  let s = 0;
+  for (let c = 0; c < d.length; c++) s += d[c];
+  return s;
+}
+
+/** A[g][j] from per-group, per-item answer distributions (`distributions[g][j]` over item j's codes). */
+export function groupMeanMatrix(groups: string[], items: ItemCodebook[], distributions: ArrayLike<number>[][]): GroupMeanMatrix {
+  return {
+    groups: [...groups],
+    columns: items.map((i) => i.id),
+    values: distributions.map((row) => row.map((d, j) => scaledMean(d, items[j]))),
+    weight: distributions.map((row) => row.map((d) => total(d))),
+  };
+}
+
+/** Topic-level matrix: the mean of each group's scaled item means within each topic (nulls skipped). */
+export function topicMeanMatrix(a: GroupMeanMatrix, topicOf: (column: string) => string | undefined): GroupMeanMatrix {
+  const topics: string[] = [];
+  const members = new Map<string, number[]>();
+  a.columns.forEach((c, j) => {
+    const t = topicOf(c);
+    if (!t) return;
+    if (!members.has(t)) {
+      members.set(t, []);
+      topics.push(t);
+    }
+    members.get(t)!.push(j);
+  });
+  return {
+    groups: a.groups,
+    columns: topics,
+    values: a.values.map((row) =>
+      topics.map((t) => {
+        let s = 0;
+        let n = 0;
+        for (const j of members.get(t)!) {
+          const v = row[j];
+          if (v !== null) {
+            s += v;
+            n++;
+          }
+        }
+        return n ? s / n : null;
+      }),
+    ),
+    weight: a.weight.map((row) => topics.map((t) => members.get(t)!.reduce((s, j) => s + row[j], 0))),
+  };
+}
+
+/**
+ * Sample Pearson correlation of two columns over the rows where both are defined; null when fewer
+ * than 2 such rows or either column has zero variance on them (numpy would give nan).
+ * Two-pass (centred) for accuracy.
+ */
+export function pearsonPairwise(x: (number | null)[], y: (number | null)[]): number | null {
+  let n = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < x.length; i++) {
+    const a = x[i];
+    const b = y[i];
+    if (a === null || b === null) continue;
+    n++;
+    sx += a;
+    sy += b;
+  }
+  if (n < 2) return null;
+  const mx = sx / n;
+  const my = sy / n;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (let i = 0; i < x.length; i++) {
+    const a = x[i];
+    const b = y[i];
+    if (a === null || b === null) continue;
+    const dx = a - mx;
+    const dy = b - my;
+    sxx += dx * dx;
+    syy += dy * dy;
+    sxy += dx * dy;
+  }
+  if (!(sxx > 0) || !(syy > 0)) return null;
+  const r = sxy / Math.sqrt(sxx * syy);
+  return Math.max(-1, Math.min(1, r));
+}
+
+export interface AcrossGroupCorrelation {
+  columns: string[];
+  /** Item-item Pearson correlation across groups; diagonal 1 (null for a zero-variance column). */
+  values: (number | null)[][];
+  /** Number of groups where both columns are defined. */
+  n: number[][];
+  /** Columns whose scaled mean does not vary across groups: their correlations are undefined. */
+  zeroVariance: string[];
+}
+
+/** Item-item (or topic-topic) correlation of the columns of A across its group rows. */
+export function acrossGroupCorrelation(a: GroupMeanMatrix): AcrossGroupCorrelation {
+  const m = a.columns.length;
+  const cols = a.columns.map((_, j) => a.values.map((row) => row[j]));
+  const values: (number | null)[][] = [];
+  const n: number[][] = [];
+  const zeroVariance: string[] = [];
+  for (let i = 0; i < m; i++) {
+    const defined = cols[i].filter((v): v is number => v !== null);
+    const varies = defined.some((v) => v !== defined[0]);
+    if (!varies) zeroVariance.push(a.columns[i]);
+  }
+  for (let i = 0; i < m; i++) {
+    values.push(new Array(m).fill(null));
+    n.push(new Array(m).fill(0));
+  }
+  for (let i = 0; i < m; i++) {
+    const selfN = cols[i].filter((v) => v !== null).length;
+    n[i][i] = selfN;
+    values[i][i] = zeroVariance.includes(a.columns[i]) ? null : 1;
+    for (let j = i + 1; j < m; j++) {
+      const r = pearsonPairwise(cols[i], cols[j]);
+      values[i][j] = values[j][i] = r;
+      let both = 0;
+      for (let g = 0; g < cols[i].length; g++) if (cols[i][g] !== null && cols[j][g] !== null) both++;
+      n[i][j] = n[j][i] = both;
+    }
+  }
+  return { columns: [...a.columns], values, n, zeroVariance };
+}
+
+export interface UpperComparison {
+  /** Pearson correlation of the two strict upper triangles (pairs defined on both sides). */
+  pearson: number | null;
+  /** Root mean squared difference over the same pairs. */
+  rmse: number | null;
+  pairs: number;
+}
+
+/** Compares two correlation matrices over their strict upper triangles, as the paper does. */
+export function compareUpperTriangles(a: (number | null)[][], b: (number | null)[][], perm?: ArrayLike<number>): UpperComparison {
+  const x: number[] = [];
+  const y: number[] = [];
+  const m = a.length;
+  for (let i = 0; i < m; i++) {
+    for (let j = i + 1; j < m; j++) {
+      const u = a[i][j];
+      const v = perm ? b[perm[i]][perm[j]] : b[i][j];
+      if (u === null || v === null) continue;
+      x.push(u);
+      y.push(v);
+    }
+  }
+  let ss = 0;
+  for (let k = 0; k < x.length; k++) ss += (x[k] - y[k]) ** 2;
+  return { pearson: pearsonPairwise(x, y), rmse: x.length ? Math.sqrt(ss / x.length) : null, pairs: x.length };
+}

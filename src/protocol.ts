@@ -1,0 +1,20 @@
+/**
+ * Typed messages between the extension host and the panel (webview). One place, imported by both.
+ * The webview announces `ready`; the host answers with the current state and pushes updates.
+ */
+import type { EvaluationReport } from './core/report';
+
+export type ToWebviewMessage =
+  | { type: 'report'; report: EvaluationReport; /** File the run came from, for the title. */ focusRun?: string }
+  | { type: 'progress'; message: string; fraction: number | null }
+  | { type: 'failed'; message: string }
+  | { type: 'exported'; path: string };
+
+export type ExportFormat = 'json' | 'md' | 'csv' | 'html';
+
+export type FromWebviewMessage =
+  | { type: 'ready' }
+  | { type: 'openItem'; item: string; run: string }
+  | { type: 'openPair'; i: string; j: string; run: string }
+  | { type: 'export'; format: ExportFormat }
+  | { type: 'exportPng'; name: string; dataUrl: string };

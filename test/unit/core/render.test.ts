@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { escapeHtml, jsonForHtml, reportToCsv, reportToHtml, reportToJson } from '../../../src/core/render';
+import type { EvaluationReport } from '../../../src/core/report';
+
+const xss = '<img src=x onerror=alert(1)></script><script>alert(2)</script>';
+
+function tinyReport(): EvaluationReport {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'representativeness-lens', version: '0' },
+    createdAt: '2026-01-01T00:00:00.000Z',
+    settings: { seed: 1, bootstrap: 0, permutations: 0, association: [], thresholds: { w1Normalized: 0.1, tvd: 0.2, invalid: 0.05, pairDifference: 0.2, fdr: 0.05 }, weight: null },
+    reference: { path: 'r.csv', respondents: 10, items: ['Q1'], weighted: false },
+    runs: [
+      {
+        name: 'run, "one"',
+        path: 'p.csv',
+        producedBy: [],
+        respondents: 5,
+        level: 'respondents',
+        items: ['Q1'],
+        marginal: {
+          items: [
+            {
+              item: 'Q1', label: xss, type: 'ordinal', codes: [1, 2], n: 5, referenceN: 10, w1Normalized: NaN, tvd: 0.25, jsDistance: null, jsDivergence: null, kl: null, klSmoothing: 0, meanDiff: null, varianceRatio: Infinity,
+              referenceModalShare: null, runModalShare: null, invalid: 0, invalidCount: 0, referenceDistribution: [0.5, 0.5], runDistribution: [0.25, 0.75], weak: true, reasons: ['TVD 0.250 > 0.2'],
+            },
+          ],
+          summary: {
+            meanW1Normalized: { value: null, ci: null },
+            representativeness: { value: null, ci: null },
+            meanTvd: { value: 0.25, ci: null },
+            meanJsDistance: { value: null, ci: null },
+          },
+        },
+        structure: { individual: {}, group: null },
+        baselines: [],
+        weakItems: [],
+        weakPairs: [],
+        itemLocations: {},
+      },
+    ],
+    diagnostics: [],
+    notes: [],
+  };
+}
+
+test('JSON reports never carry NaN or Infinity: undefined numbers are null', () => {
+  const parsed = JSON.parse(reportToJson(tinyReport()));
+  assert.equal(parsed.runs[0].marginal.items[0].w1Normalized, null);
+  assert.equal(parsed.runs[0].marginal.items[0].varianceRatio, null);
+  assert.equal(parsed.runs[0].marginal.items[0].tvd, 0.25);
+});
+
+test('the HTML report cannot be broken out of by a data string', () => {
+  const html = reportToHtml(tinyReport(), { webviewJs: 'var s = "</script>";', css: 'a{}' });
+  // Exactly the two script elements the template writes: the data block and the renderer.
+  assert.equal((html.match(/<script/gi) ?? []).length, 2);
+  assert.equal((html.match(/<\/script>/gi) ?? []).length, 2);
+  assert.ok(!html.includes('<img'));
+  // The embedded data still round-trips to the same label.
+  const data = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html)![1];
+  assert.equal(JSON.parse(data).runs[0].marginal.items[0].label, xss);
+  assert.equal(escapeHtml(xss).includes('<'), false);
+  assert.ok(!jsonForHtml({ a: xss }).includes('<'));
+});
+
+test('CSV fields with commas and quotes are quoted', () => {
+  const csv = reportToCsv(tinyReport());
+  const row = csv.split('\n')[1];
+  assert.ok(row.startsWith('"run, ""one""",item,,Q1,'));
+});

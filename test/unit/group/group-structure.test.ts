@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { acrossGroupCorrelation, groupMeanMatrix, pearsonPairwise, topicMeanMatrix } from '../../../src/core/stats/group-structure';
+import type { ItemCodebook } from '../../../src/core/codebook';
+
+// Reference: test/fixtures/group/generate.py (pandas 1.5 / numpy on psychTools::bfi).
+const root = path.resolve(__dirname, '../../../..');
+const ref = JSON.parse(readFileSync(path.join(root, 'test/fixtures/group/group.json'), 'utf8'));
+const items: ItemCodebook[] = ref.items.map((id: string) => ({ id, type: 'ordinal', codes: [1, 2, 3, 4, 5, 6], topic: id[0] }));
+
+// Closed forms in double precision; sums over <= 2800 answers and 10 groups in a different order
+// than pandas: relative rounding differences stay below ~1e-14, so 1e-12 absolute is safe and
+// still catches any formula error (which would be >= 1e-4 here).
+const TOL = 1e-12;
+
+function close(a: number | null, b: number | null, what: string): void {
+  if (b === null || Number.isNaN(b)) return assert.equal(a, null, what);
+  assert.ok(a !== null && Math.abs(a - b) <= TOL, `${what}: ${a} vs ${b}`);
+}
+
+function upper(m: (number | null)[][]): (number | null)[] {
+  const out: (number | null)[] = [];
+  for (let i = 0; i < m.length; i++) for (let j = i + 1; j < m.length; j++) out.push(m[i][j]);
+  return out;
+}
+
+for (const side of ['human', 'model'] as const) {
+  test(`${side}: scaled group means and item-item correlation across groups match pandas`, () => {
+    const a = groupMeanMatrix(ref.groups, items, ref[side].distributions);
+    a.values.forEach((row, g) => row.forEach((v, j) => close(v, ref[side].A[g][j], `A[${g}][${j}]`)));
+    const r = acrossGroupCorrelation(a);
+    r.values.forEach((row, i) => row.forEach((v, j) => close(v, ref[side].R[i][j], `R[${i}][${j}]`)));
+    assert.deepEqual(r.zeroVariance, []);
+    const t = topicMeanMatrix(a, (c) => items.find((i) => i.id === c)?.topic);
+    assert.deepEqual(t.columns, ref.topics);
+    t.values.forEach((row, g) => row.forEach((v, j) => close(v, ref[side].topicA[g][j], `topicA[${g}][${j}]`)));
+    const tr = acrossGroupCorrelation(t);
+    tr.values.forEach((row, i) => row.forEach((v, j) => close(v, ref[side].topicR[i][j], `topicR[${i}][${j}]`)));
+  });
+}
+
+test('human vs model comparison of the upper triangles matches numpy (rho and RMSE)', () => {
+  const h = acrossGroupCorrelation(groupMeanMatrix(ref.groups, items, ref.human.distributions));
+  const m = acrossGroupCorrelation(groupMeanMatrix(ref.groups, items, ref.model.distributions));
+  const hu = upper(h.values);
+  const mu = upper(m.values);
+  close(pearsonPairwise(hu, mu), ref.comparison.pearson, 'rho');
+  const rmse = Math.sqrt(hu.reduce((s: number, v, k) => s + ((v as number) - (mu[k] as number)) ** 2, 0) / hu.length);
+  close(rmse, ref.comparison.rmse, 'rmse');
+});
+
+test('an item that does not vary across groups is reported and gets null correlations, not NaN', () => {
+  const flat: ItemCodebook = { id: 'flat', type: 'ordinal', codes: [1, 2, 3] };
+  const vary: ItemCodebook = { id: 'vary', type: 'ordinal', codes: [1, 2, 3] };
+  const a = groupMeanMatrix(['g1', 'g2', 'g3'], [flat, vary], [
+    [[1, 0, 1], [1, 0, 0]],
+    [[2, 0, 2], [0, 1, 0]],
+    [[0, 5, 0], [0, 0, 1]],
+  ]);
+  const r = acrossGroupCorrelation(a);
+  assert.deepEqual(r.zeroVariance, ['flat']);
+  assert.equal(r.values[0][1], null);
+  assert.equal(r.values[0][0], null);
+  assert.equal(r.values[1][1], 1);
+});
