@@ -66,6 +66,9 @@ export function makeSandbox(dir: string, settings: Record<string, unknown> = {})
         'extensions.ignoreRecommendations': true,
         'telemetry.telemetryLevel': 'off',
         'update.mode': 'none',
+        // Offline: no extension gallery look-ups.
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
         // The test workspaces sit inside this repository: no "open the parent repository?" toast.
         'git.openRepositoryInParentFolders': 'never',
         ...settings,

@@ -52,9 +52,20 @@ export async function contextMenuItem(page: Page, rowName: string, item: string,
   }
 }
 
+/** Messages of the error notifications on screen (toasts), e.g. "Evaluation failed: ...". */
+export async function errorToasts(page: Page): Promise<string[]> {
+  return page
+    .locator('.notifications-toasts .notification-list-item')
+    .filter({ has: page.locator('.codicon-error') })
+    .locator('.notification-list-item-message')
+    .allInnerTexts()
+    .catch(() => []);
+}
+
 /**
  * Waits for a webview whose document shows `text` and holds at least `minCanvases` canvas
- * elements (the charts); returns the webview's inner frame.
+ * elements (the charts); returns the webview's inner frame. An error notification ends the
+ * wait at once: the panel will not come.
  */
 export async function waitForWebview(page: Page, text: string, minCanvases: number, timeoutMs = 90_000): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
@@ -71,6 +82,8 @@ export async function waitForWebview(page: Page, text: string, minCanvases: numb
         /* the frame went away while we looked */
       }
     }
+    const errors = await errorToasts(page);
+    if (errors.length) throw new Error(`error notification while waiting for the panel: ${errors.join(' | ')} (${seen})`);
     if (Date.now() > deadline) throw new Error(`no webview showed "${text}" with ${minCanvases}+ canvas within ${timeoutMs / 1000} s (saw ${seen})`);
     await sleep(500);
   }
