@@ -17,6 +17,11 @@ export async function launchBrowser(dir: string, env: NodeJS.ProcessEnv): Promis
     headless: true,
     env: env as Record<string, string>,
     viewport: { width: 1400, height: 900 },
+    // The run's own signal handlers stop chromium together with code-server (run.ts); Playwright's
+    // would exit the process first and leave code-server running.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     args: [
       '--no-sandbox',
       '--disable-gpu',

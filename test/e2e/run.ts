@@ -135,10 +135,21 @@ function cleanup(): Promise<void> {
   return cleaning;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     console.log(`\n${signal}: stopping code-server and chromium`);
     void cleanup().finally(() => process.exit(130));
+  });
+}
+
+// A stray error anywhere must not end the process before code-server and chromium are stopped.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (e: unknown) => {
+    console.error(`${event}:`, e);
+    void cleanup().finally(() => {
+      console.log(`${results.count('passed')} passed, ${results.count('failed') + 1} failed`);
+      process.exit(1);
+    });
   });
 }
 
