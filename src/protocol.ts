@@ -5,7 +5,14 @@
 import type { EvaluationReport } from './core/report';
 
 export type ToWebviewMessage =
-  | { type: 'report'; report: EvaluationReport; /** File the run came from, for the title. */ focusRun?: string }
+  | {
+      type: 'report';
+      report: EvaluationReport;
+      /** The run to show first. */
+      focusRun?: string;
+      /** 'runs' opens the side-by-side comparison of all runs. */
+      view?: 'scores' | 'runs';
+    }
   | { type: 'progress'; message: string; fraction: number | null }
   | { type: 'failed'; message: string }
   | { type: 'exported'; path: string };

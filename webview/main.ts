@@ -476,6 +476,7 @@ window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => {
     case 'report':
       state.report = m.report;
       if (m.focusRun) state.run = m.focusRun;
+      if (m.view === 'runs') state.tab = 2;
       saveState();
       render();
       break;

@@ -6,10 +6,13 @@ import { Disposable } from './dispose';
 import { EvaluationCancelled, EvaluationFailed, EvaluationService } from './evaluationService';
 import { Logger } from './log';
 import { PANEL_VIEW_TYPE, ReportPanel, type PanelHandlers } from './panel';
-import { ConfigProblem, resolveTarget, type EvaluationTarget } from './target';
+import { ConfigCodeLens } from './codelens';
+import { CONFIG_FILE, ConfigProblem, resolveTarget, type EvaluationTarget } from './target';
 
 export const enum CommandId {
   Evaluate = 'representativeness.evaluate',
+  EvaluateAll = 'representativeness.evaluateAll',
+  CompareRuns = 'representativeness.compareRuns',
   OpenPanel = 'representativeness.openPanel',
   ExportReport = 'representativeness.exportReport',
 }
@@ -40,7 +43,11 @@ class Lens extends Disposable implements PanelHandlers {
     this.status.name = 'Representativeness Lens';
     this.status.command = CommandId.OpenPanel;
     this._register(vscode.commands.registerCommand(CommandId.Evaluate, (uri?: vscode.Uri) => this.evaluateFile(uri)));
+    this._register(vscode.commands.registerCommand(CommandId.EvaluateAll, (uri?: vscode.Uri) => this.evaluateAll(uri, 'scores')));
+    this._register(vscode.commands.registerCommand(CommandId.CompareRuns, (uri?: vscode.Uri) => this.evaluateAll(uri, 'runs')));
     this._register(vscode.commands.registerCommand(CommandId.OpenPanel, () => this.openPanel()));
+    const lens = this._register(new ConfigCodeLens());
+    this._register(vscode.languages.registerCodeLensProvider({ pattern: `**/${CONFIG_FILE}` }, lens));
     this._register(vscode.commands.registerCommand(CommandId.ExportReport, () => this.onExport('json')));
     this._register(
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
@@ -56,7 +63,17 @@ class Lens extends Disposable implements PanelHandlers {
     return this.lastReport;
   }
 
-  async evaluateFile(uri?: vscode.Uri): Promise<void> {
+  /** Every run of the workspace's config (the given one, or the first found). */
+  async evaluateAll(uri: vscode.Uri | undefined, view: 'scores' | 'runs'): Promise<void> {
+    const config = uri ?? (await vscode.workspace.findFiles(`**/${CONFIG_FILE}`, '**/node_modules/**', 1))[0];
+    if (!config) {
+      void vscode.window.showErrorMessage(`No ${CONFIG_FILE} in this workspace: right-click a run file and choose "Evaluate Representativeness" to create one.`);
+      return;
+    }
+    await this.evaluateFile(config, view);
+  }
+
+  async evaluateFile(uri?: vscode.Uri, view: 'scores' | 'runs' = 'scores'): Promise<void> {
     const target = uri ?? vscode.window.activeTextEditor?.document.uri;
     if (!target || target.scheme !== 'file') {
       void vscode.window.showErrorMessage('Evaluate Representativeness: choose a data file (CSV, TSV, JSONL, JSON or Parquet) in the explorer or open it in an editor.');
@@ -74,10 +91,10 @@ class Lens extends Disposable implements PanelHandlers {
       throw e;
     }
     if (!resolved) return;
-    await this.run(resolved, true);
+    await this.run(resolved, true, view);
   }
 
-  private async run(target: EvaluationTarget, interactive: boolean): Promise<void> {
+  private async run(target: EvaluationTarget, interactive: boolean, view: 'scores' | 'runs' = 'scores'): Promise<void> {
     this.lastTarget = target;
     const panel = ReportPanel.show(this.context.extensionUri, this);
     const started = Date.now();
@@ -101,7 +118,7 @@ class Lens extends Disposable implements PanelHandlers {
       );
       this.lastReport = report;
       this.log.info(`Evaluation finished in ${Date.now() - started} ms with ${report.diagnostics.length} input diagnostics.`);
-      (ReportPanel.active ?? ReportPanel.show(this.context.extensionUri, this)).showReport(report, target.focusRun);
+      (ReportPanel.active ?? ReportPanel.show(this.context.extensionUri, this)).showReport(report, target.focusRun, view);
       this.diagnostics.publish(report, settings().weakSeverity);
       this.updateStatus(report, target.focusRun);
       this.watch(target);

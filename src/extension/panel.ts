@@ -22,7 +22,7 @@ export class ReportPanel extends Disposable {
   private static current: ReportPanel | undefined;
   private ready = false;
   private pending: ToWebviewMessage[] = [];
-  private lastReport: { report: EvaluationReport; focusRun?: string } | undefined;
+  private lastReport: { report: EvaluationReport; focusRun?: string; view?: 'scores' | 'runs' } | undefined;
 
   static show(extensionUri: vscode.Uri, handlers: PanelHandlers): ReportPanel {
     if (ReportPanel.current && !ReportPanel.current.isDisposed) {
@@ -67,9 +67,9 @@ export class ReportPanel extends Disposable {
     panel.webview.html = this.html();
   }
 
-  showReport(report: EvaluationReport, focusRun?: string): void {
-    this.lastReport = { report, focusRun };
-    this.post({ type: 'report', report, focusRun });
+  showReport(report: EvaluationReport, focusRun?: string, view?: 'scores' | 'runs'): void {
+    this.lastReport = { report, focusRun, view };
+    this.post({ type: 'report', report, focusRun, view });
   }
 
   showProgress(message: string, fraction: number | null): void {
