@@ -16,7 +16,7 @@ export interface PairTest {
   j: string;
   reference: number;
   run: number;
-  /** Fisher-z difference statistic; null when a correlation is +-1 or a pair has n <= 3. */
+  /** Fisher-z difference statistic, positive when the run's association is the larger; null when a correlation is +-1 or a pair has n <= 3. */
   z: number | null;
   /** Two-sided normal p-value. */
   p: number | null;
@@ -88,7 +88,7 @@ const MANTEL_EPS = Math.sqrt(Number.EPSILON);
  *   chi2 = (n - 3) sum_{i<j} (z1 - z2)^2, z = atanh(r), n = n1 n2 / (n1 + n2), df = pairs (psych:
  *   p(p - 1)/2, the same when nothing is excluded), p = P(chi2_df > chi2). Pairs with |r| = 1 are
  *   left out (infinite z).
- * - per-pair tests z = (z1 - z2) / sqrt(1/(n1 - 3) + 1/(n2 - 3)) with each pair's own complete-row
+ * - per-pair tests z = (z_run - z_ref) / sqrt(1/(n_ref - 3) + 1/(n_run - 3)) with each pair's own complete-row
  *   counts (Fisher 1921; exact in distribution only for Pearson correlations of bivariate normal
  *   data: read them as indicative for Spearman, Cramer's V or polychoric), two-sided normal p and
  *   Benjamini-Hochberg q (R `p.adjust(p, "BH")`).
@@ -192,7 +192,7 @@ export function compareMatrices(reference: AssociationMatrix, run: AssociationMa
       const n1 = reference.n[i][j];
       const n2 = run.n[i][j];
       if (n1 > 3 && n2 > 3) {
-        z = (z1 - z2) / Math.sqrt(1 / (n1 - 3) + 1 / (n2 - 3));
+        z = (z2 - z1) / Math.sqrt(1 / (n1 - 3) + 1 / (n2 - 3));
         p = Math.min(1, 2 * normalSf(Math.abs(z)));
       }
     }
