@@ -4,6 +4,8 @@ import { computeSufficientStats } from '../../../src/core/sufficient';
 import { associationMatrix, type AssociationMatrix } from '../../../src/core/stats/association';
 import { compareMatrices } from '../../../src/core/stats/compare';
 import { benjaminiHochberg } from '../../../src/core/stats/multiple-testing';
+import { pearsonVectors } from '../../../src/core/stats/correlation';
+import { Prng } from '../../../src/core/stats/prng';
 import { readCsv, readFixture, rowsWhere, surveyFromCsv } from './survey-csv';
 
 interface CompareFixture {
@@ -187,6 +189,42 @@ test('Mantel test on a weak structure: p within Monte-Carlo error of vegan (p ~ 
   const other = compareMatrices(x, y, { ...opts, seed: 99 }).mantel.p!;
   assert.notEqual(other, res.mantel.p);
   assert.ok(Math.abs(other - W.p) <= mcBound(W.p, perms, W.permutations));
+});
+
+test('Mantel p is exactly the permutation count of its definition, with holes or without', () => {
+  // Brute force, written independently of the implementation: for each seeded permutation of the
+  // reference's rows and columns, Pearson over the pairs defined in both, counted when >= r - sqrt(eps).
+  const all = associationMatrix(computeSufficientStats(bfi), 'pearson');
+  const ids = Array.from({ length: 10 }, (_, i) => `item${i}`);
+  const x = block(all, 0, 10, ids);
+  const y = block(all, 10, 10, ids);
+  const holed = structuredClone(y);
+  holed.values[2][5] = holed.values[5][2] = null;
+  for (const run of [y, holed]) {
+    const perms = 999;
+    const seed = 31;
+    const res = compareMatrices(x, run, { referenceN: 2800, runN: 2800, permutations: perms, seed });
+    const rng = new Prng(seed);
+    const upper = (A: (number | null)[][], p: ArrayLike<number>) => {
+      const out: (number | null)[] = [];
+      for (let i = 0; i < 10; i++) for (let j = i + 1; j < 10; j++) out.push(A[p[i]][p[j]]);
+      return out;
+    };
+    const identity = Array.from({ length: 10 }, (_, i) => i);
+    const yv = upper(run.values, identity);
+    const corr = (xv: (number | null)[]) => {
+      const keep = xv.map((v, t) => v !== null && yv[t] !== null);
+      return pearsonVectors(xv.filter((_, t) => keep[t]) as number[], yv.filter((_, t) => keep[t]) as number[]);
+    };
+    const r0 = corr(upper(x.values, identity))!;
+    close(res.mantel.r, r0, 1e-15, 'r');
+    let count = 0;
+    for (let b = 0; b < perms; b++) {
+      const r = corr(upper(x.values, rng.permutation(10)));
+      if (r !== null && r >= r0 - Math.sqrt(Number.EPSILON)) count++;
+    }
+    assert.equal(res.mantel.p, (count + 1) / (perms + 1));
+  }
 });
 
 test('a matrix compared with itself: no distance, full agreement, Steiger chi2 0', () => {
