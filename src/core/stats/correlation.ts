@@ -57,7 +57,7 @@ export function pearsonFromTable(
     if (colSum[b] > 0) yUsed++;
     ys += colSum[b] * yValues[b];
   }
-  if (!(total > 0)) return { value: null, reason: 'no complete rows' };
+  if (!(total > 0)) return { value: null, reason: 'no weight on the pair\'s complete rows' };
   // Zero variance is decided on the categories present, not on a floating-point S_xx, which can be
   // a rounding residue (e.g. 1e-30) when a single category is observed.
   if (xUsed < 2 || yUsed < 2) return { value: null, reason: 'zero variance on the pair\'s complete rows' };

@@ -19,6 +19,7 @@ export interface CsvTable {
   rows: number;
 }
 
+/** Parses a CSV of the repository (path from the repo root) into numeric columns. */
 export function readCsv(relativePath: string): CsvTable {
   const text = fs.readFileSync(path.join(repoRoot, relativePath), 'utf8');
   const records: string[][] = parse(text, { relax_column_count: false });
@@ -68,6 +69,7 @@ export function rowsWhere(values: (number | null)[], keep: (v: number | null) =>
   return out;
 }
 
+/** A JSON fixture of test/fixtures/association, as written by generate.R / generate.py. */
 export function readFixture<T = Record<string, unknown>>(name: string): T {
   return JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/association', name), 'utf8')) as T;
 }
