@@ -1,0 +1,117 @@
+/**
+ * Item-by-item association matrices (the "structure" of a population's answers), every entry
+ * computed from the pair's contingency table in the sufficient statistics, so a matrix of a
+ * 97,000-respondent survey costs one pass over the data plus O(pairs x k^2).
+ */
+import type { SufficientStats } from '../sufficient';
+import { pairTable } from '../sufficient';
+import { pearsonFromTable, spearmanFromTable, type PairMeasure } from './correlation';
+import { cramerV, cramerVCorrected } from './cramer';
+
+/** Association measures computed here (polychoric has its own module with the same result shape). */
+export type AssociationMethod = 'pearson' | 'spearman' | 'cramer' | 'cramerCorrected';
+
+export interface AssociationMatrix {
+  method: string;
+  /** Item ids, in the order of the statistics. */
+  items: string[];
+  /** Symmetric; diagonal 1 (null if the item has zero variance); null where undefined. Never NaN. */
+  values: (number | null)[][];
+  /** Unweighted complete-pair counts; the diagonal holds each item's count of valid answers. */
+  n: number[][];
+  /** Every null entry (diagonal ones included, with i === j) and why it is undefined. */
+  undefinedPairs: { i: number; j: number; reason: string }[];
+}
+
+export interface AssociationOptions {
+  /** Use the survey weights held in the statistics (default true when the statistics are weighted). */
+  weighted?: boolean;
+}
+
+/**
+ * The association matrix of all items of `stats` with pairwise deletion.
+ *
+ * - `pearson`: R `cor(x, use = "pairwise.complete.obs")` on the items' codes; weighted, R
+ *   `cov.wt(cbind(x, y), wt = w / sum(w), cor = TRUE)` on each pair's complete rows.
+ * - `spearman`: R `cor(x, method = "spearman", use = "pairwise.complete.obs")` (ranks recomputed on
+ *   each pair's complete rows); weighted, weighted Pearson of weighted mid-ranks.
+ * - `cramer`: Cramer's V (scipy `contingency.association(method = "cramer")`), items as categories.
+ * - `cramerCorrected`: Bergsma's (2013) bias-corrected V.
+ *
+ * Pearson and Spearman use the order of a scale, so they are undefined (null, reported) for a
+ * nominal item with more than two codes; a two-code nominal item is fine (its correlation is the
+ * point-biserial one, up to sign). Use Cramer's V for nominal items.
+ */
+export function associationMatrix(
+  stats: SufficientStats,
+  method: AssociationMethod,
+  options: AssociationOptions = {},
+): AssociationMatrix {
+  const weighted = options.weighted ?? stats.weighted;
+  const m = stats.items.length;
+  const values: (number | null)[][] = Array.from({ length: m }, () => new Array<number | null>(m).fill(null));
+  const n: number[][] = Array.from({ length: m }, () => new Array<number>(m).fill(0));
+  const undefinedPairs: { i: number; j: number; reason: string }[] = [];
+  const ordered = method === 'pearson' || method === 'spearman';
+  const unordered = stats.items.map((it) => ordered && it.type === 'nominal' && it.codes.length > 2);
+
+  for (let i = 0; i < m; i++) {
+    const counts = stats.itemCounts[i];
+    const w = weighted ? stats.itemWeights[i] : counts;
+    let valid = 0;
+    let used = 0;
+    for (let c = 0; c < counts.length; c++) {
+      valid += counts[c];
+      if (w[c] > 0) used++;
+    }
+    n[i][i] = valid;
+    if (unordered[i]) undefinedPairs.push({ i, j: i, reason: `${stats.items[i].id} is nominal with more than two codes` });
+    else if (used < 2) undefinedPairs.push({ i, j: i, reason: `${stats.items[i].id} has zero variance (fewer than two answered categories)` });
+    else values[i][i] = 1;
+  }
+
+  for (let i = 0; i < m; i++) {
+    for (let j = i + 1; j < m; j++) {
+      const t = pairTable(stats, i, j);
+      const cells = weighted ? t.weights : t.counts;
+      let complete = 0;
+      for (let x = 0; x < t.counts.length; x++) complete += t.counts[x];
+      n[i][j] = n[j][i] = complete;
+      let res: PairMeasure;
+      if (unordered[i] || unordered[j]) {
+        res = { value: null, reason: `${stats.items[unordered[i] ? i : j].id} is nominal with more than two codes` };
+      } else if (complete < 2) {
+        res = { value: null, reason: 'fewer than 2 complete rows' };
+      } else {
+        res = measure(method, cells, t.ki, t.kj, stats.items[i].codes, stats.items[j].codes);
+      }
+      values[i][j] = values[j][i] = res.value;
+      if (res.value === null) undefinedPairs.push({ i, j, reason: res.reason ?? 'undefined' });
+    }
+  }
+  return { method, items: stats.items.map((it) => it.id), values, n, undefinedPairs };
+}
+
+function measure(
+  method: AssociationMethod,
+  cells: Float64Array,
+  ki: number,
+  kj: number,
+  xCodes: number[],
+  yCodes: number[],
+): PairMeasure {
+  switch (method) {
+    case 'pearson':
+      return pearsonFromTable(cells, xCodes, yCodes);
+    case 'spearman':
+      return spearmanFromTable(cells, ki, kj);
+    case 'cramer':
+      return cramerV(cells, ki, kj);
+    case 'cramerCorrected':
+      return cramerVCorrected(cells, ki, kj);
+    default: {
+      const never: never = method;
+      throw new Error(`unknown association method ${String(never)}`);
+    }
+  }
+}
