@@ -20,6 +20,11 @@ const DENSE_SIZE = 1024;
 
 export type RawToken = number | string;
 
+/** Computes a column only when a location is needed (a new token, a problem): it costs a scan of the line. */
+export interface ColumnLocator {
+  columnAt(pos: number): number;
+}
+
 export class TokenColumn {
   /** values[r] = slot of respondent r's raw answer. */
   values: Uint16Array;
@@ -67,16 +72,19 @@ export class TokenColumn {
    * Slot of a textual token (a quoted cell, a label, `4: Agree`, ` 3 `, `4.0`). Plain integers are
    * folded into the integer dictionary so `"3"` and `3` are one answer.
    */
-  addText(text: string, line: number, column: number): number {
+  addText(text: string, line: number, column: number, locator?: ColumnLocator, pos = 0): number {
     const t = text.trim();
     if (t === '') return EMPTY_SLOT;
     if (INTEGER.test(t)) {
       const v = Number(t);
-      if (Number.isSafeInteger(v)) return this.addInt(v, line, column);
+      if (Number.isSafeInteger(v)) {
+        const known = this.knownInt(v);
+        return known >= 0 ? known : this.addInt(v, line, column || locator!.columnAt(pos));
+      }
     }
     const known = this.strings.get(t);
     if (known !== undefined) return known;
-    const s = this.newSlot(t, line, column);
+    const s = this.newSlot(t, line, column || locator!.columnAt(pos));
     if (s !== OVERFLOW_SLOT) this.strings.set(t, s);
     return s;
   }

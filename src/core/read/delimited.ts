@@ -9,9 +9,10 @@
  * skips unselected fields by scanning to the next delimiter, and parses the integer answers of
  * selected item columns straight from bytes into dictionary slots; strings are decoded only for
  * attribute columns, labels and the header. Measured on the generated 97,000 x 600 WVS-shaped
- * file (bench/README-read.md has the command and the numbers): see the table there; in short,
- * this scanner is several times faster than csv-parse on the same file and faster than
- * `pandas.read_csv(usecols=..., dtype="int32")`. It is checked against csv-parse's sync API
+ * file (188 MB; bench/README-read.md), reading 175 items + W_WEIGHT + 4 group columns on a shared
+ * 2-core machine: this scanner 1.02-1.13 s, peak RSS ~133 MB; csv-parse 7.0 streaming the same
+ * columns 10.9-12.8 s, ~330 MB; pandas 1.5.3 `read_csv(usecols=..., dtype=int32)` 1.16-1.20 s,
+ * 258 MB. It is checked against csv-parse's sync API
  * as the reference parser by a property-based test (test/unit/read/delimited.test.ts).
  *
  * Located problems (1-based line and UTF-16 column + 1, as editors count):
@@ -51,8 +52,11 @@ export interface ScanSink {
   row: number;
   /** A new record starts (per-record state can be reset: a record may be scanned twice). */
   beginRecord(): void;
-  /** A FIELD_TEXT field's value, unquoted. */
-  text(field: number, value: string, line: number, column: number): void;
+  /**
+   * A FIELD_TEXT field's value, unquoted. `column` is 0 when not computed yet: ask the scanner's
+   * `columnAt(start)` (during this call) if a location is needed.
+   */
+  text(field: number, value: string, line: number, column: number, start: number): void;
   /**
    * The record is complete. `fields` is how many fields it had; `problems` what the scanner found
    * inside it (an unclosed quote makes the record end at the end of the file).
@@ -71,11 +75,15 @@ export class DelimitedScanner {
   lineStart = 0;
   private buf: Uint8Array = new Uint8Array(0);
   private problems: ScanProblem[] | null = null;
+  /** 1 for the bytes that end or quote an unquoted field (delimiter, LF, CR, quote), else 0. */
+  private readonly special = new Uint8Array(256);
 
   constructor(
     readonly delimiter: number,
     private readonly sink: ScanSink,
-  ) {}
+  ) {
+    for (const b of [delimiter, LF, CR, QUOTE]) this.special[b] = 1;
+  }
 
   /** 1-based UTF-16 column of byte offset `pos` on the current line. */
   columnAt(pos: number): number {
@@ -107,6 +115,7 @@ export class DelimitedScanner {
     let roles = sink.roles;
     let nRoles = roles.length;
     let columns = sink.codeColumns;
+    const special = this.special;
 
     records: while (pos < end) {
       const recStart = pos;
@@ -135,7 +144,7 @@ export class DelimitedScanner {
         if (pos >= end) {
           if (!final) return this.rollback(recStart, recLine, recLineStart);
           // The file ends right after a delimiter: one more empty field.
-          this.emptyField(field, row);
+          this.emptyField(field, row, pos);
           field++;
           break;
         }
@@ -178,22 +187,37 @@ export class DelimitedScanner {
               col.values[row] = EMPTY_SLOT;
               pos = p;
             } else {
-              col.values[row] = col.addText(latin(buf, start, p), this.line, this.columnAt(start));
+              col.values[row] = col.addText(latin(buf, start, p), this.line, 0, this, start);
               pos = p;
             }
           } else {
             // Anything else (a label, a decimal, spaces): scan to the end of the field, decode.
             p = this.unquotedEnd(buf, p, end, delim);
             if (p >= end && !final) return this.rollback(recStart, recLine, recLineStart);
-            col.values[row] = col.addText(decoder.decode(buf.subarray(start, p)), this.line, this.columnAt(start));
+            col.values[row] = col.addText(decoder.decode(buf.subarray(start, p)), this.line, 0, this, start);
             pos = p;
           }
+        } else if (role === FIELD_SKIP) {
+          // The hottest loop on a big file: most fields are skipped. One table test per byte, and
+          // a run of skipped fields is crossed here without going back to the field dispatch.
+          let p = pos;
+          for (;;) {
+            while (p < end && special[buf[p]] === 0) p++;
+            if (p + 1 >= end || buf[p] !== delim) break;
+            const next = field + 1;
+            if ((next < nRoles ? roles[next] : FIELD_SKIP) !== FIELD_SKIP || buf[p + 1] === QUOTE) break;
+            field = next;
+            p++;
+          }
+          if (p < end && buf[p] === QUOTE) p = this.unquotedEnd(buf, p, end, delim);
+          if (p >= end && !final) return this.rollback(recStart, recLine, recLineStart);
+          pos = p;
         } else {
           const start = pos;
           const p = this.unquotedEnd(buf, pos, end, delim);
           if (p >= end && !final) return this.rollback(recStart, recLine, recLineStart);
           if (role === FIELD_TEXT) {
-            sink.text(field, decoder.decode(buf.subarray(start, p)), this.line, this.columnAt(start));
+            sink.text(field, decoder.decode(buf.subarray(start, p)), this.line, 0, start);
           }
           pos = p;
         }
@@ -237,11 +261,11 @@ export class DelimitedScanner {
     return recStart;
   }
 
-  private emptyField(field: number, row: number): void {
+  private emptyField(field: number, row: number, pos: number): void {
     const roles = this.sink.roles;
     const role = field < roles.length ? roles[field] : FIELD_SKIP;
     if (role === FIELD_CODE) this.sink.codeColumns[field]!.values[row] = EMPTY_SLOT;
-    else if (role === FIELD_TEXT) this.sink.text(field, '', this.line, 1);
+    else if (role === FIELD_TEXT) this.sink.text(field, '', this.line, 0, pos);
   }
 
   /** End of an unquoted field; a quote inside it is kept literally and reported. */
@@ -309,7 +333,7 @@ export class DelimitedScanner {
         const col = this.sink.codeColumns[field]!;
         col.values[row] = col.addText(value, openLine, column);
       } else {
-        this.sink.text(field, value, openLine, column);
+        this.sink.text(field, value, openLine, column, q);
       }
     }
     return tail;
@@ -406,7 +430,8 @@ export function parseDelimited(
     beginRecord() {
       current = { fields: [], line: 0, columns: [] };
     },
-    text(field, value, _line, column) {
+    text(field, value, _line, column, start) {
+      column ||= scanner.columnAt(start);
       current.fields[field] = value;
       current.columns[field] = column;
     },

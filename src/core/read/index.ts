@@ -192,20 +192,21 @@ class WideDelimitedReader implements ScanSink {
 
   private headerFields: string[] = [];
 
-  text(field: number, value: string, line: number, column: number): void {
+  text(field: number, value: string, line: number, column: number, start: number): void {
     if (!this.header) {
+      column ||= this.scanner!.columnAt(start);
       this.headerFields[field] = value;
       this.headerColumns[field] = column;
       return;
     }
     if (field === this.weightField) {
-      this.readWeight(value, line, column);
+      this.readWeight(value, line, column, start);
       return;
     }
     const attr = this.attributeFields.get(field);
     if (attr) attr[this.row] = value.trim();
     const item = this.textItems.get(field);
-    if (item) item.values[this.row] = item.addText(value, line, column);
+    if (item) item.values[this.row] = item.addText(value, line, column, this.scanner!, start);
   }
 
   endRecord(fields: number, line: number, problems: ScanProblem[] | null): void {
@@ -256,7 +257,7 @@ class WideDelimitedReader implements ScanSink {
     this.row++;
   }
 
-  private readWeight(value: string, line: number, column: number): void {
+  private readWeight(value: string, line: number, column: number, start: number): void {
     if (WEIGHT.test(value)) {
       const w = Number(value);
       if (Number.isFinite(w)) {
@@ -264,6 +265,7 @@ class WideDelimitedReader implements ScanSink {
         return;
       }
     }
+    column ||= this.scanner!.columnAt(start);
     const negative = NEGATIVE_NUMBER.test(value);
     this.rowWeightProblem = {
       severity: 'error',
