@@ -11,7 +11,8 @@ import { MAX_CATEGORIES, type DistributionData, type ItemColumn, type SurveyData
 import { DiagnosticBag, InputError, type InputDiagnostic } from '../diagnostics';
 import { PRESETS, type SurveyPreset } from '../presets/wvs7';
 import { TokenColumn } from './columns';
-import { DelimitedScanner, FIELD_CODE, FIELD_TEXT, sniffDelimiter, type ScanProblem, type ScanSink } from './delimited';
+import { DelimitedScanner, FIELD_CODE, FIELD_SKIP, FIELD_TEXT, sniffDelimiter, type ScanProblem, type ScanSink } from './delimited';
+import { detectLongColumns, pivotLong, type LongColumns } from './long';
 import { DEFAULT_INFERENCE, inferItem, resolveColumn, type InferencePolicy } from './resolve';
 
 export type Layout = 'wide' | 'long' | 'distribution';
@@ -77,6 +78,14 @@ export async function readSurvey(path: string, options: ReadOptions = {}): Promi
   try {
     const size = (await handle.stat()).size;
     if (size === 0) throw new InputError({ code: 'file.empty', message: 'The file is empty.', file: path });
+    const format = formatOf(path, options);
+    if (format === 'json' || format === 'jsonl') {
+      // Model runs are small: JSON is parsed whole.
+      return readRecordsText(await handle.readFile('utf8'), path, options, format);
+    }
+    if (format === 'parquet') {
+      throw new InputError({ code: 'format.unsupported', message: 'Parquet is not supported yet; export the file as CSV.', file: path });
+    }
     const reader = new WideDelimitedReader(path, options, size);
     let buf = Buffer.allocUnsafe(Math.max(1, Math.min(options.chunkBytes ?? CHUNK_BYTES, size + 1)));
     let filled = 0;
@@ -106,12 +115,117 @@ export async function readSurvey(path: string, options: ReadOptions = {}): Promi
   }
 }
 
+/** The format named in the options, else by the file's extension, else by the first character. */
+export function formatOf(path: string, options: ReadOptions, head = ''): Format {
+  if (options.format) return options.format;
+  const ext = /\.([a-z]+)$/i.exec(path)?.[1]?.toLowerCase();
+  if (ext === 'jsonl' || ext === 'ndjson') return 'jsonl';
+  if (ext === 'json') return 'json';
+  if (ext === 'parquet') return 'parquet';
+  if (ext === 'tsv' || ext === 'tab') return 'tsv';
+  if (ext === 'csv') return 'csv';
+  const first = head.trimStart()[0];
+  if (first === '[') return 'json';
+  if (first === '{') return 'jsonl';
+  return 'csv';
+}
+
 /** Reads survey text held in memory (tests, editors' unsaved buffers). */
 export function readSurveyText(text: string, path: string, options: ReadOptions = {}): ReadResult {
+  const format = formatOf(path, options, text.slice(0, 100));
+  if (format === 'json' || format === 'jsonl') return readRecordsText(text, path, options, format);
+  if (format === 'parquet') throw new InputError({ code: 'format.unsupported', message: 'Parquet files are read from disk, not from text.', file: path });
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length === 0) throw new InputError({ code: 'file.empty', message: 'The file is empty.', file: path });
   const reader = new WideDelimitedReader(path, options, bytes.length);
   reader.consume(bytes, bytes.length, true);
+  return reader.finish();
+}
+
+/** Line and column (1-based) of a character offset in text. */
+function locate(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** Offset of a JSON.parse error, from V8's message ("... at position 12" / "(line 2 column 5)"). */
+function jsonErrorOffset(e: unknown, text: string): number {
+  const msg = (e as Error).message;
+  const pos = /position (\d+)/.exec(msg);
+  if (pos) return Number(pos[1]);
+  const lc = /line (\d+) column (\d+)/.exec(msg);
+  if (lc) {
+    let offset = 0;
+    for (let l = 1; l < Number(lc[1]); l++) offset = text.indexOf('\n', offset) + 1;
+    return offset + Number(lc[2]) - 1;
+  }
+  // "Unexpected token '}', ..."<source around the error>"... is not valid JSON": V8 quotes the
+  // source from 10 characters before the error when it cuts the start.
+  const snippet = /Unexpected token '([\s\S]+?)', (\.\.\.)?"([\s\S]*?)(?:\.\.\.)?" is not valid JSON$/.exec(msg);
+  if (snippet) {
+    if (snippet[2]) {
+      const at = text.indexOf(snippet[3]);
+      if (at >= 0) return at + 10;
+    }
+    return Math.max(0, text.indexOf(snippet[1]));
+  }
+  return 0;
+}
+
+/**
+ * JSON lines (one record per line; a broken line is reported at its line and column and the
+ * others kept) or a JSON array of records. Keys become columns in first-seen order.
+ */
+function readRecordsText(text: string, path: string, options: ReadOptions, format: 'json' | 'jsonl'): ReadResult {
+  const bag: InputDiagnostic[] = [];
+  const records: { value: Record<string, unknown>; line: number }[] = [];
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') throw new InputError({ code: 'file.empty', message: 'The file is empty.', file: path });
+  if (format === 'jsonl') {
+    let line = 0;
+    for (const raw of text.split('\n')) {
+      line++;
+      const s = raw.trim();
+      if (s === '') continue;
+      try {
+        const v: unknown = JSON.parse(s);
+        if (v && typeof v === 'object' && !Array.isArray(v)) records.push({ value: v as Record<string, unknown>, line });
+        else bag.push({ severity: 'error', code: 'json.not-a-record', message: 'This line is not a JSON object (one record per line is expected); it was skipped.', file: path, line, column: 1 });
+      } catch (e) {
+        const lead = raw.length - raw.trimStart().length;
+        bag.push({ severity: 'error', code: 'json.invalid-line', message: `This line is not valid JSON (${(e as Error).message}); it was skipped.`, file: path, line, column: lead + jsonErrorOffset(e, s) + 1 });
+      }
+    }
+  } else {
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch (e) {
+      throw new InputError({ code: 'json.invalid', message: `The file is not valid JSON: ${(e as Error).message}`, file: path, ...locate(text, jsonErrorOffset(e, text)) });
+    }
+    const list = Array.isArray(v) ? v : null;
+    if (!list) throw new InputError({ code: 'json.not-records', message: 'A JSON file must hold an array of records (objects).', file: path, line: 1, column: 1 });
+    list.forEach((r, i) => {
+      if (r && typeof r === 'object' && !Array.isArray(r)) records.push({ value: r as Record<string, unknown>, line: 0 });
+      else bag.push({ severity: 'error', code: 'json.not-a-record', message: `Element ${i} of the array is not an object; it was skipped.`, file: path });
+    });
+  }
+  const keys: string[] = [];
+  const seen = new Set<string>();
+  for (const r of records) for (const k of Object.keys(r.value)) if (!seen.has(k)) (seen.add(k), keys.push(k));
+  if (keys.length === 0) throw new InputError({ code: 'file.empty', message: 'The file holds no records.', file: path });
+  const reader = new WideDelimitedReader(path, options, text.length);
+  reader.format = format;
+  for (const d of bag) reader.report(d);
+  reader.feedRecord(keys, 1);
+  for (const r of records) reader.feedRecord(keys.map((k) => r.value[k]), r.line);
   return reader.finish();
 }
 
@@ -122,7 +236,78 @@ const RESPONDENT_ID = /^(?:id|_?row|respondent(?:_?id)?|resp(?:ondent)?_?id|case
 const WEIGHT = /^\s*\+?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
 const NEGATIVE_NUMBER = /^\s*-(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
 
-/** Reads a wide delimited file chunk by chunk: header first, then the selected columns. */
+/** A selected item column being read. */
+export interface SelectedItem {
+  name: string;
+  column: TokenColumn;
+  codebook: ItemCodebook | null;
+  /** Asked for by name (items option or codebook) rather than found by looking at the columns. */
+  explicit: boolean;
+}
+
+/**
+ * Resolves selected columns into `ItemColumn`s: given codebooks applied, others inferred (and
+ * said so in one info diagnostic), columns that are not items reported.
+ */
+export function buildItemColumns(
+  selected: SelectedItem[],
+  n: number,
+  policy: InferencePolicy,
+  presetName: string | undefined,
+  file: string,
+  bag: DiagnosticBag,
+  itemLocations: Record<string, HeaderLocation>,
+): { columns: ItemColumn[]; inferred: boolean } {
+    const columns: ItemColumn[] = [];
+    const inferredNotes: string[] = [];
+    const notItems: string[] = [];
+    let inferred = false;
+    for (const s of selected) {
+      const counts = s.column.slotCounts(n);
+      let item = s.codebook;
+      if (!item) {
+        const guess = inferItem(s.column, counts, policy, s.explicit);
+        if (!guess.item) {
+          if (s.explicit) {
+            bag.add({
+              severity: 'error',
+              code: 'data.not-an-item',
+              message: `Column "${s.name}" cannot be read as an item: ${guess.note}.`,
+              file,
+              ...itemLocations[s.name],
+              item: s.name,
+            });
+          } else notItems.push(`${s.name} (${guess.note})`);
+          delete itemLocations[s.name];
+          continue;
+        }
+        item = guess.item;
+        inferred = true;
+        inferredNotes.push(`${s.name}: ${guess.note}`);
+      }
+      columns.push(resolveColumn(s.column, n, item, counts, file, bag));
+      s.column.values = new Uint16Array(0); // free the slots as we go
+    }
+    if (inferredNotes.length) {
+      bag.add({
+        severity: 'info',
+        code: 'codebook.inferred',
+        message: `No codebook for ${inferredNotes.length} item${inferredNotes.length === 1 ? '' : 's'}; inferred from the data${presetName ? ` with the ${presetName} preset` : ''} (observed valid codes in ascending order${policy.negativeMissing ? ', negative codes as missing' : ''}): ${inferredNotes.join('; ')}.`,
+        file,
+      });
+    }
+    if (notItems.length) {
+      bag.add({
+        severity: 'info',
+        code: 'data.columns-not-items',
+        message: `${notItems.length} column${notItems.length === 1 ? ' was' : 's were'} not taken as items: ${notItems.slice(0, 30).join('; ')}${notItems.length > 30 ? '; ...' : ''}. Name them in "items" to read them anyway.`,
+        file,
+      });
+    }
+  return { columns, inferred };
+}
+
+/** Reads a wide file: header first, then the selected columns (delimited text chunk by chunk, or records). */
 class WideDelimitedReader implements ScanSink {
   roles = new Uint8Array(0);
   codeColumns: (TokenColumn | null)[] = [];
@@ -138,7 +323,7 @@ class WideDelimitedReader implements ScanSink {
   private started = false;
   private readonly itemLocations: Record<string, HeaderLocation> = {};
   /** Item columns to resolve, in output order. */
-  private selected: { name: string; column: TokenColumn; codebook: ItemCodebook | null; explicit: boolean }[] = [];
+  private selected: SelectedItem[] = [];
   private attributeFields = new Map<number, string[]>();
   /** Fields that are both an attribute and an item: read as text, fed to the item's column too. */
   private textItems = new Map<number, TokenColumn>();
@@ -148,6 +333,9 @@ class WideDelimitedReader implements ScanSink {
   private capacity = 0;
   private rowWeightProblem: InputDiagnostic | null = null;
   private skippedRows = 0;
+  private long: LongColumns | null = null;
+  /** Format name reported in the result. */
+  format: string | null = null;
   private estimated = false;
   private ragged = 0;
 
@@ -319,6 +507,32 @@ class WideDelimitedReader implements ScanSink {
     });
     const opts = this.options;
     const preset = this.preset;
+    if (opts.layout === 'long' || (opts.layout === undefined && !preset)) {
+      this.long = opts.long ?? detectLongColumns(names);
+      if (this.long) {
+        const absent = [this.long.respondent, this.long.item, this.long.answer].filter((c) => !index.has(c));
+        if (absent.length) {
+          this.bag.add({
+            severity: 'error',
+            code: 'data.unknown-column',
+            message: `The long layout needs the column${absent.length === 1 ? '' : 's'} ${absent.map((c) => `"${c}"`).join(', ')}, which ${absent.length === 1 ? 'is' : 'are'} not in the file.`,
+            file,
+            line: this.headerLine,
+            column: 1,
+          });
+          this.long = null;
+        }
+      } else if (opts.layout === 'long') {
+        this.bag.add({
+          severity: 'error',
+          code: 'data.long-columns',
+          message: 'The long layout needs respondent, item and answer columns; name them in "long" (none of the usual names were found). Read as wide instead.',
+          file,
+          line: this.headerLine,
+          column: 1,
+        });
+      }
+    }
     const roles = new Uint8Array(names.length);
     const codeColumns: (TokenColumn | null)[] = new Array(names.length).fill(null);
 
@@ -343,7 +557,8 @@ class WideDelimitedReader implements ScanSink {
     }
 
     // Attributes (groups, demographics, personas).
-    const attributes = opts.attributes ?? preset?.attributes.filter((a) => index.has(a)) ?? [];
+    let attributes = opts.attributes ?? preset?.attributes.filter((a) => index.has(a)) ?? [];
+    if (this.long) attributes = [...new Set([this.long.respondent, this.long.item, this.long.answer, ...attributes])];
     for (const a of attributes) {
       const f = index.get(a);
       if (f === undefined) {
@@ -366,7 +581,10 @@ class WideDelimitedReader implements ScanSink {
     const byId = new Map((opts.codebook ?? []).map((c) => [c.id, c]));
     let wanted: string[];
     let explicit: boolean;
-    if (opts.items) {
+    if (this.long) {
+      wanted = [];
+      explicit = true;
+    } else if (opts.items) {
       wanted = opts.items;
       explicit = true;
     } else if (opts.codebook) {
@@ -430,6 +648,41 @@ class WideDelimitedReader implements ScanSink {
     this.reserve(1024);
   }
 
+  report(d: InputDiagnostic): void {
+    this.bag.add(d);
+  }
+
+  policy(): InferencePolicy {
+    return this.preset
+      ? this.preset.inference(this.options.dontKnow ?? 'missing')
+      : { ...DEFAULT_INFERENCE, dontKnowCategory: this.options.dontKnow === 'category' };
+  }
+
+  /** Feeds one record from a record-oriented format (JSON lines, JSON, Parquet): values by field. */
+  feedRecord(values: ReadonlyArray<unknown>, line: number): void {
+    if (!this.header) {
+      this.beginRecord();
+      values.forEach((v, i) => this.text(i, String(v), line, 1, 0));
+      this.endRecord(values.length, line, null);
+      return;
+    }
+    this.beginRecord();
+    const roles = this.roles;
+    for (let f = 0; f < roles.length; f++) {
+      const role = roles[f];
+      if (role === FIELD_SKIP) continue;
+      const v = values[f];
+      if (role === FIELD_CODE) {
+        const col = this.codeColumns[f]!;
+        col.values[this.row] =
+          typeof v === 'number' && Number.isSafeInteger(v) ? col.addInt(v, line, 1) : col.addText(v === null || v === undefined ? '' : String(v), line, 1);
+      } else {
+        this.text(f, v === null || v === undefined ? '' : String(v), line, 1, 0);
+      }
+    }
+    this.endRecord(this.header.length, line, null);
+  }
+
   finish(): ReadResult {
     const file = this.path;
     if (!this.header || this.header.every((h) => h.trim() === '')) {
@@ -439,55 +692,8 @@ class WideDelimitedReader implements ScanSink {
     if (n === 0) {
       this.bag.add({ severity: 'error', code: 'data.no-rows', message: 'The file has a header but no respondent rows.', file, line: this.headerLine });
     }
-    const policy: InferencePolicy = this.preset
-      ? this.preset.inference(this.options.dontKnow ?? 'missing')
-      : { ...DEFAULT_INFERENCE, dontKnowCategory: this.options.dontKnow === 'category' };
-    const columns: ItemColumn[] = [];
-    const inferredNotes: string[] = [];
-    const notItems: string[] = [];
-    let inferred = false;
-    for (const s of this.selected) {
-      const counts = s.column.slotCounts(n);
-      let item = s.codebook;
-      if (!item) {
-        const guess = inferItem(s.column, counts, policy, s.explicit);
-        if (!guess.item) {
-          if (s.explicit) {
-            this.bag.add({
-              severity: 'error',
-              code: 'data.not-an-item',
-              message: `Column "${s.name}" cannot be read as an item: ${guess.note}.`,
-              file,
-              ...this.itemLocations[s.name],
-              item: s.name,
-            });
-          } else notItems.push(`${s.name} (${guess.note})`);
-          delete this.itemLocations[s.name];
-          continue;
-        }
-        item = guess.item;
-        inferred = true;
-        inferredNotes.push(`${s.name}: ${guess.note}`);
-      }
-      columns.push(resolveColumn(s.column, n, item, counts, file, this.bag));
-      s.column.values = new Uint16Array(0); // free the slots as we go
-    }
-    if (inferredNotes.length) {
-      this.bag.add({
-        severity: 'info',
-        code: 'codebook.inferred',
-        message: `No codebook for ${inferredNotes.length} item${inferredNotes.length === 1 ? '' : 's'}; inferred from the data${this.preset ? ` with the ${this.preset.name} preset` : ''} (observed valid codes in ascending order${policy.negativeMissing ? ', negative codes as missing' : ''}): ${inferredNotes.join('; ')}.`,
-        file,
-      });
-    }
-    if (notItems.length) {
-      this.bag.add({
-        severity: 'info',
-        code: 'data.columns-not-items',
-        message: `${notItems.length} column${notItems.length === 1 ? ' was' : 's were'} not taken as items: ${notItems.slice(0, 30).join('; ')}${notItems.length > 30 ? '; ...' : ''}. Name them in "items" to read them anyway.`,
-        file,
-      });
-    }
+    if (this.long) return this.finishLong(n);
+    const { columns, inferred } = buildItemColumns(this.selected, n, this.policy(), this.preset?.name, file, this.bag, this.itemLocations);
     if (this.skippedRows > 0) {
       this.bag.add({
         severity: 'warning',
@@ -517,7 +723,64 @@ class WideDelimitedReader implements ScanSink {
       diagnostics: this.bag.all(),
       itemLocations: this.itemLocations,
       layout: 'wide',
-      format: this.delimiter === 9 ? 'tsv' : 'csv',
+      format: this.format ?? (this.delimiter === 9 ? 'tsv' : 'csv'),
+    };
+  }
+
+  private finishLong(n: number): ReadResult {
+    const file = this.path;
+    const long = this.long!;
+    const header = this.header!;
+    const byName = new Map<string, string[]>();
+    for (const [f, values] of this.attributeFields) {
+      values.length = n;
+      byName.set(header[f], values);
+    }
+    const groups = new Map([...byName].filter(([k]) => k !== long.respondent && k !== long.item && k !== long.answer));
+    const codebook = new Map((this.options.codebook ?? []).map((c) => [c.id, c]));
+    const wanted = this.options.items ?? (this.options.codebook ? this.options.codebook.map((c) => c.id) : null);
+    const pivot = pivotLong(
+      {
+        n,
+        respondent: byName.get(long.respondent)!,
+        item: byName.get(long.item)!,
+        answer: byName.get(long.answer)!,
+        lines: this.lines.subarray(0, n),
+        weights: this.weights ? this.weights.subarray(0, n) : null,
+        attributes: groups,
+      },
+      wanted,
+      codebook,
+      file,
+      this.bag,
+    );
+    const m = pivot.respondents.length;
+    const locations: Record<string, HeaderLocation> = {};
+    const { columns, inferred } = buildItemColumns(pivot.selected, m, this.policy(), this.preset?.name, file, this.bag, locations);
+    if (wanted) {
+      for (const s of pivot.selected) {
+        if (s.column.tokens.length === 1) {
+          this.bag.add({ severity: 'error', code: 'data.unknown-item', message: `Item "${s.name}" has no answers in this file.`, file, item: s.name });
+        }
+      }
+    }
+    if (this.skippedRows > 0) {
+      this.bag.add({
+        severity: 'warning',
+        code: 'data.rows-skipped',
+        message: `${this.skippedRows} row${this.skippedRows === 1 ? ' was' : 's were'} skipped because of the errors reported.`,
+        file,
+      });
+    }
+    return {
+      kind: 'respondents',
+      data: { source: file, n: m, columns, weights: pivot.weights, attributes: pivot.attributes, respondentIds: pivot.respondents, lines: pivot.lines },
+      codebook: columns.map((c) => c.item),
+      inferred,
+      diagnostics: this.bag.all(),
+      itemLocations: {},
+      layout: 'long',
+      format: this.format ?? (this.delimiter === 9 ? 'tsv' : 'csv'),
     };
   }
 }

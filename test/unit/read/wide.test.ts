@@ -153,3 +153,59 @@ test('columns with many distinct values or decimals are not inferred as items, a
   assert.deepEqual(r.codebook.map((c) => c.id), ['Q1']);
   assert.match(byCode(r, 'data.columns-not-items')[0].message, /age \(40 distinct values.*score \(non-integer numbers\)/);
 });
+
+test('JSON lines: records by key, a broken line located and skipped, the others kept', async () => {
+  const r = await readSurvey(fixture('runs.jsonl'), { attributes: ['persona'], items: ['Q1', 'Q2'] });
+  assert.equal(r.format, 'jsonl');
+  assert.equal(r.data!.n, 3);
+  assert.deepEqual([...r.data!.lines!], [1, 2, 5]);
+  const bad = byCode(r, 'json.invalid-line');
+  assert.equal(bad.length, 1);
+  // `{"id": 3, "Q1": 3,, ...`: the second comma is the 19th character.
+  assert.deepEqual([bad[0].line, bad[0].column], [3, 19]);
+  assert.deepEqual(codes(r, 'Q1'), [1, 2, null]);
+  // Labels only, asked for by name: a nominal item with labels in alphabetical order.
+  assert.equal(column(r, 'Q2').item.type, 'nominal');
+  assert.deepEqual(column(r, 'Q2').item.labels, { '1': 'Agree', '2': 'Disagree', '3': 'I cannot answer' });
+  assert.deepEqual(r.data!.attributes.get('persona'), ['DEU', 'USA', 'USA']);
+});
+
+test('JSON array of records; the codebook turns -1 into missing', async () => {
+  const r = await readSurvey(fixture('runs.json'), {
+    codebook: [
+      { id: 'Q1', type: 'ordinal', codes: [1, 2, 3] },
+      { id: 'Q2', type: 'ordinal', codes: [1, 2, 3, 4], missing: [-1] },
+    ],
+  });
+  assert.equal(r.format, 'json');
+  assert.deepEqual(codes(r, 'Q1'), [1, 2, 3]);
+  assert.deepEqual(codes(r, 'Q2'), [4, 3, null]);
+  assert.equal(column(r, 'Q2').missing, 1);
+});
+
+test('JSON that does not parse at all: InputError at the line and column', () => {
+  assert.throws(
+    () => readSurveyText('[{"Q1": 1},\n {"Q1": }]', 'x.json'),
+    (e: unknown) => e instanceof InputError && e.diagnostic.line === 2 && e.diagnostic.column === 9,
+  );
+});
+
+test('long layout: detected, pivoted, answers as codes, labels or "code: label"; duplicates reported', async () => {
+  const r = await readSurvey(fixture('long.csv'), {
+    attributes: ['country'],
+    codebook: [
+      { id: 'Q1', type: 'ordinal', codes: [1, 2, 3, 4], labels: { '1': 'Agree strongly', '4': 'Disagree strongly' } },
+      { id: 'Q2', type: 'ordinal', codes: [1, 2, 3, 4] },
+    ],
+  });
+  assert.equal(r.layout, 'long');
+  assert.deepEqual(r.data!.respondentIds, ['p1', 'p2', 'p3']);
+  assert.deepEqual(codes(r, 'Q1'), [1, 1, 4]);
+  assert.deepEqual(codes(r, 'Q2'), [2, null, null]); // p2 refused (invalid), p3 not asked (missing)
+  assert.equal(column(r, 'Q2').invalid, 1);
+  assert.equal(column(r, 'Q2').missing, 1);
+  const dup = byCode(r, 'data.duplicate-answer');
+  assert.deepEqual(dup.map((d) => [d.line, d.item]), [[6, 'Q1']]);
+  assert.deepEqual(r.data!.attributes.get('country'), ['DEU', 'USA', 'FRA']);
+  assert.equal(byCode(r, 'data.invalid-answer')[0].line, 5);
+});
