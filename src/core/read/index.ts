@@ -1,0 +1,786 @@
+/**
+ * Readers: users' files -> clean `SurveyData` / `DistributionData` with located diagnostics.
+ *
+ * Never throws on bad content: every skipped row, dropped value and guess is reported as an
+ * `InputDiagnostic` with file, line and column. Throws `InputError` only when nothing sensible can
+ * be read (the file does not exist, is empty, has no header).
+ */
+import { promises as fs } from 'node:fs';
+import type { ItemCodebook } from '../codebook';
+import { MAX_CATEGORIES, type DistributionData, type ItemColumn, type SurveyData } from '../dataset';
+import { DiagnosticBag, InputError, type InputDiagnostic } from '../diagnostics';
+import { PRESETS, type SurveyPreset } from '../presets/wvs7';
+import { TokenColumn } from './columns';
+import { DelimitedScanner, FIELD_CODE, FIELD_SKIP, FIELD_TEXT, sniffDelimiter, type ScanProblem, type ScanSink } from './delimited';
+import { detectLongColumns, pivotLong, type LongColumns } from './long';
+import { DEFAULT_INFERENCE, inferItem, resolveColumn, type InferencePolicy } from './resolve';
+
+export type Layout = 'wide' | 'long' | 'distribution';
+export type Format = 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet';
+
+export interface ReadOptions {
+  /** When given, only these items are read (unless `items` says otherwise). */
+  codebook?: ItemCodebook[];
+  /** Item columns to read; default: the codebook's items, else every column that looks like an item. */
+  items?: string[];
+  /** Weight column; null for none (overrides a preset's weight). */
+  weight?: string | null;
+  /** Group / demographic / persona columns kept as strings. */
+  attributes?: string[];
+  preset?: 'wvs7';
+  /** WVS -1: missing (default) or a category of its own. */
+  dontKnow?: 'missing' | 'category';
+  format?: Format;
+  layout?: Layout;
+  /** Column names for the long layout. */
+  long?: { respondent: string; item: string; answer: string };
+  signal?: AbortSignal;
+  /** Bytes read per chunk (default 4 MiB); tests use tiny chunks to exercise records split across reads. */
+  chunkBytes?: number;
+  onProgress?: (fraction: number) => void;
+}
+
+export interface HeaderLocation {
+  line: number;
+  column: number;
+  endColumn: number;
+}
+
+export interface ReadResult {
+  kind: 'respondents' | 'distribution';
+  data?: SurveyData;
+  distribution?: DistributionData;
+  codebook: ItemCodebook[];
+  /** True when some item's codebook was inferred from the data rather than given. */
+  inferred: boolean;
+  diagnostics: InputDiagnostic[];
+  /** Where each item's column header is: for editor diagnostics on the header cell. */
+  itemLocations: Record<string, HeaderLocation>;
+  layout: Layout;
+  format: string;
+}
+
+/** Bytes read per chunk: large enough that system calls do not matter, small for memory. */
+const CHUNK_BYTES = 4 << 20;
+const SNIFF_BYTES = 1 << 16;
+
+/**
+ * Reads a survey file (wide CSV/TSV so far) into `SurveyData`, streaming it in chunks and
+ * materialising only the selected columns.
+ */
+export async function readSurvey(path: string, options: ReadOptions = {}): Promise<ReadResult> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(path, 'r');
+  } catch (e) {
+    throw new InputError({ code: 'file.unreadable', message: `Cannot open the file: ${(e as Error).message}`, file: path });
+  }
+  try {
+    const size = (await handle.stat()).size;
+    if (size === 0) throw new InputError({ code: 'file.empty', message: 'The file is empty.', file: path });
+    const format = formatOf(path, options);
+    if (format === 'json' || format === 'jsonl') {
+      // Model runs are small: JSON is parsed whole.
+      return readRecordsText(await handle.readFile('utf8'), path, options, format);
+    }
+    if (format === 'parquet') {
+      throw new InputError({ code: 'format.unsupported', message: 'Parquet is not supported yet; export the file as CSV.', file: path });
+    }
+    const reader = new WideDelimitedReader(path, options, size);
+    let buf = Buffer.allocUnsafe(Math.max(1, Math.min(options.chunkBytes ?? CHUNK_BYTES, size + 1)));
+    let filled = 0;
+    let total = 0;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      if (filled === buf.length) {
+        // One record longer than the buffer (or an unclosed quote): grow.
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, filled);
+        buf = bigger;
+      }
+      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, null);
+      filled += bytesRead;
+      total += bytesRead;
+      const final = bytesRead === 0 || total >= size;
+      const consumed = reader.consume(buf, filled, final);
+      options.onProgress?.(Math.min(1, total / size));
+      if (final) break;
+      buf.copy(buf, 0, consumed, filled);
+      reader.shift(consumed);
+      filled -= consumed;
+    }
+    return reader.finish();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The format named in the options, else by the file's extension, else by the first character. */
+export function formatOf(path: string, options: ReadOptions, head = ''): Format {
+  if (options.format) return options.format;
+  const ext = /\.([a-z]+)$/i.exec(path)?.[1]?.toLowerCase();
+  if (ext === 'jsonl' || ext === 'ndjson') return 'jsonl';
+  if (ext === 'json') return 'json';
+  if (ext === 'parquet') return 'parquet';
+  if (ext === 'tsv' || ext === 'tab') return 'tsv';
+  if (ext === 'csv') return 'csv';
+  const first = head.trimStart()[0];
+  if (first === '[') return 'json';
+  if (first === '{') return 'jsonl';
+  return 'csv';
+}
+
+/** Reads survey text held in memory (tests, editors' unsaved buffers). */
+export function readSurveyText(text: string, path: string, options: ReadOptions = {}): ReadResult {
+  const format = formatOf(path, options, text.slice(0, 100));
+  if (format === 'json' || format === 'jsonl') return readRecordsText(text, path, options, format);
+  if (format === 'parquet') throw new InputError({ code: 'format.unsupported', message: 'Parquet files are read from disk, not from text.', file: path });
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length === 0) throw new InputError({ code: 'file.empty', message: 'The file is empty.', file: path });
+  const reader = new WideDelimitedReader(path, options, bytes.length);
+  reader.consume(bytes, bytes.length, true);
+  return reader.finish();
+}
+
+/** Line and column (1-based) of a character offset in text. */
+function locate(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** Offset of a JSON.parse error, from V8's message ("... at position 12" / "(line 2 column 5)"). */
+function jsonErrorOffset(e: unknown, text: string): number {
+  const msg = (e as Error).message;
+  const pos = /position (\d+)/.exec(msg);
+  if (pos) return Number(pos[1]);
+  const lc = /line (\d+) column (\d+)/.exec(msg);
+  if (lc) {
+    let offset = 0;
+    for (let l = 1; l < Number(lc[1]); l++) offset = text.indexOf('\n', offset) + 1;
+    return offset + Number(lc[2]) - 1;
+  }
+  // "Unexpected token '}', ..."<source around the error>"... is not valid JSON": V8 quotes the
+  // source from 10 characters before the error when it cuts the start.
+  const snippet = /Unexpected token '([\s\S]+?)', (\.\.\.)?"([\s\S]*?)(?:\.\.\.)?" is not valid JSON$/.exec(msg);
+  if (snippet) {
+    if (snippet[2]) {
+      const at = text.indexOf(snippet[3]);
+      if (at >= 0) return at + 10;
+    }
+    return Math.max(0, text.indexOf(snippet[1]));
+  }
+  return 0;
+}
+
+/**
+ * JSON lines (one record per line; a broken line is reported at its line and column and the
+ * others kept) or a JSON array of records. Keys become columns in first-seen order.
+ */
+function readRecordsText(text: string, path: string, options: ReadOptions, format: 'json' | 'jsonl'): ReadResult {
+  const bag: InputDiagnostic[] = [];
+  const records: { value: Record<string, unknown>; line: number }[] = [];
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') throw new InputError({ code: 'file.empty', message: 'The file is empty.', file: path });
+  if (format === 'jsonl') {
+    let line = 0;
+    for (const raw of text.split('\n')) {
+      line++;
+      const s = raw.trim();
+      if (s === '') continue;
+      try {
+        const v: unknown = JSON.parse(s);
+        if (v && typeof v === 'object' && !Array.isArray(v)) records.push({ value: v as Record<string, unknown>, line });
+        else bag.push({ severity: 'error', code: 'json.not-a-record', message: 'This line is not a JSON object (one record per line is expected); it was skipped.', file: path, line, column: 1 });
+      } catch (e) {
+        const lead = raw.length - raw.trimStart().length;
+        bag.push({ severity: 'error', code: 'json.invalid-line', message: `This line is not valid JSON (${(e as Error).message}); it was skipped.`, file: path, line, column: lead + jsonErrorOffset(e, s) + 1 });
+      }
+    }
+  } else {
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch (e) {
+      throw new InputError({ code: 'json.invalid', message: `The file is not valid JSON: ${(e as Error).message}`, file: path, ...locate(text, jsonErrorOffset(e, text)) });
+    }
+    const list = Array.isArray(v) ? v : null;
+    if (!list) throw new InputError({ code: 'json.not-records', message: 'A JSON file must hold an array of records (objects).', file: path, line: 1, column: 1 });
+    list.forEach((r, i) => {
+      if (r && typeof r === 'object' && !Array.isArray(r)) records.push({ value: r as Record<string, unknown>, line: 0 });
+      else bag.push({ severity: 'error', code: 'json.not-a-record', message: `Element ${i} of the array is not an object; it was skipped.`, file: path });
+    });
+  }
+  const keys: string[] = [];
+  const seen = new Set<string>();
+  for (const r of records) for (const k of Object.keys(r.value)) if (!seen.has(k)) (seen.add(k), keys.push(k));
+  if (keys.length === 0) throw new InputError({ code: 'file.empty', message: 'The file holds no records.', file: path });
+  const reader = new WideDelimitedReader(path, options, text.length);
+  reader.format = format;
+  for (const d of bag) reader.report(d);
+  reader.feedRecord(keys, 1);
+  for (const r of records) reader.feedRecord(keys.map((k) => r.value[k]), r.line);
+  return reader.finish();
+}
+
+/** Column names that identify respondents rather than ask them something. */
+const RESPONDENT_ID = /^(?:id|_?row|respondent(?:_?id)?|resp(?:ondent)?_?id|case_?id|uuid|index|unnamed: ?0)$/i;
+
+/** Non-negative finite decimal, as survey weights are written. */
+const WEIGHT = /^\s*\+?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+const NEGATIVE_NUMBER = /^\s*-(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+
+/** A selected item column being read. */
+export interface SelectedItem {
+  name: string;
+  column: TokenColumn;
+  codebook: ItemCodebook | null;
+  /** Asked for by name (items option or codebook) rather than found by looking at the columns. */
+  explicit: boolean;
+}
+
+/**
+ * Resolves selected columns into `ItemColumn`s: given codebooks applied, others inferred (and
+ * said so in one info diagnostic), columns that are not items reported.
+ */
+export function buildItemColumns(
+  selected: SelectedItem[],
+  n: number,
+  policy: InferencePolicy,
+  presetName: string | undefined,
+  file: string,
+  bag: DiagnosticBag,
+  itemLocations: Record<string, HeaderLocation>,
+): { columns: ItemColumn[]; inferred: boolean } {
+    const columns: ItemColumn[] = [];
+    const inferredNotes: string[] = [];
+    const notItems: string[] = [];
+    let inferred = false;
+    for (const s of selected) {
+      const counts = s.column.slotCounts(n);
+      let item = s.codebook;
+      if (!item) {
+        const guess = inferItem(s.column, counts, policy, s.explicit);
+        if (!guess.item) {
+          if (s.explicit) {
+            bag.add({
+              severity: 'error',
+              code: 'data.not-an-item',
+              message: `Column "${s.name}" cannot be read as an item: ${guess.note}.`,
+              file,
+              ...itemLocations[s.name],
+              item: s.name,
+            });
+          } else notItems.push(`${s.name} (${guess.note})`);
+          delete itemLocations[s.name];
+          continue;
+        }
+        item = guess.item;
+        inferred = true;
+        inferredNotes.push(`${s.name}: ${guess.note}`);
+      }
+      columns.push(resolveColumn(s.column, n, item, counts, file, bag));
+      s.column.values = new Uint16Array(0); // free the slots as we go
+    }
+    if (inferredNotes.length) {
+      bag.add({
+        severity: 'info',
+        code: 'codebook.inferred',
+        message: `No codebook for ${inferredNotes.length} item${inferredNotes.length === 1 ? '' : 's'}; inferred from the data${presetName ? ` with the ${presetName} preset` : ''} (observed valid codes in ascending order${policy.negativeMissing ? ', negative codes as missing' : ''}): ${inferredNotes.join('; ')}.`,
+        file,
+      });
+    }
+    if (notItems.length) {
+      bag.add({
+        severity: 'info',
+        code: 'data.columns-not-items',
+        message: `${notItems.length} column${notItems.length === 1 ? ' was' : 's were'} not taken as items: ${notItems.slice(0, 30).join('; ')}${notItems.length > 30 ? '; ...' : ''}. Name them in "items" to read them anyway.`,
+        file,
+      });
+    }
+  return { columns, inferred };
+}
+
+/** Reads a wide file: header first, then the selected columns (delimited text chunk by chunk, or records). */
+class WideDelimitedReader implements ScanSink {
+  roles = new Uint8Array(0);
+  codeColumns: (TokenColumn | null)[] = [];
+  row = 0;
+
+  private readonly bag = new DiagnosticBag();
+  private readonly preset: SurveyPreset | undefined;
+  private scanner: DelimitedScanner | null = null;
+  private header: string[] | null = null;
+  private headerLine = 1;
+  private headerColumns: number[] = [];
+  private delimiter = 44;
+  private started = false;
+  private readonly itemLocations: Record<string, HeaderLocation> = {};
+  /** Item columns to resolve, in output order. */
+  private selected: SelectedItem[] = [];
+  private attributeFields = new Map<number, string[]>();
+  /** Fields that are both an attribute and an item: read as text, fed to the item's column too. */
+  private textItems = new Map<number, TokenColumn>();
+  private weightField = -1;
+  private weights: Float64Array | null = null;
+  private lines = new Uint32Array(0);
+  private capacity = 0;
+  private rowWeightProblem: InputDiagnostic | null = null;
+  private skippedRows = 0;
+  private long: LongColumns | null = null;
+  /** Format name reported in the result. */
+  format: string | null = null;
+  private estimated = false;
+  private ragged = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly options: ReadOptions,
+    private readonly size: number,
+  ) {
+    this.preset = options.preset ? PRESETS[options.preset] : undefined;
+  }
+
+  /** Scans buf[0, end) and returns how many bytes were consumed (the rest is carried over). */
+  consume(buf: Uint8Array, end: number, final: boolean): number {
+    let pos = 0;
+    if (!this.started) {
+      // Sniff the delimiter on a good sample (the first lines), not on whatever the first read gave.
+      if (!final && end < SNIFF_BYTES) return 0;
+      this.started = true;
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
+      this.delimiter = this.options.format === 'tsv' || /\.tsv$/i.test(this.path) ? 9 : sniffDelimiter(buf, pos, Math.min(end, SNIFF_BYTES));
+      this.scanner = new DelimitedScanner(this.delimiter, this);
+      this.roles = new Uint8Array(1 << 16).fill(FIELD_TEXT); // the header: every field as text
+    }
+    const consumed = this.scanner!.scan(buf, pos, end, final);
+    if (this.header && !this.estimated && (this.row > 0 || final)) {
+      // Size the columns once from how many bytes the first rows took, to avoid regrowing.
+      this.estimated = true;
+      const rows = this.estimateRows(consumed);
+      if (rows > this.capacity) this.reserve(rows);
+    }
+    return consumed;
+  }
+
+  shift(n: number): void {
+    this.scanner?.shift(n);
+  }
+
+  beginRecord(): void {
+    this.rowWeightProblem = null;
+    if (!this.header) this.headerFields = [];
+  }
+
+  private headerFields: string[] = [];
+
+  text(field: number, value: string, line: number, column: number, start: number): void {
+    if (!this.header) {
+      column ||= this.scanner!.columnAt(start);
+      this.headerFields[field] = value;
+      this.headerColumns[field] = column;
+      return;
+    }
+    if (field === this.weightField) {
+      this.readWeight(value, line, column, start);
+      return;
+    }
+    const attr = this.attributeFields.get(field);
+    if (attr) attr[this.row] = value.trim();
+    const item = this.textItems.get(field);
+    if (item) item.values[this.row] = item.addText(value, line, column, this.scanner!, start);
+  }
+
+  endRecord(fields: number, line: number, problems: ScanProblem[] | null): void {
+    let unclosed = false;
+    if (problems) {
+      for (const p of problems) {
+        unclosed ||= p.code === 'csv.unclosed-quote';
+        this.bag.add({
+          severity: p.code === 'csv.unclosed-quote' ? 'error' : 'warning',
+          code: p.code,
+          message: p.message,
+          file: this.path,
+          line: p.line,
+          column: p.column,
+        });
+      }
+    }
+    if (!this.header) {
+      this.headerLine = line;
+      this.setHeader(this.headerFields.slice(0, fields));
+      return;
+    }
+    if (unclosed) {
+      this.skippedRows++;
+      return;
+    }
+    const expected = this.header.length;
+    if (fields !== expected) {
+      this.ragged++;
+      this.skippedRows++;
+      this.bag.add({
+        severity: 'error',
+        code: 'csv.ragged-row',
+        message: `This row has ${fields} field${fields === 1 ? '' : 's'} but the header has ${expected}; the row was skipped.`,
+        file: this.path,
+        line,
+        column: 1,
+      });
+      return;
+    }
+    if (this.rowWeightProblem) {
+      this.bag.add(this.rowWeightProblem);
+      this.skippedRows++;
+      return;
+    }
+    if (this.row + 1 >= this.capacity) this.reserve(Math.max(1024, Math.ceil(this.capacity * 1.5)));
+    this.lines[this.row] = line;
+    this.row++;
+  }
+
+  private readWeight(value: string, line: number, column: number, start: number): void {
+    if (WEIGHT.test(value)) {
+      const w = Number(value);
+      if (Number.isFinite(w)) {
+        this.weights![this.row] = w;
+        return;
+      }
+    }
+    column ||= this.scanner!.columnAt(start);
+    const negative = NEGATIVE_NUMBER.test(value);
+    this.rowWeightProblem = {
+      severity: 'error',
+      code: negative ? 'data.negative-weight' : 'data.invalid-weight',
+      message: negative
+        ? `The weight ${value.trim()} is negative; weights must be zero or more. The row was skipped.`
+        : `The weight ${value.trim() === '' ? '(empty)' : JSON.stringify(value.trim())} is not a number; the row was skipped.`,
+      file: this.path,
+      line,
+      column,
+      endColumn: column + value.length,
+    };
+  }
+
+  /** Rows to reserve from how many bytes the first records took. */
+  private estimateRows(consumed: number): number {
+    if (this.row === 0 || consumed === 0) return 4096;
+    return Math.ceil((this.size / consumed) * this.row * 1.05) + 16;
+  }
+
+  private reserve(capacity: number): void {
+    for (const s of this.selected) s.column.reserve(capacity);
+    if (this.weights) {
+      const w = new Float64Array(capacity);
+      w.set(this.weights.subarray(0, Math.min(this.weights.length, capacity)));
+      this.weights = w;
+    }
+    const l = new Uint32Array(capacity);
+    l.set(this.lines.subarray(0, Math.min(this.lines.length, capacity)));
+    this.lines = l;
+    this.capacity = capacity;
+  }
+
+  /** The header is known: decide which fields to keep and how. */
+  private setHeader(names: string[]): void {
+    this.header = names;
+    const file = this.path;
+    const index = new Map<string, number>();
+    names.forEach((name, i) => {
+      if (index.has(name)) {
+        this.bag.add({
+          severity: 'error',
+          code: 'csv.duplicate-column',
+          message: `Column "${name}" appears twice (first as column ${index.get(name)! + 1}); only the first one is read.`,
+          file,
+          line: this.headerLine,
+          column: this.headerColumns[i],
+          endColumn: this.headerColumns[i] + name.length,
+        });
+      } else index.set(name, i);
+    });
+    const opts = this.options;
+    const preset = this.preset;
+    if (opts.layout === 'long' || (opts.layout === undefined && !preset)) {
+      this.long = opts.long ?? detectLongColumns(names);
+      if (this.long) {
+        const absent = [this.long.respondent, this.long.item, this.long.answer].filter((c) => !index.has(c));
+        if (absent.length) {
+          this.bag.add({
+            severity: 'error',
+            code: 'data.unknown-column',
+            message: `The long layout needs the column${absent.length === 1 ? '' : 's'} ${absent.map((c) => `"${c}"`).join(', ')}, which ${absent.length === 1 ? 'is' : 'are'} not in the file.`,
+            file,
+            line: this.headerLine,
+            column: 1,
+          });
+          this.long = null;
+        }
+      } else if (opts.layout === 'long') {
+        this.bag.add({
+          severity: 'error',
+          code: 'data.long-columns',
+          message: 'The long layout needs respondent, item and answer columns; name them in "long" (none of the usual names were found). Read as wide instead.',
+          file,
+          line: this.headerLine,
+          column: 1,
+        });
+      }
+    }
+    const roles = new Uint8Array(names.length);
+    const codeColumns: (TokenColumn | null)[] = new Array(names.length).fill(null);
+
+    // Weight.
+    const weight = opts.weight !== undefined ? opts.weight : (preset?.weight ?? null);
+    if (weight !== null) {
+      const w = index.get(weight);
+      if (w === undefined) {
+        this.bag.add({
+          severity: 'error',
+          code: 'data.unknown-weight',
+          message: `The weight column "${weight}" is not in the file; respondents are weighted equally.`,
+          file,
+          line: this.headerLine,
+          column: 1,
+        });
+      } else {
+        this.weightField = w;
+        roles[w] = FIELD_TEXT;
+        this.weights = new Float64Array(0);
+      }
+    }
+
+    // Attributes (groups, demographics, personas).
+    let attributes = opts.attributes ?? preset?.attributes.filter((a) => index.has(a)) ?? [];
+    if (this.long) attributes = [...new Set([this.long.respondent, this.long.item, this.long.answer, ...attributes])];
+    for (const a of attributes) {
+      const f = index.get(a);
+      if (f === undefined) {
+        this.bag.add({
+          severity: 'error',
+          code: 'data.unknown-column',
+          message: `The group column "${a}" is not in the file.`,
+          file,
+          line: this.headerLine,
+          column: 1,
+        });
+        continue;
+      }
+      if (f === this.weightField) continue;
+      roles[f] = FIELD_TEXT;
+      this.attributeFields.set(f, []);
+    }
+
+    // Items.
+    const byId = new Map((opts.codebook ?? []).map((c) => [c.id, c]));
+    let wanted: string[];
+    let explicit: boolean;
+    if (this.long) {
+      wanted = [];
+      explicit = true;
+    } else if (opts.items) {
+      wanted = opts.items;
+      explicit = true;
+    } else if (opts.codebook) {
+      wanted = opts.codebook.map((c) => c.id);
+      explicit = true;
+    } else {
+      wanted = names.filter(
+        (n, i) =>
+          index.get(n) === i &&
+          i !== this.weightField &&
+          !this.attributeFields.has(i) &&
+          (preset ? preset.isItem(n) : !RESPONDENT_ID.test(n)),
+      );
+      if (preset) for (const a of attributes) if (preset.isItem(a) && index.has(a)) wanted.push(a);
+      explicit = false;
+    }
+    const seen = new Set<string>();
+    for (const id of wanted) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const f = index.get(id);
+      if (f === undefined) {
+        this.bag.add({
+          severity: 'error',
+          code: 'data.unknown-item',
+          message: `Item "${id}" is not a column of this file${byId.has(id) ? ' (it is in the codebook)' : ''}; it was left out.`,
+          file,
+          line: this.headerLine,
+          column: 1,
+          item: id,
+        });
+        continue;
+      }
+      if (f === this.weightField) continue;
+      const codebook = byId.get(id) ?? null;
+      if (codebook && codebook.codes.length > MAX_CATEGORIES) {
+        this.bag.add({
+          severity: 'error',
+          code: 'codebook.too-many-codes',
+          message: `Item "${id}" has ${codebook.codes.length} valid codes; at most ${MAX_CATEGORIES} are supported, so it was left out.`,
+          file,
+          item: id,
+        });
+        continue;
+      }
+      const column = new TokenColumn(id, f, 0);
+      if (this.attributeFields.has(f)) this.textItems.set(f, column);
+      else {
+        roles[f] = FIELD_CODE;
+        codeColumns[f] = column;
+      }
+      this.selected.push({ name: id, column, codebook, explicit });
+      this.itemLocations[id] = {
+        line: this.headerLine,
+        column: this.headerColumns[f],
+        endColumn: this.headerColumns[f] + id.length,
+      };
+    }
+    this.roles = roles;
+    this.codeColumns = codeColumns;
+    this.reserve(1024);
+  }
+
+  report(d: InputDiagnostic): void {
+    this.bag.add(d);
+  }
+
+  policy(): InferencePolicy {
+    return this.preset
+      ? this.preset.inference(this.options.dontKnow ?? 'missing')
+      : { ...DEFAULT_INFERENCE, dontKnowCategory: this.options.dontKnow === 'category' };
+  }
+
+  /** Feeds one record from a record-oriented format (JSON lines, JSON, Parquet): values by field. */
+  feedRecord(values: ReadonlyArray<unknown>, line: number): void {
+    if (!this.header) {
+      this.beginRecord();
+      values.forEach((v, i) => this.text(i, String(v), line, 1, 0));
+      this.endRecord(values.length, line, null);
+      return;
+    }
+    this.beginRecord();
+    const roles = this.roles;
+    for (let f = 0; f < roles.length; f++) {
+      const role = roles[f];
+      if (role === FIELD_SKIP) continue;
+      const v = values[f];
+      if (role === FIELD_CODE) {
+        const col = this.codeColumns[f]!;
+        col.values[this.row] =
+          typeof v === 'number' && Number.isSafeInteger(v) ? col.addInt(v, line, 1) : col.addText(v === null || v === undefined ? '' : String(v), line, 1);
+      } else {
+        this.text(f, v === null || v === undefined ? '' : String(v), line, 1, 0);
+      }
+    }
+    this.endRecord(this.header.length, line, null);
+  }
+
+  finish(): ReadResult {
+    const file = this.path;
+    if (!this.header || this.header.every((h) => h.trim() === '')) {
+      throw new InputError({ code: 'file.empty', message: 'The file has no header row (it is empty or blank).', file });
+    }
+    const n = this.row;
+    if (n === 0) {
+      this.bag.add({ severity: 'error', code: 'data.no-rows', message: 'The file has a header but no respondent rows.', file, line: this.headerLine });
+    }
+    if (this.long) return this.finishLong(n);
+    const { columns, inferred } = buildItemColumns(this.selected, n, this.policy(), this.preset?.name, file, this.bag, this.itemLocations);
+    if (this.skippedRows > 0) {
+      this.bag.add({
+        severity: 'warning',
+        code: 'data.rows-skipped',
+        message: `${this.skippedRows} row${this.skippedRows === 1 ? ' was' : 's were'} skipped because of the errors reported (${n} respondents read).`,
+        file,
+      });
+    }
+    const attributes = new Map<string, string[]>();
+    for (const [f, values] of this.attributeFields) {
+      values.length = n;
+      attributes.set(this.header[f], values);
+    }
+    const data: SurveyData = {
+      source: file,
+      n,
+      columns,
+      weights: this.weights ? this.weights.slice(0, n) : null,
+      attributes,
+      lines: this.lines.slice(0, n),
+    };
+    return {
+      kind: 'respondents',
+      data,
+      codebook: columns.map((c) => c.item),
+      inferred,
+      diagnostics: this.bag.all(),
+      itemLocations: this.itemLocations,
+      layout: 'wide',
+      format: this.format ?? (this.delimiter === 9 ? 'tsv' : 'csv'),
+    };
+  }
+
+  private finishLong(n: number): ReadResult {
+    const file = this.path;
+    const long = this.long!;
+    const header = this.header!;
+    const byName = new Map<string, string[]>();
+    for (const [f, values] of this.attributeFields) {
+      values.length = n;
+      byName.set(header[f], values);
+    }
+    const groups = new Map([...byName].filter(([k]) => k !== long.respondent && k !== long.item && k !== long.answer));
+    const codebook = new Map((this.options.codebook ?? []).map((c) => [c.id, c]));
+    const wanted = this.options.items ?? (this.options.codebook ? this.options.codebook.map((c) => c.id) : null);
+    const pivot = pivotLong(
+      {
+        n,
+        respondent: byName.get(long.respondent)!,
+        item: byName.get(long.item)!,
+        answer: byName.get(long.answer)!,
+        lines: this.lines.subarray(0, n),
+        weights: this.weights ? this.weights.subarray(0, n) : null,
+        attributes: groups,
+      },
+      wanted,
+      codebook,
+      file,
+      this.bag,
+    );
+    const m = pivot.respondents.length;
+    const locations: Record<string, HeaderLocation> = {};
+    const { columns, inferred } = buildItemColumns(pivot.selected, m, this.policy(), this.preset?.name, file, this.bag, locations);
+    if (wanted) {
+      for (const s of pivot.selected) {
+        if (s.column.tokens.length === 1) {
+          this.bag.add({ severity: 'error', code: 'data.unknown-item', message: `Item "${s.name}" has no answers in this file.`, file, item: s.name });
+        }
+      }
+    }
+    if (this.skippedRows > 0) {
+      this.bag.add({
+        severity: 'warning',
+        code: 'data.rows-skipped',
+        message: `${this.skippedRows} row${this.skippedRows === 1 ? ' was' : 's were'} skipped because of the errors reported.`,
+        file,
+      });
+    }
+    return {
+      kind: 'respondents',
+      data: { source: file, n: m, columns, weights: pivot.weights, attributes: pivot.attributes, respondentIds: pivot.respondents, lines: pivot.lines },
+      codebook: columns.map((c) => c.item),
+      inferred,
+      diagnostics: this.bag.all(),
+      itemLocations: {},
+      layout: 'long',
+      format: this.format ?? (this.delimiter === 9 ? 'tsv' : 'csv'),
+    };
+  }
+}
