@@ -50,7 +50,9 @@ test('Phi2 matches pmvnorm TVPACK (Genz BVNU) and mnormt::sadmvn (psych\'s routi
     const k = num(fx.k[x]);
     const rho = num(fx.rho[x]);
     const ours = bivariateNormalCdf(h, k, rho);
-    if (fx.tvpack[x] !== null) assert.ok(Math.abs(ours - num(fx.tvpack[x])) <= TOL, `TVPACK at ${h}, ${k}, ${rho}`);
+    // TVPACK is Genz's BVNU itself (no Cholesky rescaling as in GenzBretz): the same operations,
+    // differing only in pnorm's last bit and summation order; observed max 1.1e-16, bound 5e-16.
+    if (fx.tvpack[x] !== null) assert.ok(Math.abs(ours - num(fx.tvpack[x])) <= 5e-16, `TVPACK at ${h}, ${k}, ${rho}`);
     assert.ok(Math.abs(ours - num(fx.sadmvn[x])) <= TOL, `sadmvn at ${h}, ${k}, ${rho}`);
   }
 });
