@@ -22,9 +22,15 @@ export function num(x: number | string | null): number {
   return x as number;
 }
 
+/** A CSV export in test/fixtures/data (file name only), the given item columns, optionally the first `rows` rows. */
 export function readSurveyCsv(file: string, items: readonly string[], options: { rows?: number } = {}): SurveyData {
-  const lines = readFileSync(path.join(REPO_ROOT, 'test/fixtures/data', file), 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
-  const header = lines[0].split(',').map((h) => h.replace(/^"|"$/g, ''));
+  return readSurveyCsvAt(path.join(REPO_ROOT, 'test/fixtures/data', file), items, options);
+}
+
+/** Same as readSurveyCsv for a CSV at an absolute path (the benchmark's own repository root). */
+export function readSurveyCsvAt(file: string, items: readonly string[], options: { rows?: number } = {}): SurveyData {
+  const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+  const header = csvHeader(lines[0]);
   const nRows = Math.min(lines.length - 1, options.rows ?? Infinity);
   const cols = items.map((id) => {
     const c = header.indexOf(id);
@@ -51,4 +57,13 @@ export function readSurveyCsv(file: string, items: readonly string[], options: {
     weights: null,
     attributes: new Map(),
   };
+}
+
+function csvHeader(line: string): string[] {
+  return line.split(',').map((h) => h.replace(/^"|"$/g, ''));
+}
+
+/** Column names of a CSV file. */
+export function csvColumns(file: string): string[] {
+  return csvHeader(readFileSync(file, 'utf8').split(/\r?\n/, 1)[0]);
 }
