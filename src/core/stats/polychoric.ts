@@ -218,6 +218,8 @@ class TableLikelihood {
 
 /** Step below which Newton's iteration stops: rho is then exact to far below 1e-12. */
 const RHO_TOLERANCE = 1e-12;
+/** |rho| this close to 1 is a boundary estimate (the bisection ran into +-1). */
+const BOUNDARY = 1e-9;
 
 /**
  * Maximum-likelihood rho for a ki x kj table (row-major, rows = categories of the first item)
@@ -258,9 +260,12 @@ export function fitPolychoric(
     if (step < RHO_TOLERANCE || hi - lo < RHO_TOLERANCE) break;
   }
   const info = ev.info * seScale;
+  // At the boundary (the likelihood still rising as |rho| -> 1, e.g. no respondents off the
+  // diagonal) the curvature says nothing about sampling error: no standard error.
+  const atBoundary = 1 - Math.abs(rho) < BOUNDARY;
   return {
     rho,
-    se: info > 0 ? 1 / Math.sqrt(info) : null,
+    se: info > 0 && !atBoundary ? 1 / Math.sqrt(info) : null,
     logLikelihood: ev.logLik,
     iterations: iterations + 1,
     rowThresholds,
@@ -523,9 +528,13 @@ function countCategories(w: ArrayLike<number>): number {
  * The polychoric correlation matrix of all items in the sufficient statistics.
  * Global thresholds (default) reproduce psych::polychoric(x) (its weighted form with
  * `thresholdWeights: 'unweighted'`), pair thresholds reproduce polycor::polychor(x, y,
- * std.err = TRUE) pair by pair. Items with one answer category, and pairs nobody answered both
- * of, give null with a reason. When every value is defined and the matrix is not positive
- * definite it is smoothed as psych::cor.smooth (psych's default; `smoothed` says so).
+ * std.err = TRUE) pair by pair. Nominal items, items with one answer category, and pairs nobody
+ * answered both of give null with a reason. When every value is defined and the matrix is not
+ * positive definite it is smoothed as psych::cor.smooth (psych's default; `smoothed` says so;
+ * standard errors are those of the unsmoothed values). With survey weights rho maximises the
+ * weighted likelihood (psych's `weight`), and the standard error treats the weighted table,
+ * rescaled to the pair's respondent count, as counts (an approximation that ignores the design
+ * effect of unequal weights).
  */
 export function polychoricMatrix(stats: SufficientStats, options: PolychoricOptions = {}): PolychoricMatrix {
   const m = stats.items.length;
@@ -554,7 +563,10 @@ export function polychoricMatrix(stats: SufficientStats, options: PolychoricOpti
       }
       n[i][j] = n[j][i] = count;
       let reason: string | null = null;
-      if (constant[i] || constant[j]) {
+      if (stats.items[i].type === 'nominal' || stats.items[j].type === 'nominal') {
+        const which = stats.items[i].type === 'nominal' ? stats.items[i].id : stats.items[j].id;
+        reason = `item ${which} is nominal: polychoric correlations need ordered categories`;
+      } else if (constant[i] || constant[j]) {
         const which = constant[i] ? stats.items[i].id : stats.items[j].id;
         reason = `item ${which} has no variance (at most one answer category)`;
       } else if (!(total > 0)) {

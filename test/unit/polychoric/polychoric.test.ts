@@ -259,3 +259,22 @@ test('joint ML of rho and thresholds equals polycor::polychor(x, y, ML = TRUE, s
     assert.ok(Math.abs(rho - twoStep.values[i][j]!) < 0.01);
   });
 });
+
+test('a perfectly concordant table puts rho at the boundary, finite and without a standard error', () => {
+  // Everyone on the diagonal of a 2 x 2 median split: the likelihood rises all the way to rho = 1.
+  const fit = fitPolychoric([10, 0, 0, 10], 2, 2, [0], [0]);
+  assert.ok(fit.rho > 1 - 1e-9 && fit.rho <= 1, `rho ${fit.rho}`);
+  assert.equal(fit.se, null);
+  const anti = fitPolychoric([0, 7, 5, 0], 2, 2, [0], [0]);
+  assert.ok(anti.rho < -1 + 1e-9 && anti.rho >= -1, `rho ${anti.rho}`);
+});
+
+test('nominal items get null with a reason', () => {
+  const data = readSurveyCsv('bfi.csv', ['A1', 'A2', 'A3']);
+  data.columns[2] = { ...data.columns[2], item: { ...data.columns[2].item, type: 'nominal' } };
+  const res = polychoricMatrix(computeSufficientStats(data));
+  assert.equal(res.values[0][2], null);
+  assert.equal(res.values[1][2], null);
+  assert.ok(Math.abs(res.values[0][1]! - num(bfi.psychTight[0][1])) <= TIGHT);
+  assert.match(res.undefinedPairs[0].reason, /A3 is nominal/);
+});
