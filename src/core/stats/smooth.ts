@@ -1,0 +1,59 @@
+/**
+ * Smoothing a correlation matrix to positive definiteness, as `psych::cor.smooth` (psych 2.2.9).
+ *
+ * Pairwise-estimated matrices (polychoric correlations with pairwise deletion above all) need
+ * not be positive definite; factor analysis and Mahalanobis-type comparisons then fail. psych's
+ * remedy: eigendecompose R = V diag(lambda) V'; when the smallest eigenvalue is below machine
+ * epsilon, raise every eigenvalue below `eigTol` (1e-12) to 100 * eigTol, rescale all
+ * eigenvalues so that they sum to p (the trace of a correlation matrix), rebuild
+ * V diag(lambda') V' and rescale it back to a unit diagonal (`cov2cor`).
+ */
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+
+export interface SmoothedCorrelation {
+  /** The smoothed matrix, or a copy of the input when no smoothing was needed. */
+  matrix: number[][];
+  /** Whether the matrix was not positive definite and was smoothed. */
+  smoothed: boolean;
+  /** Eigenvalues of the input matrix, largest first (as R's `eigen`). */
+  eigenvalues: number[];
+}
+
+/** Double-precision machine epsilon, R's `.Machine$double.eps`: psych's positive-definiteness test. */
+const DOUBLE_EPS = 2.220446049250313e-16;
+
+/**
+ * psych::cor.smooth(R, eig.tol = 1e-12): if min eigenvalue < .Machine$double.eps, eigenvalues below
+ * eigTol become 100 * eigTol, all are scaled by p / sum(lambda), R' = V diag(lambda) V', and
+ * R'' = D^-1/2 R' D^-1/2 with D = diag(R') (unit diagonal, set exactly as `cov2cor` does).
+ * Source: psych 2.2.9 `cor.smooth` (Revelle); Wothke (1993) on smoothing non-PD matrices.
+ */
+export function smoothCorrelation(r: readonly (readonly number[])[], eigTol = 1e-12): SmoothedCorrelation {
+  const p = r.length;
+  const evd = new EigenvalueDecomposition(new Matrix(r.map((row) => Array.from(row))), { assumeSymmetric: true });
+  const values = evd.realEigenvalues.slice();
+  const vectors = evd.eigenvectorMatrix;
+  const order = values.map((_, i) => i).sort((a, b) => values[b] - values[a]);
+  const eigenvalues = order.map((i) => values[i]);
+  const min = eigenvalues.length ? eigenvalues[eigenvalues.length - 1] : Infinity;
+  if (!(min < DOUBLE_EPS)) {
+    return { matrix: r.map((row) => Array.from(row)), smoothed: false, eigenvalues };
+  }
+  const lambda = values.map((v) => (v < eigTol ? 100 * eigTol : v));
+  const total = lambda.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < p; i++) lambda[i] = (lambda[i] * p) / total;
+  const out: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  for (let a = 0; a < p; a++) {
+    for (let b = a; b < p; b++) {
+      let s = 0;
+      for (let c = 0; c < p; c++) s += vectors.get(a, c) * lambda[c] * vectors.get(b, c);
+      out[a][b] = s;
+      out[b][a] = s;
+    }
+  }
+  const scale = out.map((row, i) => 1 / Math.sqrt(row[i]));
+  for (let a = 0; a < p; a++) {
+    for (let b = 0; b < p; b++) out[a][b] = a === b ? 1 : out[a][b] * scale[a] * scale[b];
+  }
+  return { matrix: out, smoothed: true, eigenvalues };
+}
