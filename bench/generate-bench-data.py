@@ -65,7 +65,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=97000)
     ap.add_argument("--items", type=int, default=175)
-    ap.add_argument("--cols", type=int, default=600)
+    ap.add_argument("--cols", type=int, default=600,
+                    help="total columns of reference.csv; Q1..Q290 are always written, so at least 294")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--run-rows", type=int, default=5000)
     ap.add_argument("--seed", type=int, default=7)

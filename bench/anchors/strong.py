@@ -179,7 +179,7 @@ def block_sum_cols(lay, a):
 def pearson_from_tables(lay, t, c=None):
     """Pairwise Pearson from the pair tables: moments of the (centred) codes over each table."""
     v = lay.code_of - ((lay.k + 1) / 2.0)[lay.item_of]
-    c = block_sum_cols(lay, t) if c is None else c                # c[c, j]: weight of code c with item j valid
+    c = block_sum_cols(lay, t) if c is None else c  # c[c, j]: weight of code c with item j valid
     wsum = block_sum_rows(lay, c)
     sx = block_sum_rows(lay, v[:, None] * c)
     sxx = block_sum_rows(lay, (v * v)[:, None] * c)
