@@ -4,8 +4,9 @@
 //
 // Model (a two-dimensional latent-trait model in the spirit of the Inglehart-Welzel cultural map):
 //   each respondent i in country c has latent values
-//     d1 (traditional -> secular-rational) = mu1[c] - 0.012 (age - 45) + 0.8 e1
-//     d2 (survival -> self-expression)     = mu2[c] + 0.15 (female)    + 0.8 e2,   e ~ N(0, 1)
+//     d1 (traditional -> secular-rational) = 0.35 mu1[c] - 0.012 (age - 45) + e1
+//     d2 (survival -> self-expression)     = 0.35 mu2[c] + 0.15 (female)    + e2,   e ~ N(0, 1)
+//   (most of the variation is within countries, as in the WVS)
 //   each item j answers z = a1[j] d1 + a2[j] d2 + s[j] e3 and is cut into its k[j] ordered codes at
 //   fixed thresholds (equally spaced normal quantiles shifted by the item's skew). ~4% of answers
 //   are -1 "don't know" and ~1% -2 "no answer" (WVS missing codes); W_WEIGHT is log-normal.
@@ -15,7 +16,8 @@
 //   persona:   stereotyped personas: latent values exaggerated country means with collapsed spread,
 //              and the two dimensions merged into one left-right axis: worse marginals (collapsed
 //              variance), structure partly right.
-//   base:      an unsteered model: one "default" profile, narrow answers, some refusals as text.
+//   base:      an unsteered model: one "default" profile whatever the persona, answers scattered
+//              around it by noise unrelated across items, and some refusals written as text.
 // Usage: node demo/generate.mjs   (deterministic: same files every time)
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -134,8 +136,8 @@ for (const c of countries) {
   for (let n = 0; n < 800; n++) {
     const female = rng.uniform() < 0.52 ? 1 : 0;
     const age = 18 + Math.floor(rng.uniform() * 65);
-    const d1 = c.mu[0] - 0.012 * (age - 45) + 0.8 * rng.normal();
-    const d2 = c.mu[1] + 0.15 * female + 0.8 * rng.normal();
+    const d1 = 0.35 * c.mu[0] - 0.012 * (age - 45) + rng.normal();
+    const d2 = 0.35 * c.mu[1] + 0.15 * female + rng.normal();
     const w = Math.exp(0.35 * rng.normal() - 0.06);
     const row = [`R${String(++rid).padStart(5, '0')}`, c.code, Number(w.toFixed(6)), female ? 2 : 1, age];
     items.forEach((it, j) => {
@@ -192,7 +194,7 @@ const personas = (n) => Array.from({ length: n }, (_, i) => countries[i % countr
 {
   const r = prng(11);
   const rows = personas(1200).map((c, i) => {
-    const axis = 0.5 * (c.mu[0] + c.mu[1]) * 1.6 + 0.3 * r.normal();
+    const axis = 0.5 * (c.mu[0] + c.mu[1]) * 1.2 + 0.6 * r.normal();
     const d1 = axis;
     const d2 = axis;
     return [`P${String(i + 1).padStart(4, '0')}`, c.code, ...items.map((it) => answer(it, d1, d2, 0.45 * r.normal()))];
@@ -205,9 +207,7 @@ const personas = (n) => Array.from({ length: n }, (_, i) => countries[i % countr
   const r = prng(13);
   const refusal = "As an AI, I don't have personal opinions";
   const rows = personas(1200).map((c, i) => {
-    const d1 = 0.9 + 0.35 * r.normal();
-    const d2 = 1.1 + 0.35 * r.normal();
-    return [`B${String(i + 1).padStart(4, '0')}`, c.code, ...items.map((it) => (r.uniform() < 0.03 ? refusal : answer(it, d1, d2, 0.5 * r.normal())))];
+    return [`B${String(i + 1).padStart(4, '0')}`, c.code, ...items.map((it) => (r.uniform() < 0.03 ? refusal : answer(it, 0.9, 1.1, 1.4 * r.normal())))];
   });
   writeFileSync(join(here, 'runs', 'base.csv'), csv([runHeader, ...rows]));
 }

@@ -231,6 +231,7 @@ function marginals(run: RunReport): HTMLElement {
       `Mean normalised W1 ${fmt(s.meanW1Normalized.value)} · mean TVD ${fmt(s.meanTvd.value)} · mean Jensen-Shannon distance (base 2) ${fmt(s.meanJsDistance.value)}`,
     ),
     h('div', { class: 'toolbar' }, search, topics.length ? topicSel : null, sortSel),
+    h('p', { class: 'key', 'aria-hidden': 'true' }, h('span', { class: 'swatch reference' }), 'Human (reference)', h('span', { class: 'swatch run' }), `Model (${run.name})`),
     grid,
   );
   const fill = () => {

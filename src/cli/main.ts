@@ -1,1 +1,275 @@
-export {};
+/**
+ * `replens`: the command line over the same engine as the editor.
+ *
+ * Exit codes: 0 success, 1 a --fail-under gate failed, 2 bad input (a located message on stderr).
+ */
+import { existsSync, readFileSync, writeFileSync, realpathSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ASSOCIATION_CHOICES, DEFAULTS, parseConfig, type AssociationChoice, type EvaluationConfig } from '../core/config';
+import { formatDiagnostic, InputError } from '../core/diagnostics';
+import { evaluate, TOOL_VERSION } from '../core/evaluate';
+import { renderReport, type ReportFormat } from '../core/render';
+import { DEFAULT_THRESHOLDS, type EvaluationReport } from '../core/report';
+
+const USAGE = `Usage:
+  replens evaluate --reference FILE --run FILE [--run FILE ...] [options]
+  replens evaluate --config representativeness.json [options]
+
+Options:
+  --config FILE          representativeness.json (reference, runs, items, groups, thresholds...)
+  --reference FILE       the human reference survey (CSV, TSV, JSONL, JSON, Parquet)
+  --run FILE             a model run; repeat for several runs (name = file name, or NAME=FILE)
+  --codebook FILE        codebook JSON for the reference
+  --preset wvs7          World Values Survey wave 7 conventions
+  --items ID,ID,...      items to evaluate (default: all items shared by reference and run)
+  --weight COL           survey weight column of the reference
+  --group-by COL         (reserved: group-level structure by this column)
+  --association LIST     pearson,spearman,polychoric,cramer (default pearson,spearman)
+  --bootstrap N          bootstrap replicates for confidence intervals (default ${DEFAULTS.bootstrap})
+  --permutations N       Mantel permutations (default ${DEFAULTS.permutations})
+  --seed N               random seed (default ${DEFAULTS.seed})
+  --format FMT           json | md | csv | html (default: json to stdout, or from --out's extension)
+  --out PATH             write the report there and print a summary table to stdout
+  --fail-under LIST      e.g. marginal=0.9,structure=0.5: exit 1 when a run scores below
+  --quiet                no progress on stderr
+  --version, --help`;
+
+class UsageError extends Error {}
+
+function fail(message: string): never {
+  throw new UsageError(message);
+}
+
+function parseFailUnder(s: string | undefined): { marginal?: number; structure?: number } {
+  if (!s) return {};
+  const out: { marginal?: number; structure?: number } = {};
+  for (const part of s.split(',')) {
+    const [k, v] = part.split('=');
+    const x = Number(v);
+    if ((k !== 'marginal' && k !== 'structure') || v === undefined || !Number.isFinite(x)) fail(`--fail-under takes marginal=X,structure=Y; got "${part}"`);
+    out[k] = x;
+  }
+  return out;
+}
+
+function buildConfig(values: Record<string, string | string[] | boolean | undefined>): EvaluationConfig {
+  let config: EvaluationConfig;
+  const str = (k: string) => values[k] as string | undefined;
+  if (str('config')) {
+    const file = str('config')!;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new InputError({ code: 'config.unreadable', message: `Cannot read the configuration: ${(e as Error).message}`, file });
+    }
+    const parsed = parseConfig(text, file);
+    for (const d of parsed.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+    if (!parsed.config) throw new InputError({ ...(parsed.diagnostics.find((d) => d.severity === 'error') ?? { code: 'config.invalid', message: 'The configuration is not usable.', file }) });
+    config = parsed.config;
+  } else {
+    if (!str('reference')) fail('--reference (or --config) is required');
+    config = {
+      configPath: null,
+      reference: { path: path.resolve(str('reference')!) },
+      runs: [],
+      groups: {},
+      association: [...DEFAULTS.association],
+      thresholds: { ...DEFAULT_THRESHOLDS },
+      bootstrap: DEFAULTS.bootstrap,
+      permutations: DEFAULTS.permutations,
+      seed: DEFAULTS.seed,
+      dontKnow: 'missing',
+    };
+  }
+  const runs = (values.run as string[] | undefined) ?? [];
+  if (runs.length) {
+    config.runs = runs.map((r) => {
+      const m = /^([^=]+)=(.+)$/.exec(r);
+      const file = m && !existsSync(r) ? m[2] : r;
+      const name = m && !existsSync(r) ? m[1] : path.basename(file).replace(/\.[^.]+$/, '');
+      return { name, path: path.resolve(file), producedBy: [] };
+    });
+  }
+  if (!config.runs.length) fail('at least one --run (or runs in --config) is required');
+  const names = new Set<string>();
+  for (const r of config.runs) {
+    if (names.has(r.name)) fail(`two runs are named "${r.name}": use NAME=FILE to tell them apart`);
+    names.add(r.name);
+  }
+  if (str('codebook')) config.reference.codebook = path.resolve(str('codebook')!);
+  if (str('preset')) {
+    if (str('preset') !== 'wvs7') fail('--preset must be wvs7');
+    config.reference.preset = 'wvs7';
+  }
+  if (str('weight')) config.reference.weight = str('weight');
+  if (str('items')) config.items = str('items')!.split(',').map((s) => s.trim()).filter(Boolean);
+  if (str('association')) {
+    const list = str('association')!.split(',').map((s) => s.trim());
+    for (const a of list) if (!ASSOCIATION_CHOICES.includes(a as AssociationChoice)) fail(`unknown --association "${a}"; choose from ${ASSOCIATION_CHOICES.join(', ')}`);
+    config.association = list as AssociationChoice[];
+  }
+  const int = (k: string, min: number): number | undefined => {
+    const v = str(k);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) fail(`--${k} must be a whole number >= ${min}`);
+    return n;
+  };
+  config.bootstrap = int('bootstrap', 0) ?? config.bootstrap;
+  config.permutations = int('permutations', 0) ?? config.permutations;
+  config.seed = int('seed', 0) ?? config.seed;
+  return config;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+function num(x: number | null | undefined): string {
+  return x === null || x === undefined ? 'n/a' : x.toFixed(3);
+}
+
+/** The side-by-side summary a user reads in the terminal. */
+export function summaryTable(report: EvaluationReport): string {
+  const methods = [...new Set(report.runs.flatMap((r) => Object.keys(r.structure.individual)))];
+  const head = ['run', 'respondents', 'representativeness [95% CI]', 'mean TVD', ...methods.map((m) => `structure ${m} [95% CI]`), ...methods.map((m) => `RMSE ${m}`), 'weak items'];
+  const rows = report.runs.map((r) => {
+    const rep = r.marginal.summary.representativeness;
+    return [
+      r.name,
+      String(r.respondents),
+      `${num(rep.value)} [${num(rep.ci?.low)}, ${num(rep.ci?.high)}]`,
+      num(r.marginal.summary.meanTvd.value),
+      ...methods.map((m) => {
+        const s = r.structure.individual[m];
+        return s ? `${num(s.agreement.value)} [${num(s.agreement.ci?.low)}, ${num(s.agreement.ci?.high)}]` : 'n/a';
+      }),
+      ...methods.map((m) => num(r.structure.individual[m]?.comparison.rmse ?? null)),
+      String(r.weakItems.length),
+    ];
+  });
+  const floors = report.runs.slice(0, 1).flatMap((r) =>
+    r.baselines.map((b) => [
+      `(${b.name})`,
+      '',
+      num(b.marginal.representativeness),
+      num(b.marginal.meanTvd),
+      ...methods.map((m) => num(b.structure[m]?.pearson ?? null)),
+      ...methods.map((m) => num(b.structure[m]?.rmse ?? null)),
+      '',
+    ]),
+  );
+  const all = [head, ...rows, ...floors];
+  const widths = head.map((_, c) => Math.max(...all.map((r) => r[c].length)));
+  return all.map((r) => r.map((v, c) => pad(v, widths[c])).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      reference: { type: 'string' },
+      run: { type: 'string', multiple: true },
+      codebook: { type: 'string' },
+      preset: { type: 'string' },
+      items: { type: 'string' },
+      weight: { type: 'string' },
+      'group-by': { type: 'string' },
+      association: { type: 'string' },
+      bootstrap: { type: 'string' },
+      permutations: { type: 'string' },
+      seed: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      'fail-under': { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+    },
+  });
+  if (values.version) {
+    process.stdout.write(`replens ${TOOL_VERSION}\n`);
+    return 0;
+  }
+  if (values.help || !positionals.length) {
+    process.stdout.write(USAGE + '\n');
+    return positionals.length || values.help ? 0 : 2;
+  }
+  if (positionals[0] !== 'evaluate') fail(`unknown command "${positionals[0]}"`);
+  const config = buildConfig(values);
+  const out = values.out;
+  let format = values.format as ReportFormat | undefined;
+  if (!format && out) format = ({ '.json': 'json', '.md': 'md', '.csv': 'csv', '.html': 'html', '.htm': 'html' } as Record<string, ReportFormat>)[path.extname(out).toLowerCase()];
+  format ??= 'json';
+  if (!['json', 'md', 'csv', 'html'].includes(format)) fail(`--format must be json, md, csv or html`);
+  const failUnder = parseFailUnder(values['fail-under']);
+  if (values['group-by']) process.stderr.write('note: --group-by is accepted but group-level structure is not computed yet.\n');
+
+  if (out) {
+    // The tool never writes over its inputs.
+    const inputs = [config.reference.path, ...config.runs.map((r) => r.path), config.configPath, config.reference.codebook].filter((p): p is string => !!p);
+    const real = (p: string) => (existsSync(p) ? realpathSync(p) : path.resolve(p));
+    if (inputs.some((p) => real(p) === real(out))) fail(`--out ${out} is one of the input files; refusing to overwrite it`);
+  }
+
+  const quiet = values.quiet === true;
+  let lastLine = '';
+  const report = await evaluate(config, {
+    onProgress: (message, fraction) => {
+      if (quiet) return;
+      const line = fraction === null ? message : `${message} ${Math.round(fraction * 100)}%`;
+      if (line === lastLine) return;
+      lastLine = line;
+      if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}`);
+      else process.stderr.write(line + '\n');
+    },
+  });
+  if (!quiet && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+  for (const d of report.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+
+  const assets =
+    format === 'html'
+      ? { webviewJs: readFileSync(path.join(__dirname, 'webview.js'), 'utf8'), css: readFileSync(path.join(__dirname, '..', 'media', 'panel.css'), 'utf8') }
+      : {};
+  const text = renderReport(report, format, assets);
+  if (out) {
+    writeFileSync(out, text);
+    process.stdout.write(summaryTable(report));
+    process.stdout.write(`\nReport written to ${out}\n`);
+  } else process.stdout.write(text);
+
+  let code = 0;
+  for (const run of report.runs) {
+    const m = run.marginal.summary.representativeness.value;
+    if (failUnder.marginal !== undefined && (m === null || m < failUnder.marginal)) {
+      process.stderr.write(`fail-under: run ${run.name} marginal representativeness ${num(m)} < ${failUnder.marginal}\n`);
+      code = 1;
+    }
+    const s = Object.values(run.structure.individual)[0]?.comparison.pearson ?? null;
+    if (failUnder.structure !== undefined && (s === null || s < failUnder.structure)) {
+      process.stderr.write(`fail-under: run ${run.name} structure agreement ${num(s)} < ${failUnder.structure}\n`);
+      code = 1;
+    }
+  }
+  return code;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof InputError) process.stderr.write(formatDiagnostic(e.diagnostic) + '\n');
+    else if (e instanceof UsageError || (e as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) process.stderr.write(`replens: ${(e as Error).message}\n\n${USAGE}\n`);
+    else {
+      process.stderr.write(`replens: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = 3;
+      return;
+    }
+    process.exitCode = 2;
+  },
+);

@@ -61,7 +61,7 @@ function interval(values: number[], confidence = 0.95): Interval | null {
   const v = values.filter(Number.isFinite);
   if (!v.length) return null;
   const tail = (100 * (1 - confidence)) / 2;
-  return { low: percentile(v, tail), high: percentile(v, 100 - tail), confidence, method: 'percentile', replicates: v.length };
+  return { low: percentile(v, tail), high: percentile(v, 100 - tail), confidence, method: 'percentile', replicates: v.length, bootstrapMean: v.reduce((a, b) => a + b, 0) / v.length };
 }
 
 function structureOf(a: GroupMeanMatrix, items: ItemCodebook[]) {

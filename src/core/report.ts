@@ -28,6 +28,8 @@ export interface Interval {
   method: 'percentile' | 'bca';
   /** Number of bootstrap replicates. */
   replicates: number;
+  /** Mean of the replicates (its distance from the estimate is the resampling shift). */
+  bootstrapMean?: number | null;
 }
 
 export interface ValueWithCi {

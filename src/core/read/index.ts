@@ -30,6 +30,8 @@ export interface ReadOptions {
   preset?: 'wvs7';
   /** WVS -1: missing (default) or a category of its own. */
   dontKnow?: 'missing' | 'category';
+  /** Raw codes that mean missing when the codebook is inferred, besides the negative-code rule. */
+  missingCodes?: number[];
   format?: Format;
   layout?: Layout;
   /** Column names for the long layout. */
@@ -653,9 +655,10 @@ class WideDelimitedReader implements ScanSink {
   }
 
   policy(): InferencePolicy {
-    return this.preset
+    const base = this.preset
       ? this.preset.inference(this.options.dontKnow ?? 'missing')
       : { ...DEFAULT_INFERENCE, dontKnowCategory: this.options.dontKnow === 'category' };
+    return this.options.missingCodes ? { ...base, missingCodes: this.options.missingCodes } : base;
   }
 
   /** Feeds one record from a record-oriented format (JSON lines, JSON, Parquet): values by field. */

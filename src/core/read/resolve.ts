@@ -18,6 +18,8 @@ export interface InferencePolicy {
   maxCodes: number;
   topicOf?: (id: string) => string | undefined;
   recodeOf?: (id: string) => Record<string, number> | undefined;
+  /** Codes that are missing whatever their sign (e.g. 99 "refused"). */
+  missingCodes?: readonly number[];
 }
 
 export const DEFAULT_INFERENCE: InferencePolicy = {
@@ -143,7 +145,7 @@ export function inferItem(col: TokenColumn, counts: Float64Array, policy: Infere
   const recode = policy.recodeOf?.(id);
   const valid = new Set<number>();
   for (const v of ints) {
-    const isMissing = policy.negativeMissing && hasNonNegative && v < 0 && !(policy.dontKnowCategory && v === -1);
+    const isMissing = (policy.negativeMissing && hasNonNegative && v < 0 && !(policy.dontKnowCategory && v === -1)) || policy.missingCodes?.includes(v) === true;
     if (isMissing) missing.push(v);
     else valid.add(recode?.[String(v)] ?? v);
   }

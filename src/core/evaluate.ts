@@ -1,0 +1,567 @@
+/**
+ * The evaluation a researcher runs: each model run against the human reference, marginals and
+ * structure, with confidence intervals, floors and ceilings, weak items and pairs, and every input
+ * problem. Pure engine: no editor, no DOM; the extension runs it in a worker, the CLI directly.
+ */
+import { readFile } from 'node:fs/promises';
+import type { ItemCodebook } from './codebook';
+import type { AssociationChoice, EvaluationConfig, ReferenceConfig, RunConfig } from './config';
+import type { SurveyData } from './dataset';
+import { DiagnosticBag, InputError } from './diagnostics';
+import { findItemLiterals } from './locate';
+import { clusterOrder } from './cluster';
+import { evaluateGroupStructure } from './group-evaluation';
+import { compareUpperTriangles } from './stats/group-structure';
+import { readSurvey, type ReadOptions, type ReadResult } from './read';
+import {
+  REPORT_SCHEMA_VERSION,
+  type Baseline,
+  type EvaluationReport,
+  type Interval,
+  type IndividualStructure,
+  type ItemLocation,
+  type MarginalItem,
+  type MarginalSummary,
+  type PairDifference,
+  type RunReport,
+  type ValueWithCi,
+  type WeakItem,
+  type WeakPair,
+} from './report';
+import { associationMatrix, type AssociationMatrix } from './stats/association';
+import { compareMatrices } from './stats/compare';
+import { marginalMeasures } from './stats/marginal';
+import { polychoricMatrix } from './stats/polychoric';
+import { Prng } from './stats/prng';
+import { bootstrapCI, bootstrapMultiplicities } from './stats/resample';
+import { computeSufficientStats, type SufficientStats } from './sufficient';
+
+export const TOOL_VERSION = '0.1.0';
+
+export interface EvaluateHooks {
+  onProgress?: (message: string, fraction: number | null) => void;
+  signal?: AbortSignal;
+  /** Injected clock for reproducible golden reports. */
+  now?: () => Date;
+}
+
+/** Bootstrap work budget: replicate x pair x respondent cell updates for structure intervals. */
+const STRUCTURE_BOOTSTRAP_BUDGET = 4e9;
+/** Most bootstrap replicates for a polychoric structure interval. */
+const POLYCHORIC_BOOTSTRAP = 50;
+/** Random split-halves of the reference for the group-level ceiling. */
+const GROUP_SPLITS = 20;
+
+function mean(xs: (number | null)[]): number | null {
+  let s = 0;
+  let n = 0;
+  for (const x of xs) {
+    if (x === null || !Number.isFinite(x)) continue;
+    s += x;
+    n++;
+  }
+  return n ? s / n : null;
+}
+
+function checkAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new Error('Evaluation cancelled');
+}
+
+async function loadCodebook(path: string, bag: DiagnosticBag): Promise<ItemCodebook[] | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new InputError({ code: 'codebook.unreadable', message: `Cannot read the codebook: ${(e as Error).message}`, file: path });
+  }
+  try {
+    const parsed = JSON.parse(text) as { items?: ItemCodebook[] } | ItemCodebook[];
+    const items = Array.isArray(parsed) ? parsed : parsed.items;
+    if (!Array.isArray(items)) throw new Error('expected { "items": [...] }');
+    return items;
+  } catch (e) {
+    bag.add({ severity: 'error', code: 'codebook.invalid', message: `The codebook is not usable: ${(e as Error).message}`, file: path, line: 1, column: 1 });
+    return undefined;
+  }
+}
+
+function sourceOptions(src: ReferenceConfig | RunConfig): Pick<ReadOptions, 'format' | 'layout' | 'long'> {
+  return { format: src.format, layout: src.layout, long: src.long };
+}
+
+/** Marginal measures of every item from two sets of sufficient statistics over the same items. */
+function marginalItems(ref: SufficientStats, run: SufficientStats, runInvalid: number[]): MarginalItem[] {
+  return ref.items.map((item, i) => {
+    const mm = marginalMeasures(ref.itemWeights[i], run.itemWeights[i], item);
+    const share = (w: Float64Array) => {
+      const tot = w.reduce((a, b) => a + b, 0);
+      return Array.from(w, (x) => (tot > 0 ? x / tot : 0));
+    };
+    const n = run.itemCounts[i].reduce((a, b) => a + b, 0);
+    const answered = n + runInvalid[i];
+    return {
+      item: item.id,
+      label: item.label,
+      topic: item.topic,
+      type: item.type,
+      codes: item.codes,
+      labels: item.labels,
+      n,
+      referenceN: ref.itemCounts[i].reduce((a, b) => a + b, 0),
+      w1Normalized: mm.w1Normalized,
+      tvd: mm.tvd,
+      jsDistance: mm.jsDistance,
+      jsDivergence: mm.jsDivergence,
+      kl: mm.kl,
+      klSmoothing: mm.klSmoothing,
+      meanDiff: mm.meanDiff,
+      varianceRatio: mm.varianceRatio,
+      referenceModalShare: mm.referenceModalShare,
+      runModalShare: mm.runModalShare,
+      invalid: answered > 0 ? runInvalid[i] / answered : null,
+      invalidCount: runInvalid[i],
+      referenceDistribution: share(ref.itemWeights[i]),
+      runDistribution: share(run.itemWeights[i]),
+      weak: false,
+      reasons: [],
+    };
+  });
+}
+
+interface MarginalHeadline {
+  meanW1Normalized: number | null;
+  representativeness: number | null;
+  meanTvd: number | null;
+  meanJsDistance: number | null;
+}
+
+function marginalHeadline(ref: SufficientStats, run: SufficientStats): MarginalHeadline {
+  const w1: (number | null)[] = [];
+  const tvd: (number | null)[] = [];
+  const js: (number | null)[] = [];
+  ref.items.forEach((item, i) => {
+    const mm = marginalMeasures(ref.itemWeights[i], run.itemWeights[i], item);
+    if (item.type === 'ordinal') w1.push(mm.w1Normalized);
+    tvd.push(mm.tvd);
+    js.push(mm.jsDistance);
+  });
+  const mw = mean(w1);
+  return { meanW1Normalized: mw, representativeness: mw === null ? null : 1 - mw, meanTvd: mean(tvd), meanJsDistance: mean(js) };
+}
+
+function matrixFor(stats: SufficientStats, method: AssociationChoice): AssociationMatrix {
+  if (method === 'polychoric') return polychoricMatrix(stats) as unknown as AssociationMatrix;
+  return associationMatrix(stats, method);
+}
+
+/** Row indices drawn independently per column: same marginals as the reference, no structure. */
+function independentColumnsSample(data: SurveyData, columns: number[], n: number, rng: Prng): SurveyData {
+  const cols = columns.map((c) => {
+    const src = data.columns[c];
+    const values = new Uint8Array(n);
+    for (let r = 0; r < n; r++) values[r] = src.values[drawWeighted(data, rng)];
+    return { ...src, values };
+  });
+  return { source: `${data.source} (independent columns)`, n, columns: cols, weights: null, attributes: new Map() };
+}
+
+/** A reference row drawn with probability proportional to its survey weight. */
+function drawWeighted(data: SurveyData, rng: Prng): number {
+  const w = data.weights;
+  if (!w) return rng.nextInt(data.n);
+  const cum = cumulativeWeights(data);
+  const u = rng.nextFloat() * cum[cum.length - 1];
+  let lo = 0;
+  let hi = cum.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cum[mid] > u) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+const cumCache = new WeakMap<SurveyData, Float64Array>();
+function cumulativeWeights(data: SurveyData): Float64Array {
+  let c = cumCache.get(data);
+  if (!c) {
+    c = new Float64Array(data.n);
+    let s = 0;
+    for (let r = 0; r < data.n; r++) c[r] = s += data.weights![r];
+    cumCache.set(data, c);
+  }
+  return c;
+}
+
+function uniformSample(items: ItemCodebook[], n: number, rng: Prng): SurveyData {
+  return {
+    source: 'uniform random respondents',
+    n,
+    columns: items.map((item) => ({ item, values: Uint8Array.from({ length: n }, () => rng.nextInt(item.codes.length)), invalid: 0, missing: 0 })),
+    weights: null,
+    attributes: new Map(),
+  };
+}
+
+/** Pearson and RMSE of the off-diagonal pairs defined in both matrices (the headline agreement). */
+function offDiagonalAgreement(ref: AssociationMatrix, run: AssociationMatrix): { pearson: number | null; rmse: number | null } {
+  const c = compareUpperTriangles(ref.values, run.values);
+  return { pearson: c.pearson, rmse: c.rmse };
+}
+
+export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = {}): Promise<EvaluationReport> {
+  const progress = hooks.onProgress ?? (() => {});
+  const bag = new DiagnosticBag();
+  const notes: string[] = [];
+  const rng = new Prng(config.seed);
+  const ref = config.reference;
+
+  progress('Reading the reference survey', 0);
+  const codebook = ref.codebook ? await loadCodebook(ref.codebook, bag) : undefined;
+  const refRead: ReadResult = await readSurvey(ref.path, {
+    ...sourceOptions(ref),
+    codebook,
+    items: config.items,
+    weight: ref.weight,
+    preset: ref.preset,
+    dontKnow: config.dontKnow,
+    missingCodes: Array.isArray(ref.missing) ? ref.missing : undefined,
+    attributes: config.groupBy ? [config.groupBy.reference] : undefined,
+    signal: hooks.signal,
+    onProgress: (f) => progress('Reading the reference survey', f * 0.3),
+  });
+  for (const d of refRead.diagnostics) bag.add(d);
+  if (refRead.kind !== 'respondents' || !refRead.data) {
+    throw new InputError({ code: 'reference.not-respondents', message: 'The reference must be respondent-level data (one row per respondent or one row per answer); distribution tables can only be runs.', file: ref.path, line: 1, column: 1 });
+  }
+  const refData = refRead.data;
+  const refColumn = new Map(refData.columns.map((c, i) => [c.item.id, i]));
+  const runs: RunReport[] = [];
+  const refStatsCache = new Map<string, SufficientStats>();
+
+  for (const [runIndex, run] of config.runs.entries()) {
+    checkAborted(hooks.signal);
+    const base = 0.3 + (0.7 * runIndex) / config.runs.length;
+    const span = 0.7 / config.runs.length;
+    progress(`Reading run ${run.name}`, base);
+    const runRead = await readSurvey(run.path, {
+      ...sourceOptions(run),
+      codebook: refRead.codebook,
+      items: config.items ?? refRead.codebook.map((c) => c.id),
+      weight: null,
+      dontKnow: config.dontKnow,
+      missingCodes: Array.isArray(ref.missing) ? ref.missing : undefined,
+      attributes: config.groupBy ? [config.groupBy.run] : undefined,
+      signal: hooks.signal,
+    });
+    for (const d of runRead.diagnostics) bag.add(d);
+    runs.push(await evaluateRun(config, run, refData, refColumn, runRead, refStatsCache, bag, notes, rng, (m, f) => progress(m, base + span * f), hooks.signal));
+  }
+
+  if (refData.weights) notes.push(`Reference distributions and correlations use the survey weight ${ref.weight ?? ''}`.trim() + '.');
+  notes.push('Confidence intervals resample the run\'s respondents (the reference is treated as fixed): 2.5th and 97.5th percentiles as in arXiv 2601.15755. Resampling adds noise, which raises distances and lowers agreements, so a run near the noise floor can have an interval on one side of its estimate; `bootstrapMean` shows the shift.');
+  progress('Done', 1);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'representativeness-lens', version: TOOL_VERSION },
+    createdAt: (hooks.now?.() ?? new Date()).toISOString(),
+    settings: { seed: config.seed, bootstrap: config.bootstrap, permutations: config.permutations, association: [...config.association], thresholds: { ...config.thresholds }, weight: refData.weights ? ref.weight ?? null : null },
+    reference: { path: ref.path, respondents: refData.n, items: refRead.codebook.map((c) => c.id), weighted: refData.weights !== null },
+    runs,
+    diagnostics: bag.all(),
+    notes: [...new Set(notes)],
+  };
+}
+
+async function evaluateRun(
+  config: EvaluationConfig,
+  run: RunConfig,
+  refData: SurveyData,
+  refColumn: Map<string, number>,
+  runRead: ReadResult,
+  refStatsCache: Map<string, SufficientStats>,
+  bag: DiagnosticBag,
+  notes: string[],
+  rng: Prng,
+  progress: (message: string, fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<RunReport> {
+  const t = config.thresholds;
+  const runData = runRead.data;
+  if (runRead.kind !== 'respondents' || !runData) {
+    throw new InputError({ code: 'run.distribution-unsupported', message: `Run ${run.name}: distribution-level runs are read but not yet evaluated; give one row per respondent or per answer.`, file: run.path, line: 1, column: 1 });
+  }
+  const runColumn = new Map(runData.columns.map((c, i) => [c.item.id, i]));
+  const shared: string[] = [];
+  for (const id of refColumn.keys()) {
+    if (runColumn.has(id)) shared.push(id);
+    else bag.add({ severity: 'warning', code: 'run.item-absent', message: `Item ${id} is in the reference but not in run ${run.name}; it is left out of this run's scores.`, file: run.path, line: 1, column: 1, item: id });
+  }
+  for (const id of runColumn.keys()) {
+    if (!refColumn.has(id)) {
+      const loc = runRead.itemLocations[id];
+      bag.add({ severity: 'warning', code: 'run.item-unknown', message: `Item ${id} of run ${run.name} is not in the reference; it is not evaluated.`, file: run.path, line: loc?.line ?? 1, column: loc?.column ?? 1, endColumn: loc?.endColumn, item: id });
+    }
+  }
+  if (!shared.length) {
+    throw new InputError({ code: 'run.no-shared-items', message: `Run ${run.name} shares no item with the reference.`, file: run.path, line: 1, column: 1 });
+  }
+  const refIdx = shared.map((id) => refColumn.get(id)!);
+  const runIdx = shared.map((id) => runColumn.get(id)!);
+  const key = refIdx.join(',');
+  progress(`Counting the reference (${shared.length} items)`, 0.05);
+  let refStats = refStatsCache.get(key);
+  if (!refStats) {
+    refStats = computeSufficientStats(refData, { columns: refIdx });
+    refStatsCache.set(key, refStats);
+  }
+  progress(`Counting run ${run.name}`, 0.15);
+  const runStats = computeSufficientStats(runData, { columns: runIdx, weights: null });
+  const items = refStats.items;
+  const runInvalid = runIdx.map((c) => runData.columns[c].invalid);
+  for (const [k, id] of shared.entries()) {
+    const a = refData.columns[refIdx[k]].item.codes.join(',');
+    const b = runData.columns[runIdx[k]].item.codes.join(',');
+    if (a !== b) {
+      const loc = runRead.itemLocations[id];
+      bag.add({ severity: 'warning', code: 'run.scale-differs', message: `Item ${id} has codes ${b} in run ${run.name} but ${a} in the reference; the run is read on the reference's scale and other answers count as invalid.`, file: run.path, line: loc?.line ?? 1, column: loc?.column ?? 1, item: id });
+    }
+  }
+
+  // Marginals and their bootstrap interval over the run's respondents.
+  const marginal = marginalItems(refStats, runStats, runInvalid);
+  const observed = marginalHeadline(refStats, runStats);
+  const B = config.bootstrap;
+  const reps = { meanW1Normalized: new Float64Array(B), representativeness: new Float64Array(B), meanTvd: new Float64Array(B), meanJsDistance: new Float64Array(B) };
+  for (let b = 0; b < B; b++) {
+    if (b % 20 === 0) {
+      checkAborted(signal);
+      progress(`Bootstrapping marginals (${b}/${B})`, 0.2 + (0.2 * b) / B);
+    }
+    const mult = bootstrapMultiplicities(runData.n, rng);
+    const s = computeSufficientStats(runData, { columns: runIdx, weights: mult, marginalsOnly: true });
+    const h = marginalHeadline(refStats, s);
+    reps.meanW1Normalized[b] = h.meanW1Normalized ?? NaN;
+    reps.representativeness[b] = h.representativeness ?? NaN;
+    reps.meanTvd[b] = h.meanTvd ?? NaN;
+    reps.meanJsDistance[b] = h.meanJsDistance ?? NaN;
+  }
+  const withCi = (value: number | null, replicates: Float64Array): ValueWithCi => ({ value, ci: value === null || B === 0 ? null : intervalOf(replicates, B) });
+  const summary: MarginalSummary = {
+    meanW1Normalized: withCi(observed.meanW1Normalized, reps.meanW1Normalized),
+    representativeness: withCi(observed.representativeness, reps.representativeness),
+    meanTvd: withCi(observed.meanTvd, reps.meanTvd),
+    meanJsDistance: withCi(observed.meanJsDistance, reps.meanJsDistance),
+  };
+
+  // Structure at the respondent level.
+  const individual: Record<string, IndividualStructure> = {};
+  const weakPairs: WeakPair[] = [];
+  const npairs = (items.length * (items.length - 1)) / 2;
+  const tableB = Math.min(B, Math.floor(STRUCTURE_BOOTSTRAP_BUDGET / Math.max(1, npairs * runData.n)));
+  if (tableB < B) notes.push(`Structure intervals use ${tableB} bootstrap replicates (of ${B}) to bound the work for ${items.length} items x ${runData.n} respondents.`);
+  const refMatrices = new Map<AssociationChoice, AssociationMatrix>();
+  for (const [mi, method] of config.association.entries()) {
+    checkAborted(signal);
+    progress(`Structure: ${method}`, 0.4 + (0.4 * mi) / config.association.length);
+    const refM = matrixFor(refStats, method);
+    refMatrices.set(method, refM);
+    const runM = matrixFor(runStats, method);
+    const cmp = compareMatrices(refM, runM, { referenceN: refData.n, runN: runData.n, permutations: config.permutations, seed: config.seed, fdr: t.fdr });
+    // Polychoric fits every pair by maximum likelihood: fewer replicates keep it to seconds.
+    const structureB = method === 'polychoric' ? Math.min(tableB, POLYCHORIC_BOOTSTRAP) : tableB;
+    if (structureB < tableB) notes.push(`The polychoric structure interval uses ${structureB} bootstrap replicates.`);
+    const agreeReps = new Float64Array(structureB);
+    for (let b = 0; b < structureB; b++) {
+      if (b % 10 === 0) checkAborted(signal);
+      const mult = bootstrapMultiplicities(runData.n, rng);
+      const s = computeSufficientStats(runData, { columns: runIdx, weights: mult });
+      agreeReps[b] = offDiagonalAgreement(refM, matrixFor(s, method)).pearson ?? NaN;
+    }
+    const agreement: ValueWithCi =
+      cmp.pearson === null || structureB === 0
+        ? { value: cmp.pearson, ci: null }
+        : { value: cmp.pearson, ci: intervalOf(agreeReps, structureB) };
+    const m = items.length;
+    const difference = refM.values.map((row, i) => row.map((v, j) => (v === null || runM.values[i][j] === null ? null : (runM.values[i][j] as number) - v)));
+    const testByPair = new Map(cmp.pairTests.map((p) => [`${p.i}\u0000${p.j}`, p]));
+    const pairs: PairDifference[] = [];
+    for (let i = 0; i < m; i++) {
+      for (let j = i + 1; j < m; j++) {
+        const test = testByPair.get(`${items[i].id}\u0000${items[j].id}`);
+        const pd: PairDifference = {
+          i: items[i].id,
+          j: items[j].id,
+          reference: refM.values[i][j],
+          run: runM.values[i][j],
+          difference: difference[i][j],
+          z: test?.z ?? null,
+          p: test?.p ?? null,
+          q: test?.q ?? null,
+          referenceN: refM.n[i][j],
+          runN: runM.n[i][j],
+        };
+        pairs.push(pd);
+        if (pd.difference !== null && Math.abs(pd.difference) > t.pairDifference && pd.q !== null && pd.q < t.fdr) {
+          weakPairs.push({
+            method,
+            i: pd.i,
+            j: pd.j,
+            reference: pd.reference,
+            run: pd.run,
+            difference: pd.difference,
+            q: pd.q,
+            reasons: [`${method} correlation ${pd.run!.toFixed(3)} vs human ${pd.reference!.toFixed(3)} (difference ${pd.difference.toFixed(3)} > ${t.pairDifference}, BH q = ${pd.q.toPrecision(3)} < ${t.fdr})`],
+          });
+        }
+      }
+    }
+    individual[method] = {
+      method,
+      items: items.map((it) => it.id),
+      reference: refM.values,
+      run: runM.values,
+      difference,
+      referenceN: refM.n,
+      runN: runM.n,
+      comparison: {
+        pairs: cmp.pairs,
+        excludedPairs: cmp.excludedPairs,
+        rmse: cmp.rmse,
+        mae: cmp.mae,
+        maxAbsDiff: cmp.maxAbsDiff,
+        maxAbsDiffPair: cmp.maxAbsDiffPair,
+        frobenius: cmp.frobeniusFull,
+        frobeniusUpper: cmp.frobeniusUpper,
+        pearson: cmp.pearson,
+        spearman: cmp.spearman,
+        signAgreement: cmp.signAgreement,
+        mantel: cmp.mantel,
+        steiger: cmp.steiger,
+        tucker: cmp.tucker,
+        eigenvalues: cmp.eigenvalues,
+      },
+      agreement,
+      pairs,
+      order: clusterOrder(refM.values),
+    };
+  }
+
+  // Floors and ceilings.
+  progress('Baselines: independent marginals, uniform random, human split-half', 0.85);
+  const baselines: Baseline[] = [];
+  const baselineOf = (name: Baseline['name'], description: string, data: SurveyData, cols: number[], weighted: boolean): Baseline => {
+    const s = computeSufficientStats(data, { columns: cols, weights: weighted ? data.weights : null });
+    const h = marginalHeadline(refStats!, s);
+    const structure: Baseline['structure'] = {};
+    for (const [method, refM] of refMatrices) structure[method] = offDiagonalAgreement(refM, matrixFor(s, method));
+    return { name, description, marginal: { meanW1Normalized: h.meanW1Normalized, representativeness: h.representativeness, meanTvd: h.meanTvd }, structure };
+  };
+  const runN = runData.n;
+  const indep = independentColumnsSample(refData, refIdx, runN, rng);
+  baselines.push(baselineOf('independent-marginals', `${runN} synthetic respondents whose answers are drawn from the reference item by item, independently: the reference marginals with no structure (what a model that samples each item on its own achieves at best).`, indep, indep.columns.map((_, i) => i), false));
+  const unif = uniformSample(items, runN, rng);
+  baselines.push(baselineOf('uniform-random', `${runN} respondents answering uniformly at random: no information.`, unif, unif.columns.map((_, i) => i), false));
+  const perm = rng.permutation(refData.n);
+  const half = Math.floor(refData.n / 2);
+  const halfA = perm.slice(0, half);
+  const halfB = perm.slice(half);
+  const statsA = computeSufficientStats(refData, { columns: refIdx, rows: halfA });
+  const statsB = computeSufficientStats(refData, { columns: refIdx, rows: halfB });
+  const hh = marginalHeadline(statsA, statsB);
+  const split: Baseline['structure'] = {};
+  for (const method of refMatrices.keys()) split[method] = offDiagonalAgreement(matrixFor(statsA, method), matrixFor(statsB, method));
+  baselines.push({ name: 'human-split-half', description: `Two random halves of the reference (${halfA.length} and ${halfB.length} respondents) compared with each other: as good as another human sample.`, marginal: { meanW1Normalized: hh.meanW1Normalized, representativeness: hh.representativeness, meanTvd: hh.meanTvd }, structure: split });
+
+  // Group-level structure (arXiv 2601.15755).
+  let group: RunReport['structure']['group'] = null;
+  let groupUnavailable: string | undefined;
+  if (config.groupBy) {
+    progress(`Group-level structure by ${config.groupBy.reference}`, 0.88);
+    group = evaluateGroupStructure({
+      reference: refData,
+      run: runData,
+      referenceColumns: refIdx,
+      runColumns: runIdx,
+      items,
+      referenceGroupColumn: config.groupBy.reference,
+      runGroupColumn: config.groupBy.run,
+      bootstrap: B,
+      permutations: config.permutations,
+      splits: GROUP_SPLITS,
+      rng,
+      bag,
+      runPath: run.path,
+      referencePath: config.reference.path,
+    });
+    if (!group) groupUnavailable = 'Group-level structure could not be computed; see the diagnostics.';
+  } else groupUnavailable = 'Set "groupBy" (the group column of the reference and of the run) to compare the structure across groups.';
+
+  // Where items are named: the run file's header, the config, the codebook, the producing sources.
+  progress('Locating weak items', 0.95);
+  const locations = new Map<string, ItemLocation[]>();
+  const addLoc = (id: string, loc: ItemLocation) => locations.set(id, [...(locations.get(id) ?? []), loc]);
+  for (const id of shared) {
+    const l = runRead.itemLocations[id];
+    if (l) addLoc(id, { file: run.path, ...l });
+  }
+  const ids = new Set(shared);
+  const scanFiles = [...run.producedBy];
+  if (config.configPath) scanFiles.push(config.configPath);
+  if (config.reference.codebook) scanFiles.push(config.reference.codebook);
+  for (const file of scanFiles) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      bag.add({ severity: 'warning', code: 'run.producer-unreadable', message: `Run ${run.name} names ${file} as its producer, but it cannot be read: ${(e as Error).message}`, file });
+      continue;
+    }
+    for (const [id, locs] of findItemLiterals(text, ids)) for (const l of locs) addLoc(id, { file, ...l });
+  }
+
+  const weakItems: WeakItem[] = [];
+  for (const it of marginal) {
+    if (it.type === 'ordinal' && it.w1Normalized !== null && it.w1Normalized > t.w1Normalized) it.reasons.push(`normalised W1 ${it.w1Normalized.toFixed(3)} > ${t.w1Normalized}`);
+    if (it.tvd !== null && it.tvd > t.tvd) it.reasons.push(`TVD ${it.tvd.toFixed(3)} > ${t.tvd}`);
+    if (it.invalid !== null && it.invalid > t.invalid) it.reasons.push(`${(it.invalid * 100).toFixed(1)}% invalid answers (${it.invalidCount}) > ${(t.invalid * 100).toFixed(1)}%`);
+    if (it.n === 0) it.reasons.push('no valid answers in the run');
+    it.weak = it.reasons.length > 0;
+    if (it.weak) weakItems.push({ item: it.item, reasons: it.reasons, w1Normalized: it.w1Normalized, tvd: it.tvd, invalid: it.invalid, locations: locations.get(it.item) ?? [] });
+  }
+  weakItems.sort((a, b) => (b.w1Normalized ?? b.tvd ?? 0) - (a.w1Normalized ?? a.tvd ?? 0));
+  weakPairs.sort((a, b) => Math.abs(b.difference ?? 0) - Math.abs(a.difference ?? 0));
+
+  const itemLocations: Record<string, ItemLocation> = {};
+  for (const id of shared) {
+    const l = runRead.itemLocations[id];
+    if (l) itemLocations[id] = { file: run.path, ...l };
+  }
+  return {
+    name: run.name,
+    path: run.path,
+    producedBy: run.producedBy,
+    respondents: runData.n,
+    level: 'respondents',
+    items: shared,
+    marginal: { items: marginal, summary },
+    structure: { individual, group, ...(groupUnavailable ? { groupUnavailable } : {}) },
+    baselines,
+    weakItems,
+    weakPairs,
+    itemLocations,
+  };
+}
+
+/**
+ * 95% percentile interval (2.5th and 97.5th percentiles, numpy's linear interpolation) of the
+ * finite replicates, as arXiv 2601.15755 reports, with the replicates' mean: distances grow and
+ * agreements shrink under resampling, so for a run near the noise floor the interval can lie on
+ * one side of the estimate, and the mean shows by how much.
+ */
+function intervalOf(replicates: ArrayLike<number>, count: number): Interval {
+  const finite = Array.from(replicates).filter(Number.isFinite);
+  const r = bootstrapCI(0, finite, { confidence: 0.95, method: 'percentile' });
+  return { low: r.low, high: r.high, confidence: 0.95, method: 'percentile', replicates: count, bootstrapMean: finite.length ? finite.reduce((x, y) => x + y, 0) / finite.length : null };
+}
+
