@@ -20,14 +20,16 @@ export function findItemLiterals(text: string, ids: ReadonlySet<string>): Map<st
   const re = /(["'`])([^"'`\r\n\\]{1,200})\1/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text))) {
+    // Every quote may open a literal: in `"Q1", "Q2"` the text `", "` between two literals also
+    // looks like one, and must not swallow the quote that opens "Q2". So resume right after this
+    // match's opening quote whatever it matched.
+    re.lastIndex = m.index + 1;
     const id = m[2];
     if (!ids.has(id)) continue;
     const loc = lines.locate(m.index + 1);
     const list = out.get(id) ?? [];
     list.push({ line: loc.line, column: loc.column, endColumn: loc.column + id.length });
     out.set(id, list);
-    // Allow an id directly after this literal's closing quote to be found too.
-    re.lastIndex = m.index + m[0].length - 1;
   }
   return out;
 }

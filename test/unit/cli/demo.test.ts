@@ -1,0 +1,144 @@
+// End-to-end tests of the command line (out/cli.js, as users run it) on the bundled demo and on
+// bad input. The demo's data are synthetic (demo/generate.mjs); the assertions are the story the
+// demo exists to tell (arXiv 2601.15755): fine-tuned wins on marginals, loses on structure.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { EvaluationReport } from '../../../src/core/report';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const CLI = path.join(ROOT, 'out', 'cli.js');
+
+function replens(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: ROOT, maxBuffer: 256 * 1024 * 1024 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let demo: EvaluationReport | undefined;
+function demoReport(): EvaluationReport {
+  if (!demo) {
+    const r = replens(['evaluate', '--config', 'demo/representativeness.json', '--bootstrap', '50', '--permutations', '199', '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    demo = JSON.parse(r.stdout) as EvaluationReport;
+  }
+  return demo;
+}
+
+const run = (name: string) => demoReport().runs.find((r) => r.name === name)!;
+
+test('demo: the fine-tuned run wins on marginals and loses on structure', () => {
+  const ft = run('finetuned');
+  const persona = run('persona');
+  const base = run('base');
+  assert.ok(ft.marginal.summary.representativeness.value! > persona.marginal.summary.representativeness.value!);
+  assert.ok(ft.marginal.summary.representativeness.value! > base.marginal.summary.representativeness.value!);
+  for (const method of ['pearson', 'spearman']) {
+    assert.ok(ft.structure.individual[method].comparison.pearson! < persona.structure.individual[method].comparison.pearson!, method);
+  }
+  // Items sampled independently: far from the human structure, nearer the independent-marginals floor than the ceiling.
+  const ceiling = ft.baselines.find((b) => b.name === 'human-split-half')!.structure.pearson.pearson!;
+  assert.ok(ft.structure.individual.pearson.comparison.pearson! < ceiling - 0.2);
+  // The unsteered base model has no structure at all and is the worst on marginals.
+  assert.ok(Math.abs(base.structure.individual.pearson.comparison.pearson!) < 0.2);
+});
+
+test('demo: reference points bracket the runs and the report is complete data', () => {
+  const r = demoReport();
+  assert.equal(r.schemaVersion, 1);
+  assert.equal(r.reference.respondents, 4800);
+  assert.equal(r.reference.weighted, true);
+  for (const x of r.runs) {
+    assert.equal(x.items.length, 24);
+    assert.deepEqual(x.baselines.map((b) => b.name), ['independent-marginals', 'uniform-random', 'human-split-half']);
+    const split = x.baselines[2];
+    assert.ok(split.marginal.representativeness! > 0.95 && split.structure.pearson.pearson! > 0.9);
+    const g = x.structure.group!;
+    assert.equal(g.groups.length, 6);
+    assert.ok(g.null.high! < g.ceiling.pearson!);
+    assert.ok(x.marginal.summary.representativeness.ci!.low! <= x.marginal.summary.representativeness.ci!.high!);
+  }
+  // Refusals written as text are counted as invalid answers, per item, never dropped silently.
+  const base = run('base');
+  assert.ok(base.marginal.items.every((i) => i.invalidCount > 0));
+  assert.ok(r.diagnostics.some((d) => d.code === 'data.invalid-answer' && d.file!.endsWith('base.csv') && d.line! > 1 && d.column! > 1));
+  // Weak items point at their header cell and at the prompt template that produced the run.
+  const weak = run('persona').weakItems;
+  assert.ok(weak.length > 0);
+  for (const w of weak) {
+    assert.ok(w.locations.some((l) => l.file.endsWith('persona.csv') && l.line === 1));
+    assert.ok(w.locations.some((l) => l.file.endsWith('persona.txt')));
+  }
+  // No NaN anywhere: JSON.parse would have failed on NaN, and numbers are finite or null.
+  const walk = (v: unknown): void => {
+    if (typeof v === 'number') assert.ok(Number.isFinite(v));
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(r);
+});
+
+test('the same seed gives the same report; every format renders', () => {
+  const a = replens(['evaluate', '--config', 'demo/representativeness.json', '--bootstrap', '20', '--permutations', '99', '--seed', '7', '--quiet']);
+  const b = replens(['evaluate', '--config', 'demo/representativeness.json', '--bootstrap', '20', '--permutations', '99', '--seed', '7', '--quiet']);
+  const strip = (s: string) => ({ ...JSON.parse(s), createdAt: '' });
+  assert.deepEqual(strip(a.stdout), strip(b.stdout));
+  const dir = mkdtempSync(path.join(tmpdir(), 'replens-'));
+  for (const fmt of ['md', 'csv', 'html']) {
+    const out = path.join(dir, `report.${fmt}`);
+    const r = replens(['evaluate', '--config', 'demo/representativeness.json', '--bootstrap', '10', '--permutations', '9', '--out', out, '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /finetuned\s+1200/);
+    const text = readFileSync(out, 'utf8');
+    if (fmt === 'md') assert.match(text, /^# Representativeness report/);
+    if (fmt === 'csv') assert.match(text.split('\n')[1], /^finetuned,item,/);
+    if (fmt === 'html') {
+      // Standalone and offline: data embedded, nothing loaded from elsewhere, network forbidden by CSP.
+      assert.ok(text.includes('id="report-data"'));
+      // The markup outside the two inline script blocks (whose code may mention tags in strings).
+      const markup = text.replace(/<script[^>]*>[\s\S]*?<\/script>/gi, '<script></script>');
+      assert.equal((markup.match(/<script/gi) ?? []).length, 2);
+      assert.ok(!/<(script|link|img|iframe)[^>]+(src|href)=/i.test(markup));
+      assert.ok(!/@import|url\(\s*['"]?https?:/i.test(text));
+      assert.match(text, /Content-Security-Policy" content="default-src 'none';/);
+    }
+  }
+});
+
+test('exit codes: 1 when a --fail-under gate fails, 2 with a located message on bad input', () => {
+  const gate = replens(['evaluate', '--config', 'demo/representativeness.json', '--bootstrap', '0', '--permutations', '0', '--fail-under', 'marginal=0.95', '--quiet']);
+  assert.equal(gate.code, 1);
+  assert.match(gate.stderr, /fail-under: run persona marginal representativeness 0\.9\d\d < 0\.95/);
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'replens-bad-'));
+  const ragged = path.join(dir, 'run.csv');
+  writeFileSync(ragged, 'Q1,Q2\n1,2\n"3,4\n');
+  const quote = replens(['evaluate', '--reference', 'demo/reference.csv', '--run', ragged, '--bootstrap', '0', '--quiet']);
+  assert.match(quote.stderr, new RegExp(`${ragged.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:1: (error|warning): .*quote`, 'i'));
+
+  const missing = replens(['evaluate', '--reference', path.join(dir, 'nope.csv'), '--run', ragged]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /nope\.csv.*error/);
+
+  const config = path.join(dir, 'representativeness.json');
+  writeFileSync(config, '{\n  "reference": "r.csv",\n  "runs": [ "x.csv" ,, ]\n}\n');
+  const bad = replens(['evaluate', '--config', config]);
+  assert.equal(bad.code, 2);
+  assert.ok(bad.stderr.includes(`${config}:3:`), bad.stderr);
+
+  const usage = replens(['evaluate', '--reference', 'demo/reference.csv']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--run/);
+});
+
+test('--out refuses to overwrite an input file', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'replens-out-'));
+  const runFile = path.join(dir, 'run.csv');
+  writeFileSync(runFile, readFileSync(path.join(ROOT, 'demo/runs/persona.csv')));
+  const before = readFileSync(runFile, 'utf8');
+  const r = replens(['evaluate', '--reference', 'demo/reference.csv', '--run', runFile, '--out', runFile, '--format', 'json']);
+  assert.equal(r.code, 2);
+  assert.equal(readFileSync(runFile, 'utf8'), before);
+  assert.ok(existsSync(runFile));
+});
