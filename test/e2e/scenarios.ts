@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
 import type { Scenario } from './harness';
-import { contextMenuItem, expandFolder, explorerRow, openProblems, waitForExplorer, waitForWebview } from './workbench';
+import { contextMenuItem, expandFolder, explorerRow, openProblems, runCommand, waitForExplorer, waitForWebview } from './workbench';
 
 const EVALUATE = 'Evaluate Representativeness';
 
@@ -35,6 +35,39 @@ export const scenarios: Scenario[] = [
       await step('04-problems', async () => {
         const rows = await openProblems(page, 1);
         assert.ok((await rows.count()) >= 1);
+      });
+
+      await step('05-html-in-labels-is-text', async () => {
+        // The workspace codebook labels Q1 `<img src=x onerror=alert(1)>` and an answer of Q2
+        // `<script>alert(2)</script>`: they must show as text, create no element, run nothing.
+        const dialogs: string[] = [];
+        page.on('dialog', (d) => {
+          dialogs.push(d.message());
+          void d.dismiss();
+        });
+        const panel = await waitForWebview(page, 'Representativeness', 1);
+        await panel.getByText('<img src=x onerror=alert(1)>', { exact: false }).first().waitFor();
+        assert.equal(await panel.locator('img[src="x"]').count(), 0);
+        assert.equal(await panel.locator('main script').count(), 0);
+        await page.waitForTimeout(500);
+        assert.deepEqual(dialogs, []);
+      });
+
+      await step('06-theme-switch', async () => {
+        const panel = await waitForWebview(page, 'Representativeness', 1);
+        const before = await panel.evaluate(() => document.body.className);
+        const bg = () => panel.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        const bgBefore = await bg();
+        await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+        const deadline = Date.now() + 20_000;
+        let after = before;
+        while (Date.now() < deadline && after === before) {
+          await page.waitForTimeout(250);
+          after = await panel.evaluate(() => document.body.className);
+        }
+        assert.notEqual(after, before, 'the panel follows the theme');
+        assert.notEqual(await bg(), bgBefore, 'and redraws in its colours');
+        assert.ok((await panel.locator('canvas').count()) >= 1, 'charts are drawn again');
       });
     },
   },

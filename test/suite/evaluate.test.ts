@@ -98,3 +98,21 @@ suite('Evaluate Representativeness', () => {
     assert.equal(after.runs[0].respondents, shorter.trimEnd().split('\n').length - 1);
   });
 });
+
+suite('Two evaluations at once', () => {
+  test('the newer request cancels the older one; the result is the newer one, never a mix', async function () {
+    this.timeout(120_000);
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const lens = (await ext.activate()) as { lastReport(): EvaluationReport | undefined };
+    const runUri = workspaceFile('runs/persona.csv');
+    const configUri = workspaceFile('representativeness.json');
+    const first = vscode.commands.executeCommand('representativeness.evaluate', runUri);
+    const second = vscode.commands.executeCommand('representativeness.evaluateAll', configUri);
+    // Neither command throws: the cancelled one ends quietly.
+    await Promise.all([first, second]);
+    const report = lens.lastReport()!;
+    assert.equal(report.runs.length, 1);
+    assert.equal(report.runs[0].name, 'persona');
+    assert.equal(report.runs[0].respondents, readFileSync(runUri.fsPath, 'utf8').trimEnd().split('\n').length - 1);
+  });
+});
