@@ -4,20 +4,13 @@
  *
  * Conventions: full double precision; `null` wherever a value is undefined (never NaN); matrices
  * are arrays of rows; field names only ever get added, never renamed, within a schema version.
- * Imports nothing, so the webview can use these types too.
+ * Imports only types free of Node and DOM, so the webview can use these types too.
  */
+import type { InputDiagnostic } from './diagnostics';
 export const REPORT_SCHEMA_VERSION = 1;
 
-export interface ReportDiagnostic {
-  severity: 'error' | 'warning' | 'info';
-  code: string;
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  endColumn?: number;
-  item?: string;
-}
+/** An input problem as reports carry it: the engine's located diagnostic, unchanged. */
+export type ReportDiagnostic = InputDiagnostic;
 
 /** A confidence interval; nulls when it could not be computed (e.g. too few respondents). */
 export interface Interval {
