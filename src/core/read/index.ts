@@ -76,8 +76,13 @@ const CHUNK_BYTES = 4 << 20;
 const SNIFF_BYTES = 1 << 16;
 
 /**
- * Reads a survey file (wide CSV/TSV so far) into `SurveyData`, streaming it in chunks and
- * materialising only the selected columns.
+ * Reads a survey file into `SurveyData` (wide or long layout) or `DistributionData`
+ * (distribution layout: one row per item x option (x group) with a share or a count). CSV/TSV is
+ * streamed in chunks, materialising only the selected columns; JSON/JSON lines are parsed whole;
+ * Parquet is decoded row group by row group, only the needed columns (src/core/read/parquet.ts).
+ * The layout is `options.layout`, else detected from the header: long when it has respondent,
+ * item and answer columns, distribution when it has item, option and share/probability/count
+ * columns (a "respondent" column that is also the group column, e.g. `persona`, means distribution).
  */
 export async function readSurvey(path: string, options: ReadOptions = {}): Promise<ReadResult> {
   let handle: fs.FileHandle;
