@@ -48,6 +48,12 @@ export interface DistributionData {
   items: ItemCodebook[];
   /** group name ('' for the whole population) -> item id -> weights over item.codes (shares or counts). */
   distributions: Map<string, Map<string, Float64Array>>;
+  /**
+   * group -> item id -> mass (share or count, as given) of options that matched no valid code of
+   * the item; 0 when every option matched. Not part of `distributions`: a consumer decides whether
+   * to report it or to normalise over valid options only.
+   */
+  invalidMass?: Map<string, Map<string, number>>;
 }
 
 export function columnByItem(data: SurveyData): Map<string, ItemColumn> {

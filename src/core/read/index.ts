@@ -13,6 +13,8 @@ import { PRESETS, type SurveyPreset } from '../presets/wvs7';
 import { TokenColumn } from './columns';
 import { DelimitedScanner, FIELD_CODE, FIELD_SKIP, FIELD_TEXT, sniffDelimiter, type ScanProblem, type ScanSink } from './delimited';
 import { detectLongColumns, pivotLong, type LongColumns } from './long';
+import { DIST_GROUP, DIST_ITEM, DIST_OPTION, DIST_VALUE, DistributionRows, detectDistributionColumns, type DistributionColumns, type DistributionValues } from './distribution';
+import { readParquet } from './parquet';
 import { DEFAULT_INFERENCE, inferItem, resolveColumn, type InferencePolicy } from './resolve';
 
 export type Layout = 'wide' | 'long' | 'distribution';
@@ -36,6 +38,11 @@ export interface ReadOptions {
   layout?: Layout;
   /** Column names for the long layout. */
   long?: { respondent: string; item: string; answer: string };
+  /**
+   * Column names for the distribution layout (one row per item x option (x group) with a share or
+   * a count); naming them selects that layout unless `layout` says otherwise.
+   */
+  distribution?: DistributionColumns;
   signal?: AbortSignal;
   /** Bytes read per chunk (default 4 MiB); tests use tiny chunks to exercise records split across reads. */
   chunkBytes?: number;
@@ -60,6 +67,8 @@ export interface ReadResult {
   itemLocations: Record<string, HeaderLocation>;
   layout: Layout;
   format: string;
+  /** Distribution layout: whether the values are shares (probabilities) or counts. */
+  distributionValues?: DistributionValues;
 }
 
 /** Bytes read per chunk: large enough that system calls do not matter, small for memory. */
@@ -67,8 +76,13 @@ const CHUNK_BYTES = 4 << 20;
 const SNIFF_BYTES = 1 << 16;
 
 /**
- * Reads a survey file (wide CSV/TSV so far) into `SurveyData`, streaming it in chunks and
- * materialising only the selected columns.
+ * Reads a survey file into `SurveyData` (wide or long layout) or `DistributionData`
+ * (distribution layout: one row per item x option (x group) with a share or a count). CSV/TSV is
+ * streamed in chunks, materialising only the selected columns; JSON/JSON lines are parsed whole;
+ * Parquet is decoded row group by row group, only the needed columns (src/core/read/parquet.ts).
+ * The layout is `options.layout`, else detected from the header: long when it has respondent,
+ * item and answer columns, distribution when it has item, option and share/probability/count
+ * columns (a "respondent" column that is also the group column, e.g. `persona`, means distribution).
  */
 export async function readSurvey(path: string, options: ReadOptions = {}): Promise<ReadResult> {
   let handle: fs.FileHandle;
@@ -86,7 +100,11 @@ export async function readSurvey(path: string, options: ReadOptions = {}): Promi
       return readRecordsText(await handle.readFile('utf8'), path, options, format);
     }
     if (format === 'parquet') {
-      throw new InputError({ code: 'format.unsupported', message: 'Parquet is not supported yet; export the file as CSV.', file: path });
+      const bytes = await handle.readFile();
+      const reader = new WideDelimitedReader(path, options, bytes.length);
+      reader.format = 'parquet';
+      await readParquet(bytes, path, reader, options.signal, options.onProgress);
+      return reader.finish();
     }
     const reader = new WideDelimitedReader(path, options, size);
     let buf = Buffer.allocUnsafe(Math.max(1, Math.min(options.chunkBytes ?? CHUNK_BYTES, size + 1)));
@@ -340,6 +358,9 @@ class WideDelimitedReader implements ScanSink {
   format: string | null = null;
   private estimated = false;
   private ragged = 0;
+  /** Distribution layout: the rows collected, and each field's role (-1: skipped). */
+  private dist: DistributionRows | null = null;
+  private distRoles = new Int8Array(0);
 
   constructor(
     private readonly path: string,
@@ -377,6 +398,7 @@ class WideDelimitedReader implements ScanSink {
 
   beginRecord(): void {
     this.rowWeightProblem = null;
+    this.dist?.begin();
     if (!this.header) this.headerFields = [];
   }
 
@@ -387,6 +409,11 @@ class WideDelimitedReader implements ScanSink {
       column ||= this.scanner!.columnAt(start);
       this.headerFields[field] = value;
       this.headerColumns[field] = column;
+      return;
+    }
+    if (this.dist) {
+      const role = this.distRoles[field];
+      if (role >= 0) this.dist.cell(role, value, column || this.scanner!.columnAt(start));
       return;
     }
     if (field === this.weightField) {
@@ -440,6 +467,11 @@ class WideDelimitedReader implements ScanSink {
     if (this.rowWeightProblem) {
       this.bag.add(this.rowWeightProblem);
       this.skippedRows++;
+      return;
+    }
+    if (this.dist) {
+      this.dist.commit(line);
+      this.row++;
       return;
     }
     if (this.row + 1 >= this.capacity) this.reserve(Math.max(1024, Math.ceil(this.capacity * 1.5)));
@@ -509,8 +541,15 @@ class WideDelimitedReader implements ScanSink {
     });
     const opts = this.options;
     const preset = this.preset;
-    if (opts.layout === 'long' || (opts.layout === undefined && !preset)) {
+    if (opts.layout === 'distribution' || (opts.layout === undefined && opts.distribution)) {
+      if (this.setDistributionHeader(names, index)) return;
+    }
+    if (opts.layout === 'long' || (opts.layout === undefined && !preset && !opts.distribution)) {
       this.long = opts.long ?? detectLongColumns(names);
+      if (this.long && !opts.long && opts.layout === undefined && detectDistributionColumns(names)?.group === this.long.respondent) {
+        // `question, choice, p, persona`: the "respondent" is a persona whose answer shares are given.
+        this.long = null;
+      }
       if (this.long) {
         const absent = [this.long.respondent, this.long.item, this.long.answer].filter((c) => !index.has(c));
         if (absent.length) {
@@ -534,6 +573,10 @@ class WideDelimitedReader implements ScanSink {
           column: 1,
         });
       }
+    }
+    if (!this.long && opts.layout === undefined && !preset && !opts.distribution) {
+      const detected = detectDistributionColumns(names);
+      if (detected && this.setDistributionHeader(names, index, detected)) return;
     }
     const roles = new Uint8Array(names.length);
     const codeColumns: (TokenColumn | null)[] = new Array(names.length).fill(null);
@@ -650,6 +693,52 @@ class WideDelimitedReader implements ScanSink {
     this.reserve(1024);
   }
 
+  /**
+   * Sets up the distribution layout: its item, option, value (and group) columns are read as text,
+   * every other column is skipped. False (after reporting why) when the columns are not there.
+   */
+  private setDistributionHeader(names: string[], index: Map<string, number>, detected?: DistributionColumns): boolean {
+    const cols = detected ?? this.options.distribution ?? detectDistributionColumns(names);
+    const at = { file: this.path, line: this.headerLine, column: 1 };
+    if (!cols) {
+      this.bag.add({
+        severity: 'error',
+        code: 'data.distribution-columns',
+        message: 'The distribution layout needs item, option and share (or count) columns; name them in "distribution" (none of the usual names were found). Read as wide instead.',
+        ...at,
+      });
+      return false;
+    }
+    const wanted: [string | undefined, number][] = [
+      [cols.item, DIST_ITEM],
+      [cols.option, DIST_OPTION],
+      [cols.value, DIST_VALUE],
+      [cols.group, DIST_GROUP],
+    ];
+    const absent = wanted.filter(([c]) => c !== undefined && !index.has(c)).map(([c]) => c!);
+    if (absent.length) {
+      this.bag.add({
+        severity: 'error',
+        code: 'data.unknown-column',
+        message: `The distribution layout needs the column${absent.length === 1 ? '' : 's'} ${absent.map((c) => `"${c}"`).join(', ')}, which ${absent.length === 1 ? 'is' : 'are'} not in the file. Read as wide instead.`,
+        ...at,
+      });
+      return false;
+    }
+    this.distRoles = new Int8Array(names.length).fill(-1);
+    const roles = new Uint8Array(names.length);
+    for (const [c, role] of wanted) {
+      if (c === undefined) continue;
+      const f = index.get(c)!;
+      this.distRoles[f] = role;
+      roles[f] = FIELD_TEXT;
+    }
+    this.roles = roles;
+    this.codeColumns = new Array(names.length).fill(null);
+    this.dist = new DistributionRows(cols, this.path, this.bag);
+    return true;
+  }
+
   report(d: InputDiagnostic): void {
     this.bag.add(d);
   }
@@ -693,8 +782,9 @@ class WideDelimitedReader implements ScanSink {
     }
     const n = this.row;
     if (n === 0) {
-      this.bag.add({ severity: 'error', code: 'data.no-rows', message: 'The file has a header but no respondent rows.', file, line: this.headerLine });
+      this.bag.add({ severity: 'error', code: 'data.no-rows', message: `The file has a header but no ${this.dist ? 'distribution' : 'respondent'} rows.`, file, line: this.headerLine });
     }
+    if (this.dist) return this.finishDistribution();
     if (this.long) return this.finishLong(n);
     const { columns, inferred } = buildItemColumns(this.selected, n, this.policy(), this.preset?.name, file, this.bag, this.itemLocations);
     if (this.skippedRows > 0) {
@@ -727,6 +817,24 @@ class WideDelimitedReader implements ScanSink {
       itemLocations: this.itemLocations,
       layout: 'wide',
       format: this.format ?? (this.delimiter === 9 ? 'tsv' : 'csv'),
+    };
+  }
+
+  private finishDistribution(): ReadResult {
+    const dist = this.dist!;
+    dist.skipped += this.skippedRows;
+    const wanted = this.options.items ?? (this.options.codebook ? this.options.codebook.map((c) => c.id) : null);
+    const read = dist.finish(this.options.codebook, wanted, this.policy());
+    return {
+      kind: 'distribution',
+      distribution: read.distribution,
+      codebook: read.codebook,
+      inferred: read.inferred,
+      diagnostics: this.bag.all(),
+      itemLocations: read.itemLocations,
+      layout: 'distribution',
+      format: this.format ?? (this.delimiter === 9 ? 'tsv' : 'csv'),
+      distributionValues: read.values,
     };
   }
 

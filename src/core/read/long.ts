@@ -91,10 +91,10 @@ export function pivotLong(rows: LongRows, wanted: string[] | null, codebook: Map
       bag.add({
         severity: 'warning',
         code: 'data.duplicate-answer',
-        message: `Respondent "${rows.respondent[r]}" answered ${id} again; only the first answer (line ${rows.lines[firstRowOf(rows, r, p, id)] || '?'}) counts.`,
+        message: `Respondent "${rows.respondent[r]}" answered ${id} again; only the first answer${rows.lines[r] ? ` (line ${rows.lines[firstRowOf(rows, r, p, id)]})` : ''} counts.`,
         file,
         line: rows.lines[r] || undefined,
-        column: 1,
+        column: rows.lines[r] ? 1 : undefined,
         item: id,
       });
       continue;

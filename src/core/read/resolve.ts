@@ -40,7 +40,8 @@ export function normaliseLabel(s: string): string {
 }
 
 type Resolution = number; // category index, or MISSING, or INVALID
-const INVALID = 256;
+/** What `resolveToken` returns for a token that matches no valid code and no missing code. */
+export const INVALID = 256;
 
 /** The category a raw token means under `item`: index into item.codes, MISSING or INVALID. */
 export function resolveToken(token: RawToken, item: ItemCodebook, labelIndex?: Map<string, number>): Resolution {
@@ -210,8 +211,9 @@ export function resolveColumn(col: TokenColumn, n: number, item: ItemCodebook, c
       message: `Answer ${shown} of ${item.id} matches no option (${describeOptions(item)}); counted as invalid (${counts[s]} answer${counts[s] === 1 ? '' : 's'}).`,
       file,
       line: col.firstLine[s] || undefined,
-      column: col.firstColumn[s] || undefined,
-      endColumn: col.firstColumn[s] ? col.firstColumn[s] + String(token).length : undefined,
+      // Records without lines (JSON arrays, Parquet) have no column either.
+      column: (col.firstLine[s] && col.firstColumn[s]) || undefined,
+      endColumn: col.firstLine[s] && col.firstColumn[s] ? col.firstColumn[s] + String(token).length : undefined,
       item: item.id,
     });
   }

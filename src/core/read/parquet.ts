@@ -1,0 +1,98 @@
+/**
+ * Parquet files (wide, long and distribution layouts) read with hyparquet
+ * (https://github.com/hyparam/hyparquet), fed record by record through the same path as JSON
+ * records so every layout, codebook rule and diagnostic is shared with the text formats.
+ *
+ * Only the columns the layout needs are decoded (hyparquet's `columns` option), one row group at
+ * a time so memory stays bounded by the largest row group. Parquet has no lines: diagnostics
+ * about values carry the file but no line; a file that is not Parquet (or is damaged) is reported
+ * at line 1, column 1 with the byte offset of the damage when it is known.
+ */
+import { parquetMetadata, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import { InputError } from '../diagnostics';
+import { FIELD_SKIP } from './delimited';
+
+/** The part of a reader that Parquet rows are fed to (the record path of the JSON readers). */
+export interface RecordSink {
+  roles: Uint8Array;
+  feedRecord(values: ReadonlyArray<unknown>, line: number): void;
+}
+
+/** "PAR1": the magic number a Parquet file starts and ends with (Apache Parquet format spec). */
+const MAGIC = [0x50, 0x41, 0x52, 0x31];
+
+function corrupt(file: string, message: string): InputError {
+  return new InputError({ code: 'parquet.invalid', message, file, line: 1, column: 1 });
+}
+
+function hasMagic(bytes: Uint8Array, at: number): boolean {
+  return MAGIC.every((b, i) => bytes[at + i] === b);
+}
+
+/**
+ * Reads a whole Parquet file held in memory into `sink`: the header (top-level column names)
+ * first, then each row with only the columns the sink kept (the others are left undefined).
+ * Throws `InputError` (code `parquet.invalid`) for a file that is not Parquet or cannot be decoded.
+ */
+export async function readParquet(bytes: Uint8Array, file: string, sink: RecordSink, signal?: AbortSignal, onProgress?: (fraction: number) => void): Promise<void> {
+  const size = bytes.length;
+  // Header magic + footer length (4 bytes) + footer magic: the smallest possible frame.
+  if (size < 12 || !hasMagic(bytes, 0)) {
+    throw corrupt(file, 'This is not a Parquet file: it does not start with the Parquet magic number "PAR1" (byte offset 0).');
+  }
+  if (!hasMagic(bytes, size - 4)) {
+    throw corrupt(file, `The Parquet file is truncated or damaged: it does not end with "PAR1" (byte offset ${size - 4}).`);
+  }
+  const footerLength = new DataView(bytes.buffer, bytes.byteOffset, size).getUint32(size - 8, true);
+  const footerOffset = size - 8 - footerLength;
+  let metadata: FileMetaData;
+  try {
+    if (footerOffset < 4) throw new Error(`footer length ${footerLength} is larger than the file`);
+    metadata = parquetMetadata(bytes);
+  } catch (e) {
+    throw corrupt(file, `The Parquet file's footer (metadata) cannot be read (byte offset ${Math.max(0, footerOffset)}): ${(e as Error).message}.`);
+  }
+  let names: string[];
+  try {
+    names = parquetSchema(metadata).children.map((c) => c.element.name);
+  } catch (e) {
+    throw corrupt(file, `The Parquet file's schema cannot be read (byte offset ${footerOffset}): ${(e as Error).message}.`);
+  }
+  sink.feedRecord(names, 1);
+  const fields: number[] = [];
+  for (let f = 0; f < names.length; f++) if (sink.roles[f] !== FIELD_SKIP) fields.push(f);
+  const columns = fields.map((f) => names[f]);
+  // hyparquet slices the file per column chunk; view the bytes rather than copying them whole.
+  const source: AsyncBuffer = {
+    byteLength: size,
+    slice: (start, end) => bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + (end ?? size)) as ArrayBuffer,
+  };
+  let rowStart = 0;
+  const total = Number(metadata.num_rows);
+  for (const group of metadata.row_groups) {
+    signal?.throwIfAborted();
+    const rowEnd = rowStart + Number(group.num_rows);
+    if (columns.length && rowEnd > rowStart) {
+      let rows: unknown[][] = [];
+      try {
+        await parquetRead({ file: source, metadata, columns, rowStart, rowEnd, onComplete: (r) => (rows = r) });
+      } catch (e) {
+        const offset = group.columns[0]?.meta_data?.dictionary_page_offset ?? group.columns[0]?.meta_data?.data_page_offset ?? group.file_offset;
+        throw corrupt(file, `Rows ${rowStart + 1}-${rowEnd} of the Parquet file cannot be decoded${offset !== undefined ? ` (row group at byte offset ${offset})` : ''}: ${(e as Error).message}.`);
+      }
+      const values: unknown[] = new Array(names.length);
+      for (const row of rows) {
+        for (let j = 0; j < fields.length; j++) values[fields[j]] = plain(row[j]);
+        sink.feedRecord(values, 0);
+      }
+    }
+    rowStart = rowEnd;
+    onProgress?.(total ? Math.min(1, rowStart / total) : 1);
+  }
+}
+
+/** Parquet INT64 columns decode to bigint: small ones become numbers so integer codes stay codes. */
+function plain(v: unknown): unknown {
+  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  return v;
+}
