@@ -10,7 +10,7 @@ import type { SurveyData } from './dataset';
 import { DiagnosticBag, InputError } from './diagnostics';
 import { findItemLiterals } from './locate';
 import { clusterOrder } from './cluster';
-import { evaluateGroupStructure } from './group-evaluation';
+import { distributionGroups, evaluateGroupStructure, multinomial, respondentGroups } from './group-evaluation';
 import { compareUpperTriangles } from './stats/group-structure';
 import { readSurvey, type ReadOptions, type ReadResult } from './read';
 import {
@@ -90,14 +90,17 @@ function sourceOptions(src: ReferenceConfig | RunConfig): Pick<ReadOptions, 'for
 }
 
 /** Marginal measures of every item from two sets of sufficient statistics over the same items. */
-function marginalItems(ref: SufficientStats, run: SufficientStats, runInvalid: number[]): MarginalItem[] {
+/** Per item: the run's answers over the item's codes (counts, or shares for a shares-only run). */
+type RunItemWeights = Float64Array[];
+
+function marginalItems(ref: SufficientStats, run: RunItemWeights, runInvalid: number[]): MarginalItem[] {
   return ref.items.map((item, i) => {
-    const mm = marginalMeasures(ref.itemWeights[i], run.itemWeights[i], item);
+    const mm = marginalMeasures(ref.itemWeights[i], run[i], item);
     const share = (w: Float64Array) => {
       const tot = w.reduce((a, b) => a + b, 0);
       return Array.from(w, (x) => (tot > 0 ? x / tot : 0));
     };
-    const n = run.itemCounts[i].reduce((a, b) => a + b, 0);
+    const n = run[i].reduce((a, b) => a + b, 0);
     const answered = n + runInvalid[i];
     return {
       item: item.id,
@@ -121,7 +124,7 @@ function marginalItems(ref: SufficientStats, run: SufficientStats, runInvalid: n
       invalid: answered > 0 ? runInvalid[i] / answered : null,
       invalidCount: runInvalid[i],
       referenceDistribution: share(ref.itemWeights[i]),
-      runDistribution: share(run.itemWeights[i]),
+      runDistribution: share(run[i]),
       weak: false,
       reasons: [],
     };
@@ -135,12 +138,12 @@ interface MarginalHeadline {
   meanJsDistance: number | null;
 }
 
-function marginalHeadline(ref: SufficientStats, run: SufficientStats): MarginalHeadline {
+function marginalHeadline(ref: SufficientStats, run: RunItemWeights): MarginalHeadline {
   const w1: (number | null)[] = [];
   const tvd: (number | null)[] = [];
   const js: (number | null)[] = [];
   ref.items.forEach((item, i) => {
-    const mm = marginalMeasures(ref.itemWeights[i], run.itemWeights[i], item);
+    const mm = marginalMeasures(ref.itemWeights[i], run[i], item);
     if (item.type === 'ordinal') w1.push(mm.w1Normalized);
     tvd.push(mm.tvd);
     js.push(mm.jsDistance);
@@ -287,11 +290,11 @@ async function evaluateRun(
   signal?: AbortSignal,
 ): Promise<RunReport> {
   const t = config.thresholds;
-  const runData = runRead.data;
-  if (runRead.kind !== 'respondents' || !runData) {
-    throw new InputError({ code: 'run.distribution-unsupported', message: `Run ${run.name}: distribution-level runs are read but not yet evaluated; give one row per respondent or per answer.`, file: run.path, line: 1, column: 1 });
-  }
-  const runColumn = new Map(runData.columns.map((c, i) => [c.item.id, i]));
+  const runData = runRead.kind === 'respondents' ? runRead.data ?? null : null;
+  const dist = runRead.kind === 'distribution' ? runRead.distribution ?? null : null;
+  if (!runData && !dist) throw new InputError({ code: 'run.unreadable', message: `Run ${run.name} could not be read; see the diagnostics.`, file: run.path, line: 1, column: 1 });
+  const runIds = runData ? runData.columns.map((c) => c.item.id) : dist!.items.map((i) => i.id);
+  const runColumn = new Map(runIds.map((id, i) => [id, i]));
   const shared: string[] = [];
   for (const id of refColumn.keys()) {
     if (runColumn.has(id)) shared.push(id);
@@ -315,32 +318,62 @@ async function evaluateRun(
     refStats = computeSufficientStats(refData, { columns: refIdx });
     refStatsCache.set(key, refStats);
   }
-  progress(`Counting run ${run.name}`, 0.15);
-  const runStats = computeSufficientStats(runData, { columns: runIdx, weights: null });
   const items = refStats.items;
-  const runInvalid = runIdx.map((c) => runData.columns[c].invalid);
+  const runItems = runData ? runIdx.map((c) => runData.columns[c].item) : runIdx.map((c) => dist!.items[c]);
   for (const [k, id] of shared.entries()) {
-    const a = refData.columns[refIdx[k]].item.codes.join(',');
-    const b = runData.columns[runIdx[k]].item.codes.join(',');
+    const a = items[k].codes.join(',');
+    const b = runItems[k].codes.join(',');
     if (a !== b) {
       const loc = runRead.itemLocations[id];
       bag.add({ severity: 'warning', code: 'run.scale-differs', message: `Item ${id} has codes ${b} in run ${run.name} but ${a} in the reference; the run is read on the reference's scale and other answers count as invalid.`, file: run.path, line: loc?.line ?? 1, column: loc?.column ?? 1, item: id });
     }
   }
+  progress(`Counting run ${run.name}`, 0.15);
+  const runStats = runData ? computeSufficientStats(runData, { columns: runIdx, weights: null }) : null;
+  const counts = runData !== null || runRead.distributionValues === 'counts';
+  let runWeights: RunItemWeights;
+  let runInvalid: number[];
+  if (runStats) {
+    runWeights = runStats.itemWeights;
+    runInvalid = runIdx.map((c) => runData!.columns[c].invalid);
+  } else {
+    // The population's distribution: the file's own rows without a group, else the sum over its groups.
+    const whole = dist!.distributions.get('');
+    if (!whole) notes.push(`Run ${run.name} gives only per-group distributions; its population distribution is their sum${counts ? '' : ' (shares: each group counts equally)'}.`);
+    const pop = (id: string, k: number) => {
+      if (whole?.has(id)) return Float64Array.from(whole.get(id)!);
+      const out = new Float64Array(k);
+      for (const [g, m] of dist!.distributions) if (g !== '') m.get(id)?.forEach((x, c) => (out[c] += x));
+      return out;
+    };
+    runWeights = items.map((it) => pop(it.id, it.codes.length));
+    runInvalid = items.map((it) => {
+      const inv = dist!.invalidMass;
+      if (!inv) return 0;
+      if (whole) return inv.get('')?.get(it.id) ?? 0;
+      let sum = 0;
+      for (const [g, m] of inv) if (g !== '') sum += m.get(it.id) ?? 0;
+      return sum;
+    });
+    if (!counts) notes.push(`Run ${run.name} gives shares without counts: no sample size, so no confidence intervals for it.`);
+  }
+  const runSize = runData ? runData.n : counts ? Math.round(Math.max(0, ...runWeights.map((w) => w.reduce((a, b) => a + b, 0)))) : 0;
 
-  // Marginals and their bootstrap interval over the run's respondents.
-  const marginal = marginalItems(refStats, runStats, runInvalid);
-  const observed = marginalHeadline(refStats, runStats);
-  const B = config.bootstrap;
+  // Marginals and their bootstrap interval over the run's respondents (or, for distribution runs
+  // with counts, over each item's answers drawn anew from its distribution).
+  const marginal = marginalItems(refStats, runWeights, runInvalid);
+  const observed = marginalHeadline(refStats, runWeights);
+  const B = counts ? config.bootstrap : 0;
   const reps = { meanW1Normalized: new Float64Array(B), representativeness: new Float64Array(B), meanTvd: new Float64Array(B), meanJsDistance: new Float64Array(B) };
   for (let b = 0; b < B; b++) {
     if (b % 20 === 0) {
       checkAborted(signal);
       progress(`Bootstrapping marginals (${b}/${B})`, 0.2 + (0.2 * b) / B);
     }
-    const mult = bootstrapMultiplicities(runData.n, rng);
-    const s = computeSufficientStats(runData, { columns: runIdx, weights: mult, marginalsOnly: true });
-    const h = marginalHeadline(refStats, s);
+    const replicate = runData
+      ? computeSufficientStats(runData, { columns: runIdx, weights: bootstrapMultiplicities(runData.n, rng), marginalsOnly: true }).itemWeights
+      : runWeights.map((w) => multinomial(w, rng));
+    const h = marginalHeadline(refStats, replicate);
     reps.meanW1Normalized[b] = h.meanW1Normalized ?? NaN;
     reps.representativeness[b] = h.representativeness ?? NaN;
     reps.meanTvd[b] = h.meanTvd ?? NaN;
@@ -357,107 +390,111 @@ async function evaluateRun(
   // Structure at the respondent level.
   const individual: Record<string, IndividualStructure> = {};
   const weakPairs: WeakPair[] = [];
-  const npairs = (items.length * (items.length - 1)) / 2;
-  const tableB = Math.min(B, Math.floor(STRUCTURE_BOOTSTRAP_BUDGET / Math.max(1, npairs * runData.n)));
-  if (tableB < B) notes.push(`Structure intervals use ${tableB} bootstrap replicates (of ${B}) to bound the work for ${items.length} items x ${runData.n} respondents.`);
   const refMatrices = new Map<AssociationChoice, AssociationMatrix>();
-  for (const [mi, method] of config.association.entries()) {
-    checkAborted(signal);
-    progress(`Structure: ${method}`, 0.4 + (0.4 * mi) / config.association.length);
-    const refM = matrixFor(refStats, method);
-    refMatrices.set(method, refM);
-    const runM = matrixFor(runStats, method);
-    const cmp = compareMatrices(refM, runM, { referenceN: refData.n, runN: runData.n, permutations: config.permutations, seed: config.seed, fdr: t.fdr });
-    // Polychoric fits every pair by maximum likelihood: fewer replicates keep it to seconds.
-    const structureB = method === 'polychoric' ? Math.min(tableB, POLYCHORIC_BOOTSTRAP) : tableB;
-    if (structureB < tableB) notes.push(`The polychoric structure interval uses ${structureB} bootstrap replicates.`);
-    const agreeReps = new Float64Array(structureB);
-    for (let b = 0; b < structureB; b++) {
-      if (b % 10 === 0) checkAborted(signal);
-      const mult = bootstrapMultiplicities(runData.n, rng);
-      const s = computeSufficientStats(runData, { columns: runIdx, weights: mult });
-      agreeReps[b] = offDiagonalAgreement(refM, matrixFor(s, method)).pearson ?? NaN;
-    }
-    const agreement: ValueWithCi =
-      cmp.pearson === null || structureB === 0
-        ? { value: cmp.pearson, ci: null }
-        : { value: cmp.pearson, ci: intervalOf(agreeReps, structureB) };
-    const m = items.length;
-    const difference = refM.values.map((row, i) => row.map((v, j) => (v === null || runM.values[i][j] === null ? null : (runM.values[i][j] as number) - v)));
-    const testByPair = new Map(cmp.pairTests.map((p) => [`${p.i}\u0000${p.j}`, p]));
-    const pairs: PairDifference[] = [];
-    for (let i = 0; i < m; i++) {
-      for (let j = i + 1; j < m; j++) {
-        const test = testByPair.get(`${items[i].id}\u0000${items[j].id}`);
-        const pd: PairDifference = {
-          i: items[i].id,
-          j: items[j].id,
-          reference: refM.values[i][j],
-          run: runM.values[i][j],
-          difference: difference[i][j],
-          z: test?.z ?? null,
-          p: test?.p ?? null,
-          q: test?.q ?? null,
-          referenceN: refM.n[i][j],
-          runN: runM.n[i][j],
-        };
-        pairs.push(pd);
-        if (pd.difference !== null && Math.abs(pd.difference) > t.pairDifference && pd.q !== null && pd.q < t.fdr) {
-          weakPairs.push({
-            method,
-            i: pd.i,
-            j: pd.j,
-            reference: pd.reference,
-            run: pd.run,
-            difference: pd.difference,
-            q: pd.q,
-            reasons: [`${method} correlation ${pd.run!.toFixed(3)} vs human ${pd.reference!.toFixed(3)} (difference ${pd.difference.toFixed(3)} > ${t.pairDifference}, BH q = ${pd.q.toPrecision(3)} < ${t.fdr})`],
-          });
+  let individualUnavailable: string | undefined;
+  if (runData && runStats) {
+    const npairs = (items.length * (items.length - 1)) / 2;
+    const tableB = Math.min(B, Math.floor(STRUCTURE_BOOTSTRAP_BUDGET / Math.max(1, npairs * runData.n)));
+    if (tableB < B) notes.push(`Structure intervals use ${tableB} bootstrap replicates (of ${B}) to bound the work for ${items.length} items x ${runData.n} respondents.`);
+    for (const [mi, method] of config.association.entries()) {
+      checkAborted(signal);
+      progress(`Structure: ${method}`, 0.4 + (0.4 * mi) / config.association.length);
+      const refM = matrixFor(refStats, method);
+      refMatrices.set(method, refM);
+      const runM = matrixFor(runStats, method);
+      const cmp = compareMatrices(refM, runM, { referenceN: refData.n, runN: runData.n, permutations: config.permutations, seed: config.seed, fdr: t.fdr });
+      // Polychoric fits every pair by maximum likelihood: fewer replicates keep it to seconds.
+      const structureB = method === 'polychoric' ? Math.min(tableB, POLYCHORIC_BOOTSTRAP) : tableB;
+      if (structureB < tableB) notes.push(`The polychoric structure interval uses ${structureB} bootstrap replicates.`);
+      const agreeReps = new Float64Array(structureB);
+      for (let b = 0; b < structureB; b++) {
+        if (b % 10 === 0) checkAborted(signal);
+        const mult = bootstrapMultiplicities(runData.n, rng);
+        const s = computeSufficientStats(runData, { columns: runIdx, weights: mult });
+        agreeReps[b] = offDiagonalAgreement(refM, matrixFor(s, method)).pearson ?? NaN;
+      }
+      const agreement: ValueWithCi =
+        cmp.pearson === null || structureB === 0
+          ? { value: cmp.pearson, ci: null }
+          : { value: cmp.pearson, ci: intervalOf(agreeReps, structureB) };
+      const m = items.length;
+      const difference = refM.values.map((row, i) => row.map((v, j) => (v === null || runM.values[i][j] === null ? null : (runM.values[i][j] as number) - v)));
+      const testByPair = new Map(cmp.pairTests.map((p) => [`${p.i}\u0000${p.j}`, p]));
+      const pairs: PairDifference[] = [];
+      for (let i = 0; i < m; i++) {
+        for (let j = i + 1; j < m; j++) {
+          const test = testByPair.get(`${items[i].id}\u0000${items[j].id}`);
+          const pd: PairDifference = {
+            i: items[i].id,
+            j: items[j].id,
+            reference: refM.values[i][j],
+            run: runM.values[i][j],
+            difference: difference[i][j],
+            z: test?.z ?? null,
+            p: test?.p ?? null,
+            q: test?.q ?? null,
+            referenceN: refM.n[i][j],
+            runN: runM.n[i][j],
+          };
+          pairs.push(pd);
+          if (pd.difference !== null && Math.abs(pd.difference) > t.pairDifference && pd.q !== null && pd.q < t.fdr) {
+            weakPairs.push({
+              method,
+              i: pd.i,
+              j: pd.j,
+              reference: pd.reference,
+              run: pd.run,
+              difference: pd.difference,
+              q: pd.q,
+              reasons: [`${method} correlation ${pd.run!.toFixed(3)} vs human ${pd.reference!.toFixed(3)} (difference ${pd.difference.toFixed(3)} > ${t.pairDifference}, BH q = ${pd.q.toPrecision(3)} < ${t.fdr})`],
+            });
+          }
         }
       }
+      individual[method] = {
+        method,
+        items: items.map((it) => it.id),
+        reference: refM.values,
+        run: runM.values,
+        difference,
+        referenceN: refM.n,
+        runN: runM.n,
+        comparison: {
+          pairs: cmp.pairs,
+          excludedPairs: cmp.excludedPairs,
+          rmse: cmp.rmse,
+          mae: cmp.mae,
+          maxAbsDiff: cmp.maxAbsDiff,
+          maxAbsDiffPair: cmp.maxAbsDiffPair,
+          frobenius: cmp.frobeniusFull,
+          frobeniusUpper: cmp.frobeniusUpper,
+          pearson: cmp.pearson,
+          spearman: cmp.spearman,
+          signAgreement: cmp.signAgreement,
+          mantel: cmp.mantel,
+          steiger: cmp.steiger,
+          tucker: cmp.tucker,
+          eigenvalues: cmp.eigenvalues,
+        },
+        agreement,
+        pairs,
+        order: clusterOrder(refM.values),
+      };
     }
-    individual[method] = {
-      method,
-      items: items.map((it) => it.id),
-      reference: refM.values,
-      run: runM.values,
-      difference,
-      referenceN: refM.n,
-      runN: runM.n,
-      comparison: {
-        pairs: cmp.pairs,
-        excludedPairs: cmp.excludedPairs,
-        rmse: cmp.rmse,
-        mae: cmp.mae,
-        maxAbsDiff: cmp.maxAbsDiff,
-        maxAbsDiffPair: cmp.maxAbsDiffPair,
-        frobenius: cmp.frobeniusFull,
-        frobeniusUpper: cmp.frobeniusUpper,
-        pearson: cmp.pearson,
-        spearman: cmp.spearman,
-        signAgreement: cmp.signAgreement,
-        mantel: cmp.mantel,
-        steiger: cmp.steiger,
-        tucker: cmp.tucker,
-        eigenvalues: cmp.eigenvalues,
-      },
-      agreement,
-      pairs,
-      order: clusterOrder(refM.values),
-    };
-  }
+  } else individualUnavailable = `Run ${run.name} gives answer distributions, not respondents: correlations between items need one simulated respondent answering many items.`;
 
   // Floors and ceilings.
   progress('Baselines: independent marginals, uniform random, human split-half', 0.85);
   const baselines: Baseline[] = [];
   const baselineOf = (name: Baseline['name'], description: string, data: SurveyData, cols: number[], weighted: boolean): Baseline => {
     const s = computeSufficientStats(data, { columns: cols, weights: weighted ? data.weights : null });
-    const h = marginalHeadline(refStats!, s);
+    const h = marginalHeadline(refStats!, s.itemWeights);
     const structure: Baseline['structure'] = {};
     for (const [method, refM] of refMatrices) structure[method] = offDiagonalAgreement(refM, matrixFor(s, method));
     return { name, description, marginal: { meanW1Normalized: h.meanW1Normalized, representativeness: h.representativeness, meanTvd: h.meanTvd }, structure };
   };
-  const runN = runData.n;
+  // Baselines of the run's size; a shares-only run has none, so the reference's size is used.
+  const runN = runSize || refData.n;
   const indep = independentColumnsSample(refData, refIdx, runN, rng);
   baselines.push(baselineOf('independent-marginals', `${runN} synthetic respondents whose answers are drawn from the reference item by item, independently: the reference marginals with no structure (what a model that samples each item on its own achieves at best).`, indep, indep.columns.map((_, i) => i), false));
   const unif = uniformSample(items, runN, rng);
@@ -468,7 +505,7 @@ async function evaluateRun(
   const halfB = perm.slice(half);
   const statsA = computeSufficientStats(refData, { columns: refIdx, rows: halfA });
   const statsB = computeSufficientStats(refData, { columns: refIdx, rows: halfB });
-  const hh = marginalHeadline(statsA, statsB);
+  const hh = marginalHeadline(statsA, statsB.itemWeights);
   const split: Baseline['structure'] = {};
   for (const method of refMatrices.keys()) split[method] = offDiagonalAgreement(matrixFor(statsA, method), matrixFor(statsB, method));
   baselines.push({ name: 'human-split-half', description: `Two random halves of the reference (${halfA.length} and ${halfB.length} respondents) compared with each other: as good as another human sample.`, marginal: { meanW1Normalized: hh.meanW1Normalized, representativeness: hh.representativeness, meanTvd: hh.meanTvd }, structure: split });
@@ -480,9 +517,8 @@ async function evaluateRun(
     progress(`Group-level structure by ${config.groupBy.reference}`, 0.88);
     group = evaluateGroupStructure({
       reference: refData,
-      run: runData,
+      run: runData ? respondentGroups(runData, runIdx, config.groupBy.run) : distributionGroups(dist!, items, counts),
       referenceColumns: refIdx,
-      runColumns: runIdx,
       items,
       referenceGroupColumn: config.groupBy.reference,
       runGroupColumn: config.groupBy.run,
@@ -525,7 +561,7 @@ async function evaluateRun(
     if (it.type === 'ordinal' && it.w1Normalized !== null && it.w1Normalized > t.w1Normalized) it.reasons.push(`normalised W1 ${it.w1Normalized.toFixed(3)} > ${t.w1Normalized}`);
     if (it.tvd !== null && it.tvd > t.tvd) it.reasons.push(`TVD ${it.tvd.toFixed(3)} > ${t.tvd}`);
     if (it.invalid !== null && it.invalid > t.invalid) it.reasons.push(`${(it.invalid * 100).toFixed(1)}% invalid answers (${it.invalidCount}) > ${(t.invalid * 100).toFixed(1)}%`);
-    if (it.n === 0) it.reasons.push('no valid answers in the run');
+    if (!it.runDistribution.some((x) => x > 0)) it.reasons.push('no valid answers in the run');
     it.weak = it.reasons.length > 0;
     if (it.weak) weakItems.push({ item: it.item, reasons: it.reasons, w1Normalized: it.w1Normalized, tvd: it.tvd, invalid: it.invalid, locations: locations.get(it.item) ?? [] });
   }
@@ -541,11 +577,11 @@ async function evaluateRun(
     name: run.name,
     path: run.path,
     producedBy: run.producedBy,
-    respondents: runData.n,
-    level: 'respondents',
+    respondents: runSize,
+    level: runData ? 'respondents' : 'distribution',
     items: shared,
     marginal: { items: marginal, summary },
-    structure: { individual, group, ...(groupUnavailable ? { groupUnavailable } : {}) },
+    structure: { individual, ...(individualUnavailable ? { individualUnavailable } : {}), group, ...(groupUnavailable ? { groupUnavailable } : {}) },
     baselines,
     weakItems,
     weakPairs,

@@ -4,20 +4,88 @@
  * bootstrap intervals over the run's respondents resampled within each group.
  */
 import type { ItemCodebook } from './codebook';
-import type { SurveyData } from './dataset';
+import type { DistributionData, SurveyData } from './dataset';
 import type { DiagnosticBag } from './diagnostics';
 import type { GroupStructure, Interval } from './report';
 import { acrossGroupCorrelation, compareUpperTriangles, groupMeanMatrix, topicMeanMatrix, type GroupMeanMatrix } from './stats/group-structure';
 import type { Prng } from './stats/prng';
+import { totalWeight } from './stats/descriptive';
 import { percentile, stratifiedBootstrapMultiplicities, stratifiedSplitHalf } from './stats/resample';
 import { computeSufficientStats } from './sufficient';
 
+/**
+ * The run's side of the group-level comparison: respondents grouped by a column, or per-group
+ * answer distributions (OpinionQA-style runs), observed and resampled.
+ */
+export interface RunGroupSide {
+  /** Groups with data in the run. */
+  groups: string[];
+  /** Respondents (or total answer count) of a group; null when the run gives only shares. */
+  size(group: string): number | null;
+  /** distributions[g][j]: the run's answers to item j in group g, over the item's codes. */
+  observed(groups: string[]): ArrayLike<number>[][];
+  /** One bootstrap replicate of the same, or null when the run cannot be resampled. */
+  resample(groups: string[], rng: Prng): ArrayLike<number>[][] | null;
+}
+
+/** Respondent-level run: groups from a column; bootstrap resamples respondents within each group. */
+export function respondentGroups(run: SurveyData, columns: number[], groupColumn: string): RunGroupSide | null {
+  const values = run.attributes.get(groupColumn);
+  if (!values) return null;
+  const rows = rowsByGroup(values);
+  const rowsOf = (groups: string[]) => groups.map((g) => Uint32Array.from(rows.get(g) ?? []));
+  return {
+    groups: [...rows.keys()],
+    size: (g) => rows.get(g)?.length ?? 0,
+    observed: (groups) => distributions(run, columns, rowsOf(groups), run.weights),
+    resample: (groups, rng) => {
+      const groupRows = rowsOf(groups);
+      const mult = stratifiedBootstrapMultiplicities(groupRows, run.n, rng);
+      return distributions(run, columns, groupRows, times(run.weights, mult));
+    },
+  };
+}
+
+/**
+ * Distribution-level run: per-group distributions as given. With counts, a replicate draws each
+ * group x item's answers anew from its observed distribution (multinomial, same total, "resampling
+ * model responses within group x item"); with shares only, no interval can be computed.
+ */
+export function distributionGroups(dist: DistributionData, items: ItemCodebook[], counts: boolean): RunGroupSide {
+  const groups = [...dist.distributions.keys()].filter((g) => g !== '');
+  const cell = (g: string, id: string, k: number) => dist.distributions.get(g)?.get(id) ?? new Float64Array(k);
+  return {
+    groups,
+    size: (g) => (counts ? Math.max(0, ...items.map((it) => totalWeight(cell(g, it.id, it.codes.length)))) : null),
+    observed: (gs) => gs.map((g) => items.map((it) => cell(g, it.id, it.codes.length))),
+    resample: (gs, rng) => (counts ? gs.map((g) => items.map((it) => multinomial(cell(g, it.id, it.codes.length), rng))) : null),
+  };
+}
+
+/** round(sum) draws from the categorical distribution proportional to `weights`. */
+export function multinomial(weights: ArrayLike<number>, rng: Prng): Float64Array {
+  const k = weights.length;
+  const cum = new Float64Array(k);
+  let s = 0;
+  for (let c = 0; c < k; c++) cum[c] = s += weights[c];
+  const out = new Float64Array(k);
+  const n = Math.round(s);
+  if (!(s > 0)) return out;
+  for (let d = 0; d < n; d++) {
+    const u = rng.nextFloat() * s;
+    let c = 0;
+    while (c < k - 1 && cum[c] <= u) c++;
+    out[c] += 1;
+  }
+  return out;
+}
+
 export interface GroupEvaluationInput {
   reference: SurveyData;
-  run: SurveyData;
-  /** Column indices of the shared items in reference and run, same order. */
+  /** The run's groups, or null when the run has no group column. */
+  run: RunGroupSide | null;
+  /** Column indices of the shared items in the reference. */
   referenceColumns: number[];
-  runColumns: number[];
   items: ItemCodebook[];
   referenceGroupColumn: string;
   runGroupColumn: string;
@@ -74,24 +142,23 @@ function structureOf(a: GroupMeanMatrix, items: ItemCodebook[]) {
 export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStructure | null {
   const { reference, run, items, rng, bag } = input;
   const refValues = reference.attributes.get(input.referenceGroupColumn);
-  const runValues = run.attributes.get(input.runGroupColumn);
-  if (!refValues || !runValues) {
+  if (!refValues || !run) {
     if (!refValues) bag.add({ severity: 'warning', code: 'group.column-missing', message: `The reference has no column ${input.referenceGroupColumn} to group by; group-level structure is skipped.`, file: input.referencePath, line: 1, column: 1 });
-    if (!runValues) bag.add({ severity: 'warning', code: 'group.column-missing', message: `The run has no column ${input.runGroupColumn} to group by; group-level structure is skipped.`, file: input.runPath, line: 1, column: 1 });
+    if (!run) bag.add({ severity: 'warning', code: 'group.column-missing', message: `The run has no column ${input.runGroupColumn} to group by; group-level structure is skipped.`, file: input.runPath, line: 1, column: 1 });
     return null;
   }
   const refRows = rowsByGroup(refValues);
-  const runRows = rowsByGroup(runValues);
-  const groups = [...refRows.keys()].filter((g) => runRows.has(g)).sort();
-  for (const g of runRows.keys()) if (!refRows.has(g)) bag.add({ severity: 'warning', code: 'group.unknown', message: `Group "${g}" of the run's ${input.runGroupColumn} has no respondents in the reference; it is left out of the group-level structure.`, file: input.runPath, line: 1, column: 1 });
+  const runGroupSet = new Set(run.groups);
+  const groups = [...refRows.keys()].filter((g) => runGroupSet.has(g)).sort();
+  for (const g of run.groups) if (!refRows.has(g)) bag.add({ severity: 'warning', code: 'group.unknown', message: `Group "${g}" of the run's ${input.runGroupColumn} has no respondents in the reference; it is left out of the group-level structure.`, file: input.runPath, line: 1, column: 1 });
   if (groups.length < 3) {
     bag.add({ severity: 'warning', code: 'group.too-few', message: `Group-level structure needs at least 3 groups present in both the reference and the run; found ${groups.length}.`, file: input.runPath, line: 1, column: 1 });
     return null;
   }
   const refGroupRows = groups.map((g) => Uint32Array.from(refRows.get(g)!));
-  const runGroupRows = groups.map((g) => Uint32Array.from(runRows.get(g)!));
+
   const refA = groupMeanMatrix(groups, items, distributions(reference, input.referenceColumns, refGroupRows, reference.weights));
-  const runA = groupMeanMatrix(groups, items, distributions(run, input.runColumns, runGroupRows, null));
+  const runA = groupMeanMatrix(groups, items, run.observed(groups));
   const refS = structureOf(refA, items);
   const runS = structureOf(runA, items);
   const observed = compareUpperTriangles(refS.item.values, runS.item.values);
@@ -125,8 +192,9 @@ export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStruct
   const bootRmse: number[] = [];
   const bootTopicRho: number[] = [];
   for (let b = 0; b < input.bootstrap; b++) {
-    const mult = stratifiedBootstrapMultiplicities(runGroupRows, run.n, rng);
-    const a = groupMeanMatrix(groups, items, distributions(run, input.runColumns, runGroupRows, times(run.weights, mult)));
+    const replicate = run.resample(groups, rng);
+    if (!replicate) break;
+    const a = groupMeanMatrix(groups, items, replicate);
     const s = structureOf(a, items);
     const c = compareUpperTriangles(refS.item.values, s.item.values);
     if (c.pearson !== null) bootRho.push(c.pearson);
@@ -141,7 +209,7 @@ export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStruct
     groupBy: { reference: input.referenceGroupColumn, run: input.runGroupColumn },
     groups,
     items: items.map((i) => i.id),
-    groupSizes: { reference: refGroupRows.map((r) => r.length), run: runGroupRows.map((r) => r.length) },
+    groupSizes: { reference: refGroupRows.map((r) => r.length), run: groups.map((g) => run.size(g)) },
     reference: { means: refA.values, correlation: refS.item.values, zeroVariance: refS.item.zeroVariance },
     run: { means: runA.values, correlation: runS.item.values, zeroVariance: runS.item.zeroVariance },
     comparison: { pearson: observed.pearson, rmse: observed.rmse, pairs: observed.pairs, pearsonCi: interval(bootRho), rmseCi: interval(bootRmse) },

@@ -149,7 +149,8 @@ export interface GroupStructure {
   groupBy: { reference: string; run: string };
   groups: string[];
   items: string[];
-  groupSizes: { reference: number[]; run: number[] };
+  /** Respondents per group (run: total answer count for distribution runs; null when it gives only shares). */
+  groupSizes: { reference: number[]; run: (number | null)[] };
   /** means[g][j]: mean valid answer scaled to 0..1 by the item's range; correlation: item x item across groups. */
   reference: { means: (number | null)[][]; correlation: (number | null)[][]; zeroVariance: string[] };
   run: { means: (number | null)[][]; correlation: (number | null)[][]; zeroVariance: string[] };

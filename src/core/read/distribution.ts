@@ -36,9 +36,10 @@ const GROUP_NAMES = ['group', 'subgroup', 'group_name', 'country', 'population',
 /**
  * The distribution layout's columns when the header looks like one (an item, an option and a
  * share/probability/count column, optionally a group column, among few columns), else null.
- * Names compare case-insensitively.
+ * Names compare case-insensitively. Columns the caller names as group columns (e.g. the run's
+ * persona column of the evaluation's `groupBy`) are taken as the group before the usual names.
  */
-export function detectDistributionColumns(header: string[]): DistributionColumns | null {
+export function detectDistributionColumns(header: string[], groupColumns: readonly string[] = []): DistributionColumns | null {
   if (header.length > 30) return null;
   const lower = header.map((h) => h.trim().toLowerCase());
   const find = (names: string[], taken: string[] = []) => {
@@ -54,7 +55,7 @@ export function detectDistributionColumns(header: string[]): DistributionColumns
   if (!option) return null;
   const value = find([...COUNT_NAMES, ...SHARE_NAMES], [item, option]);
   if (!value) return null;
-  const group = find(GROUP_NAMES, [item, option, value]);
+  const group = find([...groupColumns.map((g) => g.trim().toLowerCase()), ...GROUP_NAMES], [item, option, value]);
   return group ? { item, option, value, group } : { item, option, value };
 }
 

@@ -546,7 +546,7 @@ class WideDelimitedReader implements ScanSink {
     }
     if (opts.layout === 'long' || (opts.layout === undefined && !preset && !opts.distribution)) {
       this.long = opts.long ?? detectLongColumns(names);
-      if (this.long && !opts.long && opts.layout === undefined && detectDistributionColumns(names)?.group === this.long.respondent) {
+      if (this.long && !opts.long && opts.layout === undefined && detectDistributionColumns(names, opts.attributes)?.group === this.long.respondent) {
         // `question, choice, p, persona`: the "respondent" is a persona whose answer shares are given.
         this.long = null;
       }
@@ -575,7 +575,7 @@ class WideDelimitedReader implements ScanSink {
       }
     }
     if (!this.long && opts.layout === undefined && !preset && !opts.distribution) {
-      const detected = detectDistributionColumns(names);
+      const detected = detectDistributionColumns(names, opts.attributes);
       if (detected && this.setDistributionHeader(names, index, detected)) return;
     }
     const roles = new Uint8Array(names.length);
@@ -698,7 +698,7 @@ class WideDelimitedReader implements ScanSink {
    * every other column is skipped. False (after reporting why) when the columns are not there.
    */
   private setDistributionHeader(names: string[], index: Map<string, number>, detected?: DistributionColumns): boolean {
-    const cols = detected ?? this.options.distribution ?? detectDistributionColumns(names);
+    const cols = detected ?? this.options.distribution ?? detectDistributionColumns(names, this.options.attributes);
     const at = { file: this.path, line: this.headerLine, column: 1 };
     if (!cols) {
       this.bag.add({

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateGroupStructure } from '../../../src/core/group-evaluation';
+import { evaluateGroupStructure, respondentGroups } from '../../../src/core/group-evaluation';
 import { DiagnosticBag } from '../../../src/core/diagnostics';
 import { Prng } from '../../../src/core/stats/prng';
 import type { SurveyData } from '../../../src/core/dataset';
@@ -37,9 +37,8 @@ function run(reference: SurveyData, runData: SurveyData, seed = 3) {
   const cols = items.map((_, j) => j);
   const g = evaluateGroupStructure({
     reference,
-    run: runData,
+    run: respondentGroups(runData, cols, 'group'),
     referenceColumns: cols,
-    runColumns: cols,
     items: reference.columns.map((c) => c.item),
     referenceGroupColumn: 'group',
     runGroupColumn: 'group',
