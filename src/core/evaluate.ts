@@ -261,6 +261,9 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
     runs.push(await evaluateRun(config, run, refData, refColumn, runRead, refStatsCache, bag, notes, rng, (m, f) => progress(m, base + span * f), hooks.signal));
   }
 
+  if (Object.keys(config.groups).length) {
+    notes.push(`Named subgroups (${Object.keys(config.groups).join(', ')}) are not evaluated separately yet: scores cover each run as a whole. Use "groupBy" for the group-level structure.`);
+  }
   if (refData.weights) notes.push(`Reference distributions and correlations use the survey weight ${ref.weight ?? ''}`.trim() + '.');
   notes.push('Confidence intervals resample the run\'s respondents (the reference is treated as fixed): 2.5th and 97.5th percentiles as in arXiv 2601.15755. Resampling adds noise, which raises distances and lowers agreements, so a run near the noise floor can have an interval on one side of its estimate; `bootstrapMean` shows the shift.');
   progress('Done', 1);
