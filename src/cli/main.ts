@@ -24,7 +24,8 @@ Options:
   --preset wvs7          World Values Survey wave 7 conventions
   --items ID,ID,...      items to evaluate (default: all items shared by reference and run)
   --weight COL           survey weight column of the reference
-  --group-by COL         (reserved: group-level structure by this column)
+  --group-by COL         group-level structure across the values of COL (REF_COL:RUN_COL when
+                         the run names it differently, e.g. B_COUNTRY_ALPHA:persona_country)
   --association LIST     pearson,spearman,polychoric,cramer (default pearson,spearman)
   --bootstrap N          bootstrap replicates for confidence intervals (default ${DEFAULTS.bootstrap})
   --permutations N       Mantel permutations (default ${DEFAULTS.permutations})
@@ -104,6 +105,12 @@ function buildConfig(values: Record<string, string | string[] | boolean | undefi
     config.reference.preset = 'wvs7';
   }
   if (str('weight')) config.reference.weight = str('weight');
+  const groupBy = str('group-by');
+  if (groupBy) {
+    const [reference, run = reference] = groupBy.split(':').map((c) => c.trim());
+    if (!reference || !run) fail('--group-by takes COLUMN or REFERENCE_COLUMN:RUN_COLUMN');
+    config.groupBy = { reference, run };
+  }
   if (str('items')) config.items = str('items')!.split(',').map((s) => s.trim()).filter(Boolean);
   if (str('association')) {
     const list = str('association')!.split(',').map((s) => s.trim());
@@ -207,7 +214,6 @@ async function main(argv: string[]): Promise<number> {
   format ??= 'json';
   if (!['json', 'md', 'csv', 'html'].includes(format)) fail(`--format must be json, md, csv or html`);
   const failUnder = parseFailUnder(values['fail-under']);
-  if (values['group-by']) process.stderr.write('note: --group-by is accepted but group-level structure is not computed yet.\n');
 
   if (out) {
     // The tool never writes over its inputs.

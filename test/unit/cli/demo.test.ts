@@ -132,6 +132,17 @@ test('exit codes: 1 when a --fail-under gate fails, 2 with a located message on 
   assert.match(usage.stderr, /--run/);
 });
 
+test('--group-by gives the same group-level structure as the config\'s groupBy', () => {
+  const flags = ['--reference', 'demo/reference.csv', '--codebook', 'demo/codebook.json', '--weight', 'W_WEIGHT', '--run', 'persona=demo/runs/persona.csv', '--bootstrap', '5', '--permutations', '19', '--quiet'];
+  const r = replens(['evaluate', ...flags, '--group-by', 'B_COUNTRY_ALPHA:persona_country']);
+  assert.equal(r.code, 0, r.stderr);
+  const g = (JSON.parse(r.stdout) as EvaluationReport).runs[0].structure.group!;
+  assert.deepEqual(g.groupBy, { reference: 'B_COUNTRY_ALPHA', run: 'persona_country' });
+  // Closed form, independent of resampling: equal to the config-driven evaluation of the same run.
+  const viaConfig = run('persona').structure.group!;
+  assert.ok(Math.abs(g.comparison.pearson! - viaConfig.comparison.pearson!) < 1e-12);
+});
+
 test('--out refuses to overwrite an input file', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'replens-out-'));
   const runFile = path.join(dir, 'run.csv');
