@@ -433,6 +433,40 @@ function pairTable(s: IndividualStructure): HTMLElement {
 }
 
 function sideBySide(report: EvaluationReport): HTMLElement {
+  return h('div', {}, runsTable(report), subgroupTable(report));
+}
+
+/** Scores per named subgroup (config "groups") for every run. */
+function subgroupTable(report: EvaluationReport): HTMLElement | null {
+  const rows = report.runs.flatMap((r) => r.groups.map((g) => ({ run: r.name, g })));
+  if (!rows.length) return null;
+  const methods = [...new Set(rows.flatMap((x) => Object.keys(x.g.structure)))];
+  const head = ['Run', 'Subgroup', 'Respondents (human / model)', 'Representativeness', 'Mean TVD', ...methods.map((m) => `Structure ${m}`)];
+  return h(
+    'table',
+    { class: 'subgroups' },
+    h('caption', {}, 'Subgroups (point estimates)'),
+    h('thead', {}, h('tr', {}, head.map((t) => h('th', { scope: 'col' }, t)))),
+    h(
+      'tbody',
+      {},
+      rows.map(({ run, g }) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, run),
+          h('th', { scope: 'row' }, g.name),
+          h('td', {}, `${g.referenceRespondents} / ${g.runRespondents}`),
+          h('td', {}, fmt(g.marginal.representativeness)),
+          h('td', {}, fmt(g.marginal.meanTvd)),
+          methods.map((m) => h('td', {}, fmt(g.structure[m]?.pearson ?? null))),
+        ),
+      ),
+    ),
+  );
+}
+
+function runsTable(report: EvaluationReport): HTMLElement {
   const methods = [...new Set(report.runs.flatMap((r) => Object.keys(r.structure.individual)))];
   const head = ['Run', 'Level', 'Respondents', 'Representativeness', 'Mean TVD', 'Mean JS distance', ...methods.map((m) => `Structure ${m} (Pearson)`), ...methods.map((m) => `Structure ${m} RMSE`), 'Weak items'];
   return h(

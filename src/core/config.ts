@@ -43,8 +43,12 @@ export interface EvaluationConfig {
   runs: RunConfig[];
   /** Items to evaluate; default: every item the reference and the run share. */
   items?: string[];
-  /** Named subgroups: filters on reference columns, e.g. `B_COUNTRY_ALPHA in [DEU]`. */
-  groups: Record<string, string>;
+  /**
+   * Named subgroups, each a filter on the reference's columns and one on the run's (the same
+   * expression when the config gives a string), e.g. `B_COUNTRY_ALPHA in [DEU]` and
+   * `persona_country = DEU`. Groups may overlap.
+   */
+  groups: Record<string, { reference: string; run: string }>;
   /**
    * Group-level structure: the reference column whose values define the groups (e.g.
    * `B_COUNTRY_ALPHA`) and the run column that carries the same values (e.g. a persona column).
@@ -267,15 +271,23 @@ export function parseConfig(text: string, file: string): ConfigLoadResult {
     }
   }
 
-  const groups: Record<string, string> = {};
+  const groups: Record<string, { reference: string; run: string }> = {};
   const groupsNode = findNodeAtLocation(root, ['groups']);
   if (groupsNode) {
     if (groupsNode.type !== 'object') problem(groupsNode, 'config.type', '"groups" must map group names to filters, e.g. { "Germany": "B_COUNTRY_ALPHA in [DEU]" }.');
     else
       for (const prop of groupsNode.children ?? []) {
         const [k, v] = prop.children ?? [];
-        const s = str(v, `groups.${k?.value}`);
-        if (k && s) groups[String(k.value)] = s;
+        if (!k || !v) continue;
+        if (v.type === 'object') {
+          const r = str(findNodeAtLocation(v, ['reference']), `groups.${k.value}.reference`);
+          const u = str(findNodeAtLocation(v, ['run']), `groups.${k.value}.run`);
+          if (r && u) groups[String(k.value)] = { reference: r, run: u };
+          else problem(v, 'config.value', `groups.${k.value} needs a "reference" and a "run" filter.`);
+        } else {
+          const s = str(v, `groups.${k.value}`);
+          if (s) groups[String(k.value)] = { reference: s, run: s };
+        }
       }
   }
 

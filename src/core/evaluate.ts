@@ -13,6 +13,7 @@ import { clusterOrder } from './cluster';
 import { distributionGroups, evaluateGroupStructure, multinomial, respondentGroups } from './group-evaluation';
 import { compareUpperTriangles } from './stats/group-structure';
 import { readSurvey, type ReadOptions, type ReadResult } from './read';
+import { parseFilter, selectGroups } from './read/groups';
 import {
   REPORT_SCHEMA_VERSION,
   type Baseline,
@@ -24,6 +25,7 @@ import {
   type MarginalSummary,
   type PairDifference,
   type RunReport,
+  type SubgroupScores,
   type ValueWithCi,
   type WeakItem,
   type WeakPair,
@@ -212,6 +214,50 @@ function offDiagonalAgreement(ref: AssociationMatrix, run: AssociationMatrix): {
   return { pearson: c.pearson, rmse: c.rmse };
 }
 
+/** Columns a side must keep as attributes: its groupBy column and every column its subgroup filters name. */
+function attributeColumns(config: EvaluationConfig, side: 'reference' | 'run'): string[] | undefined {
+  const cols = new Set<string>();
+  if (config.groupBy) cols.add(config.groupBy[side]);
+  for (const g of Object.values(config.groups)) {
+    const parsed = parseFilter(g[side]);
+    if ('clauses' in parsed) for (const c of parsed.clauses) cols.add(c.column);
+  }
+  return cols.size ? [...cols] : undefined;
+}
+
+/**
+ * Scores of each named subgroup: the reference's and the run's rows selected by the group's two
+ * filters, compared like the whole run (marginal headline, structure agreement per method).
+ */
+function subgroupScores(
+  config: EvaluationConfig,
+  refData: SurveyData,
+  refIdx: number[],
+  runData: SurveyData,
+  runIdx: number[],
+  runPath: string,
+  bag: DiagnosticBag,
+): SubgroupScores[] {
+  const names = Object.keys(config.groups);
+  if (!names.length) return [];
+  const where = { file: config.configPath ?? undefined };
+  const ref = selectGroups(refData, Object.fromEntries(names.map((n) => [n, config.groups[n].reference])), where);
+  const run = selectGroups(runData, Object.fromEntries(names.map((n) => [n, config.groups[n].run])), { file: runPath });
+  for (const d of [...ref.diagnostics, ...run.diagnostics]) bag.add(d);
+  const out: SubgroupScores[] = [];
+  for (const name of names) {
+    const refRows = ref.rows.get(name);
+    const runRows = run.rows.get(name);
+    if (!refRows || !runRows || refRows.length < 2 || runRows.length < 2) continue;
+    const rs = computeSufficientStats(refData, { columns: refIdx, rows: refRows });
+    const us = computeSufficientStats(runData, { columns: runIdx, rows: runRows, weights: null });
+    const structure: SubgroupScores['structure'] = {};
+    for (const method of config.association) structure[method] = offDiagonalAgreement(matrixFor(rs, method), matrixFor(us, method));
+    out.push({ name, referenceRespondents: refRows.length, runRespondents: runRows.length, marginal: marginalHeadline(rs, us.itemWeights), structure });
+  }
+  return out;
+}
+
 export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = {}): Promise<EvaluationReport> {
   const progress = hooks.onProgress ?? (() => {});
   const bag = new DiagnosticBag();
@@ -229,7 +275,7 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
     preset: ref.preset,
     dontKnow: config.dontKnow,
     missingCodes: Array.isArray(ref.missing) ? ref.missing : undefined,
-    attributes: config.groupBy ? [config.groupBy.reference] : undefined,
+    attributes: attributeColumns(config, 'reference'),
     signal: hooks.signal,
     onProgress: (f) => progress('Reading the reference survey', f * 0.3),
   });
@@ -254,7 +300,7 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
       weight: null,
       dontKnow: config.dontKnow,
       missingCodes: Array.isArray(ref.missing) ? ref.missing : undefined,
-      attributes: config.groupBy ? [config.groupBy.run] : undefined,
+      attributes: attributeColumns(config, 'run'),
       signal: hooks.signal,
     });
     for (const d of runRead.diagnostics) bag.add(d);
@@ -262,7 +308,7 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
   }
 
   if (Object.keys(config.groups).length) {
-    notes.push(`Named subgroups (${Object.keys(config.groups).join(', ')}) are not evaluated separately yet: scores cover each run as a whole. Use "groupBy" for the group-level structure.`);
+    notes.push('Subgroup scores are point estimates (no intervals yet) and are computed for respondent-level runs only.');
   }
   if (refData.weights) notes.push(`Reference distributions and correlations use the survey weight ${ref.weight ?? ''}`.trim() + '.');
   notes.push('Confidence intervals resample the run\'s respondents (the reference is treated as fixed): 2.5th and 97.5th percentiles as in arXiv 2601.15755. Resampling adds noise, which raises distances and lowers agreements, so a run near the noise floor can have an interval on one side of its estimate; `bootstrapMean` shows the shift.');
@@ -586,6 +632,7 @@ async function evaluateRun(
     marginal: { items: marginal, summary },
     structure: { individual, ...(individualUnavailable ? { individualUnavailable } : {}), group, ...(groupUnavailable ? { groupUnavailable } : {}) },
     baselines,
+    groups: runData ? subgroupScores(config, refData, refIdx, runData, runIdx, run.path, bag) : [],
     weakItems,
     weakPairs,
     itemLocations,

@@ -68,6 +68,12 @@ export function reportToMarkdown(report: EvaluationReport): string {
       out.push(`| ${cell(it.item)} | ${num(it.w1Normalized)} | ${num(it.tvd)} | ${num(it.jsDistance)} | ${num(it.meanDiff)} | ${num(it.varianceRatio)} | ${num(it.invalid)} | ${cell(it.reasons.join('; '))} |`);
     }
     out.push('');
+    if (run.groups.length) {
+      const methods = [...new Set(run.groups.flatMap((g) => Object.keys(g.structure)))];
+      out.push('Subgroups (point estimates):', '', `| subgroup | respondents (human / model) | representativeness | mean TVD | ${methods.map((m) => `structure ${m}`).join(' | ')} |`, `|---|---|---|---|${methods.map(() => '---|').join('')}`);
+      for (const g of run.groups) out.push(`| ${cell(g.name)} | ${g.referenceRespondents} / ${g.runRespondents} | ${num(g.marginal.representativeness)} | ${num(g.marginal.meanTvd)} | ${methods.map((m) => num(g.structure[m]?.pearson ?? null)).join(' | ')} |`);
+      out.push('');
+    }
     if (run.weakPairs.length) {
       out.push(`Weak pairs (${run.weakPairs.length}):`, '', '| method | pair | human | model | difference | q |', '|---|---|---|---|---|---|');
       for (const p of run.weakPairs.slice(0, 20)) out.push(`| ${p.method} | ${cell(p.i)} × ${cell(p.j)} | ${num(p.reference)} | ${num(p.run)} | ${num(p.difference)} | ${num(p.q, 4)} |`);

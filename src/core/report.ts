@@ -173,6 +173,16 @@ export interface Baseline {
   structure: Record<string, { pearson: number | null; rmse: number | null }>;
 }
 
+/** Scores of one named subgroup (point estimates: no intervals yet). */
+export interface SubgroupScores {
+  name: string;
+  referenceRespondents: number;
+  runRespondents: number;
+  marginal: { meanW1Normalized: number | null; representativeness: number | null; meanTvd: number | null; meanJsDistance: number | null };
+  /** Agreement of the item-item matrices within the subgroup, per association method. */
+  structure: Record<string, { pearson: number | null; rmse: number | null }>;
+}
+
 export interface WeakItem {
   item: string;
   reasons: string[];
@@ -212,6 +222,8 @@ export interface RunReport {
     groupUnavailable?: string;
   };
   baselines: Baseline[];
+  /** Per named subgroup (config "groups"), for respondent-level runs. */
+  groups: SubgroupScores[];
   weakItems: WeakItem[];
   weakPairs: WeakPair[];
   /** Where each item is named in the run file (header cell / first key). */

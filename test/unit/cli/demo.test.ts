@@ -143,6 +143,34 @@ test('--group-by gives the same group-level structure as the config\'s groupBy',
   assert.ok(Math.abs(g.comparison.pearson! - viaConfig.comparison.pearson!) < 1e-12);
 });
 
+test('subgroups: a group selecting everyone scores like the whole run; named groups are scored', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'replens-groups-'));
+  const config = JSON.parse(readFileSync(path.join(ROOT, 'demo/representativeness.json'), 'utf8'));
+  config.reference.path = path.join(ROOT, 'demo/reference.csv');
+  config.reference.codebook = path.join(ROOT, 'demo/codebook.json');
+  config.runs = [{ name: 'persona', path: path.join(ROOT, 'demo/runs/persona.csv') }];
+  config.groups = { everyone: { reference: 'B_COUNTRY_ALPHA in [DEU, SWE, USA, BRA, NGA, JPN]', run: 'persona_country in [DEU, SWE, USA, BRA, NGA, JPN]' }, Nigeria: { reference: 'B_COUNTRY_ALPHA = NGA', run: 'persona_country = NGA' }, nobody: 'Q240 in 11..12' };
+  config.bootstrap = 0;
+  config.permutations = 0;
+  const file = path.join(dir, 'representativeness.json');
+  writeFileSync(file, JSON.stringify(config));
+  const r = replens(['evaluate', '--config', file, '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as EvaluationReport;
+  const x = report.runs[0];
+  const everyone = x.groups.find((g) => g.name === 'everyone')!;
+  assert.equal(everyone.runRespondents, 1200);
+  assert.equal(everyone.referenceRespondents, 4800);
+  // Same rows, same closed forms as the whole run (1e-12: only summation order may differ).
+  assert.ok(Math.abs(everyone.marginal.representativeness! - x.marginal.summary.representativeness.value!) < 1e-12);
+  assert.ok(Math.abs(everyone.structure.pearson.pearson! - x.structure.individual.pearson.comparison.pearson!) < 1e-12);
+  const ng = x.groups.find((g) => g.name === 'Nigeria')!;
+  assert.equal(ng.runRespondents, 200);
+  assert.equal(ng.referenceRespondents, 800);
+  assert.ok(!x.groups.some((g) => g.name === 'nobody'));
+  assert.ok(report.diagnostics.some((d) => d.code === 'group.empty' && d.message.includes('nobody')));
+});
+
 test('--out refuses to overwrite an input file', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'replens-out-'));
   const runFile = path.join(dir, 'run.csv');

@@ -36,6 +36,7 @@ function tinyReport(): EvaluationReport {
         },
         structure: { individual: {}, group: null },
         baselines: [],
+        groups: [],
         weakItems: [],
         weakPairs: [],
         itemLocations: {},
