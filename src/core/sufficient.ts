@@ -109,7 +109,15 @@ export interface SufficientStatsOptions {
   marginalsOnly?: boolean;
 }
 
-function allocate(items: ItemCodebook[], weighted: boolean, marginalsOnly: boolean): SufficientStats {
+/**
+ * @internal Empty statistics for `items`. `shared` puts the pair tables on a SharedArrayBuffer so
+ * that worker threads can fill disjoint pairs of them (`src/core/parallel`).
+ */
+export function allocateSufficientStats(items: ItemCodebook[], weighted: boolean, marginalsOnly: boolean, shared = false): SufficientStats {
+  return allocate(items, weighted, marginalsOnly, shared);
+}
+
+function allocate(items: ItemCodebook[], weighted: boolean, marginalsOnly: boolean, shared = false): SufficientStats {
   const m = items.length;
   const k = Int32Array.from(items, (it) => it.codes.length);
   const npairs = (m * (m - 1)) / 2;
@@ -124,7 +132,8 @@ function allocate(items: ItemCodebook[], weighted: boolean, marginalsOnly: boole
       }
     }
   }
-  const pairWeights = new Float64Array(total);
+  const table = () => (shared ? new Float64Array(new SharedArrayBuffer(8 * total)) : new Float64Array(total));
+  const pairWeights = table();
   return {
     items,
     k,
@@ -135,7 +144,7 @@ function allocate(items: ItemCodebook[], weighted: boolean, marginalsOnly: boole
     itemWeightSq: new Float64Array(m),
     pairOffset,
     pairWeights,
-    pairCounts: weighted ? new Float64Array(total) : pairWeights,
+    pairCounts: weighted ? table() : pairWeights,
   };
 }
 
@@ -228,8 +237,8 @@ export function gatherCountingInput(
   return { input: { n, k, slots, mode, increments }, items, rowWeights };
 }
 
-/** Per-item counts, weight sums and squared-weight sums (O(rows x items), in row order). */
-function countItems(stats: SufficientStats, input: CountingInput, rw: Float64Array | null): void {
+/** @internal Per-item counts, weight sums and squared-weight sums (O(rows x items), in row order). */
+export function countItems(stats: SufficientStats, input: CountingInput, rw: Float64Array | null): void {
   const { n, slots } = input;
   for (let i = 0; i < slots.length; i++) {
     const kk = stats.k[i];
