@@ -159,7 +159,13 @@ function allocate(items: ItemCodebook[], weighted: boolean, marginalsOnly: boole
 export const COUNT_PLAIN = 0;
 export const COUNT_PACKED = 1;
 export const COUNT_WEIGHTED = 2;
-export type CountingMode = typeof COUNT_PLAIN | typeof COUNT_PACKED | typeof COUNT_WEIGHTED;
+/**
+ * Bootstrap replicate as a change of the unweighted tables (`computeBootstrapSufficientStats`):
+ * only rows drawn other than once are counted, with signed Int32 increments m - 1; the weighted
+ * cell is the unweighted count plus the change, and the count table is the unweighted one.
+ */
+export const COUNT_DELTA = 3;
+export type CountingMode = typeof COUNT_PLAIN | typeof COUNT_PACKED | typeof COUNT_WEIGHTED | typeof COUNT_DELTA;
 
 /**
  * @internal The selected rows' answers as one thread (or worker) counts them.
@@ -171,8 +177,11 @@ export interface CountingInput {
   k: Int32Array;
   slots: Uint8Array[];
   mode: CountingMode;
-  /** COUNT_PACKED: per row `1 + w * 65536`; COUNT_WEIGHTED: per row weight; COUNT_PLAIN: null. */
-  increments: Uint32Array | Float64Array | null;
+  /**
+   * COUNT_PACKED: per row `1 + w * 65536`; COUNT_WEIGHTED: per row weight; COUNT_DELTA: per row
+   * m - 1 (Int32Array); COUNT_PLAIN: null.
+   */
+  increments: Uint32Array | Float64Array | Int32Array | null;
 }
 
 /**
@@ -277,6 +286,69 @@ export function computeSufficientStats(data: SurveyData, options: SufficientStat
   countItems(stats, input, rowWeights);
   if (options.marginalsOnly) return stats;
   countPairTables(input, stats.pairOffset, stats.pairWeights, stats.pairCounts, 0, 1);
+  return stats;
+}
+
+/**
+ * The statistics of one bootstrap replicate, `computeSufficientStats(data, { columns, weights:
+ * multiplicities })` exactly, computed as a change of `unweighted` (= `computeSufficientStats(data,
+ * { columns, weights: null })`, all rows): a replicate's weighted cell is the unweighted count plus
+ * sum over rows of (m_r - 1), and rows drawn exactly once (about 37% when m ~ Multinomial(n, 1/n))
+ * change nothing, so only the other rows are counted, with one signed Int32 addition each. Counts
+ * (and the unweighted tables) are shared with `unweighted`, read-only as everywhere.
+ *
+ * Source of the identity: the tables are linear in the row weights (sum_r w_r e_{a_r b_r}).
+ */
+export function computeBootstrapSufficientStats(
+  unweighted: SufficientStats,
+  data: SurveyData,
+  options: { columns?: readonly number[]; multiplicities: Float64Array },
+): SufficientStats {
+  const mult = options.multiplicities;
+  if (mult.length !== data.n) throw new RangeError(`computeBootstrapSufficientStats: ${mult.length} multiplicities for ${data.n} rows`);
+  const colIdx = options.columns ?? data.columns.map((_, i) => i);
+  if (unweighted.weighted || unweighted.rows !== data.n || unweighted.items.length !== colIdx.length || colIdx.some((c, i) => data.columns[c].item.id !== unweighted.items[i].id)) {
+    throw new Error('computeBootstrapSufficientStats: `unweighted` must be the unweighted statistics of the same columns over all rows');
+  }
+  const changed: number[] = [];
+  for (let r = 0; r < data.n; r++) {
+    const x = mult[r];
+    if (!(Number.isInteger(x) && x >= 0 && x < 2 ** 31)) throw new RangeError(`computeBootstrapSufficientStats: multiplicity ${x} of row ${r} is not a non-negative integer`);
+    if (x !== 1) changed.push(r);
+  }
+  const { input } = gatherCountingInput(data, { columns: colIdx, rows: changed, weights: null }, false);
+  const delta = Int32Array.from(changed, (r) => mult[r] - 1);
+  input.mode = COUNT_DELTA;
+  input.increments = delta;
+  const m = colIdx.length;
+  const stats: SufficientStats = {
+    items: unweighted.items,
+    k: unweighted.k,
+    rows: data.n,
+    weighted: true,
+    itemWeights: unweighted.itemCounts.map((c) => Float64Array.from(c)),
+    itemCounts: unweighted.itemCounts,
+    itemWeightSq: new Float64Array(m),
+    pairOffset: unweighted.pairOffset,
+    pairWeights: new Float64Array(unweighted.pairCounts.length),
+    pairCounts: unweighted.pairCounts,
+  };
+  for (let i = 0; i < m; i++) {
+    const kk = input.k[i];
+    const s = input.slots[i];
+    const w = stats.itemWeights[i];
+    // Sum of m^2 over valid answers = (valid count) + sum over changed rows of (m^2 - 1).
+    let sq = unweighted.itemCounts[i].reduce((a, b) => a + b, 0);
+    for (let r = 0; r < changed.length; r++) {
+      const x = s[r];
+      if (x === kk) continue;
+      const mr = delta[r] + 1;
+      w[x] += delta[r];
+      sq += mr * mr - 1;
+    }
+    stats.itemWeightSq[i] = sq;
+  }
+  if (unweighted.pairWeights.length > 0) countPairTables(input, stats.pairOffset, stats.pairWeights, stats.pairCounts, 0, 1);
   return stats;
 }
 
@@ -439,6 +511,13 @@ function store(out: Output, x: number, y: number, acc: Float64Array, part: 'weig
     }
     return;
   }
+  if (out.mode === COUNT_DELTA) {
+    // pairCounts are the unweighted tables (read only here); the replicate adds its change.
+    for (let a = 0; a < kx; a++) {
+      for (let b = 0; b < ky; b++) out.pairWeights[off + a * ky + b] = out.pairCounts[off + a * ky + b] + acc[a * stride + b];
+    }
+    return;
+  }
   const dest = part === 'counts' ? out.pairCounts : out.pairWeights;
   for (let a = 0; a < kx; a++) {
     for (let b = 0; b < ky; b++) dest[off + a * ky + b] = acc[a * stride + b];
@@ -479,6 +558,16 @@ function countJoint(
       for (let c = 0; c < size; c++) joint[c] = t[c];
     }
     fold(joint, left, right, sp, sq, scratch, out, 'both');
+  } else if (input.mode === COUNT_DELTA) {
+    const t = scratch.ints(copies * size);
+    if (interleave) {
+      pairDelta(p, q, n, sq, size, t, input.increments as Int32Array);
+      for (let c = 0; c < size; c++) joint[c] = t[c] + t[size + c] + t[2 * size + c] + t[3 * size + c];
+    } else {
+      quadDelta(p, q, n, sq, t, input.increments as Int32Array);
+      for (let c = 0; c < size; c++) joint[c] = t[c];
+    }
+    fold(joint, left, right, sp, sq, scratch, out, 'weights');
   } else if (input.mode === COUNT_PACKED) {
     const t = scratch.uints(copies * size);
     if (interleave) {
@@ -556,6 +645,28 @@ function pairWeighted(a: Uint8Array, b: Uint8Array, n: number, stride: number, s
     tw[c] += w[r];
     tc[c]++;
   }
+}
+
+function pairDelta(a: Uint8Array, b: Uint8Array, n: number, stride: number, size: number, t: Int32Array, inc: Int32Array): void {
+  const s2 = 2 * size;
+  const s3 = 3 * size;
+  let r = 0;
+  for (; r + 3 < n; r += 4) {
+    t[a[r] * stride + b[r]] += inc[r];
+    t[size + a[r + 1] * stride + b[r + 1]] += inc[r + 1];
+    t[s2 + a[r + 2] * stride + b[r + 2]] += inc[r + 2];
+    t[s3 + a[r + 3] * stride + b[r + 3]] += inc[r + 3];
+  }
+  for (; r < n; r++) t[a[r] * stride + b[r]] += inc[r];
+}
+
+function quadDelta(p: Uint8Array, q: Uint8Array, n: number, s2: number, t: Int32Array, inc: Int32Array): void {
+  let r = 0;
+  for (; r + 1 < n; r += 2) {
+    t[p[r] * s2 + q[r]] += inc[r];
+    t[p[r + 1] * s2 + q[r + 1]] += inc[r + 1];
+  }
+  for (; r < n; r++) t[p[r] * s2 + q[r]] += inc[r];
 }
 
 function quadPlain(p: Uint8Array, q: Uint8Array, n: number, s2: number, t: Int32Array): void {

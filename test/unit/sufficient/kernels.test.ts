@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeSufficientStats, pairTable, planBlocks, type SufficientStats } from '../../../src/core/sufficient';
+import { computeBootstrapSufficientStats, computeSufficientStats, pairTable, planBlocks, type SufficientStats } from '../../../src/core/sufficient';
 import { MISSING, type SurveyData } from '../../../src/core/dataset';
 import { Prng } from '../../../src/core/stats/prng';
 import { randomSurvey, multiplicities } from './helpers';
@@ -112,4 +112,28 @@ test('one item and no items give empty pair tables', () => {
   assert.deepEqual(Array.from(one.itemCounts[0]).reduce((a, b) => a + b, 0) <= 10, true);
   const none = computeSufficientStats(randomSurvey(10, [], 1, 'real'));
   assert.equal(none.items.length, 0);
+});
+
+test('a bootstrap replicate computed as a change of the unweighted tables equals the direct count exactly', () => {
+  for (const n of [40, 3000]) {
+    const data = randomSurvey(n, KS, 41, 'real'); // survey weights must be ignored by both routes
+    const columns = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12];
+    const unweighted = computeSufficientStats(data, { columns, weights: null });
+    for (const seed of [1, 2]) {
+      const mult = multiplicities(n, seed);
+      const direct = computeSufficientStats(data, { columns, weights: mult });
+      const viaChange = computeBootstrapSufficientStats(unweighted, data, { columns, multiplicities: mult });
+      // All cells are integers (sums of integer multiplicities): equal exactly.
+      assert.deepEqual(Array.from(viaChange.pairWeights), Array.from(direct.pairWeights));
+      assert.deepEqual(Array.from(viaChange.pairCounts), Array.from(direct.pairCounts));
+      assert.deepEqual(viaChange.itemWeights.map((x) => Array.from(x)), direct.itemWeights.map((x) => Array.from(x)));
+      assert.deepEqual(viaChange.itemCounts.map((x) => Array.from(x)), direct.itemCounts.map((x) => Array.from(x)));
+      assert.deepEqual(Array.from(viaChange.itemWeightSq), Array.from(direct.itemWeightSq));
+      assert.equal(viaChange.weighted, true);
+      assert.equal(viaChange.rows, direct.rows);
+    }
+  }
+  const data = randomSurvey(30, [3, 4], 42, 'none');
+  assert.throws(() => computeBootstrapSufficientStats(computeSufficientStats(data, { weights: Float64Array.from({ length: 30 }, () => 2) }), data, { multiplicities: new Float64Array(30) }), /unweighted statistics/);
+  assert.throws(() => computeBootstrapSufficientStats(computeSufficientStats(data), data, { multiplicities: new Float64Array(30).fill(0.5) }), /not a non-negative integer/);
 });
