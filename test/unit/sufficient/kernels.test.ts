@@ -137,3 +137,20 @@ test('a bootstrap replicate computed as a change of the unweighted tables equals
   assert.throws(() => computeBootstrapSufficientStats(computeSufficientStats(data, { weights: Float64Array.from({ length: 30 }, () => 2) }), data, { multiplicities: new Float64Array(30) }), /unweighted statistics/);
   assert.throws(() => computeBootstrapSufficientStats(computeSufficientStats(data), data, { multiplicities: new Float64Array(30).fill(0.5) }), /not a non-negative integer/);
 });
+
+test('marginals-only statistics equal the marginals of the full statistics, bit for bit', () => {
+  const data = randomSurvey(2000, KS, 51, 'real');
+  const rng = new Prng(52);
+  const rows = Array.from({ length: 1500 }, () => rng.nextInt(2000));
+  const mult = multiplicities(2000, 53);
+  for (const options of [{}, { rows }, { weights: mult }, { weights: null }, { rows, columns: [4, 2, 0] }]) {
+    const full = computeSufficientStats(data, options);
+    const only = computeSufficientStats(data, { ...options, marginalsOnly: true });
+    assert.equal(only.pairWeights.length, 0);
+    assert.equal(only.rows, full.rows);
+    assert.equal(only.weighted, full.weighted);
+    assert.deepEqual(only.itemWeights.map((x) => Array.from(x)), full.itemWeights.map((x) => Array.from(x)));
+    assert.deepEqual(only.itemCounts.map((x) => Array.from(x)), full.itemCounts.map((x) => Array.from(x)));
+    assert.deepEqual(Array.from(only.itemWeightSq), Array.from(full.itemWeightSq));
+  }
+});
