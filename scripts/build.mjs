@@ -34,6 +34,9 @@ const builds = [
   { ...node, entryPoints: { extension: 'src/extension/main.ts' }, outdir: 'out', external: ['vscode'] },
   { ...node, entryPoints: { worker: 'src/extension/worker.ts' }, outdir: 'out' },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'out', banner: { js: '#!/usr/bin/env node' } },
+  // Counting worker of computeSufficientStatsParallel (src/core/parallel): loaded by path from
+  // beside the CLI / extension-worker bundles (out/sufficient-worker.js).
+  { ...node, entryPoints: { 'sufficient-worker': 'src/core/parallel/worker.ts' }, outdir: 'out' },
   {
     ...common,
     platform: 'browser',

@@ -1,0 +1,141 @@
+/**
+ * Contingency tables on several cores: the same counting as `computeSufficientStats`, with the
+ * pair tables' work units (pairs of item blocks, see `countPairTables`) dealt round-robin to the
+ * calling thread and `threads - 1` worker threads. The answers of the selected rows and the output
+ * tables live in SharedArrayBuffers, so nothing is copied and nothing is merged: every unit writes
+ * its own pairs. Each table is counted in the same order as single-threaded, so the result is
+ * identical to `computeSufficientStats` bit for bit, weighted or not.
+ *
+ * Workers are started once per process and reused (a bootstrap asks for hundreds of tables); they
+ * do not keep the process alive while idle. Usable from the CLI and from the extension's own
+ * evaluation worker (nested workers are allowed in Node).
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { SurveyData } from '../dataset';
+import {
+  allocateSufficientStats,
+  countItems,
+  countPairTables,
+  gatherCountingInput,
+  planBlocks,
+  type SufficientStats,
+  type SufficientStatsOptions,
+} from '../sufficient';
+import type { CountReply, CountRequest } from './protocol';
+
+export interface ParallelOptions {
+  /**
+   * Threads that count, the calling thread included (default: the machine's available
+   * parallelism, at most 8). 1 counts in the calling thread only.
+   */
+  workers?: number;
+  /** Path of the bundled worker script (default `sufficient-worker.js` beside the running bundle). */
+  workerScript?: string;
+}
+
+/** Below this many (row x pair) increments a thread hand-off costs more than it saves (~1 ms). */
+const MIN_PARALLEL_WORK = 2e6;
+
+interface PoolWorker {
+  worker: Worker;
+  pending: Map<number, { resolve: () => void; reject: (e: Error) => void }>;
+}
+
+const pools = new Map<string, PoolWorker[]>();
+let nextId = 1;
+
+function defaultScript(): string {
+  return path.join(__dirname, 'sufficient-worker.js');
+}
+
+function poolFor(script: string, size: number): PoolWorker[] {
+  let pool = pools.get(script);
+  if (!pool) {
+    pool = [];
+    pools.set(script, pool);
+  }
+  while (pool.length < size) {
+    const worker = new Worker(script);
+    const entry: PoolWorker = { worker, pending: new Map() };
+    worker.on('message', (reply: CountReply) => {
+      const p = entry.pending.get(reply.id);
+      if (!p) return;
+      entry.pending.delete(reply.id);
+      if (entry.pending.size === 0) worker.unref();
+      if (reply.ok) p.resolve();
+      else p.reject(new Error(`Counting worker failed: ${reply.message}`));
+    });
+    worker.on('error', (e) => {
+      for (const p of entry.pending.values()) p.reject(e);
+      entry.pending.clear();
+      const list = pools.get(script);
+      if (list) list.splice(list.indexOf(entry), 1);
+    });
+    worker.unref();
+    pool.push(entry);
+  }
+  return pool;
+}
+
+function run(entry: PoolWorker, request: Omit<CountRequest, 'id'>): Promise<void> {
+  const id = nextId++;
+  return new Promise<void>((resolve, reject) => {
+    entry.pending.set(id, { resolve, reject });
+    entry.worker.ref();
+    entry.worker.postMessage({ ...request, id } satisfies CountRequest);
+  });
+}
+
+/**
+ * `computeSufficientStats(data, options)` computed on `parallel.workers` threads; same result,
+ * exactly. Falls back to the calling thread alone when the work is small or the worker script is
+ * not there (e.g. an unbundled run).
+ */
+export async function computeSufficientStatsParallel(
+  data: SurveyData,
+  options: SufficientStatsOptions = {},
+  parallel: ParallelOptions = {},
+): Promise<SufficientStats> {
+  const threads = Math.max(1, Math.floor(parallel.workers ?? Math.min(8, availableParallelism())));
+  const { input, items, rowWeights } = gatherCountingInput(data, options, threads > 1);
+  const marginalsOnly = options.marginalsOnly === true;
+  const m = items.length;
+  const work = (input.n * m * (m - 1)) / 2;
+  const script = parallel.workerScript ?? defaultScript();
+  const useWorkers = threads > 1 && !marginalsOnly && work >= MIN_PARALLEL_WORK && existsSync(script);
+  const stats = allocateSufficientStats(items, rowWeights !== null, marginalsOnly, useWorkers);
+  stats.rows = input.n;
+  if (marginalsOnly) {
+    countItems(stats, input, rowWeights);
+    return stats;
+  }
+  if (!useWorkers) {
+    countItems(stats, input, rowWeights);
+    countPairTables(input, stats.pairOffset, stats.pairWeights, stats.pairCounts, 0, 1);
+    return stats;
+  }
+  const step = Math.min(threads, planBlocks(input.k).units);
+  const pool = poolFor(script, step - 1);
+  const jobs = pool.slice(0, step - 1).map((entry, t) =>
+    run(entry, { input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts: stats.pairCounts, start: t + 1, step }),
+  );
+  // The calling thread takes unit share 0 and the item counts while the workers count theirs.
+  try {
+    countItems(stats, input, rowWeights);
+    countPairTables(input, stats.pairOffset, stats.pairWeights, stats.pairCounts, 0, step);
+  } finally {
+    await Promise.allSettled(jobs);
+  }
+  await Promise.all(jobs);
+  return stats;
+}
+
+/** Stops the counting workers (they are idle-unref'd anyway; for tests and orderly shutdowns). */
+export async function closeSufficientWorkers(): Promise<void> {
+  const all = [...pools.values()].flat();
+  pools.clear();
+  await Promise.all(all.map((e) => e.worker.terminate()));
+}

@@ -1,0 +1,21 @@
+/**
+ * Worker thread of `computeSufficientStatsParallel`: counts the pair tables of every `step`-th work
+ * unit from `start` into the shared output tables. Bundled as `out/sufficient-worker.js`.
+ */
+import { parentPort } from 'node:worker_threads';
+import { countPairTables } from '../sufficient';
+import type { CountRequest, CountReply } from './protocol';
+
+const port = parentPort;
+if (!port) throw new Error('sufficient-worker.js must run as a worker thread');
+
+port.on('message', (msg: CountRequest) => {
+  let reply: CountReply;
+  try {
+    countPairTables(msg.input, msg.pairOffset, msg.pairWeights, msg.pairCounts, msg.start, msg.step);
+    reply = { id: msg.id, ok: true };
+  } catch (e) {
+    reply = { id: msg.id, ok: false, message: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) };
+  }
+  port.postMessage(reply);
+});
