@@ -304,6 +304,22 @@ export function computeBootstrapSufficientStats(
   data: SurveyData,
   options: { columns?: readonly number[]; multiplicities: Float64Array },
 ): SufficientStats {
+  const { stats, input } = prepareBootstrapReplicate(unweighted, data, options, false);
+  if (stats.pairWeights.length > 0) countPairTables(input, stats.pairOffset, stats.pairWeights, stats.pairCounts, 0, 1);
+  return stats;
+}
+
+/**
+ * @internal Everything of `computeBootstrapSufficientStats` but the pair counting: the replicate's
+ * item statistics, its empty weighted tables (on a SharedArrayBuffer when `shared`), and the
+ * counting input of the rows drawn other than once.
+ */
+export function prepareBootstrapReplicate(
+  unweighted: SufficientStats,
+  data: SurveyData,
+  options: { columns?: readonly number[]; multiplicities: Float64Array },
+  shared: boolean,
+): { stats: SufficientStats; input: CountingInput } {
   const mult = options.multiplicities;
   if (mult.length !== data.n) throw new RangeError(`computeBootstrapSufficientStats: ${mult.length} multiplicities for ${data.n} rows`);
   const colIdx = options.columns ?? data.columns.map((_, i) => i);
@@ -316,7 +332,7 @@ export function computeBootstrapSufficientStats(
     if (!(Number.isInteger(x) && x >= 0 && x < 2 ** 31)) throw new RangeError(`computeBootstrapSufficientStats: multiplicity ${x} of row ${r} is not a non-negative integer`);
     if (x !== 1) changed.push(r);
   }
-  const { input } = gatherCountingInput(data, { columns: colIdx, rows: changed, weights: null }, false);
+  const { input } = gatherCountingInput(data, { columns: colIdx, rows: changed, weights: null }, shared);
   const delta = Int32Array.from(changed, (r) => mult[r] - 1);
   input.mode = COUNT_DELTA;
   input.increments = delta;
@@ -330,7 +346,7 @@ export function computeBootstrapSufficientStats(
     itemCounts: unweighted.itemCounts,
     itemWeightSq: new Float64Array(m),
     pairOffset: unweighted.pairOffset,
-    pairWeights: new Float64Array(unweighted.pairCounts.length),
+    pairWeights: shared ? new Float64Array(new SharedArrayBuffer(8 * unweighted.pairCounts.length)) : new Float64Array(unweighted.pairCounts.length),
     pairCounts: unweighted.pairCounts,
   };
   for (let i = 0; i < m; i++) {
@@ -348,8 +364,7 @@ export function computeBootstrapSufficientStats(
     }
     stats.itemWeightSq[i] = sq;
   }
-  if (unweighted.pairWeights.length > 0) countPairTables(input, stats.pairOffset, stats.pairWeights, stats.pairCounts, 0, 1);
-  return stats;
+  return { stats, input };
 }
 
 /**
