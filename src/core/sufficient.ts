@@ -381,6 +381,10 @@ function countMarginalsOnly(data: SurveyData, options: SufficientStatsOptions): 
   const n = rowList ? rowList.length : data.n;
   const stats = allocate(cols.map((c) => c.item), w !== null, true);
   stats.rows = n;
+  if (rowList && n * cols.length >= ROW_MAJOR_MIN_WORK) {
+    countMarginalsRowMajor(stats, data, colIdx, rowList, w);
+    return stats;
+  }
   for (let i = 0; i < cols.length; i++) {
     const kk = stats.k[i];
     const v = cols[i].values;
@@ -409,6 +413,89 @@ function countMarginalsOnly(data: SurveyData, options: SufficientStatsOptions): 
     }
   }
   return stats;
+}
+
+/** Row subsets at least this large (rows x items) are counted from the row-major copy. */
+const ROW_MAJOR_MIN_WORK = 1 << 20;
+
+/** Row-major copies of data (respondent x selected item, missing -> k), built once per data and column set. */
+const rowMajorCache = new WeakMap<SurveyData, Map<string, Uint8Array>>();
+
+function rowMajor(data: SurveyData, colIdx: readonly number[], k: Int32Array): Uint8Array {
+  let byCols = rowMajorCache.get(data);
+  if (!byCols) {
+    byCols = new Map();
+    rowMajorCache.set(data, byCols);
+  }
+  const key = colIdx.join(',');
+  let bytes = byCols.get(key);
+  if (!bytes) {
+    const m = colIdx.length;
+    bytes = new Uint8Array(data.n * m);
+    for (let i = 0; i < m; i++) {
+      const v = data.columns[colIdx[i]].values;
+      const kk = k[i];
+      for (let r = 0, o = i; r < data.n; r++, o += m) {
+        const x = v[r];
+        bytes[o] = x === MISSING ? kk : x;
+      }
+    }
+    byCols.set(key, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * Marginals of a row subset (group means, split halves: random row orders over a 97,000-row
+ * reference) from the row-major copy: each row's answers are one contiguous read instead of one
+ * cache miss per item. Each cell still sums its rows in the given order (and the squared-weight sum
+ * adds 0 for missing answers), so the numbers are identical to the column-wise count.
+ */
+function countMarginalsRowMajor(stats: SufficientStats, data: SurveyData, colIdx: readonly number[], rowList: Uint32Array | readonly number[], w: Float64Array | null): void {
+  const m = colIdx.length;
+  const k = stats.k;
+  const bytes = rowMajor(data, colIdx, k);
+  const off = new Int32Array(m);
+  let total = 0;
+  for (let i = 0; i < m; i++) {
+    off[i] = total;
+    total += k[i] + 1;
+  }
+  const cc = new Float64Array(total);
+  const n = rowList.length;
+  if (w) {
+    const cw = new Float64Array(total);
+    const sq = new Float64Array(m);
+    for (let r = 0; r < n; r++) {
+      const row = rowList[r];
+      const base = row * m;
+      const wr = w[row];
+      const w2 = wr * wr;
+      for (let i = 0; i < m; i++) {
+        const x = bytes[base + i];
+        const c = off[i] + x;
+        cc[c] += 1;
+        cw[c] += wr;
+        sq[i] += x !== k[i] ? w2 : 0;
+      }
+    }
+    for (let i = 0; i < m; i++) {
+      stats.itemWeights[i].set(cw.subarray(off[i], off[i] + k[i]));
+      stats.itemWeightSq[i] = sq[i];
+    }
+  } else {
+    for (let r = 0; r < n; r++) {
+      const base = rowList[r] * m;
+      for (let i = 0; i < m; i++) cc[off[i] + bytes[base + i]] += 1;
+    }
+  }
+  for (let i = 0; i < m; i++) {
+    stats.itemCounts[i].set(cc.subarray(off[i], off[i] + k[i]));
+    if (!w) {
+      stats.itemWeights[i].set(stats.itemCounts[i]);
+      stats.itemWeightSq[i] = stats.itemCounts[i].reduce((a, b) => a + b, 0);
+    }
+  }
 }
 
 /** @internal Items grouped into blocks of two neighbours (or one), from the scales alone. */
