@@ -381,7 +381,7 @@ function countMarginalsOnly(data: SurveyData, options: SufficientStatsOptions): 
   const n = rowList ? rowList.length : data.n;
   const stats = allocate(cols.map((c) => c.item), w !== null, true);
   stats.rows = n;
-  if (rowList && n * cols.length >= ROW_MAJOR_MIN_WORK) {
+  if (rowList && data.n * cols.length >= ROW_MAJOR_MIN_WORK) {
     countMarginalsRowMajor(stats, data, colIdx, rowList, w);
     return stats;
   }
@@ -415,7 +415,11 @@ function countMarginalsOnly(data: SurveyData, options: SufficientStatsOptions): 
   return stats;
 }
 
-/** Row subsets at least this large (rows x items) are counted from the row-major copy. */
+/**
+ * Row subsets of data at least this large (all rows x selected items) are counted from the cached
+ * row-major copy (built once per data and column set, ~30 ms for 97,000 x 175): measured 97,000 x
+ * 175, 10 group halves of ~2,400 random rows each: 146-186 ms column-wise, 32 ms row-major.
+ */
 const ROW_MAJOR_MIN_WORK = 1 << 20;
 
 /** Row-major copies of data (respondent x selected item, missing -> k), built once per data and column set. */
