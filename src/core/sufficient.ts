@@ -304,6 +304,22 @@ export function computeBootstrapSufficientStats(
   data: SurveyData,
   options: { columns?: readonly number[]; multiplicities: Float64Array },
 ): SufficientStats {
+  const { stats, input } = prepareBootstrapReplicate(unweighted, data, options, false);
+  if (stats.pairWeights.length > 0) countPairTables(input, stats.pairOffset, stats.pairWeights, stats.pairCounts, 0, 1);
+  return stats;
+}
+
+/**
+ * @internal Everything of `computeBootstrapSufficientStats` but the pair counting: the replicate's
+ * item statistics, its empty weighted tables (on a SharedArrayBuffer when `shared`), and the
+ * counting input of the rows drawn other than once.
+ */
+export function prepareBootstrapReplicate(
+  unweighted: SufficientStats,
+  data: SurveyData,
+  options: { columns?: readonly number[]; multiplicities: Float64Array },
+  shared: boolean,
+): { stats: SufficientStats; input: CountingInput } {
   const mult = options.multiplicities;
   if (mult.length !== data.n) throw new RangeError(`computeBootstrapSufficientStats: ${mult.length} multiplicities for ${data.n} rows`);
   const colIdx = options.columns ?? data.columns.map((_, i) => i);
@@ -316,7 +332,7 @@ export function computeBootstrapSufficientStats(
     if (!(Number.isInteger(x) && x >= 0 && x < 2 ** 31)) throw new RangeError(`computeBootstrapSufficientStats: multiplicity ${x} of row ${r} is not a non-negative integer`);
     if (x !== 1) changed.push(r);
   }
-  const { input } = gatherCountingInput(data, { columns: colIdx, rows: changed, weights: null }, false);
+  const { input } = gatherCountingInput(data, { columns: colIdx, rows: changed, weights: null }, shared);
   const delta = Int32Array.from(changed, (r) => mult[r] - 1);
   input.mode = COUNT_DELTA;
   input.increments = delta;
@@ -330,7 +346,7 @@ export function computeBootstrapSufficientStats(
     itemCounts: unweighted.itemCounts,
     itemWeightSq: new Float64Array(m),
     pairOffset: unweighted.pairOffset,
-    pairWeights: new Float64Array(unweighted.pairCounts.length),
+    pairWeights: shared ? new Float64Array(new SharedArrayBuffer(8 * unweighted.pairCounts.length)) : new Float64Array(unweighted.pairCounts.length),
     pairCounts: unweighted.pairCounts,
   };
   for (let i = 0; i < m; i++) {
@@ -348,8 +364,7 @@ export function computeBootstrapSufficientStats(
     }
     stats.itemWeightSq[i] = sq;
   }
-  if (unweighted.pairWeights.length > 0) countPairTables(input, stats.pairOffset, stats.pairWeights, stats.pairCounts, 0, 1);
-  return stats;
+  return { stats, input };
 }
 
 /**
@@ -366,6 +381,10 @@ function countMarginalsOnly(data: SurveyData, options: SufficientStatsOptions): 
   const n = rowList ? rowList.length : data.n;
   const stats = allocate(cols.map((c) => c.item), w !== null, true);
   stats.rows = n;
+  if (rowList && data.n * cols.length >= ROW_MAJOR_MIN_WORK) {
+    countMarginalsRowMajor(stats, data, colIdx, rowList, w);
+    return stats;
+  }
   for (let i = 0; i < cols.length; i++) {
     const kk = stats.k[i];
     const v = cols[i].values;
@@ -394,6 +413,93 @@ function countMarginalsOnly(data: SurveyData, options: SufficientStatsOptions): 
     }
   }
   return stats;
+}
+
+/**
+ * Row subsets of data at least this large (all rows x selected items) are counted from the cached
+ * row-major copy (built once per data and column set, ~30 ms for 97,000 x 175): measured 97,000 x
+ * 175, 10 group halves of ~2,400 random rows each: 146-186 ms column-wise, 32 ms row-major.
+ */
+const ROW_MAJOR_MIN_WORK = 1 << 20;
+
+/** Row-major copies of data (respondent x selected item, missing -> k), built once per data and column set. */
+const rowMajorCache = new WeakMap<SurveyData, Map<string, Uint8Array>>();
+
+function rowMajor(data: SurveyData, colIdx: readonly number[], k: Int32Array): Uint8Array {
+  let byCols = rowMajorCache.get(data);
+  if (!byCols) {
+    byCols = new Map();
+    rowMajorCache.set(data, byCols);
+  }
+  const key = colIdx.join(',');
+  let bytes = byCols.get(key);
+  if (!bytes) {
+    const m = colIdx.length;
+    bytes = new Uint8Array(data.n * m);
+    for (let i = 0; i < m; i++) {
+      const v = data.columns[colIdx[i]].values;
+      const kk = k[i];
+      for (let r = 0, o = i; r < data.n; r++, o += m) {
+        const x = v[r];
+        bytes[o] = x === MISSING ? kk : x;
+      }
+    }
+    byCols.set(key, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * Marginals of a row subset (group means, split halves: random row orders over a 97,000-row
+ * reference) from the row-major copy: each row's answers are one contiguous read instead of one
+ * cache miss per item. Each cell still sums its rows in the given order (and the squared-weight sum
+ * adds 0 for missing answers), so the numbers are identical to the column-wise count.
+ */
+function countMarginalsRowMajor(stats: SufficientStats, data: SurveyData, colIdx: readonly number[], rowList: Uint32Array | readonly number[], w: Float64Array | null): void {
+  const m = colIdx.length;
+  const k = stats.k;
+  const bytes = rowMajor(data, colIdx, k);
+  const off = new Int32Array(m);
+  let total = 0;
+  for (let i = 0; i < m; i++) {
+    off[i] = total;
+    total += k[i] + 1;
+  }
+  const cc = new Float64Array(total);
+  const n = rowList.length;
+  if (w) {
+    const cw = new Float64Array(total);
+    const sq = new Float64Array(m);
+    for (let r = 0; r < n; r++) {
+      const row = rowList[r];
+      const base = row * m;
+      const wr = w[row];
+      const w2 = wr * wr;
+      for (let i = 0; i < m; i++) {
+        const x = bytes[base + i];
+        const c = off[i] + x;
+        cc[c] += 1;
+        cw[c] += wr;
+        sq[i] += x !== k[i] ? w2 : 0;
+      }
+    }
+    for (let i = 0; i < m; i++) {
+      stats.itemWeights[i].set(cw.subarray(off[i], off[i] + k[i]));
+      stats.itemWeightSq[i] = sq[i];
+    }
+  } else {
+    for (let r = 0; r < n; r++) {
+      const base = rowList[r] * m;
+      for (let i = 0; i < m; i++) cc[off[i] + bytes[base + i]] += 1;
+    }
+  }
+  for (let i = 0; i < m; i++) {
+    stats.itemCounts[i].set(cc.subarray(off[i], off[i] + k[i]));
+    if (!w) {
+      stats.itemWeights[i].set(stats.itemCounts[i]);
+      stats.itemWeightSq[i] = stats.itemCounts[i].reduce((a, b) => a + b, 0);
+    }
+  }
 }
 
 /** @internal Items grouped into blocks of two neighbours (or one), from the scales alone. */

@@ -17,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 import type { SurveyData } from '../dataset';
 import {
   allocateSufficientStats,
+  prepareBootstrapReplicate,
   countItems,
   countPairTables,
   gatherCountingInput,
@@ -126,6 +127,57 @@ export async function computeSufficientStatsParallel(
   try {
     countItems(stats, input, rowWeights);
     countPairTables(input, stats.pairOffset, stats.pairWeights, stats.pairCounts, 0, step);
+  } finally {
+    await Promise.allSettled(jobs);
+  }
+  await Promise.all(jobs);
+  return stats;
+}
+
+/** Shared copies of unweighted count tables that were not allocated shared (one copy per table). */
+const sharedCopies = new WeakMap<Float64Array, Float64Array>();
+
+function sharedView(a: Float64Array): Float64Array {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  let copy = sharedCopies.get(a);
+  if (!copy) {
+    copy = new Float64Array(new SharedArrayBuffer(a.byteLength));
+    copy.set(a);
+    sharedCopies.set(a, copy);
+  }
+  return copy;
+}
+
+/**
+ * `computeBootstrapSufficientStats(unweighted, data, options)` on `parallel.workers` threads; the
+ * same numbers exactly (integers). Pass `unweighted` from `computeSufficientStatsParallel` so its
+ * tables are already shared; otherwise they are copied to shared memory once per table set.
+ */
+export async function computeBootstrapSufficientStatsParallel(
+  unweighted: SufficientStats,
+  data: SurveyData,
+  options: { columns?: readonly number[]; multiplicities: Float64Array },
+  parallel: ParallelOptions = {},
+): Promise<SufficientStats> {
+  const threads = Math.max(1, Math.floor(parallel.workers ?? Math.min(8, availableParallelism())));
+  const script = parallel.workerScript ?? defaultScript();
+  const m = unweighted.items.length;
+  const useWorkers = threads > 1 && (data.n * m * (m - 1)) / 2 >= MIN_PARALLEL_WORK && existsSync(script);
+  const base = useWorkers ? { ...unweighted, pairCounts: sharedView(unweighted.pairCounts) } : unweighted;
+  const { stats, input } = prepareBootstrapReplicate(base, data, options, useWorkers);
+  stats.pairCounts = unweighted.pairCounts;
+  if (stats.pairWeights.length === 0) return stats;
+  if (!useWorkers) {
+    countPairTables(input, stats.pairOffset, stats.pairWeights, stats.pairCounts, 0, 1);
+    return stats;
+  }
+  const step = Math.min(threads, planBlocks(input.k).units);
+  const pool = poolFor(script, step - 1);
+  const jobs = pool.slice(0, step - 1).map((entry, t) =>
+    run(entry, { input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts: base.pairCounts, start: t + 1, step }),
+  );
+  try {
+    countPairTables(input, stats.pairOffset, stats.pairWeights, base.pairCounts, 0, step);
   } finally {
     await Promise.allSettled(jobs);
   }

@@ -139,10 +139,11 @@ test('a bootstrap replicate computed as a change of the unweighted tables equals
 });
 
 test('marginals-only statistics equal the marginals of the full statistics, bit for bit', () => {
-  const data = randomSurvey(2000, KS, 51, 'real');
+  // 200,000 rows x 13 items passes the size from which row subsets are counted row-major.
+  const data = randomSurvey(200000, KS, 51, 'real');
   const rng = new Prng(52);
-  const rows = Array.from({ length: 1500 }, () => rng.nextInt(2000));
-  const mult = multiplicities(2000, 53);
+  const rows = Array.from({ length: 150000 }, () => rng.nextInt(200000));
+  const mult = multiplicities(200000, 53);
   for (const options of [{}, { rows }, { weights: mult }, { weights: null }, { rows, columns: [4, 2, 0] }]) {
     const full = computeSufficientStats(data, options);
     const only = computeSufficientStats(data, { ...options, marginalsOnly: true });

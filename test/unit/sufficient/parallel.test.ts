@@ -1,8 +1,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { computeSufficientStats, type SufficientStats } from '../../../src/core/sufficient';
-import { computeSufficientStatsParallel, closeSufficientWorkers } from '../../../src/core/parallel';
+import { computeBootstrapSufficientStats, computeSufficientStats, type SufficientStats } from '../../../src/core/sufficient';
+import { computeBootstrapSufficientStatsParallel, computeSufficientStatsParallel, closeSufficientWorkers } from '../../../src/core/parallel';
 import { randomSurvey, multiplicities } from './helpers';
 
 // The bundled worker, built by `npm run build` beside the CLI (repo root = four levels up from out/test/unit/sufficient).
@@ -48,4 +48,17 @@ test('small work, marginals only, and a missing worker script stay in the callin
   assertIdentical(await computeSufficientStatsParallel(small, { marginalsOnly: true }, { workers: 2, workerScript }), computeSufficientStats(small, { marginalsOnly: true }));
   const big = randomSurvey(6000, KS, 32, 'none');
   assertIdentical(await computeSufficientStatsParallel(big, {}, { workers: 2, workerScript: '/nonexistent/sufficient-worker.js' }), computeSufficientStats(big));
+});
+
+test('bootstrap replicates on 2 threads equal the single-threaded replicate and the direct count exactly', async () => {
+  const data = randomSurvey(6000, KS, 61, 'none');
+  const unweighted = computeSufficientStats(data, { weights: null });
+  const sharedUnweighted = await computeSufficientStatsParallel(data, { weights: null }, { workers: 2, workerScript });
+  for (const seed of [62, 63]) {
+    const mult = multiplicities(6000, seed);
+    const single = computeBootstrapSufficientStats(unweighted, data, { multiplicities: mult });
+    assertIdentical(await computeBootstrapSufficientStatsParallel(unweighted, data, { multiplicities: mult }, { workers: 2, workerScript }), single);
+    assertIdentical(await computeBootstrapSufficientStatsParallel(sharedUnweighted, data, { multiplicities: mult }, { workers: 2, workerScript }), single);
+    assertIdentical(single, computeSufficientStats(data, { weights: mult }));
+  }
 });
