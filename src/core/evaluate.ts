@@ -37,6 +37,7 @@ import { polychoricMatrix } from './stats/polychoric';
 import { Prng } from './stats/prng';
 import { bootstrapCI, bootstrapMultiplicities } from './stats/resample';
 import { computeSufficientStats, type SufficientStats } from './sufficient';
+import { computeBootstrapSufficientStatsParallel, computeSufficientStatsParallel } from './parallel';
 
 export const TOOL_VERSION = '0.1.0';
 
@@ -364,7 +365,7 @@ async function evaluateRun(
   progress(`Counting the reference (${shared.length} items)`, 0.05);
   let refStats = refStatsCache.get(key);
   if (!refStats) {
-    refStats = computeSufficientStats(refData, { columns: refIdx });
+    refStats = await computeSufficientStatsParallel(refData, { columns: refIdx });
     refStatsCache.set(key, refStats);
   }
   const items = refStats.items;
@@ -378,7 +379,7 @@ async function evaluateRun(
     }
   }
   progress(`Counting run ${run.name}`, 0.15);
-  const runStats = runData ? computeSufficientStats(runData, { columns: runIdx, weights: null }) : null;
+  const runStats = runData ? await computeSufficientStatsParallel(runData, { columns: runIdx, weights: null }) : null;
   const counts = runData !== null || runRead.distributionValues === 'counts';
   let runWeights: RunItemWeights;
   let runInvalid: number[];
@@ -459,7 +460,8 @@ async function evaluateRun(
       for (let b = 0; b < structureB; b++) {
         if (b % 10 === 0) checkAborted(signal);
         const mult = bootstrapMultiplicities(runData.n, rng);
-        const s = computeSufficientStats(runData, { columns: runIdx, weights: mult });
+        // A replicate's tables as the run's tables plus the change of the rows drawn other than once.
+        const s = await computeBootstrapSufficientStatsParallel(runStats, runData, { columns: runIdx, multiplicities: mult });
         agreeReps[b] = offDiagonalAgreement(refM, matrixFor(s, method)).pearson ?? NaN;
       }
       const agreement: ValueWithCi =
@@ -552,8 +554,8 @@ async function evaluateRun(
   const half = Math.floor(refData.n / 2);
   const halfA = perm.slice(0, half);
   const halfB = perm.slice(half);
-  const statsA = computeSufficientStats(refData, { columns: refIdx, rows: halfA });
-  const statsB = computeSufficientStats(refData, { columns: refIdx, rows: halfB });
+  const statsA = await computeSufficientStatsParallel(refData, { columns: refIdx, rows: halfA });
+  const statsB = await computeSufficientStatsParallel(refData, { columns: refIdx, rows: halfB });
   const hh = marginalHeadline(statsA, statsB.itemWeights);
   const split: Baseline['structure'] = {};
   for (const method of refMatrices.keys()) split[method] = offDiagonalAgreement(matrixFor(statsA, method), matrixFor(statsB, method));
