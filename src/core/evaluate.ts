@@ -32,6 +32,7 @@ import {
 } from './report';
 import { associationMatrix, type AssociationMatrix } from './stats/association';
 import { compareMatrices } from './stats/compare';
+import { meanOfDefined } from './stats/descriptive';
 import { marginalMeasures } from './stats/marginal';
 import { polychoricMatrix } from './stats/polychoric';
 import { Prng } from './stats/prng';
@@ -54,17 +55,6 @@ const STRUCTURE_BOOTSTRAP_BUDGET = 4e9;
 const POLYCHORIC_BOOTSTRAP = 50;
 /** Random split-halves of the reference for the group-level ceiling. */
 const GROUP_SPLITS = 20;
-
-function mean(xs: (number | null)[]): number | null {
-  let s = 0;
-  let n = 0;
-  for (const x of xs) {
-    if (x === null || !Number.isFinite(x)) continue;
-    s += x;
-    n++;
-  }
-  return n ? s / n : null;
-}
 
 function checkAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new Error('Evaluation cancelled');
@@ -151,8 +141,8 @@ function marginalHeadline(ref: SufficientStats, run: RunItemWeights): MarginalHe
     tvd.push(mm.tvd);
     js.push(mm.jsDistance);
   });
-  const mw = mean(w1);
-  return { meanW1Normalized: mw, representativeness: mw === null ? null : 1 - mw, meanTvd: mean(tvd), meanJsDistance: mean(js) };
+  const mw = meanOfDefined(w1);
+  return { meanW1Normalized: mw, representativeness: mw === null ? null : 1 - mw, meanTvd: meanOfDefined(tvd), meanJsDistance: meanOfDefined(js) };
 }
 
 function matrixFor(stats: SufficientStats, method: AssociationChoice): AssociationMatrix {

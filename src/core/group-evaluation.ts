@@ -9,7 +9,7 @@ import type { DiagnosticBag } from './diagnostics';
 import type { GroupStructure, Interval } from './report';
 import { acrossGroupCorrelation, compareUpperTriangles, groupMeanMatrix, topicMeanMatrix, type GroupMeanMatrix } from './stats/group-structure';
 import type { Prng } from './stats/prng';
-import { totalWeight } from './stats/descriptive';
+import { meanOfDefined, totalWeight } from './stats/descriptive';
 import { percentile, stratifiedBootstrapMultiplicities, stratifiedSplitHalf } from './stats/resample';
 import { computeSufficientStats } from './sufficient';
 
@@ -129,7 +129,7 @@ function interval(values: number[], confidence = 0.95): Interval | null {
   const v = values.filter(Number.isFinite);
   if (!v.length) return null;
   const tail = (100 * (1 - confidence)) / 2;
-  return { low: percentile(v, tail), high: percentile(v, 100 - tail), confidence, method: 'percentile', replicates: v.length, bootstrapMean: v.reduce((a, b) => a + b, 0) / v.length };
+  return { low: percentile(v, tail), high: percentile(v, 100 - tail), confidence, method: 'percentile', replicates: v.length, bootstrapMean: meanOfDefined(v) };
 }
 
 function structureOf(a: GroupMeanMatrix, items: ItemCodebook[]) {
@@ -171,7 +171,6 @@ export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStruct
     const c = compareUpperTriangles(refS.item.values, runS.item.values, rng.permutation(m));
     if (c.pearson !== null) nullRho.push(c.pearson);
   }
-  const nullMean = nullRho.length ? nullRho.reduce((a, b) => a + b, 0) / nullRho.length : null;
   const nullCi = interval(nullRho);
   const pNull = observed.pearson === null || !nullRho.length ? null : (nullRho.filter((r) => r >= observed.pearson!).length + 1) / (nullRho.length + 1);
 
@@ -204,7 +203,7 @@ export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStruct
       if (t.pearson !== null) bootTopicRho.push(t.pearson);
     }
   }
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  const ceilCi = interval(ceilRho);
   return {
     groupBy: { reference: input.referenceGroupColumn, run: input.runGroupColumn },
     groups,
@@ -213,8 +212,8 @@ export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStruct
     reference: { means: refA.values, correlation: refS.item.values, zeroVariance: refS.item.zeroVariance },
     run: { means: runA.values, correlation: runS.item.values, zeroVariance: runS.item.zeroVariance },
     comparison: { pearson: observed.pearson, rmse: observed.rmse, pairs: observed.pairs, pearsonCi: interval(bootRho), rmseCi: interval(bootRmse) },
-    null: { permutations: input.permutations, mean: nullMean, low: nullCi?.low ?? null, high: nullCi?.high ?? null, p: pNull },
-    ceiling: { splits: input.splits, pearson: mean(ceilRho), rmse: mean(ceilRmse), low: interval(ceilRho)?.low ?? null, high: interval(ceilRho)?.high ?? null },
+    null: { permutations: input.permutations, mean: meanOfDefined(nullRho), low: nullCi?.low ?? null, high: nullCi?.high ?? null, p: pNull },
+    ceiling: { splits: input.splits, pearson: meanOfDefined(ceilRho), rmse: meanOfDefined(ceilRmse), low: ceilCi?.low ?? null, high: ceilCi?.high ?? null },
     topics:
       refS.topic && runS.topic && topicObserved
         ? { topics: refS.topicMatrix.columns, reference: refS.topic.values, run: runS.topic.values, comparison: { pearson: topicObserved.pearson, rmse: topicObserved.rmse, pairs: topicObserved.pairs, pearsonCi: interval(bootTopicRho), rmseCi: null } }

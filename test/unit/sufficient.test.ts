@@ -1,27 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeSufficientStats, mergeSufficientStats, pairTable } from '../../src/core/sufficient';
-import { MISSING, type SurveyData } from '../../src/core/dataset';
+import { MISSING } from '../../src/core/dataset';
 import { Prng } from '../../src/core/stats/prng';
-
-function randomData(n: number, ks: number[], seed: number, weighted: boolean): SurveyData {
-  const rng = new Prng(seed);
-  return {
-    source: 'random',
-    n,
-    columns: ks.map((k, c) => ({
-      item: { id: `Q${c + 1}`, type: 'ordinal', codes: Array.from({ length: k }, (_, i) => i + 1) },
-      values: Uint8Array.from({ length: n }, () => (rng.nextFloat() < 0.1 ? MISSING : rng.nextInt(k))),
-      invalid: 0,
-      missing: 0,
-    })),
-    weights: weighted ? Float64Array.from({ length: n }, () => 0.2 + rng.nextFloat() * 3) : null,
-    attributes: new Map(),
-  };
-}
+import { randomSurvey } from './sufficient/helpers';
 
 test('pair tables equal a direct count over each pair\'s complete rows', () => {
-  const data = randomData(500, [3, 5, 2, 7], 7, true);
+  const data = randomSurvey(500, [3, 5, 2, 7], 7, 'real');
   const s = computeSufficientStats(data);
   for (let i = 0; i < 4; i++) {
     for (let j = i + 1; j < 4; j++) {
@@ -44,7 +29,7 @@ test('pair tables equal a direct count over each pair\'s complete rows', () => {
 });
 
 test('statistics of two halves merge into the statistics of the whole', () => {
-  const data = randomData(300, [4, 4, 6], 11, true);
+  const data = randomSurvey(300, [4, 4, 6], 11, 'real');
   const whole = computeSufficientStats(data);
   const rows = Array.from({ length: 300 }, (_, r) => r);
   const a = computeSufficientStats(data, { rows: rows.slice(0, 120) });
