@@ -89,10 +89,6 @@ type RunItemWeights = Float64Array[];
 function marginalItems(ref: SufficientStats, run: RunItemWeights, runInvalid: number[]): MarginalItem[] {
   return ref.items.map((item, i) => {
     const mm = marginalMeasures(ref.itemWeights[i], run[i], item);
-    const share = (w: Float64Array) => {
-      const tot = w.reduce((a, b) => a + b, 0);
-      return Array.from(w, (x) => (tot > 0 ? x / tot : 0));
-    };
     const n = run[i].reduce((a, b) => a + b, 0);
     const answered = n + runInvalid[i];
     return {
@@ -116,8 +112,8 @@ function marginalItems(ref: SufficientStats, run: RunItemWeights, runInvalid: nu
       runModalShare: mm.runModalShare,
       invalid: answered > 0 ? runInvalid[i] / answered : null,
       invalidCount: runInvalid[i],
-      referenceDistribution: share(ref.itemWeights[i]),
-      runDistribution: share(run[i]),
+      referenceDistribution: shares(ref.itemWeights[i]),
+      runDistribution: shares(run[i]),
       weak: false,
       reasons: [],
     };
@@ -218,7 +214,11 @@ function attributeColumns(config: EvaluationConfig, side: 'reference' | 'run'): 
 
 /**
  * Scores of each named subgroup: the reference's and the run's rows selected by the group's two
- * filters, compared like the whole run (marginal headline, structure agreement per method).
+ * filters, compared like the whole run: marginal headline and per-item distributions, structure
+ * agreement and the two matrices per method, each headline with a percentile bootstrap interval
+ * over the subgroup's run respondents (the same budget of table work as the whole run's structure
+ * intervals). Each subgroup draws from its own seeded stream (seed, run, group), so adding or
+ * removing a group changes no other number in the report.
  */
 function subgroupScores(
   config: EvaluationConfig,
@@ -227,7 +227,9 @@ function subgroupScores(
   runData: SurveyData,
   runIdx: number[],
   runPath: string,
+  runIndex: number,
   bag: DiagnosticBag,
+  signal?: AbortSignal,
 ): SubgroupScores[] {
   const names = Object.keys(config.groups);
   if (!names.length) return [];
@@ -236,17 +238,105 @@ function subgroupScores(
   const run = selectGroups(runData, Object.fromEntries(names.map((n) => [n, config.groups[n].run])), { file: runPath });
   for (const d of [...ref.diagnostics, ...run.diagnostics]) bag.add(d);
   const out: SubgroupScores[] = [];
-  for (const name of names) {
+  for (const [gi, name] of names.entries()) {
+    checkAborted(signal);
     const refRows = ref.rows.get(name);
     const runRows = run.rows.get(name);
-    if (!refRows || !runRows || refRows.length < 2 || runRows.length < 2) continue;
+    if (!refRows || !runRows || refRows.length < 2 || runRows.length < 2) {
+      bag.add({ severity: 'info', code: 'group.too-small', message: `Subgroup ${name} has ${refRows?.length ?? 0} reference and ${runRows?.length ?? 0} run respondents; at least 2 of each are needed, so it is not scored.`, file: config.configPath ?? runPath });
+      continue;
+    }
     const rs = computeSufficientStats(refData, { columns: refIdx, rows: refRows });
     const us = computeSufficientStats(runData, { columns: runIdx, rows: runRows, weights: null });
     const structure: SubgroupScores['structure'] = {};
-    for (const method of config.association) structure[method] = offDiagonalAgreement(matrixFor(rs, method), matrixFor(us, method));
-    out.push({ name, referenceRespondents: refRows.length, runRespondents: runRows.length, marginal: marginalHeadline(rs, us.itemWeights), structure });
+    const matrices: SubgroupScores['matrices'] = {};
+    const refMs = new Map<AssociationChoice, AssociationMatrix>();
+    for (const method of config.association) {
+      const refM = matrixFor(rs, method);
+      const runM = matrixFor(us, method);
+      refMs.set(method, refM);
+      structure[method] = offDiagonalAgreement(refM, runM);
+      matrices[method] = { reference: refM.values, run: runM.values };
+    }
+    const headline = marginalHeadline(rs, us.itemWeights);
+    const items = rs.items.map((item, i) => {
+      const mm = marginalMeasures(rs.itemWeights[i], us.itemWeights[i], item);
+      return {
+        item: item.id,
+        n: sum(us.itemCounts[i]),
+        referenceN: sum(rs.itemCounts[i]),
+        referenceDistribution: shares(rs.itemWeights[i]),
+        runDistribution: shares(us.itemWeights[i]),
+        w1Normalized: mm.w1Normalized,
+        tvd: mm.tvd,
+      };
+    });
+
+    // Bootstrap over the subgroup's run respondents: marginal headline for every replicate,
+    // structure for as many as the work budget allows (polychoric at most POLYCHORIC_BOOTSTRAP).
+    const B = config.bootstrap;
+    const rng = new Prng(streamSeed(config.seed, runIndex, gi));
+    const npairs = (rs.items.length * (rs.items.length - 1)) / 2;
+    const tableB = Math.min(B, Math.floor(STRUCTURE_BOOTSTRAP_BUDGET / Math.max(1, npairs * runRows.length)));
+    const repRep = new Float64Array(B);
+    const repW1 = new Float64Array(B);
+    const repTvd = new Float64Array(B);
+    const repStructure = new Map(config.association.map((m) => [m, new Float64Array(m === 'polychoric' ? Math.min(tableB, POLYCHORIC_BOOTSTRAP) : tableB)]));
+    const mult = new Float64Array(runData.n);
+    const draws = new Float64Array(runRows.length);
+    for (let b = 0; b < B; b++) {
+      if (b % 20 === 0) checkAborted(signal);
+      bootstrapMultiplicities(runRows.length, rng, draws);
+      mult.fill(0);
+      for (let r = 0; r < runRows.length; r++) mult[runRows[r]] += draws[r];
+      const withTables = b < tableB;
+      const s = computeSufficientStats(runData, { columns: runIdx, rows: runRows, weights: mult, marginalsOnly: !withTables });
+      const h = marginalHeadline(rs, s.itemWeights);
+      repRep[b] = h.representativeness ?? NaN;
+      repW1[b] = h.meanW1Normalized ?? NaN;
+      repTvd[b] = h.meanTvd ?? NaN;
+      if (!withTables) continue;
+      for (const [method, reps] of repStructure) if (b < reps.length) reps[b] = offDiagonalAgreement(refMs.get(method)!, matrixFor(s, method)).pearson ?? NaN;
+    }
+    const ci = (value: number | null, reps: Float64Array): Interval | null => (value === null || reps.length < 2 ? null : intervalOf(reps, reps.length));
+    out.push({
+      name,
+      referenceRespondents: refRows.length,
+      runRespondents: runRows.length,
+      marginal: headline,
+      structure,
+      intervals: {
+        representativeness: ci(headline.representativeness, repRep),
+        meanW1Normalized: ci(headline.meanW1Normalized, repW1),
+        meanTvd: ci(headline.meanTvd, repTvd),
+        structure: Object.fromEntries(config.association.map((m) => [m, ci(structure[m].pearson, repStructure.get(m)!)])),
+      },
+      items,
+      matrices,
+    });
   }
   return out;
+}
+
+function sum(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+}
+
+function shares(w: ArrayLike<number>): number[] {
+  const tot = sum(w);
+  return Array.from(w, (x) => (tot > 0 ? x / tot : 0));
+}
+
+/** A seed for an independent stream, from the report's seed and the stream's coordinates. */
+function streamSeed(seed: number, ...coordinates: number[]): number {
+  let h = (seed ^ 0x9e3779b9) >>> 0;
+  for (const c of coordinates) {
+    h = Math.imul(h ^ (c + 0x7f4a7c15), 0x85ebca6b) >>> 0;
+    h ^= h >>> 13;
+  }
+  return h;
 }
 
 export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = {}): Promise<EvaluationReport> {
@@ -295,11 +385,11 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
       signal: hooks.signal,
     });
     for (const d of runRead.diagnostics) bag.add(d);
-    runs.push(await evaluateRun(config, run, refData, refColumn, runRead, refStatsCache, bag, notes, rng, (m, f) => progress(m, base + span * f), hooks.signal));
+    runs.push(await evaluateRun(config, run, runIndex, refData, refColumn, runRead, refStatsCache, bag, notes, rng, (m, f) => progress(m, base + span * f), hooks.signal));
   }
 
   if (Object.keys(config.groups).length) {
-    notes.push('Subgroup scores are point estimates (no intervals yet) and are computed for respondent-level runs only.');
+    notes.push('Subgroup scores are computed for respondent-level runs; their intervals resample the subgroup\'s run respondents.');
   }
   if (refData.weights) notes.push(`Reference distributions and correlations use the survey weight ${ref.weight ?? ''}`.trim() + '.');
   notes.push('Confidence intervals resample the run\'s respondents (the reference is treated as fixed): 2.5th and 97.5th percentiles as in arXiv 2601.15755. Resampling adds noise, which raises distances and lowers agreements, so a run near the noise floor can have an interval on one side of its estimate; `bootstrapMean` shows the shift.');
@@ -319,6 +409,7 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
 async function evaluateRun(
   config: EvaluationConfig,
   run: RunConfig,
+  runIndex: number,
   refData: SurveyData,
   refColumn: Map<string, number>,
   runRead: ReadResult,
@@ -624,7 +715,7 @@ async function evaluateRun(
     marginal: { items: marginal, summary },
     structure: { individual, ...(individualUnavailable ? { individualUnavailable } : {}), group, ...(groupUnavailable ? { groupUnavailable } : {}) },
     baselines,
-    groups: runData ? subgroupScores(config, refData, refIdx, runData, runIdx, run.path, bag) : [],
+    groups: runData ? subgroupScores(config, refData, refIdx, runData, runIdx, run.path, runIndex, bag, signal) : [],
     weakItems,
     weakPairs,
     itemLocations,

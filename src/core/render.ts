@@ -70,8 +70,8 @@ export function reportToMarkdown(report: EvaluationReport): string {
     out.push('');
     if (run.groups.length) {
       const methods = [...new Set(run.groups.flatMap((g) => Object.keys(g.structure)))];
-      out.push('Subgroups (point estimates):', '', `| subgroup | respondents (human / model) | representativeness | mean TVD | ${methods.map((m) => `structure ${m}`).join(' | ')} |`, `|---|---|---|---|${methods.map(() => '---|').join('')}`);
-      for (const g of run.groups) out.push(`| ${cell(g.name)} | ${g.referenceRespondents} / ${g.runRespondents} | ${num(g.marginal.representativeness)} | ${num(g.marginal.meanTvd)} | ${methods.map((m) => num(g.structure[m]?.pearson ?? null)).join(' | ')} |`);
+      out.push('Subgroups (95% bootstrap intervals over the subgroup\'s model respondents):', '', `| subgroup | respondents (human / model) | representativeness | mean TVD | ${methods.map((m) => `structure ${m}`).join(' | ')} |`, `|---|---|---|---|${methods.map(() => '---|').join('')}`);
+      for (const g of run.groups) out.push(`| ${cell(g.name)} | ${g.referenceRespondents} / ${g.runRespondents} | ${ci({ value: g.marginal.representativeness, ci: g.intervals.representativeness })} | ${ci({ value: g.marginal.meanTvd, ci: g.intervals.meanTvd })} | ${methods.map((m) => ci({ value: g.structure[m]?.pearson ?? null, ci: g.intervals.structure[m] ?? null })).join(' | ')} |`);
       out.push('');
     }
     if (run.weakPairs.length) {

@@ -173,7 +173,19 @@ export interface Baseline {
   structure: Record<string, { pearson: number | null; rmse: number | null }>;
 }
 
-/** Scores of one named subgroup (point estimates: no intervals yet). */
+/** One item within a named subgroup: both answer distributions over the item's codes. */
+export interface SubgroupItem {
+  item: string;
+  /** Run respondents of the subgroup with a valid answer; reference respondents likewise (unweighted). */
+  n: number;
+  referenceN: number;
+  referenceDistribution: number[];
+  runDistribution: number[];
+  w1Normalized: number | null;
+  tvd: number | null;
+}
+
+/** Scores of one named subgroup (config "groups"): the reference's and the run's rows its filters select. */
 export interface SubgroupScores {
   name: string;
   referenceRespondents: number;
@@ -181,6 +193,21 @@ export interface SubgroupScores {
   marginal: { meanW1Normalized: number | null; representativeness: number | null; meanTvd: number | null; meanJsDistance: number | null };
   /** Agreement of the item-item matrices within the subgroup, per association method. */
   structure: Record<string, { pearson: number | null; rmse: number | null }>;
+  /**
+   * Percentile bootstrap intervals over the subgroup's run respondents (the reference fixed), as
+   * for the whole run; null when the run has no bootstrap or too few defined replicates.
+   */
+  intervals: {
+    representativeness: Interval | null;
+    meanW1Normalized: Interval | null;
+    meanTvd: Interval | null;
+    /** Per association method: the interval of `structure[method].pearson`. */
+    structure: Record<string, Interval | null>;
+  };
+  /** Per item (the run's item order), the subgroup's distributions: what the panel draws for a selected group. */
+  items: SubgroupItem[];
+  /** Per association method, the subgroup's matrices in the item order of `items` (difference = run - reference). */
+  matrices: Record<string, { reference: (number | null)[][]; run: (number | null)[][] }>;
 }
 
 export interface WeakItem {
