@@ -37,7 +37,8 @@ import { marginalMeasures } from './stats/marginal';
 import { polychoricMatrix } from './stats/polychoric';
 import { Prng } from './stats/prng';
 import { bootstrapCI, bootstrapMultiplicities } from './stats/resample';
-import { computeSufficientStats, type SufficientStats } from './sufficient';
+import { computeSufficientStats, subtractSufficientStats, type SufficientStats } from './sufficient';
+import { fileFingerprint, nameHash, NO_CACHE, STREAM, streamSeed, type Memo, type ReferenceCache } from './cache';
 import { computeBootstrapSufficientStatsParallel, computeSufficientStatsParallel } from './parallel';
 
 export const TOOL_VERSION = '0.1.0';
@@ -47,6 +48,23 @@ export interface EvaluateHooks {
   signal?: AbortSignal;
   /** Injected clock for reproducible golden reports. */
   now?: () => Date;
+  /**
+   * Reference statistics kept between evaluations (the extension's worker holds one): a warm cache
+   * skips reading and counting the reference; the report is the same either way.
+   */
+  cache?: ReferenceCache;
+  /** Called as each stage ends, with its wall time in milliseconds (REPLENS_STAGE_TIMES in the CLI). */
+  onStage?: (stage: string, milliseconds: number) => void;
+}
+
+/** Wall time per stage, reported through `onStage`. */
+function stageClock(onStage?: (stage: string, ms: number) => void) {
+  let last = performance.now();
+  return (stage: string) => {
+    const now = performance.now();
+    onStage?.(stage, now - last);
+    last = now;
+  };
 }
 
 /** Bootstrap work budget: replicate x pair x respondent cell updates for structure intervals. */
@@ -217,8 +235,8 @@ function attributeColumns(config: EvaluationConfig, side: 'reference' | 'run'): 
  * filters, compared like the whole run: marginal headline and per-item distributions, structure
  * agreement and the two matrices per method, each headline with a percentile bootstrap interval
  * over the subgroup's run respondents (the same budget of table work as the whole run's structure
- * intervals). Each subgroup draws from its own seeded stream (seed, run, group), so adding or
- * removing a group changes no other number in the report.
+ * intervals). Each subgroup draws from its own seeded stream (seed, run name, group name), so
+ * adding or removing a group or a run changes no other number in the report.
  */
 function subgroupScores(
   config: EvaluationConfig,
@@ -227,7 +245,7 @@ function subgroupScores(
   runData: SurveyData,
   runIdx: number[],
   runPath: string,
-  runIndex: number,
+  runName: string,
   bag: DiagnosticBag,
   signal?: AbortSignal,
 ): SubgroupScores[] {
@@ -275,7 +293,7 @@ function subgroupScores(
     // Bootstrap over the subgroup's run respondents: marginal headline for every replicate,
     // structure for as many as the work budget allows (polychoric at most POLYCHORIC_BOOTSTRAP).
     const B = config.bootstrap;
-    const rng = new Prng(streamSeed(config.seed, runIndex, gi));
+    const rng = new Prng(streamSeed(config.seed, STREAM.subgroup, nameHash(runName), nameHash(name)));
     const npairs = (rs.items.length * (rs.items.length - 1)) / 2;
     const tableB = Math.min(B, Math.floor(STRUCTURE_BOOTSTRAP_BUDGET / Math.max(1, npairs * runRows.length)));
     const repRep = new Float64Array(B);
@@ -329,26 +347,21 @@ function shares(w: ArrayLike<number>): number[] {
   return Array.from(w, (x) => (tot > 0 ? x / tot : 0));
 }
 
-/** A seed for an independent stream, from the report's seed and the stream's coordinates. */
-function streamSeed(seed: number, ...coordinates: number[]): number {
-  let h = (seed ^ 0x9e3779b9) >>> 0;
-  for (const c of coordinates) {
-    h = Math.imul(h ^ (c + 0x7f4a7c15), 0x85ebca6b) >>> 0;
-    h ^= h >>> 13;
-  }
-  return h;
-}
-
 export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = {}): Promise<EvaluationReport> {
   const progress = hooks.onProgress ?? (() => {});
   const bag = new DiagnosticBag();
   const notes: string[] = [];
-  const rng = new Prng(config.seed);
   const ref = config.reference;
+  const lap = stageClock(hooks.onStage);
 
   progress('Reading the reference survey', 0);
   const codebook = ref.codebook ? await loadCodebook(ref.codebook, bag) : undefined;
-  const refRead: ReadResult = await readSurvey(ref.path, {
+  // The reference's identity: its file, its codebook's file and every option that shapes its reading.
+  const identity = hooks.cache ? await referenceIdentity(config) : null;
+  const warm = identity !== null && hooks.cache!.bind(identity);
+  const memo: Memo = identity !== null ? hooks.cache! : NO_CACHE;
+  if (warm) progress('Reading the reference survey (unchanged: kept from the last evaluation)', 0.3);
+  const refRead: ReadResult = await memo.getAsync('read', () => readSurvey(ref.path, {
     ...sourceOptions(ref),
     codebook,
     items: config.items,
@@ -359,7 +372,10 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
     attributes: attributeColumns(config, 'reference'),
     signal: hooks.signal,
     onProgress: (f) => progress('Reading the reference survey', f * 0.3),
-  });
+  }));
+  // A reference rewritten while it was read is not kept: the next evaluation reads it again.
+  if (identity !== null && !warm && (await referenceIdentity(config)) !== identity) hooks.cache!.clear();
+  lap('read reference');
   for (const d of refRead.diagnostics) bag.add(d);
   if (refRead.kind !== 'respondents' || !refRead.data) {
     throw new InputError({ code: 'reference.not-respondents', message: 'The reference must be respondent-level data (one row per respondent or one row per answer); distribution tables can only be runs.', file: ref.path, line: 1, column: 1 });
@@ -367,7 +383,6 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
   const refData = refRead.data;
   const refColumn = new Map(refData.columns.map((c, i) => [c.item.id, i]));
   const runs: RunReport[] = [];
-  const refStatsCache = new Map<string, SufficientStats>();
 
   for (const [runIndex, run] of config.runs.entries()) {
     checkAborted(hooks.signal);
@@ -384,8 +399,9 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
       attributes: attributeColumns(config, 'run'),
       signal: hooks.signal,
     });
+    lap(`read run ${run.name}`);
     for (const d of runRead.diagnostics) bag.add(d);
-    runs.push(await evaluateRun(config, run, runIndex, refData, refColumn, runRead, refStatsCache, bag, notes, rng, (m, f) => progress(m, base + span * f), hooks.signal));
+    runs.push(await evaluateRun(config, run, refData, refColumn, runRead, memo, bag, notes, (m, f) => progress(m, base + span * f), lap, hooks.signal));
   }
 
   if (Object.keys(config.groups).length) {
@@ -406,21 +422,38 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
   };
 }
 
+/** Fingerprint of everything the reference's reading depends on. */
+async function referenceIdentity(config: EvaluationConfig): Promise<string> {
+  const ref = config.reference;
+  return JSON.stringify({
+    file: await fileFingerprint(ref.path),
+    codebook: ref.codebook ? await fileFingerprint(ref.codebook) : null,
+    items: config.items ?? null,
+    weight: ref.weight ?? null,
+    preset: ref.preset ?? null,
+    dontKnow: config.dontKnow ?? null,
+    missing: ref.missing ?? null,
+    attributes: attributeColumns(config, 'reference') ?? null,
+    source: sourceOptions(ref),
+  });
+}
+
 async function evaluateRun(
   config: EvaluationConfig,
   run: RunConfig,
-  runIndex: number,
   refData: SurveyData,
   refColumn: Map<string, number>,
   runRead: ReadResult,
-  refStatsCache: Map<string, SufficientStats>,
+  memo: Memo,
   bag: DiagnosticBag,
   notes: string[],
-  rng: Prng,
   progress: (message: string, fraction: number) => void,
+  lap: (stage: string) => void,
   signal?: AbortSignal,
 ): Promise<RunReport> {
   const t = config.thresholds;
+  // The run's own random stream: its numbers do not depend on the other runs in the report.
+  const rng = new Prng(streamSeed(config.seed, STREAM.run, nameHash(run.name)));
   const runData = runRead.kind === 'respondents' ? runRead.data ?? null : null;
   const dist = runRead.kind === 'distribution' ? runRead.distribution ?? null : null;
   if (!runData && !dist) throw new InputError({ code: 'run.unreadable', message: `Run ${run.name} could not be read; see the diagnostics.`, file: run.path, line: 1, column: 1 });
@@ -444,11 +477,8 @@ async function evaluateRun(
   const runIdx = shared.map((id) => runColumn.get(id)!);
   const key = refIdx.join(',');
   progress(`Counting the reference (${shared.length} items)`, 0.05);
-  let refStats = refStatsCache.get(key);
-  if (!refStats) {
-    refStats = await computeSufficientStatsParallel(refData, { columns: refIdx });
-    refStatsCache.set(key, refStats);
-  }
+  const refStats = await memo.getAsync(`stats:${key}`, () => computeSufficientStatsParallel(refData, { columns: refIdx }));
+  lap('reference tables');
   const items = refStats.items;
   const runItems = runData ? runIdx.map((c) => runData.columns[c].item) : runIdx.map((c) => dist!.items[c]);
   for (const [k, id] of shared.entries()) {
@@ -490,26 +520,59 @@ async function evaluateRun(
   }
   const runSize = runData ? runData.n : counts ? Math.round(Math.max(0, ...runWeights.map((w) => w.reduce((a, b) => a + b, 0)))) : 0;
 
-  // Marginals and their bootstrap interval over the run's respondents (or, for distribution runs
-  // with counts, over each item's answers drawn anew from its distribution).
+  // Marginals, and the matrices of each association method for both sides.
   const marginal = marginalItems(refStats, runWeights, runInvalid);
   const observed = marginalHeadline(refStats, runWeights);
+  lap(`run ${run.name}: tables and marginals`);
+  const refMatrices = new Map<AssociationChoice, AssociationMatrix>();
+  const runMatrices = new Map<AssociationChoice, AssociationMatrix>();
+  let individualUnavailable: string | undefined;
+  if (runData && runStats) {
+    for (const [mi, method] of config.association.entries()) {
+      checkAborted(signal);
+      progress(`Structure: ${method}`, 0.2 + (0.1 * mi) / config.association.length);
+      refMatrices.set(method, memo.get(`matrix:${key}:${method}`, () => matrixFor(refStats, method)));
+      runMatrices.set(method, matrixFor(runStats, method));
+    }
+  } else individualUnavailable = `Run ${run.name} gives answer distributions, not respondents: correlations between items need one simulated respondent answering many items.`;
+  lap(`run ${run.name}: matrices`);
+
+  // One bootstrap over the run's respondents (or, for distribution runs with counts, over each
+  // item's answers drawn anew from its distribution) for every statistic: each replicate gives the
+  // marginal headline, and the first `tableB` replicates (the work budget for pair tables) also
+  // the structure agreement of every method from the same replicate tables.
   const B = counts ? config.bootstrap : 0;
   const reps = { meanW1Normalized: new Float64Array(B), representativeness: new Float64Array(B), meanTvd: new Float64Array(B), meanJsDistance: new Float64Array(B) };
+  const npairs = (items.length * (items.length - 1)) / 2;
+  const tableB = runData && runStats ? Math.min(B, Math.floor(STRUCTURE_BOOTSTRAP_BUDGET / Math.max(1, npairs * runData.n))) : 0;
+  if (runData && tableB < B) notes.push(`Structure intervals use ${tableB} bootstrap replicates (of ${B}) to bound the work for ${items.length} items x ${runData.n} respondents.`);
+  // Polychoric fits every pair by maximum likelihood: fewer replicates keep it to seconds.
+  const structureB = new Map([...refMatrices.keys()].map((m) => [m, m === 'polychoric' ? Math.min(tableB, POLYCHORIC_BOOTSTRAP) : tableB]));
+  if ((structureB.get('polychoric') ?? tableB) < tableB) notes.push(`The polychoric structure interval uses ${structureB.get('polychoric')} bootstrap replicates.`);
+  const agreeReps = new Map([...structureB].map(([m, n]) => [m, new Float64Array(n)]));
+  const mult = runData ? new Float64Array(runData.n) : null;
   for (let b = 0; b < B; b++) {
-    if (b % 20 === 0) {
+    if (b % 10 === 0) {
       checkAborted(signal);
-      progress(`Bootstrapping marginals (${b}/${B})`, 0.2 + (0.2 * b) / B);
+      progress(`Bootstrap (${b}/${B})`, 0.3 + (0.5 * b) / B);
     }
-    const replicate = runData
-      ? computeSufficientStats(runData, { columns: runIdx, weights: bootstrapMultiplicities(runData.n, rng), marginalsOnly: true }).itemWeights
-      : runWeights.map((w) => multinomial(w, rng));
+    let replicate: RunItemWeights;
+    if (runData && runStats) {
+      bootstrapMultiplicities(runData.n, rng, mult!);
+      if (b < tableB) {
+        // A replicate's tables as the run's tables plus the change of the rows drawn other than once.
+        const s = await computeBootstrapSufficientStatsParallel(runStats, runData, { columns: runIdx, multiplicities: mult! });
+        replicate = s.itemWeights;
+        for (const [method, agree] of agreeReps) if (b < agree.length) agree[b] = offDiagonalAgreement(refMatrices.get(method)!, matrixFor(s, method)).pearson ?? NaN;
+      } else replicate = computeSufficientStats(runData, { columns: runIdx, weights: mult, marginalsOnly: true }).itemWeights;
+    } else replicate = runWeights.map((w) => multinomial(w, rng));
     const h = marginalHeadline(refStats, replicate);
     reps.meanW1Normalized[b] = h.meanW1Normalized ?? NaN;
     reps.representativeness[b] = h.representativeness ?? NaN;
     reps.meanTvd[b] = h.meanTvd ?? NaN;
     reps.meanJsDistance[b] = h.meanJsDistance ?? NaN;
   }
+  lap(`run ${run.name}: bootstrap`);
   const withCi = (value: number | null, replicates: Float64Array): ValueWithCi => ({ value, ci: value === null || B === 0 ? null : intervalOf(replicates, B) });
   const summary: MarginalSummary = {
     meanW1Normalized: withCi(observed.meanW1Normalized, reps.meanW1Normalized),
@@ -518,37 +581,17 @@ async function evaluateRun(
     meanJsDistance: withCi(observed.meanJsDistance, reps.meanJsDistance),
   };
 
-  // Structure at the respondent level.
+  // Structure at the respondent level: every comparison, pair tests, weak pairs.
   const individual: Record<string, IndividualStructure> = {};
   const weakPairs: WeakPair[] = [];
-  const refMatrices = new Map<AssociationChoice, AssociationMatrix>();
-  let individualUnavailable: string | undefined;
-  if (runData && runStats) {
-    const npairs = (items.length * (items.length - 1)) / 2;
-    const tableB = Math.min(B, Math.floor(STRUCTURE_BOOTSTRAP_BUDGET / Math.max(1, npairs * runData.n)));
-    if (tableB < B) notes.push(`Structure intervals use ${tableB} bootstrap replicates (of ${B}) to bound the work for ${items.length} items x ${runData.n} respondents.`);
-    for (const [mi, method] of config.association.entries()) {
+  if (runData) {
+    for (const method of refMatrices.keys()) {
       checkAborted(signal);
-      progress(`Structure: ${method}`, 0.4 + (0.4 * mi) / config.association.length);
-      const refM = matrixFor(refStats, method);
-      refMatrices.set(method, refM);
-      const runM = matrixFor(runStats, method);
+      const refM = refMatrices.get(method)!;
+      const runM = runMatrices.get(method)!;
       const cmp = compareMatrices(refM, runM, { referenceN: refData.n, runN: runData.n, permutations: config.permutations, seed: config.seed, fdr: t.fdr });
-      // Polychoric fits every pair by maximum likelihood: fewer replicates keep it to seconds.
-      const structureB = method === 'polychoric' ? Math.min(tableB, POLYCHORIC_BOOTSTRAP) : tableB;
-      if (structureB < tableB) notes.push(`The polychoric structure interval uses ${structureB} bootstrap replicates.`);
-      const agreeReps = new Float64Array(structureB);
-      for (let b = 0; b < structureB; b++) {
-        if (b % 10 === 0) checkAborted(signal);
-        const mult = bootstrapMultiplicities(runData.n, rng);
-        // A replicate's tables as the run's tables plus the change of the rows drawn other than once.
-        const s = await computeBootstrapSufficientStatsParallel(runStats, runData, { columns: runIdx, multiplicities: mult });
-        agreeReps[b] = offDiagonalAgreement(refM, matrixFor(s, method)).pearson ?? NaN;
-      }
-      const agreement: ValueWithCi =
-        cmp.pearson === null || structureB === 0
-          ? { value: cmp.pearson, ci: null }
-          : { value: cmp.pearson, ci: intervalOf(agreeReps, structureB) };
+      const agreeN = structureB.get(method)!;
+      const agreement: ValueWithCi = cmp.pearson === null || agreeN === 0 ? { value: cmp.pearson, ci: null } : { value: cmp.pearson, ci: intervalOf(agreeReps.get(method)!, agreeN) };
       const m = items.length;
       const difference = refM.values.map((row, i) => row.map((v, j) => (v === null || runM.values[i][j] === null ? null : (runM.values[i][j] as number) - v)));
       const testByPair = new Map(cmp.pairTests.map((p) => [`${p.i}\u0000${p.j}`, p]));
@@ -613,34 +656,45 @@ async function evaluateRun(
         order: clusterOrder(refM.values),
       };
     }
-  } else individualUnavailable = `Run ${run.name} gives answer distributions, not respondents: correlations between items need one simulated respondent answering many items.`;
+  }
+  lap(`run ${run.name}: structure comparisons`);
 
-  // Floors and ceilings.
+  // Floors and ceilings: reference-only quantities, each from its own random stream, so they are
+  // kept in the cache between evaluations and the same for every run with the same items.
   progress('Baselines: independent marginals, uniform random, human split-half', 0.85);
-  const baselines: Baseline[] = [];
-  const baselineOf = (name: Baseline['name'], description: string, data: SurveyData, cols: number[], weighted: boolean): Baseline => {
-    const s = computeSufficientStats(data, { columns: cols, weights: weighted ? data.weights : null });
-    const h = marginalHeadline(refStats!, s.itemWeights);
+  const methodsKey = [...refMatrices.keys()].join(',');
+  const baselineOf = (name: Baseline['name'], description: string, s: SufficientStats): Baseline => {
+    const h = marginalHeadline(refStats, s.itemWeights);
     const structure: Baseline['structure'] = {};
     for (const [method, refM] of refMatrices) structure[method] = offDiagonalAgreement(refM, matrixFor(s, method));
     return { name, description, marginal: { meanW1Normalized: h.meanW1Normalized, representativeness: h.representativeness, meanTvd: h.meanTvd }, structure };
   };
   // Baselines of the run's size; a shares-only run has none, so the reference's size is used.
   const runN = runSize || refData.n;
-  const indep = independentColumnsSample(refData, refIdx, runN, rng);
-  baselines.push(baselineOf('independent-marginals', `${runN} synthetic respondents whose answers are drawn from the reference item by item, independently: the reference marginals with no structure (what a model that samples each item on its own achieves at best).`, indep, indep.columns.map((_, i) => i), false));
-  const unif = uniformSample(items, runN, rng);
-  baselines.push(baselineOf('uniform-random', `${runN} respondents answering uniformly at random: no information.`, unif, unif.columns.map((_, i) => i), false));
-  const perm = rng.permutation(refData.n);
-  const half = Math.floor(refData.n / 2);
-  const halfA = perm.slice(0, half);
-  const halfB = perm.slice(half);
-  const statsA = await computeSufficientStatsParallel(refData, { columns: refIdx, rows: halfA });
-  const statsB = await computeSufficientStatsParallel(refData, { columns: refIdx, rows: halfB });
-  const hh = marginalHeadline(statsA, statsB.itemWeights);
-  const split: Baseline['structure'] = {};
-  for (const method of refMatrices.keys()) split[method] = offDiagonalAgreement(matrixFor(statsA, method), matrixFor(statsB, method));
-  baselines.push({ name: 'human-split-half', description: `Two random halves of the reference (${halfA.length} and ${halfB.length} respondents) compared with each other: as good as another human sample.`, marginal: { meanW1Normalized: hh.meanW1Normalized, representativeness: hh.representativeness, meanTvd: hh.meanTvd }, structure: split });
+  const baselines: Baseline[] = [
+    memo.get(`independent:${key}:${runN}:${methodsKey}`, () => {
+      const indep = independentColumnsSample(refData, refIdx, runN, new Prng(streamSeed(config.seed, STREAM.independentMarginals, runN)));
+      const s = computeSufficientStats(indep, { weights: null, marginalsOnly: refMatrices.size === 0 });
+      return baselineOf('independent-marginals', `${runN} synthetic respondents whose answers are drawn from the reference item by item, independently: the reference marginals with no structure (what a model that samples each item on its own achieves at best).`, s);
+    }),
+    memo.get(`uniform:${key}:${runN}:${methodsKey}`, () => {
+      const unif = uniformSample(items, runN, new Prng(streamSeed(config.seed, STREAM.uniformRandom, runN)));
+      const s = computeSufficientStats(unif, { weights: null, marginalsOnly: refMatrices.size === 0 });
+      return baselineOf('uniform-random', `${runN} respondents answering uniformly at random: no information.`, s);
+    }),
+    await memo.getAsync(`split-half:${key}:${methodsKey}`, async () => {
+      const perm = new Prng(streamSeed(config.seed, STREAM.splitHalf)).permutation(refData.n);
+      const half = Math.floor(refData.n / 2);
+      const statsA = await computeSufficientStatsParallel(refData, { columns: refIdx, rows: perm.subarray(0, half), marginalsOnly: refMatrices.size === 0 });
+      // The other half as the whole minus the first: no second pass over the reference.
+      const statsB = subtractSufficientStats(refMatrices.size === 0 ? computeSufficientStats(refData, { columns: refIdx, marginalsOnly: true }) : refStats, statsA);
+      const hh = marginalHeadline(statsA, statsB.itemWeights);
+      const split: Baseline['structure'] = {};
+      for (const method of refMatrices.keys()) split[method] = offDiagonalAgreement(matrixFor(statsA, method), matrixFor(statsB, method));
+      return { name: 'human-split-half' as const, description: `Two random halves of the reference (${half} and ${refData.n - half} respondents) compared with each other: as good as another human sample.`, marginal: { meanW1Normalized: hh.meanW1Normalized, representativeness: hh.representativeness, meanTvd: hh.meanTvd }, structure: split };
+    }),
+  ];
+  lap(`run ${run.name}: baselines`);
 
   // Group-level structure (arXiv 2601.15755).
   let group: RunReport['structure']['group'] = null;
@@ -658,11 +712,15 @@ async function evaluateRun(
       permutations: config.permutations,
       splits: GROUP_SPLITS,
       rng,
+      ceilingSeed: streamSeed(config.seed, STREAM.groupCeiling),
+      memo,
+      memoKey: `group:${key}:${config.groupBy.reference}`,
       bag,
       runPath: run.path,
       referencePath: config.reference.path,
     });
     if (!group) groupUnavailable = 'Group-level structure could not be computed; see the diagnostics.';
+    lap(`run ${run.name}: group-level structure`);
   } else groupUnavailable = 'Set "groupBy" (the group column of the reference and of the run) to compare the structure across groups.';
 
   // Where items are named: the run file's header, the config, the codebook, the producing sources.
@@ -700,6 +758,8 @@ async function evaluateRun(
   weakItems.sort((a, b) => (b.w1Normalized ?? b.tvd ?? 0) - (a.w1Normalized ?? a.tvd ?? 0));
   weakPairs.sort((a, b) => Math.abs(b.difference ?? 0) - Math.abs(a.difference ?? 0));
 
+  const groups = runData ? subgroupScores(config, refData, refIdx, runData, runIdx, run.path, run.name, bag, signal) : [];
+  if (groups.length) lap(`run ${run.name}: subgroups`);
   const itemLocations: Record<string, ItemLocation> = {};
   for (const id of shared) {
     const l = runRead.itemLocations[id];
@@ -715,7 +775,7 @@ async function evaluateRun(
     marginal: { items: marginal, summary },
     structure: { individual, ...(individualUnavailable ? { individualUnavailable } : {}), group, ...(groupUnavailable ? { groupUnavailable } : {}) },
     baselines,
-    groups: runData ? subgroupScores(config, refData, refIdx, runData, runIdx, run.path, runIndex, bag, signal) : [],
+    groups,
     weakItems,
     weakPairs,
     itemLocations,

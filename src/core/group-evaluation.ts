@@ -8,10 +8,11 @@ import type { DistributionData, SurveyData } from './dataset';
 import type { DiagnosticBag } from './diagnostics';
 import type { GroupStructure, Interval } from './report';
 import { acrossGroupCorrelation, compareUpperTriangles, groupMeanMatrix, topicMeanMatrix, type GroupMeanMatrix } from './stats/group-structure';
-import type { Prng } from './stats/prng';
+import { Prng } from './stats/prng';
+import { NO_CACHE, type Memo } from './cache';
 import { meanOfDefined, totalWeight } from './stats/descriptive';
 import { percentile, stratifiedBootstrapMultiplicities, stratifiedSplitHalf } from './stats/resample';
-import { computeSufficientStats } from './sufficient';
+import { computeSufficientStats, subtractSufficientStats, type SufficientStats } from './sufficient';
 
 /**
  * The run's side of the group-level comparison: respondents grouped by a column, or per-group
@@ -93,7 +94,14 @@ export interface GroupEvaluationInput {
   permutations: number;
   /** Random split-halves of the reference for the ceiling. */
   splits: number;
+  /** The run's stream: permutation null and bootstrap. */
   rng: Prng;
+  /** The seed of the ceiling's own stream (reference only, so it can be cached). */
+  ceilingSeed: number;
+  /** Where the reference side (group means, ceiling) is kept between runs and evaluations. */
+  memo?: Memo;
+  /** Identifies the reference columns and group column in `memo`. */
+  memoKey?: string;
   bag: DiagnosticBag;
   runPath: string;
   referencePath: string;
@@ -114,7 +122,46 @@ function rowsByGroup(values: string[]): Map<string, number[]> {
 }
 
 function distributions(data: SurveyData, columns: number[], groupRows: readonly Uint32Array[], weights: Float64Array | null): Float64Array[][] {
-  return groupRows.map((rows) => computeSufficientStats(data, { columns, rows, weights, marginalsOnly: true }).itemWeights);
+  return groupCounts(data, columns, groupRows, weights).map((s) => s.itemWeights);
+}
+
+/** Per group: the per-item counts of its rows (marginals only). */
+function groupCounts(data: SurveyData, columns: number[], groupRows: readonly Uint32Array[], weights: Float64Array | null): SufficientStats[] {
+  return groupRows.map((rows) => computeSufficientStats(data, { columns, rows, weights, marginalsOnly: true }));
+}
+
+interface GroupReferenceSide {
+  refGroupRows: Uint32Array[];
+  refA: GroupMeanMatrix;
+  refS: ReturnType<typeof structureOf>;
+  ceilRho: number[];
+  ceilRmse: number[];
+}
+
+/**
+ * The reference's side of the group-level comparison: group means, their structure, and the
+ * human split-half ceiling (respondents split at random within each group, the halves compared;
+ * the second half's counts as the group's minus the first's, so a split costs one half-pass).
+ */
+function groupReferenceSide(input: GroupEvaluationInput, groups: string[], refRows: Map<string, number[]>): GroupReferenceSide {
+  const { reference, items } = input;
+  const refGroupRows = groups.map((g) => Uint32Array.from(refRows.get(g)!));
+  const whole = groupCounts(reference, input.referenceColumns, refGroupRows, reference.weights);
+  const refA = groupMeanMatrix(groups, items, whole.map((s) => s.itemWeights));
+  const refS = structureOf(refA, items);
+  const rng = new Prng(input.ceilingSeed);
+  const ceilRho: number[] = [];
+  const ceilRmse: number[] = [];
+  for (let s = 0; s < input.splits; s++) {
+    const halves = stratifiedSplitHalf(refGroupRows, rng);
+    const first = groupCounts(reference, input.referenceColumns, halves.map((h) => h[0]), reference.weights);
+    const a = acrossGroupCorrelation(groupMeanMatrix(groups, items, first.map((x) => x.itemWeights)));
+    const b = acrossGroupCorrelation(groupMeanMatrix(groups, items, first.map((x, g) => subtractSufficientStats(whole[g], x).itemWeights)));
+    const c = compareUpperTriangles(a.values, b.values);
+    if (c.pearson !== null) ceilRho.push(c.pearson);
+    if (c.rmse !== null) ceilRmse.push(c.rmse);
+  }
+  return { refGroupRows, refA, refS, ceilRho, ceilRmse };
 }
 
 /** Survey weight x multiplicity (null survey weights = 1). */
@@ -155,11 +202,9 @@ export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStruct
     bag.add({ severity: 'warning', code: 'group.too-few', message: `Group-level structure needs at least 3 groups present in both the reference and the run; found ${groups.length}.`, file: input.runPath, line: 1, column: 1 });
     return null;
   }
-  const refGroupRows = groups.map((g) => Uint32Array.from(refRows.get(g)!));
-
-  const refA = groupMeanMatrix(groups, items, distributions(reference, input.referenceColumns, refGroupRows, reference.weights));
+  const memo = input.memo ?? NO_CACHE;
+  const { refGroupRows, refA, refS, ceilRho, ceilRmse } = memo.get(`${input.memoKey ?? 'group'}:${input.splits}:${groups.join('\u0001')}`, () => groupReferenceSide(input, groups, refRows));
   const runA = groupMeanMatrix(groups, items, run.observed(groups));
-  const refS = structureOf(refA, items);
   const runS = structureOf(runA, items);
   const observed = compareUpperTriangles(refS.item.values, runS.item.values);
   const topicObserved = refS.topic && runS.topic ? compareUpperTriangles(refS.topic.values, runS.topic.values) : null;
@@ -173,18 +218,6 @@ export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStruct
   }
   const nullCi = interval(nullRho);
   const pNull = observed.pearson === null || !nullRho.length ? null : (nullRho.filter((r) => r >= observed.pearson!).length + 1) / (nullRho.length + 1);
-
-  // Human split-half ceiling: respondents split at random within each group.
-  const ceilRho: number[] = [];
-  const ceilRmse: number[] = [];
-  for (let s = 0; s < input.splits; s++) {
-    const halves = stratifiedSplitHalf(refGroupRows, rng);
-    const a = acrossGroupCorrelation(groupMeanMatrix(groups, items, distributions(reference, input.referenceColumns, halves.map((h) => h[0]), reference.weights)));
-    const b = acrossGroupCorrelation(groupMeanMatrix(groups, items, distributions(reference, input.referenceColumns, halves.map((h) => h[1]), reference.weights)));
-    const c = compareUpperTriangles(a.values, b.values);
-    if (c.pearson !== null) ceilRho.push(c.pearson);
-    if (c.rmse !== null) ceilRmse.push(c.rmse);
-  }
 
   // Bootstrap: the run's respondents resampled within each group.
   const bootRho: number[] = [];

@@ -46,6 +46,7 @@ function run(reference: SurveyData, runData: SurveyData, seed = 3) {
     permutations: 200,
     splits: 10,
     rng: new Prng(seed),
+    ceilingSeed: seed + 1,
     bag,
     runPath: 'run.csv',
     referencePath: 'ref.csv',

@@ -1,0 +1,122 @@
+/**
+ * Reference statistics kept between evaluations. Researchers re-evaluate one run many times
+ * against the same large reference (a WVS file of 97,000 respondents takes seconds to read and
+ * count); everything derived from the reference alone (the read data, its pair tables, its
+ * matrices, its split-half and group-level ceilings) is kept here under a fingerprint of the
+ * reference file, its codebook and the reading options, and dropped as soon as any of them
+ * changes. The extension's worker holds one cache for its lifetime; the command line uses none.
+ *
+ * Reuse never changes a number: every cached quantity draws its randomness from its own seeded
+ * stream (see `streamSeed`), so a report computed with a warm cache equals one computed cold.
+ */
+import { stat } from 'node:fs/promises';
+
+/** A file's identity for caching: path, size, modification time and inode. */
+export async function fileFingerprint(path: string): Promise<string | null> {
+  try {
+    const s = await stat(path, { bigint: true });
+    return `${path}\u0000${s.size}\u0000${s.mtimeNs}\u0000${s.ino}`;
+  } catch {
+    return null;
+  }
+}
+
+export class ReferenceCache {
+  private key: string | null = null;
+  private readonly values = new Map<string, unknown>();
+  /** Lookups answered from the cache / computed, since the cache was created (for the log and tests). */
+  hits = 0;
+  misses = 0;
+
+  /**
+   * Binds the cache to one reference identity; a different identity drops everything held.
+   * Returns whether the held values belong to this identity (a warm cache).
+   */
+  bind(key: string): boolean {
+    if (key === this.key) return true;
+    this.values.clear();
+    this.key = key;
+    return false;
+  }
+
+  /** Forgets everything (e.g. the reference changed while it was being read). */
+  clear(): void {
+    this.values.clear();
+    this.key = null;
+  }
+
+  /** Number of values held. */
+  get size(): number {
+    return this.values.size;
+  }
+
+  /** The value stored under `part`, computed by `make` on a miss; a throwing `make` stores nothing. */
+  get<T>(part: string, make: () => T): T {
+    if (this.values.has(part)) {
+      this.hits++;
+      return this.values.get(part) as T;
+    }
+    this.misses++;
+    const v = make();
+    this.values.set(part, v);
+    return v;
+  }
+
+  async getAsync<T>(part: string, make: () => Promise<T>): Promise<T> {
+    if (this.values.has(part)) {
+      this.hits++;
+      return this.values.get(part) as T;
+    }
+    this.misses++;
+    const v = await make();
+    this.values.set(part, v);
+    return v;
+  }
+}
+
+/** A memo that computes on every call: the evaluation's code path is the same with or without a cache. */
+export const NO_CACHE = {
+  get<T>(_part: string, make: () => T): T {
+    return make();
+  },
+  getAsync<T>(_part: string, make: () => Promise<T>): Promise<T> {
+    return make();
+  },
+};
+
+export type Memo = Pick<ReferenceCache, 'get' | 'getAsync'>;
+
+/**
+ * A seed for an independent random stream, from the report's seed and the stream's coordinates
+ * (a fixed stream number, a run's or group's name hash, ...): each part of the evaluation draws
+ * from its own stream, so its numbers depend neither on which other runs or groups are in the
+ * report nor on whether a cached part was recomputed. (MurmurHash3's 32-bit mixing steps.)
+ */
+export function streamSeed(seed: number, ...coordinates: number[]): number {
+  let h = (seed ^ 0x9e3779b9) >>> 0;
+  for (const c of coordinates) {
+    h = Math.imul(h ^ (c >>> 0), 0xcc9e2d51) >>> 0;
+    h = ((h << 15) | (h >>> 17)) >>> 0;
+    h = Math.imul(h, 0x1b873593) >>> 0;
+    h ^= h >>> 16;
+  }
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** A 32-bit hash of a name (FNV-1a over UTF-16 code units), for `streamSeed` coordinates. */
+export function nameHash(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** The stream numbers of the evaluation's random parts. */
+export const STREAM = {
+  run: 1,
+  subgroup: 2,
+  splitHalf: 3,
+  independentMarginals: 4,
+  uniformRandom: 5,
+  groupCeiling: 6,
+} as const;
