@@ -90,17 +90,24 @@ export type Memo = Pick<ReferenceCache, 'get' | 'getAsync'>;
  * A seed for an independent random stream, from the report's seed and the stream's coordinates
  * (a fixed stream number, a run's or group's name hash, ...): each part of the evaluation draws
  * from its own stream, so its numbers depend neither on which other runs or groups are in the
- * report nor on whether a cached part was recomputed. (MurmurHash3's 32-bit mixing steps.)
+ * report nor on whether a cached part was recomputed.
  */
 export function streamSeed(seed: number, ...coordinates: number[]): number {
-  let h = (seed ^ 0x9e3779b9) >>> 0;
-  for (const c of coordinates) {
-    h = Math.imul(h ^ (c >>> 0), 0xcc9e2d51) >>> 0;
-    h = ((h << 15) | (h >>> 17)) >>> 0;
-    h = Math.imul(h, 0x1b873593) >>> 0;
-    h ^= h >>> 16;
+  // MurmurHash3 (x86, 32-bit) over the words [seed, ...coordinates].
+  let h = 0x9e3779b9;
+  for (const word of [seed, ...coordinates]) {
+    let k = Math.imul(word >>> 0, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  h ^= 4 * (coordinates.length + 1);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
 }
 

@@ -718,6 +718,7 @@ async function evaluateRun(
       bag,
       runPath: run.path,
       referencePath: config.reference.path,
+      signal,
     });
     if (!group) groupUnavailable = 'Group-level structure could not be computed; see the diagnostics.';
     lap(`run ${run.name}: group-level structure`);

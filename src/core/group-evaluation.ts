@@ -105,6 +105,8 @@ export interface GroupEvaluationInput {
   bag: DiagnosticBag;
   runPath: string;
   referencePath: string;
+  /** Checked between splits, permutations and replicates. */
+  signal?: AbortSignal;
 }
 
 /** Rows of each group value ('' = missing, skipped). */
@@ -153,6 +155,7 @@ function groupReferenceSide(input: GroupEvaluationInput, groups: string[], refRo
   const ceilRho: number[] = [];
   const ceilRmse: number[] = [];
   for (let s = 0; s < input.splits; s++) {
+    input.signal?.throwIfAborted();
     const halves = stratifiedSplitHalf(refGroupRows, rng);
     const first = groupCounts(reference, input.referenceColumns, halves.map((h) => h[0]), reference.weights);
     const a = acrossGroupCorrelation(groupMeanMatrix(groups, items, first.map((x) => x.itemWeights)));
@@ -213,6 +216,7 @@ export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStruct
   const nullRho: number[] = [];
   const m = items.length;
   for (let k = 0; k < input.permutations; k++) {
+    if (k % 100 === 0) input.signal?.throwIfAborted();
     const c = compareUpperTriangles(refS.item.values, runS.item.values, rng.permutation(m));
     if (c.pearson !== null) nullRho.push(c.pearson);
   }
@@ -224,6 +228,7 @@ export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStruct
   const bootRmse: number[] = [];
   const bootTopicRho: number[] = [];
   for (let b = 0; b < input.bootstrap; b++) {
+    input.signal?.throwIfAborted();
     const replicate = run.resample(groups, rng);
     if (!replicate) break;
     const a = groupMeanMatrix(groups, items, replicate);

@@ -4,7 +4,7 @@ import type * as vscode from 'vscode';
 import type { EvaluationConfig } from '../core/config';
 import type { EvaluationReport, ReportDiagnostic } from '../core/report';
 import type { Logger } from './log';
-import type { FromWorker } from './workerProtocol';
+import type { FromWorker, ToWorker, WorkerData } from './workerProtocol';
 
 export class EvaluationFailed extends Error {
   constructor(message: string, readonly diagnostics: ReportDiagnostic[]) {
@@ -18,15 +18,36 @@ export class EvaluationCancelled extends Error {
   }
 }
 
+/** How long a cancelled evaluation may take to stop before its worker is terminated. */
+const STOP_GRACE_MS = 3000;
+
+interface Pending {
+  config: EvaluationConfig;
+  onProgress: (message: string, fraction: number | null) => void;
+  resolve: (report: EvaluationReport) => void;
+  reject: (e: Error) => void;
+}
+
 /**
- * Runs evaluations in a worker thread, one at a time: a new request cancels the one in flight
- * (its worker is terminated, so no stale result can arrive), and cancellation from the progress
- * notification does the same.
+ * Runs evaluations in a worker thread, one at a time. A new request cancels the one in flight,
+ * and so does cancelling the progress notification: the cancelled request's promise rejects at
+ * once with `EvaluationCancelled`, and the worker stops it at its next step and then starts the
+ * newer one (the worker runs requests in order, so two never interleave and a cancelled one never
+ * delivers a result). The worker keeps its reference cache across requests; it is terminated
+ * (dropping the cache) only if a cancelled evaluation has not stopped within `STOP_GRACE_MS`, in
+ * which case the requests still waiting are sent to a fresh worker.
  */
 export class EvaluationService implements vscode.Disposable {
   private worker: Worker | null = null;
+  private cancelCell: Int32Array | null = null;
   private nextId = 1;
-  private current: { id: number; reject: (e: Error) => void } | null = null;
+  /** Requests whose promise is still open (at most one: the newest). */
+  private readonly pending = new Map<number, Pending>();
+  /** Requests posted to the current worker that it has not finished (cancelled ones included). */
+  private readonly running = new Set<number>();
+  private watchdog: ReturnType<typeof setTimeout> | null = null;
+  /** Worker restarts after a cancelled evaluation did not stop in time (for tests and the log). */
+  restarts = 0;
 
   constructor(private readonly extensionPath: string, private readonly log: Logger) {}
 
@@ -37,66 +58,127 @@ export class EvaluationService implements vscode.Disposable {
   ): Promise<EvaluationReport> {
     this.cancel();
     const id = this.nextId++;
-    const worker = this.ensureWorker();
     return new Promise<EvaluationReport>((resolve, reject) => {
-      this.current = { id, reject };
-      const onMessage = (m: FromWorker) => {
-        if (m.id !== id) return;
-        if (m.type === 'progress') onProgress(m.message, m.fraction);
-        else {
-          cleanup();
-          if (m.type === 'result') resolve(m.report);
-          else reject(new EvaluationFailed(m.message, m.diagnostics));
-        }
-      };
-      const onError = (e: Error) => {
-        cleanup();
-        this.worker = null;
-        reject(new EvaluationFailed(`The evaluation worker stopped: ${e.message}`, []));
-      };
-      const onExit = (code: number) => {
-        cleanup();
-        if (this.worker === worker) this.worker = null;
-        reject(new EvaluationFailed(`The evaluation worker exited with code ${code}.`, []));
-      };
-      const cleanup = () => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
+      const sub = token?.onCancellationRequested(() => this.cancelRequest(id));
+      const settle = () => {
         sub?.dispose();
-        if (this.current?.id === id) this.current = null;
+        this.pending.delete(id);
       };
-      const sub = token?.onCancellationRequested(() => this.cancel());
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-      worker.postMessage({ type: 'evaluate', id, config });
+      this.pending.set(id, {
+        config,
+        onProgress,
+        resolve: (r) => (settle(), resolve(r)),
+        reject: (e) => (settle(), reject(e)),
+      });
+      this.post(id, config);
     });
   }
 
-  /** Stops the evaluation in flight, if any, by terminating its worker. */
+  /** Stops the evaluation in flight, if any. */
   cancel(): void {
-    const cur = this.current;
-    if (!cur) return;
-    this.current = null;
-    const w = this.worker;
-    this.worker = null;
-    void w?.terminate();
-    this.log.info(`Evaluation ${cur.id} cancelled.`);
-    cur.reject(new EvaluationCancelled());
+    for (const id of [...this.pending.keys()]) this.cancelRequest(id);
+  }
+
+  private cancelRequest(id: number): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    if (this.cancelCell && Atomics.load(this.cancelCell, 0) < id) Atomics.store(this.cancelCell, 0, id);
+    this.log.info(`Evaluation ${id} cancelled.`);
+    p.reject(new EvaluationCancelled());
+    this.armWatchdog();
+  }
+
+  private post(id: number, config: EvaluationConfig): void {
+    const worker = this.ensureWorker();
+    this.running.add(id);
+    worker.postMessage({ type: 'evaluate', id, config } satisfies ToWorker);
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.type !== 'progress') {
+      this.running.delete(m.id);
+      if (!this.stillStopping() && this.watchdog) {
+        clearTimeout(this.watchdog);
+        this.watchdog = null;
+      }
+    }
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    switch (m.type) {
+      case 'progress':
+        p.onProgress(m.message, m.fraction);
+        return;
+      case 'result':
+        this.log.info(
+          `Evaluation ${m.id} finished in ${(m.milliseconds / 1000).toFixed(2)} s; reference statistics ` +
+            (m.cache.warm ? `reused from the last evaluation (${m.cache.hits} cached parts, ${m.cache.misses} computed).` : `computed (${m.cache.misses} parts cached for the next evaluation).`),
+        );
+        p.resolve(m.report);
+        return;
+      case 'failed':
+        p.reject(new EvaluationFailed(m.message, m.diagnostics));
+        return;
+      case 'cancelled':
+        p.reject(new EvaluationCancelled());
+        return;
+    }
+  }
+
+  /** Whether the worker is still busy with a request that was cancelled. */
+  private stillStopping(): boolean {
+    const upTo = this.cancelCell ? Atomics.load(this.cancelCell, 0) : 0;
+    for (const id of this.running) if (id <= upTo) return true;
+    return false;
+  }
+
+  private armWatchdog(): void {
+    if (this.watchdog || !this.stillStopping()) return;
+    this.watchdog = setTimeout(() => {
+      this.watchdog = null;
+      if (!this.stillStopping()) return;
+      this.restarts++;
+      this.log.warn(`A cancelled evaluation did not stop within ${STOP_GRACE_MS / 1000} s; the evaluation worker was restarted (its cached reference statistics are read again on the next evaluation).`);
+      this.stopWorker();
+      // Requests still waiting go to a fresh worker.
+      for (const [id, p] of this.pending) this.post(id, p.config);
+    }, STOP_GRACE_MS);
+    this.watchdog.unref?.();
   }
 
   private ensureWorker(): Worker {
-    if (!this.worker) {
-      this.worker = new Worker(path.join(this.extensionPath, 'out', 'worker.js'));
-      this.worker.unref();
-    }
-    return this.worker;
+    if (this.worker) return this.worker;
+    const cancelledUpTo = new SharedArrayBuffer(4);
+    const worker = new Worker(path.join(this.extensionPath, 'out', 'worker.js'), { workerData: { cancelledUpTo } satisfies WorkerData });
+    worker.unref();
+    this.worker = worker;
+    this.cancelCell = new Int32Array(cancelledUpTo);
+    worker.on('message', (m: FromWorker) => {
+      if (this.worker === worker) this.onMessage(m);
+    });
+    const lost = (message: string) => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      this.cancelCell = null;
+      this.running.clear();
+      for (const p of [...this.pending.values()]) p.reject(new EvaluationFailed(message, []));
+    };
+    worker.on('error', (e) => lost(`The evaluation worker stopped: ${e.message}`));
+    worker.on('exit', (code) => lost(`The evaluation worker exited with code ${code}.`));
+    return worker;
+  }
+
+  private stopWorker(): void {
+    const w = this.worker;
+    this.worker = null;
+    this.cancelCell = null;
+    this.running.clear();
+    void w?.terminate();
   }
 
   dispose(): void {
     this.cancel();
-    void this.worker?.terminate();
-    this.worker = null;
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = null;
+    this.stopWorker();
   }
 }

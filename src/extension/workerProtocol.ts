@@ -2,9 +2,27 @@
 import type { EvaluationConfig } from '../core/config';
 import type { EvaluationReport, ReportDiagnostic } from '../core/report';
 
+/**
+ * The worker's start-up data: a shared Int32 cell in which the host writes the highest request id
+ * it has cancelled. The worker reads it synchronously, so a cancellation is seen even while the
+ * evaluation runs a long loop without yielding to the event loop.
+ */
+export interface WorkerData {
+  cancelledUpTo: SharedArrayBuffer;
+}
+
 export type ToWorker = { type: 'evaluate'; id: number; config: EvaluationConfig };
+
+/** What the reference cache did for one evaluation (for the log). */
+export interface CacheUse {
+  /** The reference was unchanged since the last evaluation, so its statistics were reused. */
+  warm: boolean;
+  hits: number;
+  misses: number;
+}
 
 export type FromWorker =
   | { type: 'progress'; id: number; message: string; fraction: number | null }
-  | { type: 'result'; id: number; report: EvaluationReport }
-  | { type: 'failed'; id: number; message: string; diagnostics: ReportDiagnostic[] };
+  | { type: 'result'; id: number; report: EvaluationReport; cache: CacheUse; milliseconds: number }
+  | { type: 'failed'; id: number; message: string; diagnostics: ReportDiagnostic[] }
+  | { type: 'cancelled'; id: number };

@@ -1,0 +1,65 @@
+/**
+ * Benchmark: re-evaluating one changed run against a cached reference, as the extension's worker
+ * does in live mode (a script rewrote the run file; the reference is unchanged).
+ *
+ *   npm run build && node out/bench/reevaluate.js [--data bench/data] [--repeats 5]
+ *
+ * Uses the data of `npm run bench` (bench/data: a 97,000 x 600 reference, 175 items, runs of
+ * 5,000) and its settings (Pearson and Spearman, 200 bootstraps, 999 permutations, group-level
+ * structure by country). One process, one `ReferenceCache`, as in the worker: a cold evaluation
+ * first, then the run file is rewritten (alternately with run2's and run1's answers) and
+ * re-evaluated `--repeats` times. Prints the cold time, the warm times (median, min, max), the
+ * stages of the last warm evaluation and the process's peak RSS. Never run from the tests.
+ */
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ReferenceCache } from '../src/core/cache';
+import { parseConfig } from '../src/core/config';
+import { evaluate } from '../src/core/evaluate';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+async function main(): Promise<void> {
+  const data = path.resolve(arg('data', 'bench/data'));
+  const repeats = Number(arg('repeats', '5'));
+  const base = JSON.parse(readFileSync(path.join(data, 'representativeness.json'), 'utf8'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'replens-reevaluate-'));
+  const runFile = path.join(dir, 'run.csv');
+  copyFileSync(path.join(data, 'run1.csv'), runFile);
+  const text = JSON.stringify({ ...base, reference: { ...base.reference, path: path.join(data, base.reference.path) }, runs: [{ name: 'run', path: runFile }] });
+  const loaded = parseConfig(text, path.join(data, 'representativeness.json'));
+  if (!loaded.config) throw new Error(JSON.stringify(loaded.diagnostics));
+  const config = loaded.config;
+  const cache = new ReferenceCache();
+
+  const timed = async (stages?: [string, number][]) => {
+    const t0 = performance.now();
+    await evaluate(config, { cache, onStage: stages ? (s, ms) => stages.push([s, ms]) : undefined });
+    return (performance.now() - t0) / 1000;
+  };
+  const cold = await timed();
+  console.log(`cold (reads and counts the reference): ${cold.toFixed(2)} s`);
+  const warm: number[] = [];
+  let stages: [string, number][] = [];
+  for (let i = 0; i < repeats; i++) {
+    copyFileSync(path.join(data, i % 2 === 0 ? 'run2.csv' : 'run1.csv'), runFile);
+    stages = [];
+    warm.push(await timed(stages));
+  }
+  const sorted = [...warm].sort((a, b) => a - b);
+  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  console.log(`warm, run rewritten (${repeats}x): median ${median.toFixed(2)} s (min ${sorted[0].toFixed(2)}, max ${sorted[sorted.length - 1].toFixed(2)})`);
+  console.log(`cache: ${cache.size} parts, ${cache.hits} hits, ${cache.misses} computed`);
+  console.log('stages of the last warm evaluation (ms):');
+  for (const [s, ms] of stages) console.log(`  ${s.padEnd(48)} ${ms.toFixed(0)}`);
+  console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
