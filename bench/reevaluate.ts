@@ -2,16 +2,18 @@
  * Benchmark: re-evaluating one changed run against a cached reference, as the extension's worker
  * does in live mode (a script rewrote the run file; the reference is unchanged).
  *
- *   npm run build && node out/bench/reevaluate.js [--data bench/data] [--repeats 5]
+ *   npm run build && node out/bench/reevaluate.js [--data bench/data] [--repeats 5] [--profile warm.cpuprofile]
  *
  * Uses the data of `npm run bench` (bench/data: a 97,000 x 600 reference, 175 items, runs of
  * 5,000) and its settings (Pearson and Spearman, 200 bootstraps, 999 permutations, group-level
  * structure by country). One process, one `ReferenceCache`, as in the worker: a cold evaluation
  * first, then the run file is rewritten (alternately with run2's and run1's answers) and
  * re-evaluated `--repeats` times. Prints the cold time, the warm times (median, min, max), the
- * stages of the last warm evaluation and the process's peak RSS. Never run from the tests.
+ * stages of the last warm evaluation and the process's peak RSS; `--profile` writes a CPU profile of
+ * the warm evaluations only. Never run from the tests.
  */
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ReferenceCache } from '../src/core/cache';
@@ -43,12 +45,24 @@ async function main(): Promise<void> {
   };
   const cold = await timed();
   console.log(`cold (reads and counts the reference): ${cold.toFixed(2)} s`);
+  const profile = arg('profile', '');
+  const session = profile ? new Session() : null;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   const warm: number[] = [];
   let stages: [string, number][] = [];
   for (let i = 0; i < repeats; i++) {
     copyFileSync(path.join(data, i % 2 === 0 ? 'run2.csv' : 'run1.csv'), runFile);
     stages = [];
     warm.push(await timed(stages));
+  }
+  if (session) {
+    const { profile: p } = await session.post('Profiler.stop');
+    writeFileSync(profile, JSON.stringify(p));
+    session.disconnect();
   }
   const sorted = [...warm].sort((a, b) => a - b);
   const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;

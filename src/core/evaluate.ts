@@ -37,8 +37,8 @@ import { marginalMeasures } from './stats/marginal';
 import { polychoricMatrix } from './stats/polychoric';
 import { Prng } from './stats/prng';
 import { bootstrapCI, bootstrapMultiplicities } from './stats/resample';
-import { computeSufficientStats, subtractSufficientStats, type SufficientStats } from './sufficient';
-import { fileFingerprint, nameHash, NO_CACHE, STREAM, streamSeed, type Memo, type ReferenceCache } from './cache';
+import { computeSufficientStats, ItemWeightCounter, subtractSufficientStats, type SufficientStats } from './sufficient';
+import { fileFingerprint, nameHash, ReferenceCache, STREAM, streamSeed, type Memo } from './cache';
 import { computeBootstrapSufficientStatsParallel, computeSufficientStatsParallel } from './parallel';
 
 export const TOOL_VERSION = '0.1.0';
@@ -359,7 +359,8 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
   // The reference's identity: its file, its codebook's file and every option that shapes its reading.
   const identity = hooks.cache ? await referenceIdentity(config) : null;
   const warm = identity !== null && hooks.cache!.bind(identity);
-  const memo: Memo = identity !== null ? hooks.cache! : NO_CACHE;
+  // Without a cache across evaluations, one for this evaluation: the runs share the reference's work.
+  const memo: Memo = identity !== null ? hooks.cache! : new ReferenceCache();
   if (warm) progress('Reading the reference survey (unchanged: kept from the last evaluation)', 0.3);
   const refRead: ReadResult = await memo.getAsync('read', () => readSurvey(ref.path, {
     ...sourceOptions(ref),
@@ -551,6 +552,7 @@ async function evaluateRun(
   if ((structureB.get('polychoric') ?? tableB) < tableB) notes.push(`The polychoric structure interval uses ${structureB.get('polychoric')} bootstrap replicates.`);
   const agreeReps = new Map([...structureB].map(([m, n]) => [m, new Float64Array(n)]));
   const mult = runData ? new Float64Array(runData.n) : null;
+  const marginalCounter = runData ? new ItemWeightCounter(runData, runIdx) : null;
   for (let b = 0; b < B; b++) {
     if (b % 10 === 0) {
       checkAborted(signal);
@@ -564,7 +566,7 @@ async function evaluateRun(
         const s = await computeBootstrapSufficientStatsParallel(runStats, runData, { columns: runIdx, multiplicities: mult! });
         replicate = s.itemWeights;
         for (const [method, agree] of agreeReps) if (b < agree.length) agree[b] = offDiagonalAgreement(refMatrices.get(method)!, matrixFor(s, method)).pearson ?? NaN;
-      } else replicate = computeSufficientStats(runData, { columns: runIdx, weights: mult, marginalsOnly: true }).itemWeights;
+      } else replicate = marginalCounter!.count(mult!);
     } else replicate = runWeights.map((w) => multinomial(w, rng));
     const h = marginalHeadline(refStats, replicate);
     reps.meanW1Normalized[b] = h.meanW1Normalized ?? NaN;

@@ -12,7 +12,7 @@ import { Prng } from './stats/prng';
 import { NO_CACHE, type Memo } from './cache';
 import { meanOfDefined, totalWeight } from './stats/descriptive';
 import { percentile, stratifiedBootstrapMultiplicities, stratifiedSplitHalf } from './stats/resample';
-import { computeSufficientStats, subtractSufficientStats, type SufficientStats } from './sufficient';
+import { computeSufficientStats, ItemWeightCounter, subtractSufficientStats, type SufficientStats } from './sufficient';
 
 /**
  * The run's side of the group-level comparison: respondents grouped by a column, or per-group
@@ -35,14 +35,20 @@ export function respondentGroups(run: SurveyData, columns: number[], groupColumn
   if (!values) return null;
   const rows = rowsByGroup(values);
   const rowsOf = (groups: string[]) => groups.map((g) => Uint32Array.from(rows.get(g) ?? []));
+  // The groups' answers gathered once for all replicates.
+  let counters: { key: string; groupRows: Uint32Array[]; count: ItemWeightCounter[] } | null = null;
   return {
     groups: [...rows.keys()],
     size: (g) => rows.get(g)?.length ?? 0,
     observed: (groups) => distributions(run, columns, rowsOf(groups), run.weights),
     resample: (groups, rng) => {
-      const groupRows = rowsOf(groups);
-      const mult = stratifiedBootstrapMultiplicities(groupRows, run.n, rng);
-      return distributions(run, columns, groupRows, times(run.weights, mult));
+      const key = groups.join('\u0001');
+      if (counters?.key !== key) {
+        const groupRows = rowsOf(groups);
+        counters = { key, groupRows, count: groupRows.map((r) => new ItemWeightCounter(run, columns, r)) };
+      }
+      const weights = times(run.weights, stratifiedBootstrapMultiplicities(counters.groupRows, run.n, rng));
+      return counters.count.map((c) => c.count(weights));
     },
   };
 }

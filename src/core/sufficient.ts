@@ -385,13 +385,15 @@ function countMarginalsOnly(data: SurveyData, options: SufficientStatsOptions): 
     countMarginalsRowMajor(stats, data, colIdx, rowList, w);
     return stats;
   }
+  // Slot 255 (MISSING) collects missing answers: one branch-free increment per row. The two
+  // 256-slot accumulators are shared by the items and cleared after each:
+  // a fresh pair per item was most of the time for small row sets (group bootstraps).
+  const cc = new Float64Array(256);
+  const cw = w ? new Float64Array(256) : cc;
   for (let i = 0; i < cols.length; i++) {
     const kk = stats.k[i];
     const v = cols[i].values;
-    // Slot 255 (MISSING) collects missing answers: one branch-free increment per row.
-    const cc = new Float64Array(256);
     if (w) {
-      const cw = new Float64Array(256);
       let sq = 0;
       for (let r = 0; r < n; r++) {
         const row = rowList ? rowList[r] : r;
@@ -411,8 +413,55 @@ function countMarginalsOnly(data: SurveyData, options: SufficientStatsOptions): 
       stats.itemWeights[i].set(cc.subarray(0, kk));
       stats.itemWeightSq[i] = stats.itemCounts[i].reduce((a, b) => a + b, 0);
     }
+    cc.fill(0);
+    if (w) cw.fill(0);
   }
   return stats;
+}
+
+/**
+ * Per-item weighted category sums of a fixed set of rows under weights that change from call to
+ * call: the marginals of bootstrap replicates (the run's rows, or one group's rows, under new
+ * multiplicities each time). The selected rows' answers are gathered once, item-major, so each
+ * call is one sequential pass per item; sums run in row order, so a call gives exactly the
+ * `itemWeights` of `computeSufficientStats(data, { columns, rows, weights, marginalsOnly: true })`.
+ */
+export class ItemWeightCounter {
+  private readonly slots: Uint8Array[];
+  private readonly rows: Uint32Array | null;
+  private readonly k: Int32Array;
+  private readonly acc = new Float64Array(256);
+
+  constructor(data: SurveyData, columns: readonly number[], rows: Uint32Array | null = null) {
+    this.rows = rows;
+    this.k = Int32Array.from(columns, (c) => data.columns[c].item.codes.length);
+    const n = rows ? rows.length : data.n;
+    this.slots = columns.map((c) => {
+      const v = data.columns[c].values;
+      if (!rows) return v;
+      const out = new Uint8Array(n);
+      for (let r = 0; r < n; r++) out[r] = v[rows[r]];
+      return out;
+    });
+  }
+
+  /** Sums of `weights` (indexed by the data's row numbers) per item and category. */
+  count(weights: ArrayLike<number>): Float64Array[] {
+    const { rows, acc } = this;
+    const n = rows ? rows.length : weights.length;
+    let w: ArrayLike<number> = weights;
+    if (rows) {
+      const g = new Float64Array(n);
+      for (let r = 0; r < n; r++) g[r] = weights[rows[r]];
+      w = g;
+    }
+    return this.slots.map((s, i) => {
+      for (let r = 0; r < n; r++) acc[s[r]] += w[r];
+      const out = acc.slice(0, this.k[i]);
+      acc.fill(0);
+      return out;
+    });
+  }
 }
 
 /**

@@ -15,6 +15,23 @@ export interface PairMeasure {
 }
 
 /**
+ * Scratch buffers of the table correlations, reused across calls: a matrix of 15,225 pairs is
+ * computed per bootstrap replicate, and four small arrays per pair were most of its time (in
+ * allocation and garbage collection). The functions are synchronous and do not call each other
+ * while a buffer is in use, so one set serves every caller.
+ */
+let scratchSize = 0;
+let scratch = { rowSum: new Float64Array(0), colSum: new Float64Array(0), dx: new Float64Array(0), dy: new Float64Array(0), ranksX: new Float64Array(0), ranksY: new Float64Array(0), sumsX: new Float64Array(0), sumsY: new Float64Array(0) };
+function pearsonScratch(k: number): typeof scratch {
+  if (k > scratchSize) {
+    scratchSize = Math.max(k, 2 * scratchSize, 16);
+    const f = () => new Float64Array(scratchSize);
+    scratch = { rowSum: f(), colSum: f(), dx: f(), dy: f(), ranksX: f(), ranksY: f(), sumsX: f(), sumsY: f() };
+  }
+  return scratch;
+}
+
+/**
  * Pearson correlation from a weighted k_x x k_y table (row-major) whose rows carry the values
  * `xValues` and columns `yValues`:
  *
@@ -34,8 +51,9 @@ export function pearsonFromTable(
 ): PairMeasure {
   const kx = xValues.length;
   const ky = yValues.length;
-  const rowSum = new Float64Array(kx);
-  const colSum = new Float64Array(ky);
+  const { rowSum, colSum, dx, dy } = pearsonScratch(Math.max(kx, ky));
+  rowSum.fill(0, 0, kx);
+  colSum.fill(0, 0, ky);
   for (let a = 0; a < kx; a++) {
     for (let b = 0; b < ky; b++) {
       const w = cells[a * ky + b];
@@ -63,8 +81,6 @@ export function pearsonFromTable(
   if (xUsed < 2 || yUsed < 2) return { value: null, reason: 'zero variance on the pair\'s complete rows' };
   const xbar = xs / total;
   const ybar = ys / total;
-  const dx = new Float64Array(kx);
-  const dy = new Float64Array(ky);
   let sxx = 0;
   let syy = 0;
   for (let a = 0; a < kx; a++) {
@@ -91,8 +107,7 @@ export function pearsonFromTable(
  * tied answers (F = cumulative frequency). With non-integer weights the ranks are the weighted
  * mid-ranks shifted by 1/2, which does not change a correlation.
  */
-export function categoryMidRanks(freq: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(freq.length);
+export function categoryMidRanks(freq: ArrayLike<number>, out = new Float64Array(freq.length)): Float64Array {
   let before = 0;
   for (let a = 0; a < freq.length; a++) {
     out[a] = before + (freq[a] + 1) / 2;
@@ -111,15 +126,16 @@ export function categoryMidRanks(freq: ArrayLike<number>): Float64Array {
  * each row repeated w times (frequency weights).
  */
 export function spearmanFromTable(cells: ArrayLike<number>, kx: number, ky: number): PairMeasure {
-  const rowSum = new Float64Array(kx);
-  const colSum = new Float64Array(ky);
+  const { sumsX: rowSum, sumsY: colSum, ranksX, ranksY } = pearsonScratch(Math.max(kx, ky));
+  rowSum.fill(0, 0, kx);
+  colSum.fill(0, 0, ky);
   for (let a = 0; a < kx; a++) {
     for (let b = 0; b < ky; b++) {
       rowSum[a] += cells[a * ky + b];
       colSum[b] += cells[a * ky + b];
     }
   }
-  return pearsonFromTable(cells, categoryMidRanks(rowSum), categoryMidRanks(colSum));
+  return pearsonFromTable(cells, categoryMidRanks(rowSum.subarray(0, kx), ranksX.subarray(0, kx)), categoryMidRanks(colSum.subarray(0, ky), ranksY.subarray(0, ky)));
 }
 
 /** Pearson correlation of two equal-length vectors (two-pass, centred); null if either is constant or n < 2. */

@@ -90,7 +90,7 @@ export function topicMeanMatrix(a: GroupMeanMatrix, topicOf: (column: string) =>
  * than 2 such rows or either column has zero variance on them (numpy would give nan).
  * Two-pass (centred) for accuracy.
  */
-export function pearsonPairwise(x: (number | null)[], y: (number | null)[]): number | null {
+export function pearsonPairwise(x: ArrayLike<number | null>, y: ArrayLike<number | null>): number | null {
   let n = 0;
   let sx = 0;
   let sy = 0;
@@ -174,19 +174,28 @@ export interface UpperComparison {
 
 /** Compares two correlation matrices over their strict upper triangles, as the paper does. */
 export function compareUpperTriangles(a: (number | null)[][], b: (number | null)[][], perm?: ArrayLike<number>): UpperComparison {
-  const x: number[] = [];
-  const y: number[] = [];
   const m = a.length;
+  // Pair vectors in reused buffers: a permutation null calls this ~1,000 times per run.
+  const size = (m * (m - 1)) / 2;
+  if (pairScratch.x.length < size) pairScratch = { x: new Float64Array(size), y: new Float64Array(size) };
+  const { x: xs, y: ys } = pairScratch;
+  let n = 0;
   for (let i = 0; i < m; i++) {
+    const ai = a[i];
+    const bi = perm ? b[perm[i]] : b[i];
     for (let j = i + 1; j < m; j++) {
-      const u = a[i][j];
-      const v = perm ? b[perm[i]][perm[j]] : b[i][j];
+      const u = ai[j];
+      const v = perm ? bi[perm[j]] : bi[j];
       if (u === null || v === null) continue;
-      x.push(u);
-      y.push(v);
+      xs[n] = u;
+      ys[n] = v;
+      n++;
     }
   }
+  const x = xs.subarray(0, n);
+  const y = ys.subarray(0, n);
   let ss = 0;
-  for (let k = 0; k < x.length; k++) ss += (x[k] - y[k]) ** 2;
-  return { pearson: pearsonPairwise(x, y), rmse: x.length ? Math.sqrt(ss / x.length) : null, pairs: x.length };
+  for (let k = 0; k < n; k++) ss += (x[k] - y[k]) ** 2;
+  return { pearson: pearsonPairwise(x, y), rmse: n ? Math.sqrt(ss / n) : null, pairs: n };
 }
+let pairScratch = { x: new Float64Array(0), y: new Float64Array(0) };

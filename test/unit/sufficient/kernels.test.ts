@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeBootstrapSufficientStats, computeSufficientStats, pairTable, planBlocks, type SufficientStats } from '../../../src/core/sufficient';
+import { computeBootstrapSufficientStats, computeSufficientStats, ItemWeightCounter, pairTable, planBlocks, type SufficientStats } from '../../../src/core/sufficient';
 import { MISSING, type SurveyData } from '../../../src/core/dataset';
 import { Prng } from '../../../src/core/stats/prng';
 import { randomSurvey, multiplicities } from './helpers';
@@ -153,5 +153,24 @@ test('marginals-only statistics equal the marginals of the full statistics, bit 
     assert.deepEqual(only.itemWeights.map((x) => Array.from(x)), full.itemWeights.map((x) => Array.from(x)));
     assert.deepEqual(only.itemCounts.map((x) => Array.from(x)), full.itemCounts.map((x) => Array.from(x)));
     assert.deepEqual(Array.from(only.itemWeightSq), Array.from(full.itemWeightSq));
+  }
+});
+
+test('replicate marginals from gathered answers equal the marginals-only statistics, bit for bit', () => {
+  const data = randomSurvey(5000, KS, 61, 'real');
+  const rng = new Prng(62);
+  const rows = Uint32Array.from({ length: 700 }, () => rng.nextInt(5000));
+  const columns = [4, 2, 0, 7];
+  for (const rowSet of [null, rows]) {
+    const counter = new ItemWeightCounter(data, columns, rowSet);
+    for (let b = 0; b < 3; b++) {
+      // Multiplicities and survey weight x multiplicity, as the bootstraps use them.
+      const mult = multiplicities(5000, 63 + b);
+      const weighted = Float64Array.from(mult, (m, r) => m * data.weights![r]);
+      for (const weights of [mult, weighted]) {
+        const expected = computeSufficientStats(data, { columns, rows: rowSet ?? undefined, weights, marginalsOnly: true }).itemWeights;
+        assert.deepEqual(counter.count(weights).map((x) => Array.from(x)), expected.map((x) => Array.from(x)));
+      }
+    }
   }
 });
