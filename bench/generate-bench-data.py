@@ -27,11 +27,14 @@ COUNTRIES = ["DEU", "USA", "BRA", "NGA", "JPN", "IND", "EGY", "MEX", "SWE", "IDN
 MISSING_SHARE = 0.06
 
 
+def q_columns(n_items):
+    """Q columns written: Q1..Q290 as in WVS, more when more items are asked for (scaling runs)."""
+    return max(290, n_items)
+
+
 def item_names(n_items):
-    """Items are spread over Q1..Q290 like WVS ordinal items (not all Q columns are items)."""
-    if n_items > 290:
-        raise SystemExit("--items must be <= 290")
-    idx = np.unique(np.round(np.linspace(1, 290, n_items)).astype(int))
+    """Items are spread over the Q columns like WVS ordinal items (not all Q columns are items)."""
+    idx = np.unique(np.round(np.linspace(1, q_columns(n_items), n_items)).astype(int))
     return [f"Q{i}" for i in idx]
 
 
@@ -66,7 +69,7 @@ def main(argv=None):
     ap.add_argument("--rows", type=int, default=97000)
     ap.add_argument("--items", type=int, default=175)
     ap.add_argument("--cols", type=int, default=600,
-                    help="total columns of reference.csv; Q1..Q290 are always written, so at least 294")
+                    help="total columns of reference.csv; Q1..Q290 (or Q1..Q<items>) are always written, so at least 294")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--run-rows", type=int, default=5000)
     ap.add_argument("--seed", type=int, default=7)
@@ -88,7 +91,7 @@ def generate(out, rows, n_items, cols, runs, run_rows, seed, unit_weights=False)
     data = {"version": np.full(rows, 6, dtype=np.int32), "A_YEAR": rng.integers(2017, 2023, rows).astype(np.int32),
             "B_COUNTRY_ALPHA": np.array(COUNTRIES)[cidx]}
     item_pos = {name: j for j, name in enumerate(items)}
-    for q in range(1, 291):
+    for q in range(1, q_columns(n_items) + 1):
         name = f"Q{q}"
         data[name] = x[:, item_pos[name]] if name in item_pos else rng.integers(-2, 6, rows).astype(np.int32)
     n_filler = max(0, cols - len(data) - 1)

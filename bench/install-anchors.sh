@@ -2,6 +2,7 @@
 # Install what the benchmark anchors need (bench/anchors/), only what is missing; idempotent and
 # non-interactive. Debian/Ubuntu with apt; run as root (or it re-runs itself with sudo).
 #   python3-numpy python3-scipy python3-pandas   typical.py, strong.py (run with /usr/bin/python3)
+#   python3-matplotlib                            the scaling plot (plot-scaling.py)
 #   r-base-core r-cran-psych                      the polychoric anchor (polychoric.R)
 #   OpenBLAS                                      Debian's python3-numpy uses whatever libblas.so.3 the
 #                                                 system selects; without an optimised BLAS that is the
@@ -33,7 +34,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
-PKGS="python3-numpy python3-scipy python3-pandas r-base-core r-cran-psych libgfortran5"
+PKGS="python3-numpy python3-scipy python3-pandas python3-matplotlib r-base-core r-cran-psych libgfortran5"
 if [ "$MODE" = system ]; then PKGS="$PKGS libopenblas0-pthread"; fi
 MISSING=""
 for p in $PKGS; do installed "$p" || MISSING="$MISSING $p"; done
