@@ -33,11 +33,16 @@ export class ReferenceCache {
    * Returns whether the held values belong to this identity (a warm cache).
    */
   bind(key: string): boolean {
-    if (key === this.key) return true;
-    this.values.clear();
-    this.key = key;
-    return false;
+    this.warm = key === this.key;
+    if (!this.warm) {
+      this.values.clear();
+      this.key = key;
+    }
+    return this.warm;
   }
+
+  /** Whether the last `bind` found the values of its identity (the reference was unchanged). */
+  warm = false;
 
   /** Forgets everything (e.g. the reference changed while it was being read). */
   clear(): void {

@@ -674,17 +674,17 @@ async function evaluateRun(
   // Baselines of the run's size; a shares-only run has none, so the reference's size is used.
   const runN = runSize || refData.n;
   const baselines: Baseline[] = [
-    memo.get(`independent:${key}:${runN}:${methodsKey}`, () => {
+    memo.get(`independent:${config.seed}:${key}:${runN}:${methodsKey}`, () => {
       const indep = independentColumnsSample(refData, refIdx, runN, new Prng(streamSeed(config.seed, STREAM.independentMarginals, runN)));
       const s = computeSufficientStats(indep, { weights: null, marginalsOnly: refMatrices.size === 0 });
       return baselineOf('independent-marginals', `${runN} synthetic respondents whose answers are drawn from the reference item by item, independently: the reference marginals with no structure (what a model that samples each item on its own achieves at best).`, s);
     }),
-    memo.get(`uniform:${key}:${runN}:${methodsKey}`, () => {
+    memo.get(`uniform:${config.seed}:${key}:${runN}:${methodsKey}`, () => {
       const unif = uniformSample(items, runN, new Prng(streamSeed(config.seed, STREAM.uniformRandom, runN)));
       const s = computeSufficientStats(unif, { weights: null, marginalsOnly: refMatrices.size === 0 });
       return baselineOf('uniform-random', `${runN} respondents answering uniformly at random: no information.`, s);
     }),
-    await memo.getAsync(`split-half:${key}:${methodsKey}`, async () => {
+    await memo.getAsync(`split-half:${config.seed}:${key}:${methodsKey}`, async () => {
       const perm = new Prng(streamSeed(config.seed, STREAM.splitHalf)).permutation(refData.n);
       const half = Math.floor(refData.n / 2);
       const statsA = await computeSufficientStatsParallel(refData, { columns: refIdx, rows: perm.subarray(0, half), marginalsOnly: refMatrices.size === 0 });
@@ -716,7 +716,7 @@ async function evaluateRun(
       rng,
       ceilingSeed: streamSeed(config.seed, STREAM.groupCeiling),
       memo,
-      memoKey: `group:${key}:${config.groupBy.reference}`,
+      memoKey: `group:${config.seed}:${key}:${config.groupBy.reference}`,
       bag,
       runPath: run.path,
       referencePath: config.reference.path,

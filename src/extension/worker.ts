@@ -53,7 +53,7 @@ async function run(msg: ToWorker): Promise<void> {
       onProgress: (message, fraction) => post({ type: 'progress', id: msg.id, message, fraction }),
     });
     if (signal.aborted) return post({ type: 'cancelled', id: msg.id });
-    const use = { warm: cache.hits > hits, hits: cache.hits - hits, misses: cache.misses - misses };
+    const use = { warm: cache.warm, hits: cache.hits - hits, misses: cache.misses - misses };
     post({ type: 'result', id: msg.id, report, cache: use, milliseconds: performance.now() - started });
   } catch (e) {
     if (signal.aborted) post({ type: 'cancelled', id: msg.id });

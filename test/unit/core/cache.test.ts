@@ -47,6 +47,10 @@ test('a warm reference cache gives the same report as a cold evaluation, and ski
   assert.equal(cache.misses, filled, 'nothing is recomputed when the reference is unchanged');
   assert.ok(cache.hits >= filled, `hits ${cache.hits}`);
 
+  // Another seed: the cached read and tables serve it, the seeded parts (baselines, ceilings) do not.
+  const reseeded = { ...config, seed: config.seed + 1 };
+  assert.deepEqual(await evaluate(reseeded, { now, cache }), await evaluate(reseeded, { now }));
+
   // A run alone gives the numbers it had beside other runs (its own streams).
   const alone = await evaluate(demoConfig(dir, ['base']), { now, cache });
   assert.deepEqual(alone.runs[0], cold.runs[1]);
