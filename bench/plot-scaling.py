@@ -10,6 +10,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
+def finish(ax, pts, work, field, ylabel, title):
+    """Point labels (respondents x items), axis labels, title and legend."""
+    for p, w in zip(pts, work):
+        ax.annotate(f"{p['respondents'] // 1000}k x {p['items']}", (w, p[field]), textcoords="offset points", xytext=(4, -10), fontsize=7)
+    ax.set_xlabel("respondents x item pairs")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+
+
 def main(src, dest):
     pts = json.load(open(src))["points"]
     work = [p["respondents"] * p["pairs"] for p in pts]
@@ -21,19 +31,9 @@ def main(src, dest):
     ax1.loglog(work, [p["seconds"] for p in pts], "o", label="evaluation, end to end (s)")
     ax1.loglog(work, tables, "s", label="reference pair tables (s)")
     ax1.loglog(xs, [anchor["seconds"] * w / a_work for w in xs], "-", color="grey", label=f"O(n p²) through {anchor['respondents'] // 1000}k x {anchor['items']}")
-    for p, w in zip(pts, work):
-        ax1.annotate(f"{p['respondents'] // 1000}k x {p['items']}", (w, p["seconds"]), textcoords="offset points", xytext=(4, -10), fontsize=7)
-    ax1.set_xlabel("respondents x item pairs")
-    ax1.set_ylabel("seconds")
-    ax1.set_title("Time (2 cores)")
-    ax1.legend(fontsize=8)
+    finish(ax1, pts, work, "seconds", "seconds", "Time (2 cores)")
     ax2.loglog(work, [p["peakRssMb"] for p in pts], "o", color="tab:red", label="peak RSS (MB)")
-    for p, w in zip(pts, work):
-        ax2.annotate(f"{p['respondents'] // 1000}k x {p['items']}", (w, p["peakRssMb"]), textcoords="offset points", xytext=(4, -10), fontsize=7)
-    ax2.set_xlabel("respondents x item pairs")
-    ax2.set_ylabel("MB")
-    ax2.set_title("Peak memory")
-    ax2.legend(fontsize=8)
+    finish(ax2, pts, work, "peakRssMb", "MB", "Peak memory")
     fig.tight_layout()
     fig.savefig(dest, dpi=110)
 
