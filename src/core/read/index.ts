@@ -485,8 +485,7 @@ class WideDelimitedReader implements ScanSink, ChunkConsumer, RecordReader {
       // Size the columns once from how many bytes the first rows took, to avoid regrowing; refuse
       // here, before the columns are filled, when they would not fit.
       this.estimated = true;
-      const rows = this.estimateRows(consumed);
-      if (rows > this.capacity) this.reserve(rows, true);
+      this.expectRows(this.estimateRows(consumed), true);
     }
     return consumed;
   }
@@ -545,15 +544,18 @@ class WideDelimitedReader implements ScanSink, ChunkConsumer, RecordReader {
   progress(bytes: number): void {
     if (this.estimated || !this.header || this.row < 64 || bytes <= 0) return;
     this.estimated = true;
-    const rows = Math.ceil((this.size / bytes) * this.row * 1.05) + 16;
-    if (rows > this.capacity) this.reserve(rows, true);
+    this.expectRows(Math.ceil((this.size / bytes) * this.row * 1.05) + 16, true);
   }
 
-  /** Parquet: the number of rows is known from the footer before any is read. */
-  expectRows(rows: number): void {
-    if (!this.header || this.estimated) return;
+  /**
+   * The number of rows the file will have (known from a Parquet footer, or estimated from the
+   * first rows): refused here when their columns would not fit, else reserved at once.
+   */
+  expectRows(rows: number, estimate = false): void {
+    if (!this.header) return;
     this.estimated = true;
-    if (rows + 1 > this.capacity) this.reserve(rows + 1, true);
+    this.checkMemory(rows, estimate ? 'about ' : '');
+    if (rows + 1 > this.capacity) this.reserve(rows + 1, false);
   }
 
   beginRecord(): void {
@@ -668,6 +670,20 @@ class WideDelimitedReader implements ScanSink, ChunkConsumer, RecordReader {
     return Math.ceil((this.size / consumed) * this.row * 1.05) + 16;
   }
 
+  /** Throws `file.too-large` when `rows` rows of the kept columns would not fit in the limit. */
+  private checkMemory(rows: number, how: 'about ' | 'more than ' | ''): void {
+    const needed = rows * this.bytesPerRow();
+    if (needed <= this.memoryLimit) return;
+    const cols = this.selected.length + (this.weights ? 1 : 0) + this.attributeFields.size;
+    throw tooLarge(
+      this.path,
+      this.size,
+      needed,
+      this.memoryLimit,
+      `${how}${rows.toLocaleString('en-US')} rows x ${cols} selected column${cols === 1 ? '' : 's'}`,
+    );
+  }
+
   /** Bytes one row takes in what this read keeps: item slots, weight, line, group strings. */
   private bytesPerRow(): number {
     if (this.dist) return 0;
@@ -678,18 +694,8 @@ class WideDelimitedReader implements ScanSink, ChunkConsumer, RecordReader {
    * Grows the columns to `capacity` rows, after checking they fit in the memory limit
    * (`estimate`: the capacity is a projection from the first rows, not rows already read).
    */
-  private reserve(capacity: number, estimate = false): void {
-    const needed = capacity * this.bytesPerRow();
-    if (needed > this.memoryLimit) {
-      const cols = this.selected.length + (this.weights ? 1 : 0) + this.attributeFields.size;
-      throw tooLarge(
-        this.path,
-        this.size,
-        needed,
-        this.memoryLimit,
-        `${estimate ? 'about ' : 'more than '}${capacity.toLocaleString('en-US')} rows x ${cols} selected column${cols === 1 ? '' : 's'}`,
-      );
-    }
+  private reserve(capacity: number, check = true): void {
+    if (check) this.checkMemory(capacity, 'more than ');
     for (const s of this.selected) s.column.reserve(capacity);
     if (this.weights) {
       const w = new Float64Array(capacity);
@@ -871,7 +877,8 @@ class WideDelimitedReader implements ScanSink, ChunkConsumer, RecordReader {
     }
     this.roles = roles;
     this.codeColumns = codeColumns;
-    this.reserve(1024);
+    // A first allocation, too small to matter: the guard checks the estimate and the growth.
+    this.reserve(1024, false);
   }
 
   /**
