@@ -428,6 +428,10 @@ class WideDelimitedReader implements ScanSink, ChunkConsumer, RecordReader {
   /** Item columns to resolve, in output order. */
   private selected: SelectedItem[] = [];
   private attributeFields = new Map<number, string[]>();
+  /** Per group column: its distinct values, so each row holds a reference, not a string of its own. */
+  private interned = new Map<number, Map<string, string>>();
+  /** Bytes of the distinct group strings kept (with their table entries), for the memory guard. */
+  private stringBytes = 0;
   /** Fields that are both an attribute and an item: read as text, fed to the item's column too. */
   private textItems = new Map<number, TokenColumn>();
   private weightField = -1;
@@ -583,7 +587,7 @@ class WideDelimitedReader implements ScanSink, ChunkConsumer, RecordReader {
       return;
     }
     const attr = this.attributeFields.get(field);
-    if (attr) attr[this.row] = value.trim();
+    if (attr) attr[this.row] = this.intern(field, value.trim());
     const item = this.textItems.get(field);
     if (item) item.values[this.row] = item.addText(value, line, column, this.scanner!, start);
   }
@@ -670,9 +674,27 @@ class WideDelimitedReader implements ScanSink, ChunkConsumer, RecordReader {
     return Math.ceil((this.size / consumed) * this.row * 1.05) + 16;
   }
 
+  /**
+   * The one copy of a group column's value: group, persona and country columns repeat a few values
+   * (and the long layout's respondent, item and answer columns repeat each value over consecutive
+   * rows), so rows share strings. Past 2^20 distinct values a column's strings are kept as they come.
+   */
+  private intern(field: number, v: string): string {
+    let table = this.interned.get(field);
+    if (!table) this.interned.set(field, (table = new Map()));
+    const known = table.get(v);
+    if (known !== undefined) return known;
+    if (table.size < 1 << 20) {
+      table.set(v, v);
+      this.stringBytes += STRING_CELL_BYTES + 2 * v.length + 48;
+    } else this.stringBytes += STRING_CELL_BYTES + 2 * v.length;
+    return v;
+  }
+
   /** Throws `file.too-large` when `rows` rows of the kept columns would not fit in the limit. */
   private checkMemory(rows: number, how: 'about ' | 'more than ' | ''): void {
-    const needed = rows * this.bytesPerRow();
+    // Distinct strings are projected to grow with the rows (respondent ids do).
+    const needed = rows * this.bytesPerRow() + (this.row > 0 ? (this.stringBytes * rows) / this.row : 0);
     if (needed <= this.memoryLimit) return;
     const cols = this.selected.length + (this.weights ? 1 : 0) + this.attributeFields.size;
     throw tooLarge(
@@ -684,10 +706,10 @@ class WideDelimitedReader implements ScanSink, ChunkConsumer, RecordReader {
     );
   }
 
-  /** Bytes one row takes in what this read keeps: item slots, weight, line, group strings. */
+  /** Bytes one row takes in what this read keeps: item slots, weight, line, references to group strings. */
   private bytesPerRow(): number {
     if (this.dist) return 0;
-    return this.selected.length * 2 + (this.weights ? 8 : 0) + 4 + (this.attributeFields.size + this.textItems.size) * STRING_CELL_BYTES;
+    return this.selected.length * 2 + (this.weights ? 8 : 0) + 4 + this.attributeFields.size * 8 + this.textItems.size * 2;
   }
 
   /**

@@ -28,7 +28,7 @@ export function defaultMemoryLimit(): number {
   return Math.min(getHeapStatistics().heap_size_limit, totalmem() / 2);
 }
 
-/** Bytes per string cell kept for a group / respondent column: the array slot and a short string. */
+/** Bytes of a short string on the V8 heap besides its characters (header, hash, alignment). */
 export const STRING_CELL_BYTES = 40;
 
 /** "1.9 GB", "512 MB", "900 kB": decimal units, as file managers show sizes. */

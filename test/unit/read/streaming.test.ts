@@ -139,7 +139,7 @@ test('memory guard: JSON lines, long layout and Parquet are refused the same way
   const long = Array.from({ length: 3000 }, (_, r) => JSON.stringify({ respondent: `r${r >> 2}`, item: `Q${r % 4}`, answer: 1 })).join('\n');
   e = await errorOf(readSurvey(write('guard-long.jsonl', long), { maxMemoryBytes: 20_000, chunkBytes: 4096 }));
   assert.equal(e.diagnostic.code, 'file.too-large');
-  e = await errorOf(readSurvey(fixture('wide.parquet'), { maxMemoryBytes: 200, weight: 'weight', attributes: ['country'] }));
+  e = await errorOf(readSurvey(fixture('wide.parquet'), { maxMemoryBytes: 50, weight: 'weight', attributes: ['country'] }));
   assert.equal(e.diagnostic.code, 'file.too-large');
   assert.match(e.diagnostic.message, /: 5 rows x 5 selected columns would need/);
 });
