@@ -8,8 +8,9 @@
 //      with ~6% negative missing codes, W_WEIGHT, B_COUNTRY_ALPHA; 1,000,000 rows ~ 1.9 GB);
 //   2. wide JSON lines: the CSV's first rows, one object of 600 keys per line, up to ~2 GB;
 //   3. long-layout JSON lines (one answer per line: respondent, item, answer, country) for 175
-//      items, up to ~2 GB: the long layout is pivoted in memory, so past the memory limit it must
-//      be refused with a clear message, not crash.
+//      items, up to ~2 GB: the long layout is pivoted in memory; it is read once with the default
+//      memory limit and once with a 500 MB limit, which it exceeds: it must then be refused with a
+//      clear message, not crash.
 // Each file is then read in its own process (bench/big-file-read.ts: readSurvey with 175 items +
 // W_WEIGHT + 4 group columns, then all pair tables) under /usr/bin/time -v when it exists, and
 // time and peak RSS are printed. The files are deleted afterwards unless --keep.
@@ -120,10 +121,13 @@ if (withLong && !existsSync(longJsonl)) {
 
 const timeV = existsSync('/usr/bin/time');
 const results = [];
-for (const [file, layout] of [[csv, 'wide'], [wideJsonl, 'wide'], ...(withLong ? [[longJsonl, 'long']] : [])]) {
+// The last case stands for a machine with less memory: a 500 MB limit the long layout exceeds.
+const cases = [[csv, 'wide'], [wideJsonl, 'wide'], ...(withLong ? [[longJsonl, 'long'], [longJsonl, 'long', '500']] : [])];
+for (const [file, layout, limitMB] of cases) {
   const size = statSync(file).size;
-  console.error(`Reading ${file} (${(size / 1e9).toFixed(2)} GB, ${layout})...`);
-  const cmd = timeV ? ['/usr/bin/time', ['-v', 'node', 'out/bench/big-file-read.js', file, layout]] : ['node', ['out/bench/big-file-read.js', file, layout]];
+  console.error(`Reading ${file} (${(size / 1e9).toFixed(2)} GB, ${layout}${limitMB ? `, memory limit ${limitMB} MB` : ''})...`);
+  const child = ['out/bench/big-file-read.js', file, layout, ...(limitMB ? [limitMB] : [])];
+  const cmd = timeV ? ['/usr/bin/time', ['-v', 'node', ...child]] : ['node', child];
   const wall0 = performance.now();
   const r = spawnSync(cmd[0], cmd[1], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const wall = (performance.now() - wall0) / 1000;
@@ -133,14 +137,14 @@ for (const [file, layout] of [[csv, 'wide'], [wideJsonl, 'wide'], ...(withLong ?
   }
   const out = JSON.parse(r.stdout.trim().split('\n').pop());
   const maxRss = timeV ? Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1]) / 1024 : out.peakRssMB;
-  results.push({ file, layout, sizeGB: +(size / 1e9).toFixed(2), wallSeconds: +wall.toFixed(1), peakRssMB: Math.round(maxRss), ...out });
+  results.push({ file, layout, limitMB, sizeGB: +(size / 1e9).toFixed(2), wallSeconds: +wall.toFixed(1), peakRssMB: Math.round(maxRss), ...out });
   console.log(JSON.stringify(results[results.length - 1]));
 }
 
 console.log('\n| file | size | result | read | pair tables | peak RSS |');
 console.log('|---|---|---|---|---|---|');
 for (const r of results) {
-  const name = r.file.split('/').pop();
+  const name = r.file.split('/').pop() + (r.limitMB ? `, maxMemoryBytes ${r.limitMB} MB` : '');
   if (r.ok) console.log(`| ${name} (${r.layout}) | ${r.sizeGB} GB | ${r.rows.toLocaleString('en-US')} respondents x ${r.items} items${r.layout === 'wide' ? ' + weight' : ''} + ${r.groups} group column${r.groups === 1 ? '' : 's'}, ${r.errors} errors | ${r.readSeconds} s | ${r.pairs.toLocaleString('en-US')} tables, ${r.statsSeconds} s | ${r.peakRssMB} MB |`);
   else console.log(`| ${name} (${r.layout}) | ${r.sizeGB} GB | refused: ${r.code} after ${r.seconds} s: "${r.message}" | | | ${r.peakRssMB} MB |`);
 }
