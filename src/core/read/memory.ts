@@ -31,6 +31,9 @@ export function defaultMemoryLimit(): number {
 /** Bytes of a short string on the V8 heap besides its characters (header, hash, alignment). */
 export const STRING_CELL_BYTES = 40;
 
+/** Bytes per row of a column of shared strings: an 8-byte reference, with the array's growth slack. */
+export const STRING_REF_BYTES = 20;
+
 /** "1.9 GB", "512 MB", "900 kB": decimal units, as file managers show sizes. */
 export function formatBytes(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
