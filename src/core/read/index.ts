@@ -3,7 +3,8 @@
  *
  * Never throws on bad content: every skipped row, dropped value and guess is reported as an
  * `InputDiagnostic` with file, line and column. Throws `InputError` only when nothing sensible can
- * be read (the file does not exist, is empty, has no header).
+ * be read (the file does not exist, is empty, has no header), when it would not fit in the memory
+ * limit (`file.too-large`), or when it changed while it was read (`file.changed-while-reading`).
  */
 import { promises as fs } from 'node:fs';
 import type { ItemCodebook } from '../codebook';
