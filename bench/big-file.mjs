@@ -139,7 +139,7 @@ for (const [file, layout, limitMB] of cases) {
   const out = JSON.parse(r.stdout.trim().split('\n').pop());
   const maxRss = timeV ? Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1]) / 1024 : out.peakRssMB;
   // CPU time says more than wall time on a machine shared with other jobs.
-  const cpu = timeV ? Number(/User time \(seconds\): ([\d.]+)/.exec(r.stderr)?.[1]) + Number(/System time \(seconds\): ([\d.]+)/.exec(r.stderr)?.[1]) : null;
+  const cpu = timeV ? +(Number(/User time \(seconds\): ([\d.]+)/.exec(r.stderr)?.[1]) + Number(/System time \(seconds\): ([\d.]+)/.exec(r.stderr)?.[1])).toFixed(1) : null;
   results.push({ file, layout, limitMB, sizeGB: +(size / 1e9).toFixed(2), wallSeconds: +wall.toFixed(1), cpuSeconds: cpu, peakRssMB: Math.round(maxRss), ...out, peakRssMB: Math.round(maxRss) });
   console.log(JSON.stringify(results[results.length - 1]));
 }
