@@ -7,6 +7,8 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { readSurvey, readSurveyText, type ReadOptions, type ReadResult } from '../../../src/core/read/index';
 import { bytesBuffer, readParquet } from '../../../src/core/read/parquet';
 import { InputError } from '../../../src/core/diagnostics';
+import { parseDelimited } from '../../../src/core/read/delimited';
+import fc from 'fast-check';
 
 // Big-file behaviour of readSurvey: records longer than the record bound, the memory guard, files
 // that change while they are read, and Parquet read through the file handle.
@@ -249,4 +251,49 @@ test('Parquet is read through the file: only the footer and the selected columns
   const r = await readSurvey(file, { items: ['Q3', 'Q7'] });
   assert.equal(r.data!.n, n);
   assert.deepEqual(codes(r, 'Q3').slice(0, 3), [1, 6, 11]);
+});
+
+// ---------------------------------------------------------------- property: the record bound
+
+/** A short field: plain, or quoted with commas, line breaks, doubled quotes and multi-byte text. */
+const shortField = fc.oneof(
+  fc.stringMatching(/^[a-z0-9]{0,6}$/),
+  fc.array(fc.constantFrom('a', 'é', '😀', ',', '\n', '\r\n', '""', ' '), { maxLength: 6 }).map((cs) => `"${cs.join('')}"`),
+);
+/** A field far longer than the bound (3-4 times): quoted with line breaks, or plain. */
+const longField = fc.oneof(
+  fc.integer({ min: 0, max: 1000 }).map((seed) => `"${Array.from({ length: 300 }, (_, i) => ['x', 'é', '\n', ',', '""', '😀'][(seed + i * 7) % 6]).join('')}"`),
+  fc.integer({ min: 800, max: 1000 }).map((n) => 'y'.repeat(n)),
+);
+const boundedCsv = fc.record({
+  rows: fc.array(
+    fc.oneof(
+      { weight: 4, arbitrary: fc.tuple(shortField, shortField, shortField).map((fields) => ({ fields, long: false })) },
+      { weight: 1, arbitrary: fc.tuple(fc.constantFrom('', 'ab', 'é😀x', '12'), longField).map(([a, b]) => ({ fields: [a, b, '1'], long: true })) },
+    ),
+    { minLength: 1, maxLength: 15 },
+  ),
+  eol: fc.constantFrom('\n', '\r\n'),
+  chunkBytes: fc.integer({ min: 5, max: 300 }),
+});
+
+test('property: with a 256-byte record bound, short rows read on their own lines and each long row is reported where it (or its quote) starts, at any chunk size', async () => {
+  await fc.assert(
+    fc.asyncProperty(boundedCsv, async ({ rows, eol, chunkBytes }) => {
+      const text = ['a,b,c', ...rows.map((r) => r.fields.join(','))].join(eol) + eol;
+      // The scanner's own whole-text parse says where each record and field starts.
+      const records = parseDelimited(text, 44).records.slice(1);
+      assert.equal(records.length, rows.length);
+      const file = write('bounded.csv', text);
+      const r = await readSurvey(file, { maxRecordBytes: 256, chunkBytes, items: ['a'], weight: null });
+      const kept = records.filter((_, i) => !rows[i].long);
+      assert.deepEqual([...(r.data?.lines ?? [])], kept.map((k) => k.line));
+      const expected = records.flatMap((rec, i) => (rows[i].long ? [rows[i].fields[1].startsWith('"') ? [rec.line, rec.columns[1]] : [rec.line, 1]] : []));
+      assert.deepEqual(byCode(r, 'csv.record-too-long').map((d) => [d.line, d.column]), expected);
+      // Without the bound, the same file reads every row.
+      const all = await readSurvey(file, { chunkBytes, items: ['a'], weight: null });
+      assert.deepEqual([...all.data!.lines!], records.map((k) => k.line));
+    }),
+    { seed: 20261202, numRuns: 120 },
+  );
 });
