@@ -3,7 +3,8 @@
  *
  * Never throws on bad content: every skipped row, dropped value and guess is reported as an
  * `InputDiagnostic` with file, line and column. Throws `InputError` only when nothing sensible can
- * be read (the file does not exist, is empty, has no header).
+ * be read (the file does not exist, is empty, has no header), when it would not fit in the memory
+ * limit (`file.too-large`), or when it changed while it was read (`file.changed-while-reading`).
  */
 import { promises as fs } from 'node:fs';
 import type { ItemCodebook } from '../codebook';
@@ -15,6 +16,9 @@ import { DelimitedScanner, FIELD_CODE, FIELD_SKIP, FIELD_TEXT, sniffDelimiter, t
 import { detectLongColumns, pivotLong, type LongColumns } from './long';
 import { DIST_GROUP, DIST_ITEM, DIST_OPTION, DIST_VALUE, DistributionRows, detectDistributionColumns, type DistributionColumns, type DistributionValues } from './distribution';
 import { readParquet } from './parquet';
+import { JsonArrayConsumer, JsonLinesConsumer, RecordFeed, type ChunkConsumer, type RecordReader } from './json-stream';
+import { MAX_RECORD_BYTES, STRING_CELL_BYTES, STRING_REF_BYTES, assertUnchanged, changedWhileReading, defaultMemoryLimit, identityOf, tooLarge } from './memory';
+import type { AsyncBuffer } from 'hyparquet';
 import { DEFAULT_INFERENCE, inferItem, resolveColumn, type InferencePolicy } from './resolve';
 
 export type Layout = 'wide' | 'long' | 'distribution';
@@ -46,6 +50,14 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Bytes read per chunk (default 4 MiB); tests use tiny chunks to exercise records split across reads. */
   chunkBytes?: number;
+  /**
+   * Bytes the read may materialise (columns as typed arrays, group columns as strings); a file
+   * needing more is refused with `file.too-large`. Default: the smaller of the V8 heap limit and
+   * half the machine's memory (src/core/read/memory.ts).
+   */
+  maxMemoryBytes?: number;
+  /** Longest record (CSV row, JSON line or array element) buffered; longer ones are reported and skipped. Default 64 MiB. */
+  maxRecordBytes?: number;
   onProgress?: (fraction: number) => void;
 }
 
@@ -77,12 +89,19 @@ const SNIFF_BYTES = 1 << 16;
 
 /**
  * Reads a survey file into `SurveyData` (wide or long layout) or `DistributionData`
- * (distribution layout: one row per item x option (x group) with a share or a count). CSV/TSV is
- * streamed in chunks, materialising only the selected columns; JSON/JSON lines are parsed whole;
- * Parquet is decoded row group by row group, only the needed columns (src/core/read/parquet.ts).
+ * (distribution layout: one row per item x option (x group) with a share or a count). CSV/TSV,
+ * JSON lines and JSON arrays are streamed in chunks (src/core/read/json-stream.ts), materialising
+ * only the selected columns; Parquet is read through the file handle, row group by row group and
+ * only the needed column chunks (src/core/read/parquet.ts).
  * The layout is `options.layout`, else detected from the header: long when it has respondent,
  * item and answer columns, distribution when it has item, option and share/probability/count
  * columns (a "respondent" column that is also the group column, e.g. `persona`, means distribution).
+ *
+ * Bounded memory: a record longer than `maxRecordBytes` is reported and skipped rather than
+ * buffered, and the columns being filled are checked against `maxMemoryBytes` before they grow
+ * (`file.too-large`). A file deleted, truncated, replaced or written to while it is read throws
+ * `file.changed-while-reading` (its identity, size, mtime and inode, is compared at open and after
+ * the last byte) rather than returning a mix of two versions.
  */
 export async function readSurvey(path: string, options: ReadOptions = {}): Promise<ReadResult> {
   let handle: fs.FileHandle;
@@ -92,47 +111,114 @@ export async function readSurvey(path: string, options: ReadOptions = {}): Promi
     throw new InputError({ code: 'file.unreadable', message: `Cannot open the file: ${(e as Error).message}`, file: path });
   }
   try {
-    const size = (await handle.stat()).size;
+    const opened = identityOf(await handle.stat({ bigint: true }));
+    const size = Number(opened.size);
     if (size === 0) throw new InputError({ code: 'file.empty', message: 'The file is empty.', file: path });
     const format = formatOf(path, options);
+    let result: ReadResult;
     if (format === 'json' || format === 'jsonl') {
-      // Model runs are small: JSON is parsed whole.
-      return readRecordsText(await handle.readFile('utf8'), path, options, format);
-    }
-    if (format === 'parquet') {
-      const bytes = await handle.readFile();
-      const reader = new WideDelimitedReader(path, options, bytes.length);
+      result = await readRecordsFile(handle, path, size, options, format);
+    } else if (format === 'parquet') {
+      const reader = new WideDelimitedReader(path, options, size);
       reader.format = 'parquet';
-      await readParquet(bytes, path, reader, options.signal, options.onProgress);
-      return reader.finish();
+      await readParquet(fileBuffer(handle, path, size), path, reader, options.signal, options.onProgress);
+      result = reader.finish();
+    } else {
+      const reader = new WideDelimitedReader(path, options, size);
+      await pumpFile(handle, path, size, reader, options, 0, 1);
+      result = reader.finish();
     }
-    const reader = new WideDelimitedReader(path, options, size);
-    let buf = Buffer.allocUnsafe(Math.max(1, Math.min(options.chunkBytes ?? CHUNK_BYTES, size + 1)));
-    let filled = 0;
-    let total = 0;
-    for (;;) {
-      options.signal?.throwIfAborted();
-      if (filled === buf.length) {
-        // One record longer than the buffer (or an unclosed quote): grow.
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, filled);
-        buf = bigger;
-      }
-      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, null);
-      filled += bytesRead;
-      total += bytesRead;
-      const final = bytesRead === 0 || total >= size;
-      const consumed = reader.consume(buf, filled, final);
-      options.onProgress?.(Math.min(1, total / size));
-      if (final) break;
-      buf.copy(buf, 0, consumed, filled);
-      reader.shift(consumed);
-      filled -= consumed;
-    }
-    return reader.finish();
+    await assertUnchanged(path, opened);
+    return result;
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * A Parquet reader's view of the open file: hyparquet asks for byte ranges (the footer, then the
+ * column chunks it needs) and only those are read. A short read means the file got shorter.
+ */
+function fileBuffer(handle: fs.FileHandle, path: string, size: number): AsyncBuffer {
+  return {
+    byteLength: size,
+    async slice(start: number, end = size): Promise<ArrayBuffer> {
+      const length = Math.max(0, Math.min(end, size) - start);
+      const bytes = new Uint8Array(length);
+      let got = 0;
+      while (got < length) {
+        const { bytesRead } = await handle.read(bytes, got, length - got, start + got);
+        if (bytesRead === 0) throw changedWhileReading(path, `it got shorter than the ${size} bytes it had when opened`);
+        got += bytesRead;
+      }
+      return bytes.buffer;
+    },
+  };
+}
+
+/**
+ * Reads the whole file through `consumer` in chunks, carrying incomplete records over. A record
+ * that fills a buffer of `maxRecordBytes` is handed to `consumer.overflow` instead of growing the
+ * buffer further. Reads at explicit positions, so a second pass can follow on the same handle.
+ * `from`..`to` is the share of the progress bar this pass covers.
+ */
+async function pumpFile(handle: fs.FileHandle, path: string, size: number, consumer: ChunkConsumer, options: ReadOptions, from: number, to: number): Promise<void> {
+  const maxRecord = Math.max(16, options.maxRecordBytes ?? MAX_RECORD_BYTES);
+  let buf = Buffer.allocUnsafe(Math.max(1, Math.min(options.chunkBytes ?? CHUNK_BYTES, size + 1, maxRecord)));
+  let filled = 0;
+  let total = 0;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const { bytesRead } = await handle.read(buf, filled, buf.length - filled, total);
+    if (bytesRead === 0 && total < size) throw changedWhileReading(path, `it got shorter: ${size} bytes when opened, ${total} bytes found`);
+    filled += bytesRead;
+    total += bytesRead;
+    const final = total >= size;
+    let consumed = consumer.consume(buf, filled, final);
+    options.onProgress?.(from + (to - from) * Math.min(1, total / size));
+    if (final) break;
+    if (consumed === 0 && filled === buf.length) {
+      if (buf.length >= maxRecord) consumed = consumer.overflow(buf, filled, maxRecord);
+      else {
+        // One record longer than the buffer: grow, up to the record bound.
+        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, maxRecord));
+        buf.copy(bigger, 0, 0, filled);
+        buf = bigger;
+        continue;
+      }
+    }
+    buf.copy(buf, 0, consumed, filled);
+    consumer.shift(consumed);
+    filled -= consumed;
+  }
+}
+
+/**
+ * JSON lines or a JSON array of records, streamed. Keys become columns in first-seen order over
+ * the whole file: when a record brings a key the first records lacked, a second pass reads the
+ * file again with every key (see json-stream.ts).
+ */
+async function readRecordsFile(handle: fs.FileHandle, path: string, size: number, options: ReadOptions, format: 'json' | 'jsonl'): Promise<ReadResult> {
+  let known: string[] | null = null;
+  for (;;) {
+    const reader = new WideDelimitedReader(path, options, size);
+    reader.format = format;
+    const feed: RecordFeed = new RecordFeed(reader, known);
+    const consumer = format === 'jsonl' ? new JsonLinesConsumer(feed, path) : new JsonArrayConsumer(feed, path);
+    // A second pass reports its progress from 0 again: it is a second reading of the file.
+    await pumpFile(handle, path, size, consumer, options, 0, 1);
+    const done = finishRecords(feed, path);
+    if (done) return done;
+    known = feed.keys;
+  }
+}
+
+/** The result of a records pass, or null when it must be read again with every key. */
+function finishRecords(feed: RecordFeed, path: string): ReadResult | null {
+  if (!feed.sawContent) throw new InputError({ code: 'file.empty', message: 'The file is empty.', file: path });
+  if (feed.keys.length === 0) throw new InputError({ code: 'file.empty', message: 'The file holds no records.', file: path });
+  if (feed.incomplete) return null;
+  return (feed.reader as WideDelimitedReader).finish();
 }
 
 /** The format named in the options, else by the file's extension, else by the first character. */
@@ -150,103 +236,101 @@ export function formatOf(path: string, options: ReadOptions, head = ''): Format 
   return 'csv';
 }
 
-/** Reads survey text held in memory (tests, editors' unsaved buffers). */
+/**
+ * Reads survey text held in memory (tests, editors' unsaved buffers): the same consumers as for
+ * files, given the whole text as one chunk.
+ */
 export function readSurveyText(text: string, path: string, options: ReadOptions = {}): ReadResult {
   const format = formatOf(path, options, text.slice(0, 100));
-  if (format === 'json' || format === 'jsonl') return readRecordsText(text, path, options, format);
   if (format === 'parquet') throw new InputError({ code: 'format.unsupported', message: 'Parquet files are read from disk, not from text.', file: path });
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length === 0) throw new InputError({ code: 'file.empty', message: 'The file is empty.', file: path });
+  if (format === 'json' || format === 'jsonl') {
+    let known: string[] | null = null;
+    for (;;) {
+      const reader = new WideDelimitedReader(path, options, bytes.length);
+      reader.format = format;
+      const feed: RecordFeed = new RecordFeed(reader, known);
+      (format === 'jsonl' ? new JsonLinesConsumer(feed, path) : new JsonArrayConsumer(feed, path)).consume(bytes, bytes.length, true);
+      const done = finishRecords(feed, path);
+      if (done) return done;
+      known = feed.keys;
+    }
+  }
   const reader = new WideDelimitedReader(path, options, bytes.length);
   reader.consume(bytes, bytes.length, true);
   return reader.finish();
 }
 
-/** Line and column (1-based) of a character offset in text. */
-function locate(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
+/** Where a CSV record too long to buffer is, while its bytes are dropped. */
+interface SkipState {
+  inQuote: boolean;
+  /** At the start of a field (where a quote opens a quoted field). */
+  fieldStart: boolean;
+  /** The record ended (after its line break). */
+  done: boolean;
+  line: number;
+  /** Buffer offset where the current line starts. */
+  lineStart: number;
+  /** Where the last quoted field opened (filled when locating). */
+  quoteLine: number;
+  quoteColumn: number;
 }
 
-/** Offset of a JSON.parse error, from V8's message ("... at position 12" / "(line 2 column 5)"). */
-function jsonErrorOffset(e: unknown, text: string): number {
-  const msg = (e as Error).message;
-  const pos = /position (\d+)/.exec(msg);
-  if (pos) return Number(pos[1]);
-  const lc = /line (\d+) column (\d+)/.exec(msg);
-  if (lc) {
-    let offset = 0;
-    for (let l = 1; l < Number(lc[1]); l++) offset = text.indexOf('\n', offset) + 1;
-    return offset + Number(lc[2]) - 1;
-  }
-  // "Unexpected token '}', ..."<source around the error>"... is not valid JSON": V8 quotes the
-  // source from 10 characters before the error when it cuts the start.
-  const snippet = /Unexpected token '([\s\S]+?)', (\.\.\.)?"([\s\S]*?)(?:\.\.\.)?" is not valid JSON$/.exec(msg);
-  if (snippet) {
-    if (snippet[2]) {
-      const at = text.indexOf(snippet[3]);
-      if (at >= 0) return at + 10;
-    }
-    return Math.max(0, text.indexOf(snippet[1]));
-  }
-  return 0;
-}
+const utf8 = new TextDecoder('utf-8');
 
 /**
- * JSON lines (one record per line; a broken line is reported at its line and column and the
- * others kept) or a JSON array of records. Keys become columns in first-seen order.
+ * Follows a CSV record through buf[pos, end) without keeping anything (RFC 4180 quoting: a quote
+ * opens a quoted field only at its start, "" is a quote inside one), counting lines. Returns the
+ * offset it stopped at: after the record's line break (`st.done`), or where more bytes are needed
+ * to decide (a quote or CR at the end of the buffer), or `end`.
  */
-function readRecordsText(text: string, path: string, options: ReadOptions, format: 'json' | 'jsonl'): ReadResult {
-  const bag: InputDiagnostic[] = [];
-  const records: { value: Record<string, unknown>; line: number }[] = [];
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === '') throw new InputError({ code: 'file.empty', message: 'The file is empty.', file: path });
-  if (format === 'jsonl') {
-    let line = 0;
-    for (const raw of text.split('\n')) {
-      line++;
-      const s = raw.trim();
-      if (s === '') continue;
-      try {
-        const v: unknown = JSON.parse(s);
-        if (v && typeof v === 'object' && !Array.isArray(v)) records.push({ value: v as Record<string, unknown>, line });
-        else bag.push({ severity: 'error', code: 'json.not-a-record', message: 'This line is not a JSON object (one record per line is expected); it was skipped.', file: path, line, column: 1 });
-      } catch (e) {
-        const lead = raw.length - raw.trimStart().length;
-        bag.push({ severity: 'error', code: 'json.invalid-line', message: `This line is not valid JSON (${(e as Error).message}); it was skipped.`, file: path, line, column: lead + jsonErrorOffset(e, s) + 1 });
+function skipRecord(buf: Uint8Array, pos: number, end: number, final: boolean, delim: number, st: SkipState, locate: boolean): number {
+  while (pos < end) {
+    const c = buf[pos];
+    if (st.inQuote) {
+      if (c === 34) {
+        if (pos + 1 >= end && !final) return pos;
+        if (buf[pos + 1] === 34) {
+          pos += 2;
+          continue;
+        }
+        st.inQuote = false;
+        pos++;
+        continue;
       }
+    } else if (c === delim) {
+      st.fieldStart = true;
+      pos++;
+      continue;
+    } else if (c === 34 && st.fieldStart) {
+      st.inQuote = true;
+      st.fieldStart = false;
+      if (locate) {
+        st.quoteLine = st.line;
+        st.quoteColumn = utf8.decode(buf.subarray(Math.min(st.lineStart, pos), pos)).length + 1;
+      }
+      pos++;
+      continue;
     }
-  } else {
-    let v: unknown;
-    try {
-      v = JSON.parse(text);
-    } catch (e) {
-      throw new InputError({ code: 'json.invalid', message: `The file is not valid JSON: ${(e as Error).message}`, file: path, ...locate(text, jsonErrorOffset(e, text)) });
+    if (c === 10 || c === 13) {
+      if (c === 13) {
+        if (pos + 1 >= end && !final) return pos;
+        if (buf[pos + 1] === 10) pos++;
+      }
+      pos++;
+      st.line++;
+      st.lineStart = pos;
+      if (!st.inQuote) {
+        st.done = true;
+        return pos;
+      }
+      continue;
     }
-    const list = Array.isArray(v) ? v : null;
-    if (!list) throw new InputError({ code: 'json.not-records', message: 'A JSON file must hold an array of records (objects).', file: path, line: 1, column: 1 });
-    list.forEach((r, i) => {
-      if (r && typeof r === 'object' && !Array.isArray(r)) records.push({ value: r as Record<string, unknown>, line: 0 });
-      else bag.push({ severity: 'error', code: 'json.not-a-record', message: `Element ${i} of the array is not an object; it was skipped.`, file: path });
-    });
+    if (!st.inQuote) st.fieldStart = false;
+    pos++;
   }
-  const keys: string[] = [];
-  const seen = new Set<string>();
-  for (const r of records) for (const k of Object.keys(r.value)) if (!seen.has(k)) (seen.add(k), keys.push(k));
-  if (keys.length === 0) throw new InputError({ code: 'file.empty', message: 'The file holds no records.', file: path });
-  const reader = new WideDelimitedReader(path, options, text.length);
-  reader.format = format;
-  for (const d of bag) reader.report(d);
-  reader.feedRecord(keys, 1);
-  for (const r of records) reader.feedRecord(keys.map((k) => r.value[k]), r.line);
-  return reader.finish();
+  return pos;
 }
 
 /** Column names that identify respondents rather than ask them something. */
@@ -328,7 +412,7 @@ export function buildItemColumns(
 }
 
 /** Reads a wide file: header first, then the selected columns (delimited text chunk by chunk, or records). */
-class WideDelimitedReader implements ScanSink {
+class WideDelimitedReader implements ScanSink, ChunkConsumer, RecordReader {
   roles = new Uint8Array(0);
   codeColumns: (TokenColumn | null)[] = [];
   row = 0;
@@ -345,6 +429,10 @@ class WideDelimitedReader implements ScanSink {
   /** Item columns to resolve, in output order. */
   private selected: SelectedItem[] = [];
   private attributeFields = new Map<number, string[]>();
+  /** Per group column: its distinct values, so each row holds a reference, not a string of its own. */
+  private interned = new Map<number, Map<string, string>>();
+  /** Bytes of the distinct group strings kept (with their table entries), for the memory guard. */
+  private stringBytes = 0;
   /** Fields that are both an attribute and an item: read as text, fed to the item's column too. */
   private textItems = new Map<number, TokenColumn>();
   private weightField = -1;
@@ -361,6 +449,10 @@ class WideDelimitedReader implements ScanSink {
   /** Distribution layout: the rows collected, and each field's role (-1: skipped). */
   private dist: DistributionRows | null = null;
   private distRoles = new Int8Array(0);
+  private readonly memoryLimit: number;
+  private readonly maxRecord: number;
+  /** Inside a record too long to buffer, being dropped. */
+  private skipping: SkipState | null = null;
 
   constructor(
     private readonly path: string,
@@ -368,6 +460,8 @@ class WideDelimitedReader implements ScanSink {
     private readonly size: number,
   ) {
     this.preset = options.preset ? PRESETS[options.preset] : undefined;
+    this.memoryLimit = options.maxMemoryBytes ?? defaultMemoryLimit();
+    this.maxRecord = Math.max(16, options.maxRecordBytes ?? MAX_RECORD_BYTES);
   }
 
   /** Scans buf[0, end) and returns how many bytes were consumed (the rest is carried over). */
@@ -375,25 +469,98 @@ class WideDelimitedReader implements ScanSink {
     let pos = 0;
     if (!this.started) {
       // Sniff the delimiter on a good sample (the first lines), not on whatever the first read gave.
-      if (!final && end < SNIFF_BYTES) return 0;
+      if (!final && end < Math.min(SNIFF_BYTES, this.maxRecord)) return 0;
       this.started = true;
       if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
       this.delimiter = this.options.format === 'tsv' || /\.tsv$/i.test(this.path) ? 9 : sniffDelimiter(buf, pos, Math.min(end, SNIFF_BYTES));
       this.scanner = new DelimitedScanner(this.delimiter, this);
       this.roles = new Uint8Array(1 << 16).fill(FIELD_TEXT); // the header: every field as text
     }
+    if (this.skipping) {
+      // Inside a record too long to buffer (see overflow): drop bytes until it ends.
+      const st = this.skipping;
+      pos = skipRecord(buf, 0, end, final, this.delimiter, st, false);
+      if (!st.done) return final ? end : pos;
+      this.skipping = null;
+      this.scanner!.line = st.line;
+      this.scanner!.lineStart = pos;
+    }
     const consumed = this.scanner!.scan(buf, pos, end, final);
     if (this.header && !this.estimated && (this.row > 0 || final)) {
-      // Size the columns once from how many bytes the first rows took, to avoid regrowing.
+      // Size the columns once from how many bytes the first rows took, to avoid regrowing; refuse
+      // here, before the columns are filled, when they would not fit.
       this.estimated = true;
-      const rows = this.estimateRows(consumed);
-      if (rows > this.capacity) this.reserve(rows);
+      this.expectRows(this.estimateRows(consumed), true);
     }
     return consumed;
   }
 
+  /**
+   * A record fills the largest buffer allowed: report it where it starts (an unclosed quote: where
+   * the quote opens), count the row as skipped and drop its bytes up to its end.
+   */
+  overflow(buf: Uint8Array, filled: number, maxBytes: number): number {
+    const mb = `${Math.round(maxBytes / (1 << 20)) || (maxBytes / (1 << 20)).toPrecision(2)} MB`;
+    const sc = this.scanner;
+    if (!this.header || !sc) {
+      throw new InputError({
+        code: 'csv.record-too-long',
+        message: `The first row (the header) is longer than ${mb}; this does not look like a delimited text file.`,
+        file: this.path,
+        line: sc?.line ?? 1,
+        column: 1,
+      });
+    }
+    const st: SkipState = { inQuote: false, fieldStart: true, done: false, line: sc.line, lineStart: Math.max(0, sc.lineStart), quoteLine: 0, quoteColumn: 0 };
+    const recordLine = sc.line;
+    const pos = skipRecord(buf, 0, filled, false, this.delimiter, st, true);
+    this.bag.add(
+      st.inQuote
+        ? {
+            severity: 'error',
+            code: 'csv.record-too-long',
+            message: `This quote opens a field that is still not closed ${mb} later: the quote is probably never closed. The row was skipped, and the file up to where the quote closes, if it does.`,
+            file: this.path,
+            line: st.quoteLine,
+            column: st.quoteColumn,
+          }
+        : {
+            severity: 'error',
+            code: 'csv.record-too-long',
+            message: `This row is longer than ${mb}, far longer than a survey row; it was skipped.`,
+            file: this.path,
+            line: recordLine,
+            column: 1,
+          },
+    );
+    this.skippedRows++;
+    if (st.done) {
+      sc.line = st.line;
+      sc.lineStart = pos;
+    } else this.skipping = st;
+    return pos;
+  }
+
   shift(n: number): void {
     this.scanner?.shift(n);
+  }
+
+  /** Record formats: `bytes` of the file were handled; estimate the rows to come once (memory guard). */
+  progress(bytes: number): void {
+    if (this.estimated || !this.header || this.row < 64 || bytes <= 0) return;
+    this.estimated = true;
+    this.expectRows(Math.ceil((this.size / bytes) * this.row * 1.05) + 16, true);
+  }
+
+  /**
+   * The number of rows the file will have (known from a Parquet footer, or estimated from the
+   * first rows): refused here when their columns would not fit, else reserved at once.
+   */
+  expectRows(rows: number, estimate = false): void {
+    if (!this.header) return;
+    this.estimated = true;
+    this.checkMemory(rows, estimate ? 'about ' : '');
+    if (rows + 1 > this.capacity) this.reserve(rows + 1, false);
   }
 
   beginRecord(): void {
@@ -421,7 +588,7 @@ class WideDelimitedReader implements ScanSink {
       return;
     }
     const attr = this.attributeFields.get(field);
-    if (attr) attr[this.row] = value.trim();
+    if (attr) attr[this.row] = this.intern(field, value.trim());
     const item = this.textItems.get(field);
     if (item) item.values[this.row] = item.addText(value, line, column, this.scanner!, start);
   }
@@ -508,7 +675,55 @@ class WideDelimitedReader implements ScanSink {
     return Math.ceil((this.size / consumed) * this.row * 1.05) + 16;
   }
 
-  private reserve(capacity: number): void {
+  /**
+   * The one copy of a group column's value: group, persona and country columns repeat a few values
+   * (and the long layout's respondent, item and answer columns repeat each value over consecutive
+   * rows), so rows share strings. Past 2^20 distinct values a column's strings are kept as they come.
+   */
+  private intern(field: number, v: string): string {
+    let table = this.interned.get(field);
+    if (!table) this.interned.set(field, (table = new Map()));
+    const known = table.get(v);
+    if (known !== undefined) return known;
+    if (table.size < 1 << 20) {
+      table.set(v, v);
+      this.stringBytes += STRING_CELL_BYTES + 2 * v.length + 48;
+    } else this.stringBytes += STRING_CELL_BYTES + 2 * v.length;
+    return v;
+  }
+
+  /** Throws `file.too-large` when `rows` rows of the kept columns would not fit in the limit. */
+  private checkMemory(rows: number, how: 'about ' | 'more than ' | ''): void {
+    // Distinct strings are projected to grow with the rows (respondent ids do).
+    const needed = rows * this.bytesPerRow() + (this.row > 0 ? (this.stringBytes * rows) / this.row : 0);
+    if (needed <= this.memoryLimit) return;
+    const cols = this.selected.length + (this.weights ? 1 : 0) + this.attributeFields.size;
+    throw tooLarge(
+      this.path,
+      this.size,
+      needed,
+      this.memoryLimit,
+      `${how}${rows.toLocaleString('en-US')} rows x ${cols} selected column${cols === 1 ? '' : 's'}`,
+    );
+  }
+
+  /**
+   * Bytes one row takes in what this read keeps: item slots, weight, line, and per group column a
+   * reference to a shared string (8 bytes, counted as 20: the array grows by copying, and the V8
+   * heap keeps slack). Measured with bench/big-file.mjs on the long layout, whose four text columns
+   * are pivoted at the end: 2.5 GB peak RSS for 30.8 million answer rows, 80 bytes a row.
+   */
+  private bytesPerRow(): number {
+    if (this.dist) return 0;
+    return this.selected.length * 2 + (this.weights ? 8 : 0) + 4 + this.attributeFields.size * STRING_REF_BYTES + this.textItems.size * 2;
+  }
+
+  /**
+   * Grows the columns to `capacity` rows, after checking they fit in the memory limit
+   * (`estimate`: the capacity is a projection from the first rows, not rows already read).
+   */
+  private reserve(capacity: number, check = true): void {
+    if (check) this.checkMemory(capacity, 'more than ');
     for (const s of this.selected) s.column.reserve(capacity);
     if (this.weights) {
       const w = new Float64Array(capacity);
@@ -690,7 +905,8 @@ class WideDelimitedReader implements ScanSink {
     }
     this.roles = roles;
     this.codeColumns = codeColumns;
-    this.reserve(1024);
+    // A first allocation, too small to matter: the guard checks the estimate and the growth.
+    this.reserve(1024, false);
   }
 
   /**

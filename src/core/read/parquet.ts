@@ -3,8 +3,9 @@
  * (https://github.com/hyparam/hyparquet), fed record by record through the same path as JSON
  * records so every layout, codebook rule and diagnostic is shared with the text formats.
  *
- * Only the columns the layout needs are decoded (hyparquet's `columns` option), one row group at
- * a time so memory stays bounded by the largest row group. Parquet has no lines: diagnostics
+ * The file is read through an AsyncBuffer over its handle: only the footer and the column chunks
+ * the layout needs are read from disk and decoded (hyparquet's `columns` option), one row group
+ * at a time, so memory stays bounded by the selected columns of the largest row group. Parquet has no lines: diagnostics
  * about values carry the file but no line; a file that is not Parquet (or is damaged) is reported
  * at line 1, column 1 with the byte offset of the damage when it is known.
  */
@@ -16,6 +17,8 @@ import { FIELD_SKIP } from './delimited';
 export interface RecordSink {
   roles: Uint8Array;
   feedRecord(values: ReadonlyArray<unknown>, line: number): void;
+  /** The number of rows, known from the footer before any is read (memory guard). */
+  expectRows?(rows: number): void;
 }
 
 /** "PAR1": the magic number a Parquet file starts and ends with (Apache Parquet format spec). */
@@ -30,55 +33,56 @@ function hasMagic(bytes: Uint8Array, at: number): boolean {
 }
 
 /**
- * Reads a whole Parquet file held in memory into `sink`: the header (top-level column names)
- * first, then each row with only the columns the sink kept (the others are left undefined).
- * Throws `InputError` (code `parquet.invalid`) for a file that is not Parquet or cannot be decoded.
+ * Reads a Parquet file into `sink` through `file`, an AsyncBuffer over the open file (or bytes in
+ * memory): the footer first, then the header (top-level column names), then each row group with
+ * only the column chunks the sink kept (the others are never read, and are left undefined in the
+ * rows). Throws `InputError` (code `parquet.invalid`) for a file that is not Parquet or cannot be
+ * decoded; an `InputError` from `file` itself (the file changed while read) passes through.
  */
-export async function readParquet(bytes: Uint8Array, file: string, sink: RecordSink, signal?: AbortSignal, onProgress?: (fraction: number) => void): Promise<void> {
-  const size = bytes.length;
+export async function readParquet(file: AsyncBuffer, path: string, sink: RecordSink, signal?: AbortSignal, onProgress?: (fraction: number) => void): Promise<void> {
+  const size = file.byteLength;
   // Header magic + footer length (4 bytes) + footer magic: the smallest possible frame.
-  if (size < 12 || !hasMagic(bytes, 0)) {
-    throw corrupt(file, 'This is not a Parquet file: it does not start with the Parquet magic number "PAR1" (byte offset 0).');
+  if (size < 12 || !hasMagic(new Uint8Array(await file.slice(0, 4)), 0)) {
+    throw corrupt(path, 'This is not a Parquet file: it does not start with the Parquet magic number "PAR1" (byte offset 0).');
   }
-  if (!hasMagic(bytes, size - 4)) {
-    throw corrupt(file, `The Parquet file is truncated or damaged: it does not end with "PAR1" (byte offset ${size - 4}).`);
+  const tail = new Uint8Array(await file.slice(size - 8, size));
+  if (!hasMagic(tail, 4)) {
+    throw corrupt(path, `The Parquet file is truncated or damaged: it does not end with "PAR1" (byte offset ${size - 4}).`);
   }
-  const footerLength = new DataView(bytes.buffer, bytes.byteOffset, size).getUint32(size - 8, true);
+  const footerLength = new DataView(tail.buffer, tail.byteOffset, 8).getUint32(0, true);
   const footerOffset = size - 8 - footerLength;
   let metadata: FileMetaData;
   try {
     if (footerOffset < 4) throw new Error(`footer length ${footerLength} is larger than the file`);
-    metadata = parquetMetadata(bytes);
+    metadata = parquetMetadata(await file.slice(footerOffset, size));
   } catch (e) {
-    throw corrupt(file, `The Parquet file's footer (metadata) cannot be read (byte offset ${Math.max(0, footerOffset)}): ${(e as Error).message}.`);
+    if (e instanceof InputError) throw e;
+    throw corrupt(path, `The Parquet file's footer (metadata) cannot be read (byte offset ${Math.max(0, footerOffset)}): ${(e as Error).message}.`);
   }
   let names: string[];
   try {
     names = parquetSchema(metadata).children.map((c) => c.element.name);
   } catch (e) {
-    throw corrupt(file, `The Parquet file's schema cannot be read (byte offset ${footerOffset}): ${(e as Error).message}.`);
+    throw corrupt(path, `The Parquet file's schema cannot be read (byte offset ${footerOffset}): ${(e as Error).message}.`);
   }
   sink.feedRecord(names, 1);
   const fields: number[] = [];
   for (let f = 0; f < names.length; f++) if (sink.roles[f] !== FIELD_SKIP) fields.push(f);
   const columns = fields.map((f) => names[f]);
-  // hyparquet slices the file per column chunk; view the bytes rather than copying them whole.
-  const source: AsyncBuffer = {
-    byteLength: size,
-    slice: (start, end) => bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + (end ?? size)) as ArrayBuffer,
-  };
   let rowStart = 0;
   const total = Number(metadata.num_rows);
+  sink.expectRows?.(total);
   for (const group of metadata.row_groups) {
     signal?.throwIfAborted();
     const rowEnd = rowStart + Number(group.num_rows);
     if (columns.length && rowEnd > rowStart) {
       let rows: unknown[][] = [];
       try {
-        await parquetRead({ file: source, metadata, columns, rowStart, rowEnd, onComplete: (r) => (rows = r) });
+        await parquetRead({ file, metadata, columns, rowStart, rowEnd, onComplete: (r) => (rows = r) });
       } catch (e) {
+        if (e instanceof InputError) throw e;
         const offset = group.columns[0]?.meta_data?.dictionary_page_offset ?? group.columns[0]?.meta_data?.data_page_offset ?? group.file_offset;
-        throw corrupt(file, `Rows ${rowStart + 1}-${rowEnd} of the Parquet file cannot be decoded${offset !== undefined ? ` (row group at byte offset ${offset})` : ''}: ${(e as Error).message}.`);
+        throw corrupt(path, `Rows ${rowStart + 1}-${rowEnd} of the Parquet file cannot be decoded${offset !== undefined ? ` (row group at byte offset ${offset})` : ''}: ${(e as Error).message}.`);
       }
       const values: unknown[] = new Array(names.length);
       for (const row of rows) {
@@ -89,6 +93,14 @@ export async function readParquet(bytes: Uint8Array, file: string, sink: RecordS
     rowStart = rowEnd;
     onProgress?.(total ? Math.min(1, rowStart / total) : 1);
   }
+}
+
+/** An AsyncBuffer over bytes held in memory (tests, small files). */
+export function bytesBuffer(bytes: Uint8Array): AsyncBuffer {
+  return {
+    byteLength: bytes.length,
+    slice: (start, end) => bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + (end ?? bytes.length)) as ArrayBuffer,
+  };
 }
 
 /** Parquet INT64 columns decode to bigint: small ones become numbers so integer codes stay codes. */
