@@ -30,6 +30,8 @@ Options:
   --bootstrap N          bootstrap replicates for confidence intervals (default ${DEFAULTS.bootstrap})
   --permutations N       Mantel permutations (default ${DEFAULTS.permutations})
   --seed N               random seed (default ${DEFAULTS.seed})
+  --max-memory MB        memory one file's selected columns may take when read (default: the
+                         smaller of the JavaScript heap limit and half the machine's memory)
   --format FMT           json | md | csv | html (default: json to stdout, or from --out's extension)
   --out PATH             write the report there and print a summary table to stdout
   --fail-under LIST      e.g. marginal=0.9,structure=0.5: exit 1 when a run scores below
@@ -127,6 +129,12 @@ function buildConfig(values: Record<string, string | string[] | boolean | undefi
   config.bootstrap = int('bootstrap', 0) ?? config.bootstrap;
   config.permutations = int('permutations', 0) ?? config.permutations;
   config.seed = int('seed', 0) ?? config.seed;
+  const maxMemory = str('max-memory');
+  if (maxMemory !== undefined) {
+    const mb = Number(maxMemory);
+    if (!(mb > 0)) fail('--max-memory must be a positive number of megabytes');
+    config.maxMemoryMB = mb;
+  }
   return config;
 }
 
@@ -190,6 +198,7 @@ async function main(argv: string[]): Promise<number> {
       bootstrap: { type: 'string' },
       permutations: { type: 'string' },
       seed: { type: 'string' },
+      'max-memory': { type: 'string' },
       format: { type: 'string' },
       out: { type: 'string' },
       'fail-under': { type: 'string' },

@@ -60,6 +60,12 @@ export interface EvaluationConfig {
   permutations: number;
   seed: number;
   dontKnow: 'missing' | 'category';
+  /**
+   * Memory a file's selected columns may take when read, in MB (10^6 bytes); default: the smaller
+   * of the JavaScript heap limit and half the machine's memory. Past it a file is refused
+   * (`file.too-large`) instead of exhausting memory.
+   */
+  maxMemoryMB?: number;
 }
 
 export const DEFAULTS = {
@@ -180,7 +186,7 @@ export function parseConfig(text: string, file: string): ConfigLoadResult {
     return out;
   };
 
-  known(root, ['$schema', 'reference', 'runs', 'items', 'groups', 'groupBy', 'association', 'thresholds', 'bootstrap', 'permutations', 'seed', 'dontKnow'], 'the configuration');
+  known(root, ['$schema', 'reference', 'runs', 'items', 'groups', 'groupBy', 'association', 'thresholds', 'bootstrap', 'permutations', 'seed', 'dontKnow', 'maxMemoryMB'], 'the configuration');
 
   const refNode = findNodeAtLocation(root, ['reference']);
   let reference: ReferenceConfig | null = null;
@@ -337,6 +343,12 @@ export function parseConfig(text: string, file: string): ConfigLoadResult {
   const bootstrap = int('bootstrap', DEFAULTS.bootstrap, 0);
   const permutations = int('permutations', DEFAULTS.permutations, 0);
   const seed = int('seed', DEFAULTS.seed, 0);
+  const maxMemory = findNodeAtLocation(root, ['maxMemoryMB']);
+  let maxMemoryMB: number | undefined;
+  if (maxMemory) {
+    if (maxMemory.type === 'number' && maxMemory.value > 0) maxMemoryMB = maxMemory.value;
+    else problem(maxMemory, 'config.value', '"maxMemoryMB" must be a positive number of megabytes.');
+  }
   let dontKnow: 'missing' | 'category' = 'missing';
   const dk = findNodeAtLocation(root, ['dontKnow']);
   if (dk) {
@@ -345,7 +357,7 @@ export function parseConfig(text: string, file: string): ConfigLoadResult {
   }
 
   if (reference && !diagnostics.some((d) => d.severity === 'error')) {
-    result.config = { configPath: path.resolve(file), reference, runs, items, groups, groupBy, association, thresholds, bootstrap, permutations, seed, dontKnow };
+    result.config = { configPath: path.resolve(file), reference, runs, items, groups, groupBy, association, thresholds, bootstrap, permutations, seed, dontKnow, ...(maxMemoryMB !== undefined ? { maxMemoryMB } : {}) };
   }
   return result;
 }

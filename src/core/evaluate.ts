@@ -372,6 +372,7 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
     missingCodes: Array.isArray(ref.missing) ? ref.missing : undefined,
     attributes: attributeColumns(config, 'reference'),
     signal: hooks.signal,
+    maxMemoryBytes: memoryLimit(config),
     onProgress: (f) => progress('Reading the reference survey', f * 0.3),
   }));
   // A reference rewritten while it was read is not kept: the next evaluation reads it again.
@@ -399,6 +400,7 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
       missingCodes: Array.isArray(ref.missing) ? ref.missing : undefined,
       attributes: attributeColumns(config, 'run'),
       signal: hooks.signal,
+      maxMemoryBytes: memoryLimit(config),
     });
     lap(`read run ${run.name}`);
     for (const d of runRead.diagnostics) bag.add(d);
@@ -421,6 +423,11 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
     diagnostics: bag.all(),
     notes: [...new Set(notes)],
   };
+}
+
+/** The config's memory limit for reading one file, in bytes (undefined: the reader's default). */
+function memoryLimit(config: EvaluationConfig): number | undefined {
+  return config.maxMemoryMB === undefined ? undefined : config.maxMemoryMB * 1e6;
 }
 
 /** Fingerprint of everything the reference's reading depends on. */

@@ -52,7 +52,7 @@ export function tooLarge(file: string, fileSize: number, needed: number, limit: 
     message:
       `The file (${formatBytes(fileSize)}) is too large to read with the memory available: ${what} would need about ${formatBytes(needed)}, ` +
       `more than the limit of ${formatBytes(limit)}. Select fewer items or group columns, split the file, ` +
-      `or raise the limit ("maxMemoryMB") if this machine has the memory.`,
+      `or raise the limit ("maxMemoryMB" in representativeness.json, --max-memory on the command line) if this machine has the memory.`,
     file,
     ...(line !== undefined ? { line, column: 1 } : {}),
   });

@@ -181,3 +181,27 @@ test('--out refuses to overwrite an input file', () => {
   assert.equal(readFileSync(runFile, 'utf8'), before);
   assert.ok(existsSync(runFile));
 });
+
+test('a memory limit the reference does not fit refuses it with a clear message, from the flag and from the config', () => {
+  // The demo reference: 4,800 rows x 25 items + weight + group, well over 10 kB of columns.
+  const flag = replens(['evaluate', '--config', 'demo/representativeness.json', '--bootstrap', '0', '--permutations', '0', '--max-memory', '0.01', '--quiet']);
+  assert.equal(flag.code, 2, flag.stderr);
+  assert.match(flag.stderr, /reference\.csv.*error: The file \(\d+ kB\) is too large to read with the memory available: .* more than the limit of 10 kB\..*--max-memory.*\[file\.too-large\]/);
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'replens-memory-'));
+  const config = JSON.parse(readFileSync(path.join(ROOT, 'demo', 'representativeness.json'), 'utf8'));
+  const abs = (p: string) => path.join(ROOT, 'demo', p);
+  const file = path.join(dir, 'representativeness.json');
+  const write = (limit: unknown) =>
+    writeFileSync(file, JSON.stringify({ ...config, maxMemoryMB: limit, reference: { ...config.reference, path: abs(config.reference.path), codebook: abs(config.reference.codebook) }, runs: config.runs.map((r: { path: string }) => ({ ...r, path: abs(r.path), producedBy: [] })), bootstrap: 0, permutations: 0 }));
+  write(0.01);
+  const fromConfig = replens(['evaluate', '--config', file, '--quiet']);
+  assert.equal(fromConfig.code, 2);
+  assert.match(fromConfig.stderr, /\[file\.too-large\]/);
+  write(50);
+  assert.equal(replens(['evaluate', '--config', file, '--quiet']).code, 0, 'a limit the files fit in changes nothing');
+  write(-1);
+  const bad = replens(['evaluate', '--config', file, '--quiet']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /"maxMemoryMB" must be a positive number of megabytes/);
+});
