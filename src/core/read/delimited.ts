@@ -96,7 +96,7 @@ export class DelimitedScanner {
       }
     }
     if (ascii) return pos - this.lineStart + 1;
-    return decoder.decode(b.subarray(this.lineStart, pos)).length + 1;
+    return utf16Length(b.subarray(this.lineStart, pos), this.line) + 1;
   }
 
   /** Forget `n` consumed bytes at the start of the buffer (the caller moved the rest down). */
@@ -345,7 +345,7 @@ export class DelimitedScanner {
     // Walk back from pos to the previous line break.
     let s = pos;
     while (s > 0 && this.buf[s - 1] !== LF && this.buf[s - 1] !== CR) s--;
-    return decoder.decode(this.buf.subarray(s, pos)).length + 1;
+    return utf16Length(this.buf.subarray(s, pos), line) + 1;
   }
 
   private problem(code: ScanProblem['code'], message: string, pos: number, line = this.line, column = 0): void {
@@ -357,6 +357,17 @@ const NEED_MORE = -1;
 const UNCLOSED = -2;
 const DOUBLED = /""/g;
 const decoder = new TextDecoder('utf-8');
+/** Keeps a BOM: one in the middle of a file (files concatenated) is a character editors count. */
+const bomKeepingDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * UTF-16 length of the bytes from a line's start, as editors count columns: a BOM in the middle of
+ * the file counts as a character; the file's own BOM (at the start of line 1) does not.
+ */
+function utf16Length(bytes: Uint8Array, line: number): number {
+  const s = bomKeepingDecoder.decode(bytes);
+  return line === 1 && s.charCodeAt(0) === 0xfeff ? s.length - 1 : s.length;
+}
 
 /** ASCII/Latin-1 decode of a short token (integers with signs or digits only reach here). */
 function latin(buf: Uint8Array, start: number, end: number): string {
