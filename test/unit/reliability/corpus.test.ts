@@ -79,6 +79,7 @@ test('corpus: every file, read as an evaluation would, gives a result or an Inpu
   for (const name of Object.keys(M)) {
     if (name.endsWith('.meta') || (name.endsWith('.json') && name.includes('codebook'))) continue;
     if (name === 'columns-10000.csv') continue; // see the todo test below
+    if (M[name].hang) continue; // never returns: parquet-hang.test.ts
     const { value, error, path } = await read(name);
     const diagnostics = value ? value.diagnostics : [error!.diagnostic];
     assertInside(diagnostics, lineCount(readFileSync(path, 'latin1')));
