@@ -422,7 +422,8 @@ test('fuzz Parquet: flipped, overwritten or cut bytes give a result or an InputE
     await reader.close();
   }
   if (hangs.length) {
-    console.log(`fuzz: ${hangs.length} damaged Parquet files never returned (stopped after 5 s): ${hangs.join(', ')}`);
-    t.todo(`${hangs.length} damaged Parquet files hang the decoder (kept: ${hangs.join(', ')})`);
+    const shown = `${hangs.slice(0, 3).join(', ')}${hangs.length > 3 ? ', ...' : ''}`;
+    console.log(`fuzz: ${hangs.length} damaged Parquet files never returned (stopped after 5 s), kept: ${shown}`);
+    t.todo(`${hangs.length} damaged Parquet files hang the decoder (kept: ${shown})`);
   }
 });
