@@ -1,6 +1,9 @@
 /**
  * The codebook: what each survey item is and how its raw answers map to ordered categories.
  */
+import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { LineIndex } from './config';
+import type { InputDiagnostic } from './diagnostics';
 export type ItemType = 'ordinal' | 'nominal';
 
 export interface ItemCodebook {
@@ -36,4 +39,118 @@ export function itemRange(item: Pick<ItemCodebook, 'codes'>): number {
     if (c > hi) hi = c;
   }
   return item.codes.length ? hi - lo : 0;
+}
+
+/**
+ * Reads a codebook file's text (`{ "items": [...] }`, as schemas/codebook.schema.json describes, or a
+ * bare array of items) with positions, so every problem is reported where it is: a syntax error at
+ * its offset, a bad entry at the entry or the property. Entries that cannot be used (no id, codes
+ * that are not a list of distinct integers, ...) are left out and reported; the others are kept.
+ * Never throws. `items` is undefined when the file cannot be used at all.
+ */
+export function parseCodebook(text: string, file: string): { items: ItemCodebook[] | undefined; diagnostics: InputDiagnostic[] } {
+  const diagnostics: InputDiagnostic[] = [];
+  const lines = new LineIndex(text);
+  const problem = (node: Node | undefined, message: string, severity: 'error' | 'warning' = 'error') => {
+    const at = lines.locate(node?.offset ?? 0);
+    diagnostics.push({ severity, code: 'codebook.invalid', message, file, line: at.line, column: at.column });
+  };
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false });
+  if (errors.length) {
+    const e = errors[0];
+    const at = lines.locate(e.offset);
+    diagnostics.push({ severity: 'error', code: 'codebook.syntax', message: `The codebook is not valid JSON: ${printParseErrorCode(e.error)}.`, file, line: at.line, column: at.column });
+    return { items: undefined, diagnostics };
+  }
+  const list = root?.type === 'array' ? root : root?.type === 'object' ? findNodeAtLocation(root, ['items']) : undefined;
+  if (!list || list.type !== 'array') {
+    problem(list ?? root, 'A codebook must be { "items": [ ... ] }: a list of items, each with "id", "type" and "codes".');
+    return { items: undefined, diagnostics };
+  }
+  const items: ItemCodebook[] = [];
+  const seen = new Set<string>();
+  const integers = (node: Node | undefined): number[] | null =>
+    node?.type === 'array' && node.children!.every((c) => c.type === 'number' && Number.isSafeInteger(c.value)) ? node.children!.map((c) => c.value as number) : null;
+  const codeMap = <T>(node: Node | undefined, ok: (v: Node) => boolean): Record<string, T> | null => {
+    if (node?.type !== 'object') return null;
+    const out: Record<string, T> = {};
+    for (const p of node.children ?? []) {
+      const [k, v] = p.children ?? [];
+      if (!k || !v || !/^-?\d+$/.test(String(k.value)) || !ok(v)) return null;
+      out[String(k.value)] = v.value as T;
+    }
+    return out;
+  };
+  for (const [i, node] of (list.children ?? []).entries()) {
+    if (node.type !== 'object') {
+      problem(node, `Entry ${i + 1} of the codebook is not an object with "id", "type" and "codes"; it was left out.`);
+      continue;
+    }
+    const idNode = findNodeAtLocation(node, ['id']);
+    const id = idNode?.type === 'string' ? String(idNode.value).trim() : '';
+    if (!id) {
+      problem(idNode ?? node, `Entry ${i + 1} of the codebook has no "id" (a non-empty string naming the item's column); it was left out.`);
+      continue;
+    }
+    if (seen.has(id)) {
+      problem(idNode, `Item "${id}" is in the codebook twice; only the first entry is used.`);
+      continue;
+    }
+    const typeNode = findNodeAtLocation(node, ['type']);
+    if (typeNode?.value !== 'ordinal' && typeNode?.value !== 'nominal') {
+      problem(typeNode ?? node, `Item "${id}" needs "type": "ordinal" or "nominal"; it was left out.`);
+      continue;
+    }
+    const codesNode = findNodeAtLocation(node, ['codes']);
+    const codes = integers(codesNode);
+    if (!codes || codes.length === 0 || new Set(codes).size !== codes.length) {
+      problem(codesNode ?? node, `Item "${id}" needs "codes": a non-empty list of distinct whole numbers, its valid answers in scale order; it was left out.`);
+      continue;
+    }
+    const item: ItemCodebook = { id, type: typeNode.value, codes };
+    let usable = true;
+    for (const key of ['label', 'topic'] as const) {
+      const n = findNodeAtLocation(node, [key]);
+      if (n === undefined) continue;
+      if (n.type === 'string') item[key] = n.value;
+      else problem(n, `The "${key}" of item "${id}" must be a string; it was ignored.`, 'warning');
+    }
+    const labelsNode = findNodeAtLocation(node, ['labels']);
+    if (labelsNode) {
+      const labels = codeMap<string>(labelsNode, (v) => v.type === 'string');
+      if (labels) item.labels = labels;
+      else problem(labelsNode, `The "labels" of item "${id}" must map codes to strings, e.g. { "1": "Agree" }; they were ignored.`, 'warning');
+    }
+    const missingNode = findNodeAtLocation(node, ['missing']);
+    if (missingNode) {
+      const missing = integers(missingNode);
+      if (missing) item.missing = missing;
+      else {
+        problem(missingNode, `The "missing" codes of item "${id}" must be a list of whole numbers; the item was left out.`);
+        usable = false;
+      }
+    }
+    const recodeNode = findNodeAtLocation(node, ['recode']);
+    if (recodeNode) {
+      const recode = codeMap<number>(recodeNode, (v) => v.type === 'number' && Number.isSafeInteger(v.value));
+      if (recode) item.recode = recode;
+      else {
+        problem(recodeNode, `The "recode" of item "${id}" must map codes to whole numbers, e.g. { "2": 3, "3": 2 }; the item was left out.`);
+        usable = false;
+      }
+    }
+    const reverseNode = findNodeAtLocation(node, ['reverse']);
+    if (reverseNode) {
+      if (reverseNode.type === 'boolean') item.reverse = reverseNode.value;
+      else {
+        problem(reverseNode, `"reverse" of item "${id}" must be true or false; the item was left out.`);
+        usable = false;
+      }
+    }
+    if (!usable) continue;
+    seen.add(id);
+    items.push(item);
+  }
+  return { items, diagnostics };
 }

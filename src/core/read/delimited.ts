@@ -18,7 +18,9 @@
  * Located problems (1-based line and UTF-16 column + 1, as editors count):
  * - an unclosed quote is reported where the quote opens;
  * - text after a closing quote, or a quote inside an unquoted field, where that character is
- *   (the field keeps its characters literally, as pandas does; csv-parse rejects such files).
+ *   (the field keeps its characters literally, as pandas does; csv-parse rejects such files);
+ * - text that is not UTF-8 (a UTF-16 byte order mark, NUL bytes, Latin-1 bytes), once per file, at
+ *   the first such byte in a field that is read.
  */
 
 const QUOTE = 34;
@@ -36,7 +38,7 @@ export const FIELD_TEXT = 2;
 import { TokenColumn, EMPTY_SLOT } from './columns';
 
 export interface ScanProblem {
-  code: 'csv.unclosed-quote' | 'csv.text-after-quote' | 'csv.stray-quote';
+  code: 'csv.unclosed-quote' | 'csv.text-after-quote' | 'csv.stray-quote' | 'csv.encoding';
   message: string;
   line: number;
   column: number;
@@ -75,6 +77,8 @@ export class DelimitedScanner {
   lineStart = 0;
   private buf: Uint8Array = new Uint8Array(0);
   private problems: ScanProblem[] | null = null;
+  /** Text that is not UTF-8 is reported once per file. */
+  private encodingReported = false;
   /** 1 for the bytes that end or quote an unquoted field (delimiter, LF, CR, quote), else 0. */
   private readonly special = new Uint8Array(256);
 
@@ -96,7 +100,7 @@ export class DelimitedScanner {
       }
     }
     if (ascii) return pos - this.lineStart + 1;
-    return decoder.decode(b.subarray(this.lineStart, pos)).length + 1;
+    return utf16Length(b.subarray(this.lineStart, pos), this.line) + 1;
   }
 
   /** Forget `n` consumed bytes at the start of the buffer (the caller moved the rest down). */
@@ -194,7 +198,9 @@ export class DelimitedScanner {
             // Anything else (a label, a decimal, spaces): scan to the end of the field, decode.
             p = this.unquotedEnd(buf, p, end, delim);
             if (p >= end && !final) return this.rollback(recStart, recLine, recLineStart);
-            col.values[row] = col.addText(decoder.decode(buf.subarray(start, p)), this.line, 0, this, start);
+            const text = decoder.decode(buf.subarray(start, p));
+            if (!this.encodingReported) this.checkEncoding(text, start, p, start, this.line);
+            col.values[row] = col.addText(text, this.line, 0, this, start);
             pos = p;
           }
         } else if (role === FIELD_SKIP) {
@@ -217,7 +223,9 @@ export class DelimitedScanner {
           const p = this.unquotedEnd(buf, pos, end, delim);
           if (p >= end && !final) return this.rollback(recStart, recLine, recLineStart);
           if (role === FIELD_TEXT) {
-            sink.text(field, decoder.decode(buf.subarray(start, p)), this.line, 0, start);
+            const text = decoder.decode(buf.subarray(start, p));
+            if (!this.encodingReported) this.checkEncoding(text, start, p, start, this.line);
+            sink.text(field, text, this.line, 0, start);
           }
           pos = p;
         }
@@ -327,6 +335,7 @@ export class DelimitedScanner {
       let value = decoder.decode(buf.subarray(q + 1, closeAt));
       if (hasDoubled) value = value.replace(DOUBLED, '"');
       if (tail > p) value += decoder.decode(buf.subarray(p, tail));
+      if (!this.encodingReported) this.checkEncoding(value, q + 1, tail, q, openLine);
       // Quoted fields can span lines: locate the value at its opening quote.
       const column = openColumn || this.columnAtLine(q, openLine);
       if (role === FIELD_CODE) {
@@ -339,13 +348,48 @@ export class DelimitedScanner {
     return tail;
   }
 
+  /**
+   * Reports (once per file) a field whose bytes are not UTF-8, at the first such byte: a UTF-16 byte
+   * order mark at the start of the file, a NUL byte (UTF-16 without a mark, or a binary file), or
+   * a byte that is not UTF-8 (Latin-1, Windows-1252). `from` is where the field starts (its quote
+   * when quoted) and `fromLine` its line, to locate bytes after line breaks inside quotes.
+   */
+  private checkEncoding(text: string, start: number, end: number, from: number, fromLine: number): void {
+    if (text.indexOf('\uFFFD') < 0 && text.indexOf('\0') < 0) return;
+    const b = this.buf;
+    let at = -1;
+    let message = '';
+    if (fromLine === 1 && from === this.lineStart && ((b[from] === 0xff && b[from + 1] === 0xfe) || (b[from] === 0xfe && b[from + 1] === 0xff))) {
+      at = from;
+      message = `The file starts with a UTF-16 byte order mark (0x${hex(b[from])} 0x${hex(b[from + 1])}): it is UTF-16, but it is read as UTF-8, so column names and values are garbled. Save it as UTF-8.`;
+    } else if ((at = b.subarray(start, end).indexOf(0)) >= 0) {
+      at += start;
+      message = 'This text holds a NUL byte: the file is UTF-16 without a byte order mark, or not text at all. It is read as UTF-8, so column names and values are garbled; save it as UTF-8 text.';
+    } else if ((at = firstInvalidUtf8(b, start, end)) >= 0) {
+      message = `Byte 0x${hex(b[at])} is not UTF-8: the file is probably Latin-1 or Windows-1252. Such bytes are read as "\uFFFD", so a label holding one matches no option; save the file as UTF-8. (Reported once per file.)`;
+    } else return; // a real U+FFFD character, written as UTF-8
+    this.encodingReported = true;
+    // The line and column of `at`, counting the line breaks a quoted field may hold before it.
+    let line = fromLine;
+    let lineStart = -1;
+    for (let i = from; i < at; i++) {
+      const c = b[i];
+      if (c === LF || (c === CR && b[i + 1] !== LF)) {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    const column = lineStart < 0 ? this.columnAtLine(at, fromLine) : utf16Length(b.subarray(lineStart, at), line) + 1;
+    this.problem('csv.encoding', message, at, line, column);
+  }
+
   /** Column of `pos` when the line it is on started before the current line (quoted line breaks). */
   private columnAtLine(pos: number, line: number): number {
     if (line === this.line) return this.columnAt(pos);
     // Walk back from pos to the previous line break.
     let s = pos;
     while (s > 0 && this.buf[s - 1] !== LF && this.buf[s - 1] !== CR) s--;
-    return decoder.decode(this.buf.subarray(s, pos)).length + 1;
+    return utf16Length(this.buf.subarray(s, pos), line) + 1;
   }
 
   private problem(code: ScanProblem['code'], message: string, pos: number, line = this.line, column = 0): void {
@@ -357,6 +401,37 @@ const NEED_MORE = -1;
 const UNCLOSED = -2;
 const DOUBLED = /""/g;
 const decoder = new TextDecoder('utf-8');
+/** Keeps a BOM: one in the middle of a file (files concatenated) is a character editors count. */
+const bomKeepingDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * UTF-16 length of the bytes from a line's start, as editors count columns: a BOM in the middle of
+ * the file counts as a character; the file's own BOM (at the start of line 1) does not.
+ */
+function utf16Length(bytes: Uint8Array, line: number): number {
+  const s = bomKeepingDecoder.decode(bytes);
+  return line === 1 && s.charCodeAt(0) === 0xfeff ? s.length - 1 : s.length;
+}
+
+function hex(b: number): string {
+  return b.toString(16).toUpperCase().padStart(2, '0');
+}
+
+/** Offset of the first byte in [start, end) that does not begin or continue a UTF-8 sequence, or -1. */
+function firstInvalidUtf8(b: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; ) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n = c >= 0xc2 && c <= 0xdf ? 1 : (c & 0xf0) === 0xe0 ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0) return i;
+    for (let k = 1; k <= n; k++) if (i + k >= end || (b[i + k] & 0xc0) !== 0x80) return i;
+    i += n + 1;
+  }
+  return -1;
+}
 
 /** ASCII/Latin-1 decode of a short token (integers with signs or digits only reach here). */
 function latin(buf: Uint8Array, start: number, end: number): string {

@@ -14,7 +14,7 @@ import type { DistributionData } from '../dataset';
 import type { DiagnosticBag } from '../diagnostics';
 import { TokenColumn, type RawToken } from './columns';
 import type { HeaderLocation } from './index';
-import { INVALID, inferItem, labelIndexOf, resolveToken, type InferencePolicy } from './resolve';
+import { INVALID, inferItem, labelIndexOf, resolveToken, showValue, type InferencePolicy } from './resolve';
 import { MISSING } from '../dataset';
 
 /** Names of the distribution layout's columns in a file. */
@@ -174,7 +174,7 @@ export class DistributionRows {
         code: negative ? 'data.negative-share' : 'data.invalid-share',
         message: negative
           ? `The ${this.columns.value} ${raw} of ${id} is negative; shares and counts must be zero or more. The row was skipped.`
-          : `The ${this.columns.value} ${raw === '' ? '(empty)' : JSON.stringify(raw)} of ${id} is not a number; the row was skipped.`,
+          : `The ${this.columns.value} ${raw === '' ? '(empty)' : showValue(raw)} of ${id} is not a number; the row was skipped.`,
         ...at(this.valueColumn, this.value),
         item: id,
       });
@@ -201,7 +201,7 @@ export class DistributionRows {
       this.bag.add({
         severity: 'warning',
         code: 'data.duplicate-option',
-        message: `Option ${JSON.stringify(optionText)} of ${id}${this.group ? ` in group "${this.group}"` : ''} is given again; only the first row${first.line ? ` (line ${first.line})` : ''} counts.`,
+        message: `Option ${showValue(optionText)} of ${id}${this.group ? ` in group "${this.group}"` : ''} is given again; only the first row${first.line ? ` (line ${first.line})` : ''} counts.`,
         ...at(this.optionColumn, this.option),
         item: id,
       });
@@ -275,7 +275,7 @@ export class DistributionRows {
       for (const [token, where] of entry.options) {
         const k = resolveToken(token, item, labels);
         resolved.set(token, k);
-        const shown = typeof token === 'number' ? String(token) : JSON.stringify(token);
+        const shown = showValue(token);
         if (k === INVALID) {
           bag.add({
             severity: 'warning',

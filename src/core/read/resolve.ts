@@ -57,9 +57,25 @@ export function resolveToken(token: RawToken, item: ItemCodebook, labelIndex?: M
     return item.missing?.includes(byLabel) ? MISSING : INVALID;
   }
   if (NA_TOKENS.has(token.toLowerCase())) return MISSING;
-  const num = Number(token);
-  if (token !== '' && Number.isInteger(num)) return resolveCode(num, item);
+  // Decimal notation only: `Number` also reads `0x3`, `0b11` and `0o3` as 3, which no survey writes.
+  if (DECIMAL.test(token.trim())) {
+    const num = Number(token);
+    if (Number.isInteger(num)) return resolveCode(num, item);
+  }
   return INVALID;
+}
+
+/** A number in decimal notation, optionally with an exponent (`1e0`, `3.0`). */
+const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+/** Most characters of a cell quoted in a message: a 1 MB cell must not make a 1 MB message. */
+const SHOWN_CHARACTERS = 60;
+
+/** A raw value as a message shows it: JSON-quoted, cut after SHOWN_CHARACTERS with its length said. */
+export function showValue(value: RawToken): string {
+  if (typeof value === 'number') return String(value);
+  if (value.length <= SHOWN_CHARACTERS) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, SHOWN_CHARACTERS))}... (${value.length} characters)`;
 }
 
 function resolveCode(raw: number, item: ItemCodebook): Resolution {
@@ -98,6 +114,8 @@ export interface Inferred {
  */
 export function inferItem(col: TokenColumn, counts: Float64Array, policy: InferencePolicy, explicit: boolean): Inferred {
   if (col.overflow) return { item: null, note: 'more than 65,534 distinct values' };
+  // An empty header cell names no question: an item "" could not be told apart or named in a config.
+  if (col.name.trim() === '') return { item: null, note: 'the column has no name' };
   const ints = new Set<number>();
   const labels = new Map<number, string>();
   const texts = new Set<string>();
@@ -204,7 +222,7 @@ export function resolveColumn(col: TokenColumn, n: number, item: ItemCodebook, c
   invalidSlots.sort((a, b) => col.firstLine[a] - col.firstLine[b] || col.firstColumn[a] - col.firstColumn[b]);
   for (const s of invalidSlots.slice(0, 5)) {
     const token = col.tokens[s];
-    const shown = typeof token === 'number' ? String(token) : JSON.stringify(token);
+    const shown = showValue(token);
     bag.add({
       severity: 'warning',
       code: 'data.invalid-answer',
