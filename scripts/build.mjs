@@ -3,6 +3,7 @@
 // `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync, mkdirSync, copyFileSync, existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -27,8 +28,39 @@ const common = {
   target: 'es2022',
 };
 
+/**
+ * hyparquet (1.31.5, and 1.33.0 still) can spin forever in one synchronous call on a damaged
+ * page, where no cancellation can stop it (test/fixtures/reliability/parquet-hang.parquet, found
+ * by fuzzing): a page header with missing fields leaves the reader's offset NaN, every read then
+ * returns byte 0, a run of length zero, and the RLE / bit-packed loop never advances; a corrupt run
+ * header can also claim billions of values. Here a run that consumes no bytes is an error, and
+ * runs are bounded to the values the page still expects (values past that are never stored, and
+ * the offset is reset from the block's length afterwards), so valid files decode as before. The build fails if the
+ * patched lines change in a new hyparquet, so the bound is never lost silently.
+ */
+const boundParquetRuns = {
+  name: 'bound-parquet-runs',
+  setup(build) {
+    build.onLoad({ filter: /hyparquet[\\/]src[\\/]encoding\.js$/ }, async (args) => {
+      let text = await readFile(args.path, 'utf8');
+      const patches = [
+        // A run must consume bytes: a damaged page header leaves the offset NaN (every read then
+        // returns byte 0, a zero-length run, forever).
+        ['    const header = readVarInt(reader)\n', '    const before = reader.offset\n    const header = readVarInt(reader)\n    if (!(reader.offset > before)) throw new Error(`parquet: damaged page (run header at offset ${before})`)\n'],
+        ['readRle(reader, count, width, output, seen)', 'readRle(reader, Math.max(0, Math.min(count, output.length - seen)), width, output, seen)'],
+        ['let count = header >> 1 << 3 // values to read', 'let count = Math.max(0, Math.min(header >> 1 << 3, output.length - seen)) // values to read, bounded'],
+      ];
+      for (const [from, to] of patches) {
+        if (!text.includes(from)) throw new Error(`bound-parquet-runs: "${from}" not found in ${args.path}; re-check the bound for this hyparquet version`);
+        text = text.replace(from, to);
+      }
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+
 // Prefer ES module entry points: some packages' UMD builds (jsonc-parser) hide requires from the bundler.
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'] };
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], plugins: [boundParquetRuns] };
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/main.ts' }, outdir: 'out', external: ['vscode'] },

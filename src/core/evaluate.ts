@@ -4,7 +4,7 @@
  * problem. Pure engine: no editor, no DOM; the extension runs it in a worker, the CLI directly.
  */
 import { readFile } from 'node:fs/promises';
-import type { ItemCodebook } from './codebook';
+import { parseCodebook, type ItemCodebook } from './codebook';
 import type { AssociationChoice, EvaluationConfig, ReferenceConfig, RunConfig } from './config';
 import type { SurveyData } from './dataset';
 import { DiagnosticBag, InputError } from './diagnostics';
@@ -85,15 +85,14 @@ async function loadCodebook(path: string, bag: DiagnosticBag): Promise<ItemCodeb
   } catch (e) {
     throw new InputError({ code: 'codebook.unreadable', message: `Cannot read the codebook: ${(e as Error).message}`, file: path });
   }
-  try {
-    const parsed = JSON.parse(text) as { items?: ItemCodebook[] } | ItemCodebook[];
-    const items = Array.isArray(parsed) ? parsed : parsed.items;
-    if (!Array.isArray(items)) throw new Error('expected { "items": [...] }');
-    return items;
-  } catch (e) {
-    bag.add({ severity: 'error', code: 'codebook.invalid', message: `The codebook is not usable: ${(e as Error).message}`, file: path, line: 1, column: 1 });
+  // Located problems; unusable entries are left out and the rest kept.
+  const { items, diagnostics } = parseCodebook(text, path);
+  for (const d of diagnostics) bag.add(d);
+  if (items && items.length === 0) {
+    bag.add({ severity: 'error', code: 'codebook.no-items', message: 'The codebook has no usable items (see the problems reported in it); the codebook is inferred from the data instead.', file: path, line: 1, column: 1 });
     return undefined;
   }
+  return items;
 }
 
 function sourceOptions(src: ReferenceConfig | RunConfig): Pick<ReadOptions, 'format' | 'layout' | 'long'> {
@@ -383,29 +382,43 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
     throw new InputError({ code: 'reference.not-respondents', message: 'The reference must be respondent-level data (one row per respondent or one row per answer); distribution tables can only be runs.', file: ref.path, line: 1, column: 1 });
   }
   const refData = refRead.data;
+  if (refData.n === 0) {
+    throw new InputError({ code: 'reference.no-respondents', message: 'The reference has a header but no respondents: there is nothing to compare the runs with.', file: ref.path, line: 1, column: 1 });
+  }
   const refColumn = new Map(refData.columns.map((c, i) => [c.item.id, i]));
   const runs: RunReport[] = [];
+  const runErrors: InputError[] = [];
 
   for (const [runIndex, run] of config.runs.entries()) {
     checkAborted(hooks.signal);
     const base = 0.3 + (0.7 * runIndex) / config.runs.length;
     const span = 0.7 / config.runs.length;
     progress(`Reading run ${run.name}`, base);
-    const runRead = await readSurvey(run.path, {
-      ...sourceOptions(run),
-      codebook: refRead.codebook,
-      items: config.items ?? refRead.codebook.map((c) => c.id),
-      weight: null,
-      dontKnow: config.dontKnow,
-      missingCodes: Array.isArray(ref.missing) ? ref.missing : undefined,
-      attributes: attributeColumns(config, 'run'),
-      signal: hooks.signal,
-      maxMemoryBytes: memoryLimit(config),
-    });
-    lap(`read run ${run.name}`);
-    for (const d of runRead.diagnostics) bag.add(d);
-    runs.push(await evaluateRun(config, run, refData, refColumn, runRead, memo, bag, notes, (m, f) => progress(m, base + span * f), lap, hooks.signal));
+    try {
+      const runRead = await readSurvey(run.path, {
+        ...sourceOptions(run),
+        codebook: refRead.codebook,
+        items: config.items ?? refRead.codebook.map((c) => c.id),
+        weight: null,
+        dontKnow: config.dontKnow,
+        missingCodes: Array.isArray(ref.missing) ? ref.missing : undefined,
+        attributes: attributeColumns(config, 'run'),
+        signal: hooks.signal,
+        maxMemoryBytes: memoryLimit(config),
+      });
+      lap(`read run ${run.name}`);
+      for (const d of runRead.diagnostics) bag.add(d);
+      runs.push(await evaluateRun(config, run, refData, refColumn, runRead, memo, bag, notes, (m, f) => progress(m, base + span * f), lap, hooks.signal));
+    } catch (e) {
+      // A run that cannot be read or scored is reported and left out; the other runs are still
+      // evaluated. Only when no run can be scored does the evaluation fail.
+      if (!(e instanceof InputError)) throw e;
+      bag.add(e.diagnostic);
+      notes.push(`Run ${run.name} was left out: ${e.message}`);
+      runErrors.push(e);
+    }
   }
+  if (runs.length === 0 && runErrors.length) throw runErrors[0];
 
   if (Object.keys(config.groups).length) {
     notes.push('Subgroup scores are computed for respondent-level runs; their intervals resample the subgroup\'s run respondents.');

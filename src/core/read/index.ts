@@ -396,7 +396,7 @@ export function buildItemColumns(
       bag.add({
         severity: 'info',
         code: 'codebook.inferred',
-        message: `No codebook for ${inferredNotes.length} item${inferredNotes.length === 1 ? '' : 's'}; inferred from the data${presetName ? ` with the ${presetName} preset` : ''} (observed valid codes in ascending order${policy.negativeMissing ? ', negative codes as missing' : ''}): ${inferredNotes.join('; ')}.`,
+        message: `No codebook for ${inferredNotes.length} item${inferredNotes.length === 1 ? '' : 's'}; inferred from the data${presetName ? ` with the ${presetName} preset` : ''} (observed valid codes in ascending order${policy.negativeMissing ? ', negative codes as missing' : ''}): ${inferredNotes.slice(0, 10).join('; ')}${inferredNotes.length > 10 ? `; and ${inferredNotes.length - 10} more (write a codebook to see and fix them all)` : ''}.`,
         file,
       });
     }
@@ -654,8 +654,13 @@ class WideDelimitedReader implements ScanSink, ChunkConsumer, RecordReader {
         return;
       }
     }
-    column ||= this.scanner!.columnAt(start);
     const negative = NEGATIVE_NUMBER.test(value);
+    if (negative && Number(value) === 0) {
+      // "-0" (or -0.0) is a zero weight, not a negative one.
+      this.weights![this.row] = 0;
+      return;
+    }
+    column ||= this.scanner!.columnAt(start);
     this.rowWeightProblem = {
       severity: 'error',
       code: negative ? 'data.negative-weight' : 'data.invalid-weight',
@@ -742,6 +747,17 @@ class WideDelimitedReader implements ScanSink, ChunkConsumer, RecordReader {
     const file = this.path;
     const index = new Map<string, number>();
     names.forEach((name, i) => {
+      if (name.trim() === '') {
+        this.bag.add({
+          severity: 'warning',
+          code: 'csv.empty-header',
+          message: `Column ${i + 1} has no name in the header; it is not read.`,
+          file,
+          line: this.headerLine,
+          column: this.headerColumns[i],
+        });
+        return;
+      }
       if (index.has(name)) {
         this.bag.add({
           severity: 'error',
@@ -998,7 +1014,19 @@ class WideDelimitedReader implements ScanSink, ChunkConsumer, RecordReader {
     }
     const n = this.row;
     if (n === 0) {
-      this.bag.add({ severity: 'error', code: 'data.no-rows', message: `The file has a header but no ${this.dist ? 'distribution' : 'respondent'} rows.`, file, line: this.headerLine });
+      this.bag.add({ severity: 'error', code: 'data.no-rows', message: `The file has a header but no ${this.dist ? 'distribution' : 'respondent'} rows.`, file, line: this.headerLine, column: 1 });
+    }
+    if (this.weights && this.weightField >= 0 && n > 0 && !this.weights.subarray(0, n).some((w) => w > 0)) {
+      const name = this.header[this.weightField];
+      this.bag.add({
+        severity: 'error',
+        code: 'data.zero-weights',
+        message: `Every weight in column "${name}" is zero, so no respondent counts and no distribution or score can be computed. Check the weight column, or drop "weight" to weight respondents equally.`,
+        file,
+        line: this.headerLine,
+        column: this.headerColumns[this.weightField],
+        endColumn: this.headerColumns[this.weightField] + name.length,
+      });
     }
     if (this.dist) return this.finishDistribution();
     if (this.long) return this.finishLong(n);
