@@ -17,6 +17,7 @@ import { detectLongColumns, pivotLong, type LongColumns } from './long';
 import { DIST_GROUP, DIST_ITEM, DIST_OPTION, DIST_VALUE, DistributionRows, detectDistributionColumns, type DistributionColumns, type DistributionValues } from './distribution';
 import { readParquet } from './parquet';
 import { JsonArrayConsumer, JsonLinesConsumer, RecordFeed, type ChunkConsumer, type RecordReader } from './json-stream';
+import { sniffUtf16, Utf16Consumer } from './encoding';
 import { MAX_RECORD_BYTES, STRING_CELL_BYTES, STRING_REF_BYTES, assertUnchanged, changedWhileReading, defaultMemoryLimit, identityOf, tooLarge } from './memory';
 import type { AsyncBuffer } from 'hyparquet';
 import { DEFAULT_INFERENCE, inferItem, resolveColumn, type InferencePolicy } from './resolve';
@@ -125,7 +126,20 @@ export async function readSurvey(path: string, options: ReadOptions = {}): Promi
       result = reader.finish();
     } else {
       const reader = new WideDelimitedReader(path, options, size);
-      await pumpFile(handle, path, size, reader, options, 0, 1);
+      const head = Buffer.alloc(Math.min(1024, size));
+      await handle.read(head, 0, head.length, 0);
+      const utf16 = sniffUtf16(head);
+      if (utf16) {
+        reader.note({
+          severity: 'warning',
+          code: 'csv.encoding',
+          message: `The file is UTF-16 (${utf16.encoding === 'utf-16le' ? 'little' : 'big'}-endian, recognised by its ${utf16.evidence === 'byte order mark' ? 'byte order mark' : 'NUL bytes: a NUL byte in every other byte'}); it was decoded as UTF-16. Saving it as UTF-8 makes it readable by every tool.`,
+          file: path,
+          line: 1,
+          column: utf16.column,
+        });
+        await pumpFile(handle, path, size, new Utf16Consumer(reader, utf16.encoding, Math.max(16, options.maxRecordBytes ?? MAX_RECORD_BYTES)), options, 0, 1);
+      } else await pumpFile(handle, path, size, reader, options, 0, 1);
       result = reader.finish();
     }
     await assertUnchanged(path, opened);
@@ -418,6 +432,11 @@ class WideDelimitedReader implements ScanSink, ChunkConsumer, RecordReader {
   row = 0;
 
   private readonly bag = new DiagnosticBag();
+
+  /** A diagnostic found outside the records (e.g. the file's encoding). */
+  note(d: InputDiagnostic): void {
+    this.bag.add(d);
+  }
   private readonly preset: SurveyPreset | undefined;
   private scanner: DelimitedScanner | null = null;
   private header: string[] | null = null;

@@ -65,6 +65,10 @@ const EVALUATED_RUNS = [
   'concatenated.csv',
   'long-run.csv',
   'dist-shares-off.csv',
+  'utf16le-bom.csv',
+  'utf16be-bom.csv',
+  'utf16le.csv',
+  'utf16be.csv',
 ];
 
 for (const name of EVALUATED_RUNS) {
@@ -95,10 +99,6 @@ const REFUSED_RUNS = [
   'binary-junk.json',
   'binary-junk.jsonl',
   'binary-junk.parquet',
-  'utf16le-bom.csv',
-  'utf16be-bom.csv',
-  'utf16le.csv',
-  'utf16be.csv',
   'empty.csv',
   'empty.json',
   'empty.jsonl',
