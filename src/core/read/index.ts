@@ -230,7 +230,13 @@ async function readRecordsFile(handle: fs.FileHandle, path: string, size: number
 /** The result of a records pass, or null when it must be read again with every key. */
 function finishRecords(feed: RecordFeed, path: string): ReadResult | null {
   if (!feed.sawContent) throw new InputError({ code: 'file.empty', message: 'The file is empty.', file: path });
-  if (feed.keys.length === 0) throw new InputError({ code: 'file.empty', message: 'The file holds no records.', file: path });
+  if (feed.keys.length === 0) {
+    const first = feed.firstProblem;
+    if (first) {
+      throw new InputError({ code: 'json.no-records', message: `No record in the file could be read; the first problem, here: ${first.message}`, file: path, line: first.line, column: first.column });
+    }
+    throw new InputError({ code: 'file.empty', message: 'The file holds no records.', file: path });
+  }
   if (feed.incomplete) return null;
   return (feed.reader as WideDelimitedReader).finish();
 }

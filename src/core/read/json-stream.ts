@@ -119,7 +119,11 @@ export class RecordFeed {
     this.keys.forEach((k, i) => this.keyIndex.set(k, i));
   }
 
+  /** The first problem reported, for the refusal of a file in which no record could be read. */
+  firstProblem: InputDiagnostic | null = null;
+
   report(d: InputDiagnostic): void {
+    this.firstProblem ??= d;
     if (!this.incomplete) this.reader.report(d);
   }
 

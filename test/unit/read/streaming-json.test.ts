@@ -230,9 +230,15 @@ test('JSON arrays that do not parse: an InputError where the problem starts, at 
   assert.deepEqual([e.diagnostic.line, e.diagnostic.column], whole);
 });
 
-test('blank JSON files are empty; files of non-records hold no records', async () => {
-  for (const [text, name] of [['  \n\n', 'x.jsonl'], ['\ufeff \n', 'x.json'], ['[]', 'x.json'], ['[1, 2]', 'x.json'], ['7\n[1]\n', 'x.jsonl']] as const) {
+test('blank JSON files are empty; files of non-records are refused where the first non-record is', async () => {
+  for (const [text, name] of [['  \n\n', 'x.jsonl'], ['\ufeff \n', 'x.json'], ['[]', 'x.json']] as const) {
     const e = await errorOf(readSurvey(write(name, text), { chunkBytes: 2 }));
     assert.equal(e.diagnostic.code, 'file.empty', text);
+  }
+  for (const [text, name, line] of [['[1, 2]', 'x.json', 1], ['\n7\n[1]\n', 'x.jsonl', 2]] as const) {
+    const e = await errorOf(readSurvey(write(name, text), { chunkBytes: 2 }));
+    assert.equal(e.diagnostic.code, 'json.no-records', text);
+    assert.equal(e.diagnostic.line, line, text);
+    assert.match(e.diagnostic.message, /not (a JSON object|an object)/);
   }
 });
