@@ -675,7 +675,7 @@ async function evaluateRun(
         },
         agreement,
         pairs,
-        order: clusterOrder(refM.values),
+        order: memo.get(`order:${key}:${method}`, () => clusterOrder(refM.values)),
       };
     }
   }
