@@ -14,16 +14,25 @@ then times
   rank-based computation numpy/scipy offer at this size;
 - pandas DataFrame.corr(method="spearman"), the pairwise-correct Spearman, on the first
   `--pandas-items` items only, extrapolated to all pairs linearly in the number of pairs;
-and checks the TypeScript matrices against numpy / pandas.
+- numpy.corrcoef of the whole array (missing as 0: no pairwise deletion, timing only): the speed
+  bar of the issue ("within 3x of numpy.corrcoef");
+and checks the TypeScript matrices against numpy / pandas. BLAS: OpenBLAS with 2 threads when
+bench/install-anchors.sh unpacked it (common.pin_threads), as a pip-installed numpy would have.
 """
 import json
 import os
 import sys
 import time
 
-import numpy as np
-import pandas as pd
-from scipy.stats import spearmanr
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+
+if __name__ == "__main__":
+    common.pin_threads()
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from scipy.stats import spearmanr  # noqa: E402
 
 out = sys.argv[1] if len(sys.argv) > 1 else "/tmp/replens-bench"
 pandas_items = 30
@@ -55,6 +64,8 @@ def masked_pearson():
     return num / den
 
 
+print("BLAS:", common.blas_info())
+_, t_cc = timed("numpy.corrcoef, missing as 0 (timing only)", lambda: np.corrcoef(raw, rowvar=False))
 r_np, t_np = timed("numpy masked-BLAS pairwise Pearson", masked_pearson)
 _, t_sp = timed("scipy spearmanr, rank once, missing as 0 (timing only)", lambda: spearmanr(raw).correlation)
 df = pd.DataFrame(raw[:, :pandas_items].astype(np.float64)).replace(0.0, np.nan)
@@ -68,7 +79,9 @@ d_pearson = np.nanmax(np.abs(r_np - ts_pearson))
 d_spearman = np.nanmax(np.abs(r_pd - ts_spearman[:pandas_items, :pandas_items]))
 print(f"max |TS - numpy| Pearson: {d_pearson:.3g}; max |TS - pandas| Spearman ({pandas_items} items): {d_spearman:.3g}")
 s = ts["seconds"]
-print(f"TS Pearson (tables + matrix) / numpy: {(s['sufficientStats'] + s['pearson']) / t_np:.2f}")
+print(f"TS Pearson (tables + matrix) / numpy.corrcoef: {(s['sufficientStats'] + s['pearson']) / t_cc:.2f}")
+print(f"TS Spearman (tables + matrix) / numpy.corrcoef: {(s['sufficientStats'] + s['spearman']) / t_cc:.2f}")
+print(f"TS Pearson (tables + matrix) / numpy masked BLAS: {(s['sufficientStats'] + s['pearson']) / t_np:.2f}")
 print(f"TS Spearman (tables + matrix) / pandas extrapolated: {(s['sufficientStats'] + s['spearman']) / t_pd_all:.3f}")
 print(f"TS Spearman (tables + matrix) / scipy rank-once: {(s['sufficientStats'] + s['spearman']) / t_sp:.2f}")
 print(f"TS all three matrices from one set of tables: {s['sufficientStats'] + s['pearson'] + s['spearman'] + s['cramer']:.2f} s")
