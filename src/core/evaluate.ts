@@ -39,7 +39,7 @@ import { Prng } from './stats/prng';
 import { bootstrapCI, bootstrapMultiplicities } from './stats/resample';
 import { computeSufficientStats, ItemWeightCounter, subtractSufficientStats, type SufficientStats } from './sufficient';
 import { fileFingerprint, nameHash, ReferenceCache, STREAM, streamSeed, type Memo } from './cache';
-import { computeBootstrapSufficientStatsParallel, computeSufficientStatsParallel } from './parallel';
+import { startBootstrapSufficientStats, computeSufficientStatsParallel } from './parallel';
 
 export const TOOL_VERSION = '0.1.0';
 
@@ -573,6 +573,16 @@ async function evaluateRun(
   const agreeReps = new Map([...structureB].map(([m, n]) => [m, new Float64Array(n)]));
   const mult = runData ? new Float64Array(runData.n) : null;
   const marginalCounter = runData ? new ItemWeightCounter(runData, runIdx) : null;
+  // Pipelined: while worker threads count replicate b + 1's tables (multiplicities drawn in the
+  // same order as one replicate at a time), this thread derives replicate b's matrices.
+  let pending: Promise<SufficientStats> | null = null;
+  const startReplicate = () => {
+    bootstrapMultiplicities(runData!.n, rng, mult!);
+    // A replicate's tables as the run's tables plus the change of the rows drawn other than once.
+    const p = startBootstrapSufficientStats(runStats!, runData!, { columns: runIdx, multiplicities: mult! });
+    p.catch(() => {}); // awaited below; an abort in between must not leave it unhandled
+    return p;
+  };
   for (let b = 0; b < B; b++) {
     if (b % 10 === 0) {
       checkAborted(signal);
@@ -580,13 +590,15 @@ async function evaluateRun(
     }
     let replicate: RunItemWeights;
     if (runData && runStats) {
-      bootstrapMultiplicities(runData.n, rng, mult!);
       if (b < tableB) {
-        // A replicate's tables as the run's tables plus the change of the rows drawn other than once.
-        const s = await computeBootstrapSufficientStatsParallel(runStats, runData, { columns: runIdx, multiplicities: mult! });
+        const s = await (pending ?? startReplicate());
+        pending = b + 1 < tableB ? startReplicate() : null;
         replicate = s.itemWeights;
         for (const [method, agree] of agreeReps) if (b < agree.length) agree[b] = offDiagonalAgreement(refMatrices.get(method)!, matrixFor(s, method)).pearson ?? NaN;
-      } else replicate = marginalCounter!.count(mult!);
+      } else {
+        bootstrapMultiplicities(runData.n, rng, mult!);
+        replicate = marginalCounter!.count(mult!);
+      }
     } else replicate = runWeights.map((w) => multinomial(w, rng));
     const h = marginalHeadline(refStats, replicate);
     reps.meanW1Normalized[b] = h.meanW1Normalized ?? NaN;

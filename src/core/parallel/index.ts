@@ -26,6 +26,7 @@ import {
   type SufficientStatsOptions,
 } from '../sufficient';
 import type { CountReply, CountRequest } from './protocol';
+import type { CountingInput } from '../sufficient';
 
 export interface ParallelOptions {
   /**
@@ -159,6 +160,54 @@ export async function computeBootstrapSufficientStatsParallel(
   options: { columns?: readonly number[]; multiplicities: Float64Array },
   parallel: ParallelOptions = {},
 ): Promise<SufficientStats> {
+  const job = prepareBootstrapJob(unweighted, data, options, parallel);
+  if (!job.plan) return job.stats;
+  const { input, step, pool, pairCounts } = job.plan;
+  const { stats } = job;
+  const jobs = pool.slice(0, step - 1).map((entry, t) =>
+    run(entry, { input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts, start: t + 1, step }),
+  );
+  try {
+    countPairTables(input, stats.pairOffset, stats.pairWeights, pairCounts, 0, step);
+  } finally {
+    await Promise.allSettled(jobs);
+  }
+  await Promise.all(jobs);
+  return stats;
+}
+
+/**
+ * The same replicate as `computeBootstrapSufficientStatsParallel`, counted by worker threads only:
+ * the multiplicities are read before this returns (so the caller may draw the next replicate into
+ * the same buffer), and the calling thread is free until the promise resolves, e.g. to compute the
+ * previous replicate's matrices while this one is counted (a bootstrap pipelined over the cores).
+ * Same numbers exactly; counted in the calling thread when workers are not worth it.
+ */
+export function startBootstrapSufficientStats(
+  unweighted: SufficientStats,
+  data: SurveyData,
+  options: { columns?: readonly number[]; multiplicities: Float64Array },
+  parallel: ParallelOptions = {},
+): Promise<SufficientStats> {
+  const job = prepareBootstrapJob(unweighted, data, options, parallel, true);
+  if (!job.plan) return Promise.resolve(job.stats);
+  const { input, step, pool, pairCounts } = job.plan;
+  const { stats } = job;
+  return Promise.all(pool.slice(0, step).map((entry, t) => run(entry, { input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts, start: t, step }))).then(() => stats);
+}
+
+/**
+ * A replicate's statistics prepared for counting (marginals done, pair tables still to count), and
+ * how to count them: `plan` null when they were counted in the calling thread already (small work,
+ * one thread, or no worker script). `workersOnly`: every unit goes to a worker.
+ */
+function prepareBootstrapJob(
+  unweighted: SufficientStats,
+  data: SurveyData,
+  options: { columns?: readonly number[]; multiplicities: Float64Array },
+  parallel: ParallelOptions,
+  workersOnly = false,
+): { stats: SufficientStats; plan: { input: CountingInput; step: number; pool: PoolWorker[]; pairCounts: Float64Array } | null } {
   const threads = Math.max(1, Math.floor(parallel.workers ?? Math.min(8, availableParallelism())));
   const script = parallel.workerScript ?? defaultScript();
   const m = unweighted.items.length;
@@ -166,23 +215,13 @@ export async function computeBootstrapSufficientStatsParallel(
   const base = useWorkers ? { ...unweighted, pairCounts: sharedView(unweighted.pairCounts) } : unweighted;
   const { stats, input } = prepareBootstrapReplicate(base, data, options, useWorkers);
   stats.pairCounts = unweighted.pairCounts;
-  if (stats.pairWeights.length === 0) return stats;
+  if (stats.pairWeights.length === 0) return { stats, plan: null };
   if (!useWorkers) {
     countPairTables(input, stats.pairOffset, stats.pairWeights, stats.pairCounts, 0, 1);
-    return stats;
+    return { stats, plan: null };
   }
   const step = Math.min(threads, planBlocks(input.k).units);
-  const pool = poolFor(script, step - 1);
-  const jobs = pool.slice(0, step - 1).map((entry, t) =>
-    run(entry, { input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts: base.pairCounts, start: t + 1, step }),
-  );
-  try {
-    countPairTables(input, stats.pairOffset, stats.pairWeights, base.pairCounts, 0, step);
-  } finally {
-    await Promise.allSettled(jobs);
-  }
-  await Promise.all(jobs);
-  return stats;
+  return { stats, plan: { input, step, pool: poolFor(script, workersOnly ? step : step - 1), pairCounts: base.pairCounts } };
 }
 
 /** Stops the counting workers (they are idle-unref'd anyway; for tests and orderly shutdowns). */
