@@ -24,6 +24,12 @@ export function destroyCharts(): void {
   charts.clear();
 }
 
+/** The chart drawn on `canvas` as a PNG data URL, or null when nothing is drawn there yet. */
+export function chartPng(canvas: HTMLCanvasElement): string | null {
+  const chart = Chart.getChart(canvas);
+  return chart ? chart.toBase64Image('image/png', 1) : null;
+}
+
 function make(canvas: HTMLCanvasElement, config: ChartConfiguration): Chart {
   const chart = new Chart(canvas, config);
   charts.add(chart);
@@ -78,7 +84,16 @@ export interface HeatCell {
 }
 
 /** Item x item heatmap on a diverging scale from -1 to 1 (or -max..max for differences). */
-export function heatmap(canvas: HTMLCanvasElement, items: string[], cells: HeatCell[], title: string, scaleMax: number, p: Palette, describe: (c: HeatCell) => string[]): Chart {
+export function heatmap(
+  canvas: HTMLCanvasElement,
+  items: string[],
+  cells: HeatCell[],
+  title: string,
+  scaleMax: number,
+  p: Palette,
+  describe: (c: HeatCell) => string[],
+  onCellClick?: (c: HeatCell) => void,
+): Chart {
   const size = items.length;
   return make(canvas, {
     type: 'matrix',
@@ -100,6 +115,10 @@ export function heatmap(canvas: HTMLCanvasElement, items: string[], cells: HeatC
     },
     options: {
       ...baseOptions(p),
+      onClick: (_e: unknown, elements: { index: number }[]) => {
+        const hit = elements[0];
+        if (hit && onCellClick) onCellClick(cells[hit.index]);
+      },
       plugins: {
         legend: { display: false },
         tooltip: {

@@ -11,6 +11,7 @@ export interface PanelHandlers {
   onOpenPair(i: string, j: string, run: string): void;
   onExport(format: 'json' | 'md' | 'csv' | 'html'): void;
   onExportPng(name: string, dataUrl: string): void;
+  onExportCsv(name: string, csv: string): void;
 }
 
 /**
@@ -20,6 +21,11 @@ export interface PanelHandlers {
  */
 export class ReportPanel extends Disposable {
   private static current: ReportPanel | undefined;
+  /** Panels created and not yet disposed (the leak tests read it). */
+  private static alive = 0;
+  static get liveCount(): number {
+    return ReportPanel.alive;
+  }
   private ready = false;
   private pending: ToWebviewMessage[] = [];
   private lastReport: { report: EvaluationReport; focusRun?: string; view?: 'scores' | 'runs' } | undefined;
@@ -60,6 +66,7 @@ export class ReportPanel extends Disposable {
 
   private constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, private readonly handlers: PanelHandlers) {
     super();
+    ReportPanel.alive++;
     this._register(panel);
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((m: FromWebviewMessage) => this.onMessage(m)));
@@ -121,6 +128,9 @@ export class ReportPanel extends Disposable {
       case 'exportPng':
         this.handlers.onExportPng(m.name, m.dataUrl);
         break;
+      case 'exportCsv':
+        this.handlers.onExportCsv(m.name, m.csv);
+        break;
     }
   }
 
@@ -154,7 +164,11 @@ export class ReportPanel extends Disposable {
   }
 
   override dispose(): void {
+    if (this.isDisposed) return;
+    ReportPanel.alive--;
     if (ReportPanel.current === this) ReportPanel.current = undefined;
+    this.lastReport = undefined;
+    this.pending = [];
     super.dispose();
   }
 }
