@@ -230,7 +230,10 @@ class Lens extends Disposable implements PanelHandlers {
     const selections = locs
       .filter((l) => l.file === file)
       .map((l) => new vscode.Selection(l.line - 1, l.column - 1, l.line - 1, Math.max(l.column, l.endColumn) - 1));
-    const editor = await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: selections[0], viewColumn: vscode.ViewColumn.One, preview: true });
+    // Never in the panel's own editor group: the panel stays in view beside the code.
+    const panelColumn = ReportPanel.active?.panel.viewColumn;
+    const viewColumn = panelColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One;
+    const editor = await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: selections[0], viewColumn, preview: true });
     editor.selections = selections;
     editor.revealRange(selections[0], vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }

@@ -35,6 +35,10 @@ export class ReportPanel extends Disposable {
       ReportPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
       return ReportPanel.current;
     }
+    // A panel restored after a reload in a background tab is revived only when it is shown; a new
+    // evaluation replaces it instead of opening a second panel next to it.
+    const stale = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(PANEL_VIEW_TYPE));
+    if (stale.length) void vscode.window.tabGroups.close(stale, true);
     const panel = vscode.window.createWebviewPanel(
       PANEL_VIEW_TYPE,
       'Representativeness',

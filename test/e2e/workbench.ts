@@ -121,3 +121,47 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * Chooses `label` in a @vscode-elements single-select of the panel: opens it with a click and
+ * clicks the option (inside the element's shadow root), as a user does.
+ */
+export async function chooseInPanel(frame: Frame, selectId: string, label: string): Promise<void> {
+  const select = frame.locator(`#${selectId}`);
+  await select.click();
+  const option = frame.locator(`#${selectId} li[role="option"]`).filter({ hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) });
+  await option.first().click();
+}
+
+/**
+ * Answers VS Code's own save dialog (the "simple" file dialog code-server shows in the quick
+ * input) with an absolute path and accepts it.
+ */
+export async function answerSaveDialog(page: Page, file: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(file);
+  // The dialog validates the typed path asynchronously; accept once it shows what was typed.
+  await page.waitForFunction((f) => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value === f, file);
+  await sleep(300);
+  await page.keyboard.press('Enter');
+}
+
+/** The title of the quick input on screen (e.g. the save dialog's "... already exists" question). */
+export async function quickInputTitle(page: Page, timeoutMs = 15_000): Promise<string> {
+  const title = page.locator('.quick-input-widget .quick-input-title');
+  await title.filter({ hasText: /\S/ }).first().waitFor({ timeout: timeoutMs });
+  return title.first().innerText();
+}
+
+/** The editor status bar's cursor item, e.g. "Ln 1, Col 18 (2 selected)". */
+export async function cursorStatus(page: Page): Promise<string> {
+  const item = page.locator('[id="status.editor.selection"]');
+  await item.waitFor();
+  return item.innerText();
+}
+
+/** The label of the active editor tab. */
+export async function activeTabLabel(page: Page): Promise<string> {
+  return page.locator('.tabs-container .tab.active .label-name').first().innerText();
+}
