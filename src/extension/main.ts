@@ -253,11 +253,13 @@ class Lens extends Disposable implements PanelHandlers {
     await this.onExport(format);
   }
 
-  /** Where exports go by default: beside the config, else beside the first run. */
+  /** Where exports go by default: beside the config, else the run's workspace folder. */
   private exportFolder(): string {
     const report = this.lastReport;
     if (this.lastTarget?.configUri) return path.dirname(this.lastTarget.configUri.fsPath);
-    return path.dirname(report?.runs[0]?.path ?? report?.reference.path ?? '.');
+    const file = report?.runs[0]?.path ?? report?.reference.path;
+    const folder = file ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) : vscode.workspace.workspaceFolders?.[0];
+    return folder?.uri.fsPath ?? path.dirname(file ?? '.');
   }
 
   /**

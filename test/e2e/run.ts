@@ -11,7 +11,7 @@
 // Each test prints one PASS/FAIL/SKIP line; the last line is `N passed, N failed` (CI parses
 // it) and the exit code is 1 when anything failed. Everything the run creates lives in
 // .vscode-test/run-<time>/ (kept when something failed, with e2e.log), screenshots go to
-// test-results/. Environment: E2E_TIMEOUT_MS (whole run, default 600000), E2E_CHROMIUM, and
+// test-results/. Environment: E2E_TIMEOUT_MS (whole run, default 1500000), E2E_CHROMIUM, and
 // E2E_ONLY=<regular expression> to run only the parts whose title matches it: the UI scenarios
 // by their title, the extension-host suite as "extension host" (while working on one of them).
 import * as fs from 'node:fs';
@@ -28,7 +28,7 @@ const vsix = path.join(repoRoot, 'out', 'representativeness-lens.vsix');
 const suiteEntry = path.join(repoRoot, 'out', 'test', 'suite', 'index.js');
 const fixtureWorkspace = path.join(repoRoot, 'test', 'fixtures', 'workspace');
 const shotsDir = path.join(repoRoot, 'test-results');
-const overallTimeoutMs = Number(process.env.E2E_TIMEOUT_MS ?? 600_000);
+const overallTimeoutMs = Number(process.env.E2E_TIMEOUT_MS ?? 1_500_000);
 const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY, 'i') : null;
 const selected = (title: string) => !only || only.test(title);
 
@@ -67,7 +67,7 @@ async function extensionHostTests(): Promise<void> {
     const browser = await launchBrowser(path.join(sandbox.dir, 'browser'), sandbox.env);
     const url = testWorkbenchUrl(server, workspace, repoRoot, suiteEntry);
     log(`extension host tests: ${url}`);
-    await runExtensionHostTests(browser, url, results, log, 180_000);
+    await runExtensionHostTests(browser, url, results, log, 600_000);
     await browser.close();
     await server.stop();
   });

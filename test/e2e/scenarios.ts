@@ -348,6 +348,20 @@ export const scenarios: Scenario[] = [
 
       await step('16-export-json', async () => {
         await waitForExplorer(page, 'representativeness.json');
+        // Export what is evaluated now (a panel restored from an earlier window may show an older report).
+        const shown = async () => {
+          for (const f of page.frames()) {
+            const at = await f.locator('#evaluated-at').getAttribute('data-created-at', { timeout: 500 }).catch(() => null);
+            if (at) return at;
+          }
+          return null;
+        };
+        const before = await shown();
+        await runCommand(page, 'Evaluate All Runs');
+        await until('the panel shows the new evaluation', async () => {
+          const now = await shown();
+          return (now !== null && now !== before) || `still ${now}`;
+        }, 60_000);
         const frame = await panel(page);
         const file = path.join(out, 'report.json');
         await frame.locator('vscode-button').filter({ hasText: 'Export JSON' }).click();
@@ -355,6 +369,7 @@ export const scenarios: Scenario[] = [
         await until('the report is written', async () => fs.existsSync(file) || 'not yet');
         await sleep(300);
         const written = JSON.parse(fs.readFileSync(file, 'utf8')) as EvaluationReport;
+        assert.equal(written.createdAt, await frame.locator('#evaluated-at').getAttribute('data-created-at'), 'the report the panel shows');
         const cli = cliReport(ctx.repoRoot, configFile);
         assert.deepEqual({ ...written, createdAt: '' }, { ...cli, createdAt: '' });
       });
@@ -382,8 +397,8 @@ export const scenarios: Scenario[] = [
         fs.writeFileSync(file, mine);
         await frame.locator('vscode-button').filter({ hasText: 'Export JSON' }).click();
         await answerSaveDialog(page, file);
-        const question = await quickInputTitle(page);
-        assert.match(question, /already exists/i);
+        const question = await quickInputTitle(page, /already exists/i);
+        assert.match(question, /notes\.json already exists/);
         await page.screenshot({ path: path.join(ctx.repoRoot, 'test-results', '18-overwrite-question.png') });
         // No: back in the dialog, then cancel it.
         await page.keyboard.press('Escape');
@@ -399,7 +414,7 @@ export const scenarios: Scenario[] = [
         const file = path.join(out, 'notes.json');
         await frame.locator('vscode-button').filter({ hasText: 'Export JSON' }).click();
         await answerSaveDialog(page, file);
-        assert.match(await quickInputTitle(page), /already exists/i);
+        await quickInputTitle(page, /already exists/i);
         await page.keyboard.press('Enter');
         await until('the report replaces the file', async () => {
           try {
@@ -494,7 +509,11 @@ export const scenarios: Scenario[] = [
 
       await step('24-cancel-from-notification', async () => {
         const item = await contextMenuItem(page, 'slow-run.csv', EVALUATE);
+        await item.hover();
         await item.click();
+        // A click that lands while the menu is still animating in is lost: click again then.
+        await sleep(1000);
+        if (await item.isVisible().catch(() => false)) await item.click();
         const cancel = page.locator('.notifications-toasts .notification-list-item .monaco-button').filter({ hasText: /^Cancel$/ });
         await cancel.first().waitFor({ timeout: 30_000 });
         await page.screenshot({ path: path.join(ctx.repoRoot, 'test-results', '24-progress-notification.png') });

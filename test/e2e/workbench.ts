@@ -140,17 +140,22 @@ export async function chooseInPanel(frame: Frame, selectId: string, label: strin
 export async function answerSaveDialog(page: Page, file: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
-  await input.fill(file);
-  // The dialog validates the typed path asynchronously; accept once it shows what was typed.
-  await page.waitForFunction((f) => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value === f, file);
-  await sleep(300);
+  // The dialog fills in its default path asynchronously after it opens, which can replace what
+  // was typed: type until the path stays.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    await input.fill(file);
+    await sleep(400);
+    if ((await input.inputValue()) === file) break;
+    if (Date.now() > deadline) throw new Error(`the save dialog did not keep the path ${file} (shows ${await input.inputValue()})`);
+  }
   await page.keyboard.press('Enter');
 }
 
-/** The title of the quick input on screen (e.g. the save dialog's "... already exists" question). */
-export async function quickInputTitle(page: Page, timeoutMs = 15_000): Promise<string> {
-  const title = page.locator('.quick-input-widget .quick-input-title');
-  await title.filter({ hasText: /\S/ }).first().waitFor({ timeout: timeoutMs });
+/** Waits for the quick input to show a title matching `pattern` (e.g. the save dialog's "... already exists" question); returns it. */
+export async function quickInputTitle(page: Page, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const title = page.locator('.quick-input-widget .quick-input-title').filter({ hasText: pattern });
+  await title.first().waitFor({ timeout: timeoutMs });
   return title.first().innerText();
 }
 
@@ -161,7 +166,7 @@ export async function cursorStatus(page: Page): Promise<string> {
   return item.innerText();
 }
 
-/** The label of the active editor tab. */
+/** The label of the active tab of the active editor group. */
 export async function activeTabLabel(page: Page): Promise<string> {
-  return page.locator('.tabs-container .tab.active .label-name').first().innerText();
+  return page.locator('.editor-group-container.active .tabs-container .tab.active .label-name').first().innerText();
 }
