@@ -119,7 +119,7 @@ function header(report: EvaluationReport, run: RunReport | null): HTMLElement {
     'header',
     {},
     h('h1', {}, 'Representativeness'),
-    h('p', { class: 'evaluated-at', id: 'evaluated-at', 'data-created-at': report.createdAt }, `Evaluated ${new Date(report.createdAt).toLocaleString('en')}`),
+    h('p', { class: 'subtitle', id: 'evaluated-at', 'data-created-at': report.createdAt }, `Evaluated ${new Date(report.createdAt).toLocaleString('en')}`),
     h('p', { class: 'subtitle' }, `Reference: ${report.reference.path} · ${report.reference.respondents.toLocaleString('en')} respondents${report.reference.weighted ? ' (weighted)' : ''} · ${report.reference.items.length} items`),
     h(
       'div',
