@@ -171,7 +171,7 @@ function scoreTrack(label: string, v: ValueWithCi, floor: number | null, ceiling
     h('div', { class: 'score-label', title: explain }, label),
     h('div', { class: 'score-value' }, fmt(v.value), v.ci ? h('span', { class: 'ci-text' }, ` [${fmt(v.ci.low)}, ${fmt(v.ci.high)}]`) : null),
     track,
-    h('div', { class: 'score-scale' }, h('span', {}, `floor ${fmt(floor)}`), h('span', {}, `ceiling ${fmt(ceiling)}`)),
+    floor === null && ceiling === null ? null : h('div', { class: 'score-scale' }, h('span', {}, `floor ${fmt(floor)}`), h('span', {}, `ceiling ${fmt(ceiling)}`)),
   );
 }
 
