@@ -276,6 +276,25 @@ export const scenarios: Scenario[] = [
           return /^2 selections \(4 characters selected\)$/.test(status) || `status bar: ${status}`;
         });
       });
+
+      await step('11b-click-heatmap-cell-selects-both-items', async () => {
+        // Back to one cursor in the editor, then a cell of the human heatmap off its diagonal.
+        await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+        await until('one cursor again', async () => {
+          const status = await cursorStatus(page);
+          return status.startsWith('Ln ') || `status bar: ${status}`;
+        });
+        const frame = await panel(page);
+        const canvas = frame.locator('figure.heat canvas').first();
+        await canvas.scrollIntoViewIfNeeded();
+        const box = await canvas.boundingBox();
+        assert.ok(box, 'the heatmap is on screen');
+        await canvas.click({ position: { x: box.width * 0.3, y: box.height * 0.8 } });
+        await until('both items of the clicked cell are selected', async () => {
+          const status = await cursorStatus(page);
+          return /^2 selections /.test(status) || `status bar: ${status}`;
+        });
+      });
     },
   },
 
