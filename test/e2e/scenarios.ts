@@ -312,8 +312,9 @@ export const scenarios: Scenario[] = [
         fs.writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n');
         cli = cliReport(ctx.repoRoot, configFile);
         assert.ok(cli.runs[0].groups.some((g) => g.name === GROUP), 'the CLI scores the subgroup');
-        const frame = await panel(page);
-        // The panel was restored from the previous window; evaluate again if live mode has nothing to watch yet.
+        const frame = await panel(page, 0);
+        // This window restored the panel of the previous one: live mode has nothing to watch yet
+        // (no evaluation in this window), so evaluate unless the panel already shows the groups.
         try {
           await frame.locator('#group-select').waitFor({ timeout: 10_000 });
         } catch {
@@ -375,6 +376,9 @@ export const scenarios: Scenario[] = [
           }
           return null;
         };
+        // The panel this window restored, drawn first, so that its report does not pass for the new one.
+        await panel(page, 0);
+        await sleep(1000);
         const before = await shown();
         await runCommand(page, 'Evaluate All Runs');
         await until('the panel shows the new evaluation', async () => {
