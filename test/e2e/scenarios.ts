@@ -182,6 +182,11 @@ export const scenarios: Scenario[] = [
         const panel = await waitForWebview(page, 'Representativeness', 1);
         // Let the charts finish their first draw before the screenshot.
         await panel.locator('canvas').first().waitFor({ state: 'visible' });
+        // The status bar carries the run's headline scores, the CLI's numbers.
+        const run = cliReport(ctx.repoRoot, path.join(ctx.workspace, 'representativeness.json')).runs[0];
+        const pearson = run.structure.individual[Object.keys(run.structure.individual)[0]].comparison.pearson;
+        const status = `persona: marginals ${fmt(run.marginal.summary.representativeness.value)} · structure ${fmt(pearson)}`;
+        await page.locator('.statusbar-item').filter({ hasText: status }).first().waitFor();
       });
 
       await step('04-problems', async () => {
@@ -228,6 +233,29 @@ export const scenarios: Scenario[] = [
         await clickTab(frame, 'Marginals');
         await frame.locator('article.item canvas').first().waitFor({ state: 'visible' });
         await page.waitForTimeout(300);
+      });
+
+      await step('07b-search-and-sort-items', async () => {
+        const frame = await panel(page);
+        const ids = () => frame.locator('article.item').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.item));
+        const all = await ids();
+        assert.ok(all.length >= 2);
+        const sortBy = async (label: string) => {
+          const select = frame.locator('vscode-single-select[aria-label="Sort items by"]');
+          // At the top of the panel, so its list opens inside the panel (not under the Problems view).
+          await select.evaluate((e) => e.scrollIntoView({ block: 'start' }));
+          await select.click();
+          await select.locator('li[role="option"]').filter({ hasText: label }).click();
+        };
+        await frame.locator('vscode-textfield[aria-label="Search items"] input').fill('Q5');
+        await until('only Q5 is listed', async () => JSON.stringify(await ids()) === '["Q5"]' || JSON.stringify(await ids()));
+        await frame.locator('vscode-textfield[aria-label="Search items"] input').fill('');
+        await until('every item is back', async () => (await ids()).length === all.length || JSON.stringify(await ids()));
+        await sortBy('Item id');
+        const sorted = [...all].sort((a, b) => String(a).localeCompare(String(b), 'en', { numeric: true }));
+        await until('items in id order', async () => JSON.stringify(await ids()) === JSON.stringify(sorted) || JSON.stringify(await ids()));
+        // Worst first again: every later scenario starts from the default order.
+        await sortBy('Worst first');
       });
 
       await step('08-view-structure', async () => {

@@ -43,6 +43,12 @@ function positionOf(text: string, needle: string, after = 0): vscode.Position {
   return new vscode.Position(before.length - 1, before[before.length - 1].length);
 }
 
+/** The script a run declares as its producer (`producedBy`): it names the items as string literals. */
+const SCRIPT = `# Writes agreeable.csv: the persona run, one step more agreeable.
+ITEMS = ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6"]
+PROMPT = 'Answer Q3 honestly'
+`;
+
 suite('CodeLenses and commands', () => {
   test('the config shows "Evaluate All Runs" at its top and "Evaluate <run>" at each run', async () => {
     await api();
@@ -69,6 +75,7 @@ suite('CodeLenses and commands', () => {
       const [header, ...rows] = readFileSync(workspaceFile('runs/persona.csv').fsPath, 'utf8').trimEnd().split('\n');
       const shifted = rows.map((r) => r.split(',').map((v, k) => (k === 0 ? v : String(Math.max(1, Number(v) - 1)))).join(','));
       writeFileSync(path.join(dir(), 'agreeable.csv'), [header, ...shifted].join('\n') + '\n');
+      writeFileSync(path.join(dir(), 'make_agreeable.py'), SCRIPT);
       writeFileSync(
         path.join(dir(), 'representativeness.json'),
         JSON.stringify(
@@ -76,7 +83,7 @@ suite('CodeLenses and commands', () => {
             reference: { path: '../reference.csv', codebook: '../codebook.json', weight: 'W_WEIGHT' },
             runs: [
               { name: 'persona', path: '../runs/persona.csv' },
-              { name: 'agreeable', path: 'agreeable.csv' },
+              { name: 'agreeable', path: 'agreeable.csv', producedBy: ['make_agreeable.py'] },
             ],
           },
           null,
@@ -91,6 +98,24 @@ suite('CodeLenses and commands', () => {
       const lens = await api();
       await vscode.commands.executeCommand('representativeness.evaluateAll', vscode.Uri.file(path.join(dir(), 'representativeness.json')));
       assert.deepEqual(lens.lastReport()?.runs.map((r) => r.name), ['persona', 'agreeable']);
+    });
+
+    test('weak items are marked where the producing script names them', async function () {
+      this.timeout(120_000);
+      const lens = await api();
+      await vscode.commands.executeCommand('representativeness.evaluateAll', vscode.Uri.file(path.join(dir(), 'representativeness.json')));
+      const run = lens.lastReport()!.runs.find((r) => r.name === 'agreeable')!;
+      assert.ok(run.weakItems.length > 0, 'the shifted run has weak items');
+      const script = vscode.Uri.file(path.join(dir(), 'make_agreeable.py'));
+      const diags = vscode.languages.getDiagnostics(script).filter((d) => d.code === 'weak-item');
+      // One per weak item: the list literal names each once; 'Answer Q3 honestly' is not a literal of Q3.
+      assert.equal(diags.length, run.weakItems.length);
+      for (const w of run.weakItems) {
+        const at = positionOf(SCRIPT, `"${w.item}"`);
+        const d = diags.find((x) => x.message.includes(`item ${w.item} `));
+        assert.ok(d, `a diagnostic for ${w.item} in the script`);
+        assert.deepEqual([d.range.start.line, d.range.start.character, d.range.end.character], [at.line, at.character + 1, at.character + 1 + w.item.length]);
+      }
     });
 
     test('Compare Runs evaluates them side by side and the config offers it as a CodeLens', async function () {
