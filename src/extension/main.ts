@@ -6,7 +6,7 @@ import { ReportDiagnostics, type SeveritySetting } from './diagnostics';
 import { Disposable, heldDisposables } from './dispose';
 import { EvaluationCancelled, EvaluationFailed, EvaluationService } from './evaluationService';
 import { Logger } from './log';
-import { PANEL_VIEW_TYPE, ReportPanel, type PanelHandlers } from './panel';
+import { PANEL_VIEW_TYPE, ReportPanel, editorColumnBesidePanel, type PanelHandlers } from './panel';
 import { ConfigCodeLens } from './codelens';
 import { CONFIG_FILE, ConfigProblem, resolveTarget, type EvaluationTarget } from './target';
 
@@ -230,10 +230,7 @@ class Lens extends Disposable implements PanelHandlers {
     const selections = locs
       .filter((l) => l.file === file)
       .map((l) => new vscode.Selection(l.line - 1, l.column - 1, l.line - 1, Math.max(l.column, l.endColumn) - 1));
-    // Never in the panel's own editor group: the panel stays in view beside the code.
-    const panelColumn = ReportPanel.active?.panel.viewColumn;
-    const viewColumn = panelColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One;
-    const editor = await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: selections[0], viewColumn, preview: true });
+    const editor = await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: selections[0], viewColumn: editorColumnBesidePanel(), preview: true });
     editor.selections = selections;
     editor.revealRange(selections[0], vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }

@@ -6,6 +6,11 @@ import { Disposable } from './dispose';
 
 export const PANEL_VIEW_TYPE = 'representativeness.panel';
 
+/** The editor column for a file the panel leads to: never the panel's own group, so the panel stays in view. */
+export function editorColumnBesidePanel(): vscode.ViewColumn {
+  return ReportPanel.active?.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One;
+}
+
 export interface PanelHandlers {
   onOpenItem(item: string, run: string): void;
   onOpenPair(i: string, j: string, run: string): void;

@@ -584,4 +584,56 @@ export const scenarios: Scenario[] = [
       });
     },
   },
+
+  {
+    title: 'Without a config: choose the reference, remembered, config offered',
+    async run(step, page, ctx) {
+      const config = path.join(ctx.workspace, 'representativeness.json');
+      const saved = fs.readFileSync(config);
+      const pickRow = (text: string) => page.locator('.quick-input-list .monaco-list-row').filter({ hasText: text });
+
+      await step('26-no-config-asks-for-reference', async () => {
+        fs.rmSync(config);
+        fs.rmSync(path.join(ctx.workspace, 'slow'), { recursive: true, force: true });
+        await waitForExplorer(page, 'reference.csv');
+        await expandFolder(page, 'runs');
+        const item = await contextMenuItem(page, 'persona.csv', EVALUATE);
+        await item.hover();
+        await item.click();
+        await quickInputTitle(page, /choose the human reference survey/);
+        await page.locator('.quick-input-widget input').fill('reference.csv');
+        await pickRow('reference.csv').first().waitFor();
+        await page.screenshot({ path: path.join(ctx.repoRoot, 'test-results', '26-reference-quick-pick.png') });
+        await page.keyboard.press('Enter');
+        // The evaluation runs, and the choices can be saved as a config.
+        const write = page.locator('.notifications-toasts .notification-list-item .monaco-button').filter({ hasText: /^Write Config$/ });
+        await write.first().waitFor({ timeout: 60_000 });
+        const frame = await panel(page);
+        await frame.locator('.card[data-run="persona"]').waitFor();
+        await write.first().click();
+        await until('representativeness.json is written', async () => fs.existsSync(config) || 'not yet');
+        await sleep(300);
+        const written = JSON.parse(fs.readFileSync(config, 'utf8'));
+        assert.equal(written.reference.path, 'reference.csv');
+        assert.deepEqual(written.runs, [{ name: 'persona', path: 'runs/persona.csv' }]);
+        await until('the new config is open', async () => (await activeTabLabel(page)) === 'representativeness.json' || `active tab ${await activeTabLabel(page)}`);
+        // Beside the panel, which stays in view.
+        await waitForWebview(page, 'Representativeness', 1, 10_000);
+      });
+
+      await step('27-reference-remembered', async () => {
+        fs.rmSync(config);
+        const item = await contextMenuItem(page, 'persona.csv', EVALUATE);
+        await item.hover();
+        await item.click();
+        await quickInputTitle(page, /choose the human reference survey/);
+        const first = page.locator('.quick-input-list .monaco-list-row').first();
+        await first.waitFor();
+        const text = await first.innerText();
+        assert.ok(text.includes('reference.csv') && text.includes('last used reference'), `first choice: ${text}`);
+        await page.keyboard.press('Escape');
+        fs.writeFileSync(config, saved);
+      });
+    },
+  },
 ];
