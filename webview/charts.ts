@@ -5,6 +5,7 @@ import {
   Chart,
   Legend,
   LinearScale,
+  LineElement,
   PointElement,
   ScatterController,
   Tooltip,
@@ -14,7 +15,8 @@ import { MatrixController, MatrixElement } from 'chartjs-chart-matrix';
 import type { MarginalItem } from '../src/core/report';
 import { diverging, type Palette } from './theme';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip, ScatterController, PointElement, MatrixController, MatrixElement);
+// LineElement draws the scatter's identity line (a dataset with showLine).
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip, ScatterController, PointElement, LineElement, MatrixController, MatrixElement);
 
 /** Every chart on the page, so they can be destroyed on re-render and exported as PNG. */
 export const charts = new Set<Chart>();

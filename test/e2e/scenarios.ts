@@ -163,6 +163,7 @@ export const scenarios: Scenario[] = [
   {
     title: 'Evaluate a model run from the explorer',
     async run(step, page, ctx) {
+
       await step('01-explorer', async () => {
         await waitForExplorer(page, 'representativeness.json');
         await expandFolder(page, 'runs');
@@ -203,6 +204,13 @@ export const scenarios: Scenario[] = [
           void d.dismiss();
         });
         const panel = await waitForWebview(page, 'Representativeness', 1);
+        // From here on, record the errors the panel's script throws (chart.js throws for a chart
+        // it cannot draw); the theme switch below draws every chart again.
+        await panel.evaluate(() => {
+          const w = window as unknown as { panelErrors?: string[] };
+          w.panelErrors = [];
+          window.addEventListener('error', (e) => w.panelErrors!.push(e.message));
+        });
         await panel.getByText('<img src=x onerror=alert(1)>', { exact: false }).first().waitFor();
         assert.equal(await panel.locator('img[src="x"]').count(), 0);
         assert.equal(await panel.locator('main script').count(), 0);
@@ -274,6 +282,11 @@ export const scenarios: Scenario[] = [
         const frame = await panel(page);
         await clickTab(frame, 'Runs side by side');
         await frame.locator('table.side-by-side').waitFor({ state: 'visible' });
+      });
+
+      await step('09b-no-errors-in-the-panel', async () => {
+        const errors = await (await panel(page)).evaluate(() => (window as unknown as { panelErrors?: string[] }).panelErrors ?? null);
+        assert.deepEqual(errors, [], 'errors thrown in the panel since step 05');
       });
 
       await step('10-click-item-opens-header-cell', async () => {
