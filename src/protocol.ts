@@ -24,4 +24,6 @@ export type FromWebviewMessage =
   | { type: 'openItem'; item: string; run: string }
   | { type: 'openPair'; i: string; j: string; run: string }
   | { type: 'export'; format: ExportFormat }
-  | { type: 'exportPng'; name: string; dataUrl: string };
+  | { type: 'exportPng'; name: string; dataUrl: string }
+  /** One data table of the panel as CSV (the table as shown). */
+  | { type: 'exportCsv'; name: string; csv: string };

@@ -5,6 +5,7 @@ import {
   Chart,
   Legend,
   LinearScale,
+  LineElement,
   PointElement,
   ScatterController,
   Tooltip,
@@ -14,7 +15,8 @@ import { MatrixController, MatrixElement } from 'chartjs-chart-matrix';
 import type { MarginalItem } from '../src/core/report';
 import { diverging, type Palette } from './theme';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip, ScatterController, PointElement, MatrixController, MatrixElement);
+// LineElement draws the scatter's identity line (a dataset with showLine).
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip, ScatterController, PointElement, LineElement, MatrixController, MatrixElement);
 
 /** Every chart on the page, so they can be destroyed on re-render and exported as PNG. */
 export const charts = new Set<Chart>();
@@ -22,6 +24,12 @@ export const charts = new Set<Chart>();
 export function destroyCharts(): void {
   for (const c of charts) c.destroy();
   charts.clear();
+}
+
+/** The chart drawn on `canvas` as a PNG data URL, or null when nothing is drawn there yet. */
+export function chartPng(canvas: HTMLCanvasElement): string | null {
+  const chart = Chart.getChart(canvas);
+  return chart ? chart.toBase64Image('image/png', 1) : null;
 }
 
 function make(canvas: HTMLCanvasElement, config: ChartConfiguration): Chart {
@@ -78,7 +86,16 @@ export interface HeatCell {
 }
 
 /** Item x item heatmap on a diverging scale from -1 to 1 (or -max..max for differences). */
-export function heatmap(canvas: HTMLCanvasElement, items: string[], cells: HeatCell[], title: string, scaleMax: number, p: Palette, describe: (c: HeatCell) => string[]): Chart {
+export function heatmap(
+  canvas: HTMLCanvasElement,
+  items: string[],
+  cells: HeatCell[],
+  title: string,
+  scaleMax: number,
+  p: Palette,
+  describe: (c: HeatCell) => string[],
+  onCellClick?: (c: HeatCell) => void,
+): Chart {
   const size = items.length;
   return make(canvas, {
     type: 'matrix',
@@ -100,6 +117,10 @@ export function heatmap(canvas: HTMLCanvasElement, items: string[], cells: HeatC
     },
     options: {
       ...baseOptions(p),
+      onClick: (_e: unknown, elements: { index: number }[]) => {
+        const hit = elements[0];
+        if (hit && onCellClick) onCellClick(cells[hit.index]);
+      },
       plugins: {
         legend: { display: false },
         tooltip: {

@@ -43,3 +43,11 @@ function append(el: HTMLElement, children: (Child | Child[])[]): void {
 export function fmt(x: number | null | undefined, digits = 3): string {
   return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits);
 }
+
+/** A table's cells as CSV (RFC 4180 quoting), header rows included, as the user sees them. */
+export function tableCsv(table: HTMLTableElement): string {
+  const field = (t: string) => (/[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t);
+  const lines: string[] = [];
+  for (const row of table.rows) lines.push(Array.from(row.cells, (c) => field((c.textContent ?? '').trim())).join(','));
+  return lines.join('\n') + '\n';
+}

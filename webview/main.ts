@@ -13,8 +13,9 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import type { EvaluationReport, IndividualStructure, MarginalItem, RunReport, ValueWithCi } from '../src/core/report';
 import type { ExportFormat, FromWebviewMessage, ToWebviewMessage } from '../src/protocol';
-import { charts, destroyCharts, heatmap, marginalChart, pairScatter, type HeatCell } from './charts';
-import { custom, fmt, h } from './dom';
+import { chartPng, charts, destroyCharts, heatmap, marginalChart, pairScatter, type HeatCell } from './charts';
+import { custom, fmt, h, tableCsv } from './dom';
+import { ALL_RESPONDENTS, groupNames, scopeOf, type ScopeView, type StructureView } from './scope';
 import { palette } from './theme';
 
 interface VsCodeApi {
@@ -29,6 +30,8 @@ const vscode: VsCodeApi | null = typeof acquireVsCodeApi === 'function' ? acquir
 interface ViewState {
   report: EvaluationReport | null;
   run: string | null;
+  /** Subgroup name (config "groups"), or '' for all respondents. */
+  group: string;
   method: string | null;
   filter: string;
   topic: string;
@@ -36,7 +39,7 @@ interface ViewState {
   tab: number;
 }
 
-const state: ViewState = { report: null, run: null, method: null, filter: '', topic: '', sort: 'divergence', tab: 0 };
+const state: ViewState = { report: null, run: null, group: ALL_RESPONDENTS, method: null, filter: '', topic: '', sort: 'divergence', tab: 0 };
 
 const app = document.getElementById('app')!;
 
@@ -52,6 +55,7 @@ function currentRun(): RunReport | null {
 
 function render(): void {
   destroyCharts();
+  lazy.disconnect();
   app.replaceChildren();
   const report = state.report;
   if (!report) {
@@ -59,10 +63,16 @@ function render(): void {
     return;
   }
   const run = currentRun();
+  if (!groupNames(report.runs).includes(state.group)) state.group = ALL_RESPONDENTS;
   app.append(header(report, run));
   app.append(scorecards(report));
   if (report.diagnostics.length) app.append(problems(report));
   if (!run) return;
+  const scope = scopeOf(run, state.group);
+  if (!scope) {
+    app.append(h('p', { class: 'failure', role: 'status' }, `Subgroup "${state.group}" was not scored for run ${run.name}: too few respondents (see the input problems). Choose another group or run.`));
+    return;
+  }
   const tabs = custom('vscode-tabs', { 'selected-index': state.tab, 'aria-label': 'Report views' });
   tabs.addEventListener('vsc-tabs-select', (e) => {
     state.tab = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
@@ -70,9 +80,9 @@ function render(): void {
   });
   tabs.append(
     custom('vscode-tab-header', { slot: 'header' }, 'Marginals'),
-    custom('vscode-tab-panel', {}, marginals(run)),
+    custom('vscode-tab-panel', {}, marginals(run, scope)),
     custom('vscode-tab-header', { slot: 'header' }, 'Structure'),
-    custom('vscode-tab-panel', {}, structure(run)),
+    custom('vscode-tab-panel', {}, structure(run, scope)),
     custom('vscode-tab-header', { slot: 'header' }, 'Runs side by side'),
     custom('vscode-tab-panel', {}, sideBySide(report)),
   );
@@ -87,6 +97,18 @@ function header(report: EvaluationReport, run: RunReport | null): HTMLElement {
     saveState();
     render();
   });
+  const names = groupNames(report.runs);
+  let groupSelect: HTMLElement | null = null;
+  if (names.length) {
+    groupSelect = custom('vscode-single-select', { 'aria-label': 'Respondents: all or one subgroup', id: 'group-select' });
+    groupSelect.append(custom('vscode-option', { value: ALL_RESPONDENTS, selected: state.group === ALL_RESPONDENTS }, 'All respondents'));
+    for (const n of names) groupSelect.append(custom('vscode-option', { value: n, selected: state.group === n }, n));
+    groupSelect.addEventListener('change', () => {
+      state.group = (groupSelect as unknown as { value: string }).value;
+      saveState();
+      render();
+    });
+  }
   const exports = h('div', { class: 'exports', role: 'group', 'aria-label': 'Export report' });
   if (vscode) {
     for (const f of ['json', 'md', 'csv', 'html'] as ExportFormat[]) {
@@ -97,8 +119,17 @@ function header(report: EvaluationReport, run: RunReport | null): HTMLElement {
     'header',
     {},
     h('h1', {}, 'Representativeness'),
+    h('p', { class: 'subtitle', id: 'evaluated-at', 'data-created-at': report.createdAt }, `Evaluated ${new Date(report.createdAt).toLocaleString('en')}`),
     h('p', { class: 'subtitle' }, `Reference: ${report.reference.path} · ${report.reference.respondents.toLocaleString('en')} respondents${report.reference.weighted ? ' (weighted)' : ''} · ${report.reference.items.length} items`),
-    h('div', { class: 'toolbar' }, h('label', { for: 'run-select' }, 'Run '), runSelect, exports),
+    h(
+      'div',
+      { class: 'toolbar' },
+      h('label', { for: 'run-select' }, 'Run '),
+      runSelect,
+      groupSelect ? h('label', { for: 'group-select' }, 'Respondents ') : null,
+      groupSelect,
+      exports,
+    ),
     report.notes.length ? h('ul', { class: 'notes' }, report.notes.map((n) => h('li', {}, n))) : null,
   );
 }
@@ -140,7 +171,7 @@ function scoreTrack(label: string, v: ValueWithCi, floor: number | null, ceiling
     h('div', { class: 'score-label', title: explain }, label),
     h('div', { class: 'score-value' }, fmt(v.value), v.ci ? h('span', { class: 'ci-text' }, ` [${fmt(v.ci.low)}, ${fmt(v.ci.high)}]`) : null),
     track,
-    h('div', { class: 'score-scale' }, h('span', {}, `floor ${fmt(floor)}`), h('span', {}, `ceiling ${fmt(ceiling)}`)),
+    floor === null && ceiling === null ? null : h('div', { class: 'score-scale' }, h('span', {}, `floor ${fmt(floor)}`), h('span', {}, `ceiling ${fmt(ceiling)}`)),
   );
 }
 
@@ -150,41 +181,12 @@ function baselineValue(run: RunReport, name: string, pick: (b: RunReport['baseli
 }
 
 function scorecards(report: EvaluationReport): HTMLElement {
-  const section = h('section', { id: 'scorecards', 'aria-label': 'Scores per run' });
+  const section = h('section', { id: 'scorecards', 'aria-label': state.group ? `Scores per run, subgroup ${state.group}` : 'Scores per run' });
   for (const run of report.runs) {
-    const method = Object.keys(run.structure.individual)[0];
-    const s = method ? run.structure.individual[method] : null;
-    const card = h(
-      'article',
-      { class: `card${run.name === currentRun()?.name ? ' active' : ''}`, 'data-run': run.name },
-      h('h2', {}, run.name),
-      h('p', { class: 'meta' }, `${run.respondents.toLocaleString('en')} ${run.level === 'respondents' ? 'respondents' : 'distribution rows'} · ${run.items.length} items · ${run.weakItems.length} weak items`),
-      scoreTrack(
-        'Marginal representativeness',
-        run.marginal.summary.representativeness,
-        baselineValue(run, 'uniform-random', (b) => b.marginal.representativeness),
-        baselineValue(run, 'human-split-half', (b) => b.marginal.representativeness),
-        'OpinionQA representativeness: 1 - mean over items of the Wasserstein-1 distance divided by the scale range.',
-      ),
-      s
-        ? scoreTrack(
-            `Structure agreement (${method})`,
-            s.agreement,
-            baselineValue(run, 'independent-marginals', (b) => b.structure[method]?.pearson ?? null),
-            baselineValue(run, 'human-split-half', (b) => b.structure[method]?.pearson ?? null),
-            'Pearson correlation between the human and the model item-item correlations (off-diagonal pairs).',
-          )
-        : h('p', { class: 'meta' }, run.structure.individualUnavailable ?? 'No individual-level structure.'),
-      run.structure.group
-        ? scoreTrack(
-            'Group-level structure ρ',
-            { value: run.structure.group.comparison.pearson, ci: run.structure.group.comparison.pearsonCi },
-            run.structure.group.null.high,
-            run.structure.group.ceiling.pearson,
-            'arXiv 2601.15755: correlation of the item-item correlations of scaled group means, human vs model; floor: permutation null (97.5th percentile), ceiling: human split-half.',
-          )
-        : null,
-    );
+    const card = h('article', { class: `card${run.name === currentRun()?.name ? ' active' : ''}`, 'data-run': run.name }, h('h2', {}, run.name));
+    const scope = scopeOf(run, state.group);
+    if (!scope) card.append(h('p', { class: 'meta' }, `Subgroup "${state.group}" was not scored for this run: too few respondents.`));
+    else for (const part of scope.group ? subgroupCard(run, scope) : wholeRunCard(run)) if (part) card.append(part);
     card.addEventListener('click', () => {
       state.run = run.name;
       saveState();
@@ -193,6 +195,50 @@ function scorecards(report: EvaluationReport): HTMLElement {
     section.append(card);
   }
   return section;
+}
+
+function wholeRunCard(run: RunReport): (HTMLElement | null)[] {
+  const method = Object.keys(run.structure.individual)[0];
+  const s = method ? run.structure.individual[method] : null;
+  return [
+    h('p', { class: 'meta' }, `${run.respondents.toLocaleString('en')} ${run.level === 'respondents' ? 'respondents' : 'distribution rows'} · ${run.items.length} items · ${run.weakItems.length} weak items`),
+    scoreTrack(
+      'Marginal representativeness',
+      run.marginal.summary.representativeness,
+      baselineValue(run, 'uniform-random', (b) => b.marginal.representativeness),
+      baselineValue(run, 'human-split-half', (b) => b.marginal.representativeness),
+      'OpinionQA representativeness: 1 - mean over items of the Wasserstein-1 distance divided by the scale range.',
+    ),
+    s
+      ? scoreTrack(
+          `Structure agreement (${method})`,
+          s.agreement,
+          baselineValue(run, 'independent-marginals', (b) => b.structure[method]?.pearson ?? null),
+          baselineValue(run, 'human-split-half', (b) => b.structure[method]?.pearson ?? null),
+          'Pearson correlation between the human and the model item-item correlations (off-diagonal pairs).',
+        )
+      : h('p', { class: 'meta' }, run.structure.individualUnavailable ?? 'No individual-level structure.'),
+    run.structure.group
+      ? scoreTrack(
+          'Group-level structure ρ',
+          { value: run.structure.group.comparison.pearson, ci: run.structure.group.comparison.pearsonCi },
+          run.structure.group.null.high,
+          run.structure.group.ceiling.pearson,
+          'arXiv 2601.15755: correlation of the item-item correlations of scaled group means, human vs model; floor: permutation null (97.5th percentile), ceiling: human split-half.',
+        )
+      : null,
+  ];
+}
+
+/** A subgroup's scores: the report gives no floor or ceiling per subgroup, so none is drawn. */
+function subgroupCard(run: RunReport, scope: ScopeView): (HTMLElement | null)[] {
+  const method = scope.methods[0];
+  const st = method ? scope.structure(method) : null;
+  return [
+    h('p', { class: 'meta' }, `Subgroup ${scope.group!.name}: ${scope.runRespondents.toLocaleString('en')} model / ${(scope.referenceRespondents ?? 0).toLocaleString('en')} human respondents · ${scope.items.length} items`),
+    scoreTrack('Marginal representativeness', scope.representativeness, null, null, 'OpinionQA representativeness within the subgroup; interval: bootstrap over the subgroup\'s model respondents.'),
+    st ? scoreTrack(`Structure agreement (${method})`, st.agreement, null, null, 'Pearson correlation between the human and the model item-item correlations within the subgroup.') : null,
+  ];
 }
 
 function problems(report: EvaluationReport): HTMLElement {
@@ -213,9 +259,9 @@ function itemTitle(it: MarginalItem): string {
   return it.label ? `${it.item}: ${it.label}` : it.item;
 }
 
-function marginals(run: RunReport): HTMLElement {
-  const wrap = h('section', { class: 'marginals', 'aria-label': 'Marginal distributions per item' });
-  const topics = [...new Set(run.marginal.items.map((i) => i.topic).filter((t): t is string => !!t))].sort();
+function marginals(run: RunReport, scope: ScopeView): HTMLElement {
+  const wrap = h('section', { class: 'marginals', 'aria-label': scope.group ? `Marginal distributions per item, subgroup ${scope.group.name}` : 'Marginal distributions per item' });
+  const topics = [...new Set(scope.items.map((i) => i.topic).filter((t): t is string => !!t))].sort();
   const search = custom('vscode-textfield', { placeholder: 'Search items', 'aria-label': 'Search items', value: state.filter });
   const topicSel = custom('vscode-single-select', { 'aria-label': 'Topic' });
   topicSel.append(custom('vscode-option', { value: '', selected: state.topic === '' }, 'All topics'));
@@ -223,12 +269,11 @@ function marginals(run: RunReport): HTMLElement {
   const sortSel = custom('vscode-single-select', { 'aria-label': 'Sort items by' });
   for (const [v, l] of [['divergence', 'Worst first'], ['item', 'Item id'], ['invalid', 'Invalid answers']] as const) sortSel.append(custom('vscode-option', { value: v, selected: state.sort === v }, l));
   const grid = h('div', { class: 'item-grid' });
-  const s = run.marginal.summary;
   wrap.append(
     h(
       'p',
-      { class: 'summary' },
-      `Mean normalised W1 ${fmt(s.meanW1Normalized.value)} · mean TVD ${fmt(s.meanTvd.value)} · mean Jensen-Shannon distance (base 2) ${fmt(s.meanJsDistance.value)}`,
+      { class: 'summary', id: 'marginal-summary' },
+      `${scope.group ? `Subgroup ${scope.group.name}: ` : ''}Mean normalised W1 ${fmt(scope.meanW1Normalized.value)} · mean TVD ${fmt(scope.meanTvd.value)} · mean Jensen-Shannon distance (base 2) ${fmt(scope.meanJsDistance.value)}`,
     ),
     h('div', { class: 'toolbar' }, search, topics.length ? topicSel : null, sortSel),
     h('p', { class: 'key', 'aria-hidden': 'true' }, h('span', { class: 'swatch reference' }), 'Human (reference)', h('span', { class: 'swatch run' }), `Model (${run.name})`),
@@ -236,13 +281,14 @@ function marginals(run: RunReport): HTMLElement {
   );
   const fill = () => {
     for (const c of [...charts]) if (grid.contains(c.canvas)) { c.destroy(); charts.delete(c); }
+    for (const holder of grid.querySelectorAll('.chart')) lazy.unobserve(holder);
     grid.replaceChildren();
     const q = state.filter.trim().toLowerCase();
     const key = (it: MarginalItem) => (state.sort === 'invalid' ? -(it.invalid ?? 0) : -(it.w1Normalized ?? it.tvd ?? 0));
-    const items = run.marginal.items
+    const items = [...scope.items]
       .filter((it) => (!q || itemTitle(it).toLowerCase().includes(q)) && (!state.topic || it.topic === state.topic))
       .sort((a, b) => (state.sort === 'item' ? a.item.localeCompare(b.item, 'en', { numeric: true }) : key(a) - key(b)));
-    for (const it of items) grid.append(itemCard(it, run));
+    for (const it of items) grid.append(itemCard(it, run, scope));
   };
   search.addEventListener('input', () => {
     state.filter = (search as unknown as { value: string }).value;
@@ -275,7 +321,7 @@ const lazy = new IntersectionObserver(
   { rootMargin: '300px' },
 );
 
-function itemCard(it: MarginalItem, run: RunReport): HTMLElement {
+function itemCard(it: MarginalItem, run: RunReport, scope: ScopeView): HTMLElement {
   const canvas = h('canvas', { role: 'img', 'aria-label': `Answer distribution of ${it.item}, human vs model` });
   const holder = h('div', { class: 'chart small' }, canvas) as HTMLElement & { draw?: () => void };
   holder.draw = () => marginalChart(canvas, it, run.name, palette());
@@ -283,7 +329,7 @@ function itemCard(it: MarginalItem, run: RunReport): HTMLElement {
   const table = h(
     'table',
     {},
-    h('caption', {}, `Answer shares for ${it.item}`),
+    h('caption', {}, `Answer shares for ${it.item}${scope.group ? ` (subgroup ${scope.group.name})` : ''}`),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Code'), h('th', { scope: 'col' }, 'Label'), h('th', { scope: 'col' }, 'Human'), h('th', { scope: 'col' }, 'Model'))),
     h(
       'tbody',
@@ -299,18 +345,24 @@ function itemCard(it: MarginalItem, run: RunReport): HTMLElement {
     h(
       'p',
       { class: 'measures' },
-      `${it.type === 'ordinal' ? `W1/range ${fmt(it.w1Normalized)} · ` : ''}TVD ${fmt(it.tvd)} · JS dist ${fmt(it.jsDistance)} · Δmean ${fmt(it.meanDiff)} · var ratio ${fmt(it.varianceRatio)} · n ${it.n} vs ${it.referenceN}${it.invalidCount ? ` · invalid ${it.invalidCount}` : ''}`,
+      scope.group
+        ? `${it.type === 'ordinal' ? `W1/range ${fmt(it.w1Normalized)} · ` : ''}TVD ${fmt(it.tvd)} · n ${it.n} vs ${it.referenceN}`
+        : `${it.type === 'ordinal' ? `W1/range ${fmt(it.w1Normalized)} · ` : ''}TVD ${fmt(it.tvd)} · JS dist ${fmt(it.jsDistance)} · Δmean ${fmt(it.meanDiff)} · var ratio ${fmt(it.varianceRatio)} · n ${it.n} vs ${it.referenceN}${it.invalidCount ? ` · invalid ${it.invalidCount}` : ''}`,
     ),
     it.reasons.length ? h('p', { class: 'reasons' }, it.reasons.join('; ')) : null,
     holder,
-    h('details', {}, h('summary', {}, 'Data table'), table),
+    pngButton(canvas, `${run.name}-${scope.group ? `${scope.group.name}-` : ''}${it.item}`, () => holder.draw?.()),
+    h('details', {}, h('summary', {}, 'Data table'), table, csvButton(table, `${run.name}-${scope.group ? `${scope.group.name}-` : ''}${it.item}-shares`)),
   );
 }
 
-function structure(run: RunReport): HTMLElement {
-  const methods = Object.keys(run.structure.individual);
-  const wrap = h('section', { class: 'structure', 'aria-label': 'Correlation structure' });
-  const group = groupView(run);
+function structure(run: RunReport, scope: ScopeView): HTMLElement {
+  const methods = scope.methods;
+  const wrap = h('section', { class: 'structure', 'aria-label': scope.group ? `Correlation structure, subgroup ${scope.group.name}` : 'Correlation structure' });
+  // The group-level comparison is across the groupBy groups of the whole sample, not within a subgroup.
+  const group = scope.group
+    ? h('section', { class: 'group', 'aria-label': 'Group-level structure' }, h('h2', {}, 'Group level'), h('p', { class: 'meta' }, 'The group-level structure compares groups of the whole sample: choose "All respondents" to see it.'))
+    : groupView(run);
   if (!methods.length) {
     wrap.append(h('p', {}, run.structure.individualUnavailable ?? 'No individual-level structure was computed for this run.'), group);
     return wrap;
@@ -323,8 +375,16 @@ function structure(run: RunReport): HTMLElement {
     saveState();
     render();
   });
-  const s = run.structure.individual[method];
-  wrap.append(h('h2', {}, 'Respondent level'), h('div', { class: 'toolbar' }, h('span', {}, 'Association '), sel), comparisonTable(s), heatmaps(s, run), scatter(s), pairTable(s), group);
+  const s = scope.structure(method)!;
+  wrap.append(
+    h('h2', {}, scope.group ? `Respondent level, subgroup ${scope.group.name}` : 'Respondent level'),
+    h('div', { class: 'toolbar' }, h('span', {}, 'Association '), sel),
+    s.full ? comparisonTable(s.full) : subgroupComparisonTable(s, scope),
+    heatmaps(s, run, scope),
+    scatter(s, run, scope),
+    pairTable(s, run, scope),
+    group,
+  );
   return wrap;
 }
 
@@ -361,6 +421,19 @@ function groupView(run: RunReport): HTMLElement {
   return wrap;
 }
 
+function ciText(v: ValueWithCi): string {
+  return `${fmt(v.value)}${v.ci ? ` [${fmt(v.ci.low)}, ${fmt(v.ci.high)}]` : ''}`;
+}
+
+function subgroupComparisonTable(s: StructureView, scope: ScopeView): HTMLElement {
+  const rows: [string, string][] = [
+    ['Agreement (Pearson of off-diagonal correlations, 95% CI)', ciText(s.agreement)],
+    ['RMSE over pairs', fmt(s.rmse)],
+    ['Respondents (model / human)', `${scope.runRespondents} / ${scope.referenceRespondents ?? 'n/a'}`],
+  ];
+  return h('table', { class: 'comparison', id: 'structure-comparison' }, h('caption', {}, `Human vs model ${s.method} matrices, subgroup ${scope.group!.name}`), h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v)))));
+}
+
 function comparisonTable(s: IndividualStructure): HTMLElement {
   const c = s.comparison;
   const rows: [string, string][] = [
@@ -376,76 +449,143 @@ function comparisonTable(s: IndividualStructure): HTMLElement {
     ['Tucker congruence of first components', c.tucker.congruence.map((x) => fmt(x)).join(', ') || 'n/a'],
     ['Pairs compared (excluded)', `${c.pairs} (${c.excludedPairs})`],
   ];
-  return h('table', { class: 'comparison' }, h('caption', {}, `Human vs model ${s.method} matrices`), h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v)))));
+  return h('table', { class: 'comparison', id: 'structure-comparison' }, h('caption', {}, `Human vs model ${s.method} matrices`), h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v)))));
 }
 
-function heatmaps(s: IndividualStructure, run: RunReport): HTMLElement {
-  const order = s.order.length === s.items.length ? s.order : s.items.map((_, i) => i);
+function heatmaps(s: StructureView, run: RunReport, scope: ScopeView): HTMLElement {
+  const order = s.order;
   const items = order.map((i) => s.items[i]);
   let maxDiff = 0;
   for (const row of s.difference) for (const v of row) if (v !== null) maxDiff = Math.max(maxDiff, Math.abs(v));
   maxDiff = maxDiff || 1;
-  const build = (m: (number | null)[][], other: (number | null)[][] | null, n: number[][]): HeatCell[] => {
+  const build = (m: (number | null)[][], other: (number | null)[][] | null, n: number[][] | null): HeatCell[] => {
     const cells: HeatCell[] = [];
-    for (const a of order) for (const b of order) cells.push({ x: s.items[b], y: s.items[a], v: m[a][b], other: other ? other[a][b] : undefined, n: n[a][b] });
+    for (const a of order) for (const b of order) cells.push({ x: s.items[b], y: s.items[a], v: m[a][b], other: other ? other[a][b] : undefined, n: n ? n[a][b] : undefined });
     return cells;
   };
   const p = palette();
+  const where = scope.group ? `, subgroup ${scope.group.name}` : '';
+  const openPair = (c: HeatCell) => {
+    if (c.x !== c.y) vscode?.postMessage({ type: 'openPair', i: c.y, j: c.x, run: run.name });
+  };
   const panel = (title: string, cells: HeatCell[], scale: number, describe: (c: HeatCell) => string[]) => {
-    const canvas = h('canvas', { role: 'img', 'aria-label': `${title} heatmap of ${items.length} items; see the pair table below for the values` });
-    const holder = h('figure', { class: 'heat' }, h('figcaption', {}, title), h('div', { class: 'chart square' }, canvas));
-    requestAnimationFrame(() => heatmap(canvas, items, cells, title, scale, p, describe));
+    const canvas = h('canvas', { role: 'img', 'aria-label': `${title} heatmap of ${items.length} items${where}; see the pair table below for the values` });
+    const holder = h('figure', { class: 'heat' }, h('figcaption', {}, title), h('div', { class: 'chart square' }, canvas), pngButton(canvas, `${run.name}${scope.group ? `-${scope.group.name}` : ''}-${s.method}-${title}`));
+    requestAnimationFrame(() => {
+      if (canvas.isConnected) heatmap(canvas, items, cells, title, scale, p, describe, openPair);
+    });
     return holder;
   };
   const pairLabel = (c: HeatCell) => `${c.y} × ${c.x}`;
+  const nText = (c: HeatCell) => (c.n === undefined ? [] : [`n ${c.n}`]);
   return h(
     'div',
     { class: 'heatmaps' },
-    panel('Human', build(s.reference, s.run, s.referenceN), 1, (c) => [pairLabel(c), `human ${fmt(c.v)}`, `model ${fmt(c.other ?? null)}`, `n ${c.n}`]),
-    panel(`Model (${run.name})`, build(s.run, s.reference, s.runN), 1, (c) => [pairLabel(c), `model ${fmt(c.v)}`, `human ${fmt(c.other ?? null)}`, `n ${c.n}`]),
+    panel('Human', build(s.reference, s.run, s.referenceN), 1, (c) => [pairLabel(c), `human ${fmt(c.v)}`, `model ${fmt(c.other ?? null)}`, ...nText(c)]),
+    panel(`Model (${run.name})`, build(s.run, s.reference, s.runN), 1, (c) => [pairLabel(c), `model ${fmt(c.v)}`, `human ${fmt(c.other ?? null)}`, ...nText(c)]),
     panel('Difference (model − human)', build(s.difference, null, s.runN), maxDiff, (c) => [pairLabel(c), `difference ${fmt(c.v)}`]),
     h('div', { class: 'legend', 'aria-hidden': 'true' }, h('span', {}, '−1 (or −max diff)'), h('span', { class: 'gradient' }), h('span', {}, '+1 (or +max diff)')),
   );
 }
 
-function scatter(s: IndividualStructure): HTMLElement {
+function scatter(s: StructureView, run: RunReport, scope: ScopeView): HTMLElement {
   const points = s.pairs.filter((q) => q.reference !== null && q.run !== null).map((q) => ({ x: q.reference as number, y: q.run as number, label: `${q.i} × ${q.j}` }));
-  const canvas = h('canvas', { role: 'img', 'aria-label': `Scatter of ${points.length} item pairs: human correlation against model correlation` });
-  requestAnimationFrame(() => pairScatter(canvas, points, palette()));
-  return h('figure', { class: 'scatter' }, h('figcaption', {}, 'Human vs model correlation per item pair'), h('div', { class: 'chart' }, canvas));
+  const canvas = h('canvas', { role: 'img', 'aria-label': `Scatter of ${points.length} item pairs${scope.group ? ` in subgroup ${scope.group.name}` : ''}: human correlation against model correlation` });
+  requestAnimationFrame(() => {
+    if (canvas.isConnected) pairScatter(canvas, points, palette());
+  });
+  return h(
+    'figure',
+    { class: 'scatter' },
+    h('figcaption', {}, 'Human vs model correlation per item pair'),
+    h('div', { class: 'chart' }, canvas),
+    pngButton(canvas, `${run.name}${scope.group ? `-${scope.group.name}` : ''}-${s.method}-scatter`),
+  );
 }
 
-function pairTable(s: IndividualStructure): HTMLElement {
+function pairTable(s: StructureView, run: RunReport, scope: ScopeView): HTMLElement {
   const rows = [...s.pairs].sort((a, b) => Math.abs(b.difference ?? 0) - Math.abs(a.difference ?? 0));
   const shown = rows.slice(0, 200);
+  const pairButton = (i: string, j: string) =>
+    h('button', { class: 'link', title: 'Open where these items are defined', onclick: () => vscode?.postMessage({ type: 'openPair', i, j, run: run.name }) }, `${i} × ${j}`);
+  const table = h(
+    'table',
+    { id: 'pair-table' },
+    h('caption', {}, `${s.method} correlations per item pair${scope.group ? `, subgroup ${scope.group.name}` : ''}`),
+    h('thead', {}, h('tr', {}, ['Pair', 'Human', 'Model', 'Difference', 'q (BH)', 'n human', 'n model'].map((t) => h('th', { scope: 'col' }, t)))),
+    h(
+      'tbody',
+      {},
+      shown.map((q) =>
+        h(
+          'tr',
+          { 'data-pair': `${q.i}|${q.j}` },
+          h('th', { scope: 'row' }, pairButton(q.i, q.j)),
+          h('td', {}, fmt(q.reference)),
+          h('td', {}, fmt(q.run)),
+          h('td', {}, fmt(q.difference)),
+          h('td', {}, fmt(q.q, 4)),
+          h('td', {}, q.referenceN ?? 'n/a'),
+          h('td', {}, q.runN ?? 'n/a'),
+        ),
+      ),
+    ),
+  );
   return h(
     'details',
     { class: 'pairs' },
     h('summary', {}, `Pair table (${rows.length} pairs, largest differences first${rows.length > shown.length ? `; first ${shown.length} shown, all in the exported CSV` : ''})`),
-    h(
-      'table',
-      {},
-      h('caption', {}, `${s.method} correlations per item pair`),
-      h('thead', {}, h('tr', {}, ['Item', 'Item', 'Human', 'Model', 'Difference', 'q (BH)', 'n human', 'n model'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, shown.map((q) => h('tr', {}, h('td', {}, q.i), h('td', {}, q.j), h('td', {}, fmt(q.reference)), h('td', {}, fmt(q.run)), h('td', {}, fmt(q.difference)), h('td', {}, fmt(q.q, 4)), h('td', {}, q.referenceN), h('td', {}, q.runN)))),
-    ),
+    table,
+    csvButton(table, `${run.name}${scope.group ? `-${scope.group.name}` : ''}-${s.method}-pairs`),
   );
 }
 
+/** "Save PNG" under a chart (in the panel only): the host asks where to save it. */
+function pngButton(canvas: HTMLCanvasElement, name: string, drawFirst?: () => void): HTMLElement | null {
+  if (!vscode) return null;
+  const api = vscode;
+  return custom(
+    'vscode-button',
+    {
+      secondary: true,
+      class: 'save-png',
+      'aria-label': `Save this chart as PNG`,
+      onclick: () => {
+        let png = chartPng(canvas);
+        if (!png && drawFirst) {
+          drawFirst();
+          png = chartPng(canvas);
+        }
+        if (png) api.postMessage({ type: 'exportPng', name, dataUrl: png });
+      },
+    },
+    'Save PNG',
+  );
+}
+
+/** "Save CSV" under a data table (in the panel only). */
+function csvButton(table: HTMLTableElement, name: string): HTMLElement | null {
+  if (!vscode) return null;
+  const api = vscode;
+  return custom('vscode-button', { secondary: true, class: 'save-csv', 'aria-label': 'Save this table as CSV', onclick: () => api.postMessage({ type: 'exportCsv', name, csv: tableCsv(table) }) }, 'Save CSV');
+}
+
 function sideBySide(report: EvaluationReport): HTMLElement {
-  return h('div', {}, runsTable(report), subgroupTable(report));
+  const runs = runsTable(report);
+  const groups = subgroupTable(report);
+  return h('div', {}, runs, csvButton(runs, 'runs'), groups, groups ? csvButton(groups, 'subgroups') : null);
 }
 
 /** Scores per named subgroup (config "groups") for every run. */
-function subgroupTable(report: EvaluationReport): HTMLElement | null {
+function subgroupTable(report: EvaluationReport): HTMLTableElement | null {
   const rows = report.runs.flatMap((r) => r.groups.map((g) => ({ run: r.name, g })));
   if (!rows.length) return null;
   const methods = [...new Set(rows.flatMap((x) => Object.keys(x.g.structure)))];
-  const head = ['Run', 'Subgroup', 'Respondents (human / model)', 'Representativeness', 'Mean TVD', ...methods.map((m) => `Structure ${m}`)];
+  const head = ['Run', 'Subgroup', 'Respondents (human / model)', 'Representativeness (95% CI)', 'Mean TVD', ...methods.map((m) => `Structure ${m} (95% CI)`)];
   return h(
     'table',
     { class: 'subgroups' },
-    h('caption', {}, 'Subgroups (point estimates)'),
+    h('caption', {}, 'Subgroups'),
     h('thead', {}, h('tr', {}, head.map((t) => h('th', { scope: 'col' }, t)))),
     h(
       'tbody',
@@ -457,16 +597,16 @@ function subgroupTable(report: EvaluationReport): HTMLElement | null {
           h('td', {}, run),
           h('th', { scope: 'row' }, g.name),
           h('td', {}, `${g.referenceRespondents} / ${g.runRespondents}`),
-          h('td', {}, fmt(g.marginal.representativeness)),
+          h('td', {}, ciText({ value: g.marginal.representativeness, ci: g.intervals.representativeness })),
           h('td', {}, fmt(g.marginal.meanTvd)),
-          methods.map((m) => h('td', {}, fmt(g.structure[m]?.pearson ?? null))),
+          methods.map((m) => h('td', {}, ciText({ value: g.structure[m]?.pearson ?? null, ci: g.intervals.structure[m] ?? null }))),
         ),
       ),
     ),
   );
 }
 
-function runsTable(report: EvaluationReport): HTMLElement {
+function runsTable(report: EvaluationReport): HTMLTableElement {
   const methods = [...new Set(report.runs.flatMap((r) => Object.keys(r.structure.individual)))];
   const head = ['Run', 'Level', 'Respondents', 'Representativeness', 'Mean TVD', 'Mean JS distance', ...methods.map((m) => `Structure ${m} (Pearson)`), ...methods.map((m) => `Structure ${m} RMSE`), 'Weak items'];
   return h(

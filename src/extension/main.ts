@@ -1,11 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EvaluationReport } from '../core/report';
+import type { EvaluationReport, ItemLocation } from '../core/report';
+import type { ExportFormat } from '../protocol';
 import { ReportDiagnostics, type SeveritySetting } from './diagnostics';
-import { Disposable } from './dispose';
+import { Disposable, heldDisposables } from './dispose';
 import { EvaluationCancelled, EvaluationFailed, EvaluationService } from './evaluationService';
 import { Logger } from './log';
-import { PANEL_VIEW_TYPE, ReportPanel, type PanelHandlers } from './panel';
+import { PANEL_VIEW_TYPE, ReportPanel, editorColumnBesidePanel, type PanelHandlers } from './panel';
 import { ConfigCodeLens } from './codelens';
 import { CONFIG_FILE, ConfigProblem, resolveTarget, type EvaluationTarget } from './target';
 
@@ -48,10 +49,14 @@ class Lens extends Disposable implements PanelHandlers {
     this._register(vscode.commands.registerCommand(CommandId.OpenPanel, () => this.openPanel()));
     const lens = this._register(new ConfigCodeLens());
     this._register(vscode.languages.registerCodeLensProvider({ pattern: `**/${CONFIG_FILE}` }, lens));
-    this._register(vscode.commands.registerCommand(CommandId.ExportReport, () => this.onExport('json')));
+    this._register(vscode.commands.registerCommand(CommandId.ExportReport, (format?: ExportFormat) => this.exportReport(format)));
     this._register(
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel) => {
+        deserializeWebviewPanel: async (panel, state: unknown) => {
+          // The webview keeps the report it showed in its state and draws it again by itself; the
+          // host takes it back too, so clicks and exports work before the next evaluation.
+          const saved = (state as { report?: EvaluationReport } | undefined)?.report;
+          if (!this.lastReport && saved && Array.isArray(saved.runs)) this.lastReport = saved;
           ReportPanel.revive(panel, context.extensionUri, this);
         },
       }),
@@ -196,59 +201,124 @@ class Lens extends Disposable implements PanelHandlers {
     if (this.lastReport) panel.showReport(this.lastReport, this.lastTarget?.focusRun);
   }
 
-  onOpenItem(item: string, runName: string): void {
+  /**
+   * Where an item is defined: its header cell (first key) in the run file, else its entry in the
+   * config or codebook (the places its weak-item diagnostics point at).
+   */
+  private itemLocation(item: string, runName: string): ItemLocation | undefined {
     const run = this.lastReport?.runs.find((r) => r.name === runName);
-    const loc = run?.itemLocations[item];
-    if (!run || !loc) return;
-    const pos = new vscode.Position(loc.line - 1, loc.column - 1);
-    void vscode.window.showTextDocument(vscode.Uri.file(loc.file), { selection: new vscode.Range(pos, pos.translate(0, Math.max(0, loc.endColumn - loc.column))), viewColumn: vscode.ViewColumn.One });
+    if (!run) return undefined;
+    return run.itemLocations[item] ?? run.weakItems.find((w) => w.item === item)?.locations[0];
   }
 
-  onOpenPair(i: string, _j: string, runName: string): void {
-    this.onOpenItem(i, runName);
+  onOpenItem(item: string, runName: string): void {
+    void this.reveal([item], runName);
   }
 
-  async onExport(format: 'json' | 'md' | 'csv' | 'html'): Promise<void> {
+  /** Both items of a pair selected (two cursors) where they are defined. */
+  onOpenPair(i: string, j: string, runName: string): void {
+    void this.reveal([i, j], runName);
+  }
+
+  private async reveal(items: string[], runName: string): Promise<void> {
+    const locs = items.map((it) => this.itemLocation(it, runName)).filter((l): l is ItemLocation => !!l);
+    if (!locs.length) {
+      void vscode.window.showInformationMessage(`Representativeness: no location is known for ${items.join(' × ')} in run ${runName}.`);
+      return;
+    }
+    const file = locs[0].file;
+    const selections = locs
+      .filter((l) => l.file === file)
+      .map((l) => new vscode.Selection(l.line - 1, l.column - 1, l.line - 1, Math.max(l.column, l.endColumn) - 1));
+    const editor = await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: selections[0], viewColumn: editorColumnBesidePanel(), preview: true });
+    editor.selections = selections;
+    editor.revealRange(selections[0], vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  /** "Export Report" from the palette: asks for the format unless a caller passes one. */
+  private async exportReport(format?: ExportFormat): Promise<void> {
+    if (!format) {
+      const formats: (vscode.QuickPickItem & { format: ExportFormat })[] = [
+        { label: 'JSON', description: 'the whole report, as replens --format json writes it', format: 'json' },
+        { label: 'Markdown', description: 'a readable summary', format: 'md' },
+        { label: 'HTML', description: 'a standalone page with the panel\'s charts', format: 'html' },
+        { label: 'CSV', description: 'per-item and per-pair rows of every run', format: 'csv' },
+      ];
+      format = (await vscode.window.showQuickPick(formats, { title: 'Export Report', placeHolder: 'Format of the exported report' }))?.format;
+      if (!format) return;
+    }
+    await this.onExport(format);
+  }
+
+  /** Where exports go by default: beside the config, else the run's workspace folder. */
+  private exportFolder(): string {
+    const report = this.lastReport;
+    if (this.lastTarget?.configUri) return path.dirname(this.lastTarget.configUri.fsPath);
+    const file = report?.runs[0]?.path ?? report?.reference.path;
+    const folder = file ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) : vscode.workspace.workspaceFolders?.[0];
+    return folder?.uri.fsPath ?? path.dirname(file ?? '.');
+  }
+
+  /**
+   * Asks where to save (the save dialog asks before replacing an existing file, and nothing is
+   * written when the user declines or cancels) and writes the bytes there.
+   */
+  private async saveAs(fileName: string, filterName: string, ext: string, bytes: () => Promise<Uint8Array> | Uint8Array, title: string): Promise<vscode.Uri | undefined> {
+    const uri = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(path.join(this.exportFolder(), fileName)),
+      filters: { [filterName]: [ext] },
+      saveLabel: title,
+      title,
+    });
+    if (!uri) return undefined;
+    await vscode.workspace.fs.writeFile(uri, await bytes());
+    this.log.info(`${title}: ${uri.fsPath}`);
+    ReportPanel.active?.notifyExported(uri.fsPath);
+    void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(uri)}.`);
+    return uri;
+  }
+
+  async onExport(format: ExportFormat): Promise<void> {
     const report = this.lastReport;
     if (!report) {
       void vscode.window.showInformationMessage('Nothing to export yet: evaluate a run first.');
       return;
     }
-    const { renderReport } = await import('../core/render');
-    const base = this.lastTarget?.configUri ? path.dirname(this.lastTarget.configUri.fsPath) : path.dirname(report.runs[0]?.path ?? report.reference.path);
-    const uri = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.file(path.join(base, `representativeness-report.${format}`)),
-      filters: { Report: [format] },
-      saveLabel: 'Export Report',
-    });
-    if (!uri) return;
-    const webviewJs = format === 'html' ? new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.context.extensionUri, 'out', 'webview.js'))) : '';
-    const css = format === 'html' ? new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'panel.css'))) : '';
-    const text = renderReport(report, format, { webviewJs, css });
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-    ReportPanel.active?.notifyExported(uri.fsPath);
-    void vscode.window.showInformationMessage(`Report exported to ${vscode.workspace.asRelativePath(uri)}.`);
+    await this.saveAs(`representativeness-report.${format}`, 'Report', format, async () => {
+      const { renderReport } = await import('../core/render');
+      const webviewJs = format === 'html' ? new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.context.extensionUri, 'out', 'webview.js'))) : '';
+      const css = format === 'html' ? new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'panel.css'))) : '';
+      return new TextEncoder().encode(renderReport(report, format, { webviewJs, css }));
+    }, 'Export Report');
   }
 
   async onExportPng(name: string, dataUrl: string): Promise<void> {
     const m = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(dataUrl);
     if (!m) return;
-    const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(path.dirname(this.lastReport?.runs[0]?.path ?? '.'), `${name.replace(/[^\w.-]+/g, '_')}.png`)), filters: { PNG: ['png'] } });
-    if (!uri) return;
-    await vscode.workspace.fs.writeFile(uri, Buffer.from(m[1], 'base64'));
+    await this.saveAs(`${safeFileName(name)}.png`, 'PNG image', 'png', () => Buffer.from(m[1], 'base64'), 'Save Chart as PNG');
   }
+
+  async onExportCsv(name: string, csv: string): Promise<void> {
+    await this.saveAs(`${safeFileName(name)}.csv`, 'CSV table', 'csv', () => new TextEncoder().encode(csv), 'Save Table as CSV');
+  }
+}
+
+function safeFileName(name: string): string {
+  return name.replace(/[^\w.-]+/g, '_').slice(0, 120) || 'chart';
 }
 
 /** What the extension exports to other extensions (and to its own tests). */
 export interface RepresentativenessApi {
   /** The most recent report, as the panel shows it and `replens --format json` writes it. */
   lastReport(): EvaluationReport | undefined;
+  /** Counters the extension's own leak tests read; not a stable API. */
+  readonly testing: { heldDisposables(): number; livePanels(): number };
 }
 
 export function activate(context: vscode.ExtensionContext): RepresentativenessApi {
   const lens = new Lens(context);
   context.subscriptions.push(lens);
-  return { lastReport: () => lens.report };
+  return { lastReport: () => lens.report, testing: { heldDisposables, livePanels: () => ReportPanel.liveCount } };
 }
 
 export function deactivate(): void {

@@ -6,11 +6,17 @@ import { Disposable } from './dispose';
 
 export const PANEL_VIEW_TYPE = 'representativeness.panel';
 
+/** The editor column for a file the panel leads to: never the panel's own group, so the panel stays in view. */
+export function editorColumnBesidePanel(): vscode.ViewColumn {
+  return ReportPanel.active?.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One;
+}
+
 export interface PanelHandlers {
   onOpenItem(item: string, run: string): void;
   onOpenPair(i: string, j: string, run: string): void;
   onExport(format: 'json' | 'md' | 'csv' | 'html'): void;
   onExportPng(name: string, dataUrl: string): void;
+  onExportCsv(name: string, csv: string): void;
 }
 
 /**
@@ -20,6 +26,11 @@ export interface PanelHandlers {
  */
 export class ReportPanel extends Disposable {
   private static current: ReportPanel | undefined;
+  /** Panels created and not yet disposed (the leak tests read it). */
+  private static alive = 0;
+  static get liveCount(): number {
+    return ReportPanel.alive;
+  }
   private ready = false;
   private pending: ToWebviewMessage[] = [];
   private lastReport: { report: EvaluationReport; focusRun?: string; view?: 'scores' | 'runs' } | undefined;
@@ -29,6 +40,10 @@ export class ReportPanel extends Disposable {
       ReportPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
       return ReportPanel.current;
     }
+    // A panel restored after a reload in a background tab is revived only when it is shown; a new
+    // evaluation replaces it instead of opening a second panel next to it.
+    const stale = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(PANEL_VIEW_TYPE));
+    if (stale.length) void vscode.window.tabGroups.close(stale, true);
     const panel = vscode.window.createWebviewPanel(
       PANEL_VIEW_TYPE,
       'Representativeness',
@@ -60,6 +75,7 @@ export class ReportPanel extends Disposable {
 
   private constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, private readonly handlers: PanelHandlers) {
     super();
+    ReportPanel.alive++;
     this._register(panel);
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((m: FromWebviewMessage) => this.onMessage(m)));
@@ -121,6 +137,9 @@ export class ReportPanel extends Disposable {
       case 'exportPng':
         this.handlers.onExportPng(m.name, m.dataUrl);
         break;
+      case 'exportCsv':
+        this.handlers.onExportCsv(m.name, m.csv);
+        break;
     }
   }
 
@@ -154,7 +173,11 @@ export class ReportPanel extends Disposable {
   }
 
   override dispose(): void {
+    if (this.isDisposed) return;
+    ReportPanel.alive--;
     if (ReportPanel.current === this) ReportPanel.current = undefined;
+    this.lastReport = undefined;
+    this.pending = [];
     super.dispose();
   }
 }

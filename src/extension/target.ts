@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseConfig, DEFAULTS, type EvaluationConfig, type ConfigLoadResult } from '../core/config';
+import { editorColumnBesidePanel } from './panel';
 import { DEFAULT_THRESHOLDS, type ReportDiagnostic, type Thresholds } from '../core/report';
 
 export const CONFIG_FILE = 'representativeness.json';
@@ -136,5 +137,5 @@ async function offerToWriteConfig(config: EvaluationConfig, runUri: vscode.Uri):
     seed: config.seed,
   };
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(JSON.stringify(json, null, 2) + '\n'));
-  await vscode.window.showTextDocument(target, { preview: false, viewColumn: vscode.ViewColumn.Active });
+  await vscode.window.showTextDocument(target, { preview: false, viewColumn: editorColumnBesidePanel() });
 }

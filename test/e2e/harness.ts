@@ -44,9 +44,18 @@ export type StepFn = (page: Page) => Promise<void>;
 /** Runs one named step of a scenario; screenshots `<name>.png` after it, `<name>-failed.png` if it throws. */
 export type Step = (name: string, fn: StepFn) => Promise<void>;
 
+/** What a scenario may need besides the page: the folder VS Code has open, the repository. */
+export interface ScenarioContext {
+  /** The copy of the fixture workspace this code-server has open (scenarios may change it). */
+  workspace: string;
+  repoRoot: string;
+  /** The workbench URL of the workspace (a reload opens it again). */
+  url: string;
+}
+
 export interface Scenario {
   title: string;
-  run(step: Step, page: Page): Promise<void>;
+  run(step: Step, page: Page, ctx: ScenarioContext): Promise<void>;
 }
 
 /**
@@ -54,7 +63,7 @@ export interface Scenario {
  * once a step fails, the later steps of the same scenario are reported as skipped (they would
  * only fail for the same reason).
  */
-export async function runScenario(scenario: Scenario, page: Page, results: Results, shotsDir: string, stepTimeoutMs: number): Promise<void> {
+export async function runScenario(scenario: Scenario, page: Page, ctx: ScenarioContext, results: Results, shotsDir: string, stepTimeoutMs: number): Promise<void> {
   fs.mkdirSync(shotsDir, { recursive: true });
   let broken = false;
   const step: Step = async (name, fn) => {
@@ -77,7 +86,7 @@ export async function runScenario(scenario: Scenario, page: Page, results: Resul
     }
   };
   try {
-    await scenario.run(step, page);
+    await scenario.run(step, page, ctx);
   } catch (e) {
     // A throw outside any step is a failure of the scenario itself.
     results.add({ name: scenario.title, outcome: 'failed', ms: 0, error: e instanceof Error ? e.stack ?? e.message : String(e) });

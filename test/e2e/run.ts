@@ -11,7 +11,9 @@
 // Each test prints one PASS/FAIL/SKIP line; the last line is `N passed, N failed` (CI parses
 // it) and the exit code is 1 when anything failed. Everything the run creates lives in
 // .vscode-test/run-<time>/ (kept when something failed, with e2e.log), screenshots go to
-// test-results/. Environment: E2E_TIMEOUT_MS (whole run, default 600000), E2E_CHROMIUM.
+// test-results/. Environment: E2E_TIMEOUT_MS (whole run, default 1500000), E2E_CHROMIUM, and
+// E2E_ONLY=<regular expression> to run only the parts whose title matches it: the UI scenarios
+// by their title, the extension-host suite as "extension host" (while working on one of them).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { launchBrowser } from './browser';
@@ -26,7 +28,9 @@ const vsix = path.join(repoRoot, 'out', 'representativeness-lens.vsix');
 const suiteEntry = path.join(repoRoot, 'out', 'test', 'suite', 'index.js');
 const fixtureWorkspace = path.join(repoRoot, 'test', 'fixtures', 'workspace');
 const shotsDir = path.join(repoRoot, 'test-results');
-const overallTimeoutMs = Number(process.env.E2E_TIMEOUT_MS ?? 600_000);
+const overallTimeoutMs = Number(process.env.E2E_TIMEOUT_MS ?? 1_500_000);
+const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY, 'i') : null;
+const selected = (title: string) => !only || only.test(title);
 
 // run-20260131-235959-123: sortable and unique enough; short, for the unix socket paths in it.
 const runRoot = path.join(repoRoot, '.vscode-test', `run-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '-').slice(0, 19)}`);
@@ -63,7 +67,7 @@ async function extensionHostTests(): Promise<void> {
     const browser = await launchBrowser(path.join(sandbox.dir, 'browser'), sandbox.env);
     const url = testWorkbenchUrl(server, workspace, repoRoot, suiteEntry);
     log(`extension host tests: ${url}`);
-    await runExtensionHostTests(browser, url, results, log, 180_000);
+    await runExtensionHostTests(browser, url, results, log, 600_000);
     await browser.close();
     await server.stop();
   });
@@ -80,12 +84,13 @@ async function uiTests(): Promise<void> {
     const server = await startCodeServer(repoRoot, sandbox, workspace);
     atCleanup(() => log(`--- code-server (UI tests) output ---\n${server.output()}`));
     const browser = await launchBrowser(path.join(sandbox.dir, 'browser'), sandbox.env);
-    for (const scenario of scenarios) {
+    const url = `${server.origin}/?folder=${encodeURIComponent(workspace)}`;
+    for (const scenario of scenarios.filter((s) => selected(s.title))) {
       const page = await browser.newPage();
       page.on('console', (m) => log(`[${scenario.title} console.${m.type()}] ${m.text()}`));
       page.on('pageerror', (e) => log(`[${scenario.title} error] ${e.message}`));
-      await page.goto(`${server.origin}/?folder=${encodeURIComponent(workspace)}`);
-      await runScenario(scenario, page, results, shotsDir, 120_000);
+      await page.goto(url);
+      await runScenario(scenario, page, { workspace, repoRoot, url }, results, shotsDir, 120_000);
       await page.close();
     }
     await browser.close();
@@ -97,14 +102,15 @@ async function main(): Promise<number> {
   const started = Date.now();
   fs.mkdirSync(runRoot, { recursive: true });
   fs.mkdirSync(shotsDir, { recursive: true });
-  for (const f of fs.readdirSync(shotsDir)) if (f.endsWith('.png')) fs.rmSync(path.join(shotsDir, f));
+  // A partial run (E2E_ONLY) keeps the other scenarios' screenshots.
+  if (!only) for (const f of fs.readdirSync(shotsDir)) if (f.endsWith('.png')) fs.rmSync(path.join(shotsDir, f));
   console.log(`End-to-end tests in code-server + chromium; run folder ${path.relative(repoRoot, runRoot)}`);
 
   let timedOut = false;
   await withTimeout(
     (async () => {
-      await extensionHostTests();
-      await uiTests();
+      if (selected('extension host')) await extensionHostTests();
+      if (scenarios.some((s) => selected(s.title))) await uiTests();
     })(),
     overallTimeoutMs,
     'overall timeout',

@@ -121,3 +121,52 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * Chooses `label` in a @vscode-elements single-select of the panel: opens it with a click and
+ * clicks the option (inside the element's shadow root), as a user does.
+ */
+export async function chooseInPanel(frame: Frame, selectId: string, label: string): Promise<void> {
+  const select = frame.locator(`#${selectId}`);
+  await select.click();
+  const option = frame.locator(`#${selectId} li[role="option"]`).filter({ hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) });
+  await option.first().click();
+}
+
+/**
+ * Answers VS Code's own save dialog (the "simple" file dialog code-server shows in the quick
+ * input) with an absolute path and accepts it.
+ */
+export async function answerSaveDialog(page: Page, file: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  // The dialog fills in its default path asynchronously after it opens, which can replace what
+  // was typed: type until the path stays.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    await input.fill(file);
+    await sleep(400);
+    if ((await input.inputValue()) === file) break;
+    if (Date.now() > deadline) throw new Error(`the save dialog did not keep the path ${file} (shows ${await input.inputValue()})`);
+  }
+  await page.keyboard.press('Enter');
+}
+
+/** Waits for the quick input to show a title matching `pattern` (e.g. the save dialog's "... already exists" question); returns it. */
+export async function quickInputTitle(page: Page, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const title = page.locator('.quick-input-widget .quick-input-title').filter({ hasText: pattern });
+  await title.first().waitFor({ timeout: timeoutMs });
+  return title.first().innerText();
+}
+
+/** The editor status bar's cursor item, e.g. "Ln 1, Col 18 (2 selected)". */
+export async function cursorStatus(page: Page): Promise<string> {
+  const item = page.locator('[id="status.editor.selection"]');
+  await item.waitFor();
+  return item.innerText();
+}
+
+/** The label of the active tab of the active editor group. */
+export async function activeTabLabel(page: Page): Promise<string> {
+  return page.locator('.editor-group-container.active .tabs-container .tab.active .label-name').first().innerText();
+}
