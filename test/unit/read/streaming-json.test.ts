@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import fc from 'fast-check';
 import { readSurvey, readSurveyText, type ReadOptions, type ReadResult } from '../../../src/core/read/index';
 import { InputError } from '../../../src/core/diagnostics';
+import { byCode, errorOf, fixture, tempWriter } from './stream-helpers';
 import type { ItemCodebook } from '../../../src/core/codebook';
 
 // JSON lines and JSON arrays are read chunk by chunk (src/core/read/json-stream.ts): whatever the
@@ -13,26 +12,7 @@ import type { ItemCodebook } from '../../../src/core/codebook';
 // the reader the whole text as one chunk), and the lines and columns of the diagnostics must be
 // those of an independent whole-text reference (split at line feeds, JSON.parse per line).
 
-const root = path.resolve(__dirname, '../../../..');
-const fixture = (name: string) => path.join(root, 'test/fixtures/read', name);
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'replens-stream-'));
-let counter = 0;
-function write(name: string, content: string | Uint8Array): string {
-  const p = path.join(tmp, `${counter++}-${name}`);
-  fs.writeFileSync(p, content);
-  return p;
-}
-const byCode = (r: ReadResult, code: string) => r.diagnostics.filter((d) => d.code === code);
-
-async function errorOf(p: Promise<unknown>): Promise<InputError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof InputError, `expected an InputError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the read to fail');
-}
+const write = tempWriter('replens-stream-');
 
 const CHUNKS = [1, 2, 3, 5, 7, 13, 64, 1 << 20];
 

@@ -1,42 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { readSurvey, readSurveyText, type ReadOptions, type ReadResult } from '../../../src/core/read/index';
 import { bytesBuffer, readParquet } from '../../../src/core/read/parquet';
-import { InputError } from '../../../src/core/diagnostics';
+import { byCode, errorOf, fixture, tempWriter } from './stream-helpers';
 import { parseDelimited } from '../../../src/core/read/delimited';
 import fc from 'fast-check';
 
 // Big-file behaviour of readSurvey: records longer than the record bound, the memory guard, files
 // that change while they are read, and Parquet read through the file handle.
 
-const root = path.resolve(__dirname, '../../../..');
-const fixture = (name: string) => path.join(root, 'test/fixtures/read', name);
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'replens-big-'));
-let counter = 0;
-function write(name: string, content: string | Uint8Array): string {
-  const p = path.join(tmp, `${counter++}-${name}`);
-  fs.writeFileSync(p, content);
-  return p;
-}
-const byCode = (r: ReadResult, code: string) => r.diagnostics.filter((d) => d.code === code);
+const write = tempWriter('replens-big-');
 const codes = (r: ReadResult, id: string) => {
   const c = r.data!.columns.find((x) => x.item.id === id)!;
   return Array.from(c.values, (v) => (v === 255 ? null : c.item.codes[v]));
 };
-
-async function errorOf(p: Promise<unknown>): Promise<InputError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof InputError, `expected an InputError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the read to fail');
-}
 
 // ---------------------------------------------------------------- records longer than the bound
 
