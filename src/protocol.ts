@@ -12,8 +12,12 @@ export type ToWebviewMessage =
       focusRun?: string;
       /** 'runs' opens the side-by-side comparison of all runs. */
       view?: 'scores' | 'runs';
+      /** Point estimates shown while the intervals and permutation p-values are still computed. */
+      preliminary?: boolean;
     }
   | { type: 'progress'; message: string; fraction: number | null }
+  /** Back to no report (a cancelled or failed evaluation's point estimates are withdrawn). */
+  | { type: 'clear' }
   | { type: 'failed'; message: string }
   | { type: 'exported'; path: string };
 

@@ -37,6 +37,8 @@ interface ViewState {
   topic: string;
   sort: 'divergence' | 'item' | 'invalid';
   tab: number;
+  /** The report holds point estimates only; the full one (intervals, p-values) is on its way. */
+  preliminary?: boolean;
 }
 
 const state: ViewState = { report: null, run: null, group: ALL_RESPONDENTS, method: null, filter: '', topic: '', sort: 'divergence', tab: 0 };
@@ -120,6 +122,7 @@ function header(report: EvaluationReport, run: RunReport | null): HTMLElement {
     {},
     h('h1', {}, 'Representativeness'),
     h('p', { class: 'subtitle', id: 'evaluated-at', 'data-created-at': report.createdAt }, `Evaluated ${new Date(report.createdAt).toLocaleString('en')}`),
+    ...(state.preliminary ? [h('p', { class: 'subtitle', id: 'preliminary', role: 'status' }, 'Point estimates: the confidence intervals and permutation p-values are still being computed.')] : []),
     h('p', { class: 'subtitle' }, `Reference: ${report.reference.path} · ${report.reference.respondents.toLocaleString('en')} respondents${report.reference.weighted ? ' (weighted)' : ''} · ${report.reference.items.length} items`),
     h(
       'div',
@@ -650,6 +653,7 @@ window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => {
   switch (m.type) {
     case 'report':
       state.report = m.report;
+      state.preliminary = m.preliminary === true;
       if (m.focusRun) state.run = m.focusRun;
       if (m.view === 'runs') state.tab = 2;
       saveState();
@@ -657,6 +661,12 @@ window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => {
       break;
     case 'progress':
       progress(m.message, m.fraction);
+      break;
+    case 'clear':
+      state.report = null;
+      state.preliminary = false;
+      saveState();
+      render();
       break;
     case 'failed':
       document.getElementById('progress')?.remove();

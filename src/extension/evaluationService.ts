@@ -24,6 +24,7 @@ const STOP_GRACE_MS = 3000;
 interface Pending {
   config: EvaluationConfig;
   onProgress: (message: string, fraction: number | null) => void;
+  onPreliminary?: (report: EvaluationReport) => void;
   resolve: (report: EvaluationReport) => void;
   reject: (e: Error) => void;
 }
@@ -55,6 +56,8 @@ export class EvaluationService implements vscode.Disposable {
     config: EvaluationConfig,
     onProgress: (message: string, fraction: number | null) => void,
     token?: vscode.CancellationToken,
+    /** Called with the point estimates (no intervals yet) before the full report, when it resamples. */
+    onPreliminary?: (report: EvaluationReport) => void,
   ): Promise<EvaluationReport> {
     this.cancel();
     const id = this.nextId++;
@@ -67,6 +70,7 @@ export class EvaluationService implements vscode.Disposable {
       this.pending.set(id, {
         config,
         onProgress,
+        onPreliminary,
         resolve: (r) => (settle(), resolve(r)),
         reject: (e) => (settle(), reject(e)),
       });
@@ -95,7 +99,7 @@ export class EvaluationService implements vscode.Disposable {
   }
 
   private onMessage(m: FromWorker): void {
-    if (m.type !== 'progress') {
+    if (m.type !== 'progress' && m.type !== 'preliminary') {
       this.running.delete(m.id);
       if (!this.stillStopping() && this.watchdog) {
         clearTimeout(this.watchdog);
@@ -107,6 +111,10 @@ export class EvaluationService implements vscode.Disposable {
     switch (m.type) {
       case 'progress':
         p.onProgress(m.message, m.fraction);
+        return;
+      case 'preliminary':
+        this.log.info(`Evaluation ${m.id}: point estimates after ${(m.milliseconds / 1000).toFixed(2)} s; intervals and permutation p-values follow.`);
+        p.onPreliminary?.(m.report);
         return;
       case 'result':
         this.log.info(

@@ -104,6 +104,7 @@ class Lens extends Disposable implements PanelHandlers {
     const panel = ReportPanel.show(this.context.extensionUri, this);
     const started = Date.now();
     this.log.info(`Evaluating ${target.config.runs.map((r) => r.name).join(', ')} against ${target.config.reference.path}`);
+    let preliminaryShown = false;
     try {
       const report = await vscode.window.withProgress(
         { location: interactive ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window, title: 'Representativeness', cancellable: true },
@@ -118,6 +119,11 @@ class Lens extends Disposable implements PanelHandlers {
               progress.report({ message, increment: pct });
             },
             token,
+            (quick) => {
+              // The numbers at once; the intervals replace them when the bootstrap is done.
+              preliminaryShown = true;
+              (ReportPanel.active ?? panel).showPreliminary(quick, target.focusRun, view);
+            },
           );
         },
       );
@@ -128,6 +134,7 @@ class Lens extends Disposable implements PanelHandlers {
       this.updateStatus(report, target.focusRun);
       this.watch(target);
     } catch (e) {
+      if (preliminaryShown) ReportPanel.active?.revert();
       if (e instanceof EvaluationCancelled) {
         ReportPanel.active?.showFailure('Evaluation cancelled.');
         return;

@@ -88,6 +88,20 @@ export class ReportPanel extends Disposable {
     this.post({ type: 'report', report, focusRun, view });
   }
 
+  /**
+   * Withdraws point estimates shown by `showPreliminary` (their evaluation was cancelled or failed):
+   * the panel shows its last complete report again, or none.
+   */
+  revert(): void {
+    if (this.lastReport) this.post({ type: 'report', ...this.lastReport });
+    else this.post({ type: 'clear' });
+  }
+
+  /** Point estimates while the full report is computed; not kept for restore or export. */
+  showPreliminary(report: EvaluationReport, focusRun?: string, view?: 'scores' | 'runs'): void {
+    this.post({ type: 'report', report, focusRun, view, preliminary: true });
+  }
+
   showProgress(message: string, fraction: number | null): void {
     this.post({ type: 'progress', message, fraction });
   }

@@ -46,14 +46,30 @@ async function run(msg: ToWorker): Promise<void> {
   const hits = cache.hits;
   const misses = cache.misses;
   const started = performance.now();
+  /** Whether the reference was reused (decided by the first evaluation of this request). */
+  let warm: boolean | null = null;
   try {
+    // Point estimates first: with the reference cached they take a fraction of a second, while
+    // the bootstrap and permutations take seconds; the panel shows them in the meantime.
+    const resampled = msg.config.bootstrap > 0 || msg.config.permutations > 0;
+    if (resampled) {
+      const quick = await evaluate({ ...msg.config, bootstrap: 0, permutations: 0 }, {
+        signal,
+        cache,
+        onProgress: (message, fraction) => post({ type: 'progress', id: msg.id, message, fraction: fraction === null ? null : fraction * 0.2 }),
+      });
+      warm = cache.warm;
+      if (signal.aborted) return post({ type: 'cancelled', id: msg.id });
+      post({ type: 'preliminary', id: msg.id, report: quick, milliseconds: performance.now() - started });
+    }
     const report = await evaluate(msg.config, {
       signal,
       cache,
-      onProgress: (message, fraction) => post({ type: 'progress', id: msg.id, message, fraction }),
+      onProgress: (message, fraction) => post({ type: 'progress', id: msg.id, message, fraction: fraction === null || !resampled ? fraction : 0.2 + 0.8 * fraction }),
     });
+    warm ??= cache.warm;
     if (signal.aborted) return post({ type: 'cancelled', id: msg.id });
-    const use = { warm: cache.warm, hits: cache.hits - hits, misses: cache.misses - misses };
+    const use = { warm, hits: cache.hits - hits, misses: cache.misses - misses };
     post({ type: 'result', id: msg.id, report, cache: use, milliseconds: performance.now() - started });
   } catch (e) {
     if (signal.aborted) post({ type: 'cancelled', id: msg.id });

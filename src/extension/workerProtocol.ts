@@ -24,5 +24,7 @@ export interface CacheUse {
 export type FromWorker =
   | { type: 'progress'; id: number; message: string; fraction: number | null }
   | { type: 'result'; id: number; report: EvaluationReport; cache: CacheUse; milliseconds: number }
+  /** The same evaluation without resampling (bootstrap 0, permutations 0): every point estimate, no interval. */
+  | { type: 'preliminary'; id: number; report: EvaluationReport; milliseconds: number }
   | { type: 'failed'; id: number; message: string; diagnostics: ReportDiagnostic[] }
   | { type: 'cancelled'; id: number };

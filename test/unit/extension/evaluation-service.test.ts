@@ -1,7 +1,8 @@
 // The extension's evaluation service with its real worker (out/worker.js), outside VS Code: the
 // worker keeps the reference cache between evaluations, a cancelled evaluation stops
 // cooperatively (the worker is not restarted, so the cache survives), and of two requests made at
-// once only the newer one delivers a result, equal to a cold evaluation's.
+// once only the newer one delivers a result, equal to a cold evaluation's. Point estimates arrive
+// before the resampled report.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -35,9 +36,15 @@ test('the worker reuses the reference between evaluations, and a cancelled evalu
     const config = demoConfig();
     const cold = withoutTime(await evaluate(config));
 
-    const first = await service.evaluate(config, () => {});
+    // The point estimates come first, as an evaluation without resampling gives them.
+    const preliminary: EvaluationReport[] = [];
+    const first = await service.evaluate(config, () => {}, undefined, (r) => preliminary.push(r));
     assert.deepEqual(withoutTime(first), cold);
     assert.match(lines.at(-1)!, /reference statistics computed/);
+    assert.equal(preliminary.length, 1);
+    assert.deepEqual(withoutTime(preliminary[0]), withoutTime(await evaluate({ ...config, bootstrap: 0, permutations: 0 })));
+    assert.equal(preliminary[0].runs[0].marginal.summary.representativeness.value, first.runs[0].marginal.summary.representativeness.value);
+    assert.equal(preliminary[0].runs[0].marginal.summary.representativeness.ci, null);
     const second = await service.evaluate(config, () => {});
     assert.deepEqual(withoutTime(second), cold);
     assert.match(lines.at(-1)!, /reused from the last evaluation/);
