@@ -81,8 +81,22 @@ export async function readParquet(file: AsyncBuffer, path: string, sink: RecordS
         await parquetRead({ file, metadata, columns, rowStart, rowEnd, onComplete: (r) => (rows = r) });
       } catch (e) {
         if (e instanceof InputError) throw e;
-        const offset = group.columns[0]?.meta_data?.dictionary_page_offset ?? group.columns[0]?.meta_data?.data_page_offset ?? group.file_offset;
-        throw corrupt(path, `Rows ${rowStart + 1}-${rowEnd} of the Parquet file cannot be decoded${offset !== undefined ? ` (row group at byte offset ${offset})` : ''}: ${(e as Error).message}.`);
+        // Which column is damaged: each selected column decoded alone (only on this error path).
+        let damaged: string | null = null;
+        for (const c of columns) {
+          try {
+            await parquetRead({ file, metadata, columns: [c], rowStart, rowEnd });
+          } catch {
+            damaged = c;
+            break;
+          }
+        }
+        const chunk = group.columns.find((cc) => cc.meta_data?.path_in_schema?.[0] === damaged) ?? group.columns[0];
+        const dictionary = chunk?.meta_data?.dictionary_page_offset;
+        const data = chunk?.meta_data?.data_page_offset;
+        const pages = [dictionary !== undefined ? `dictionary page at byte offset ${dictionary}` : '', data !== undefined ? `data pages from byte offset ${data}` : ''].filter(Boolean).join(', ');
+        const where = damaged !== null ? ` (column ${damaged}${pages ? `: ${pages}` : ''})` : group.file_offset !== undefined ? ` (row group at byte offset ${group.file_offset})` : '';
+        throw corrupt(path, `Rows ${rowStart + 1}-${rowEnd} of the Parquet file cannot be decoded${where}: ${(e as Error).message}.`);
       }
       const values: unknown[] = new Array(names.length);
       for (const row of rows) {

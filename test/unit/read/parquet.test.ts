@@ -65,7 +65,7 @@ test('distribution Parquet (counts, groups, a null group) reads as its TSV twin'
 for (const [name, pattern] of [
   ['truncated.parquet', /does not end with "PAR1" \(byte offset 887\)/],
   ['bad-footer.parquet', /footer \(metadata\) cannot be read \(byte offset \d+\)/],
-  ['bad-data.parquet', /Rows 1-2 .* cannot be decoded \(row group at byte offset 4\)/],
+  ['bad-data.parquet', /Rows 1-2 .* cannot be decoded \(column Q1: data pages from byte offset 37\)/],
   ['wide.csv', /not a Parquet file.*byte offset 0/],
 ] as const) {
   test(`a damaged Parquet file (${name}) is a located InputError, not a crash`, async () => {

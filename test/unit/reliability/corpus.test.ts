@@ -264,9 +264,10 @@ test('a JSON array with a trailing comma is refused with a located json.invalid'
   assertInside([error!.diagnostic], lineCount(readFileSync(path, 'utf8')));
 });
 
-test('Parquet with a damaged page header: refused, naming the damaged page', { todo: 'src/core/read/parquet.ts reports the offset of the row group\'s first column chunk ("row group at byte offset 4"), not of the damaged column (Q2, data page at byte 299)' }, async () => {
+test('Parquet with a damaged page header: refused, naming the damaged page', async () => {
   const { error } = await read('corrupt-page-header.parquet');
   assert.ok(error!.message.includes(String(M['corrupt-page-header.parquet'].offset)), error!.message);
+  assert.match(error!.message, /column Q2/);
 });
 
 test('Parquet with damaged compressed values: read without a crash (pages carry no checksum, so values that still decode are taken as they decode)', async () => {
