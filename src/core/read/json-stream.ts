@@ -351,7 +351,10 @@ export class JsonArrayConsumer implements ChunkConsumer {
           }
           throw this.invalid('The file is not a JSON array of records: it should start with "[".', pos);
         case ArrayState.After:
-          if (c === 0x2c /* , */) this.state = ArrayState.Next;
+          if (c === 0x2c /* , */) {
+            this.state = ArrayState.Next;
+            this.lastComma = this.at(pos);
+          }
           else if (c === 0x5d /* ] */) this.state = ArrayState.End;
           else throw this.invalid('Expected "," or "]" after this element of the array.', pos);
           pos++;
@@ -364,7 +367,11 @@ export class JsonArrayConsumer implements ChunkConsumer {
             pos++;
             continue;
           }
-          if (c === 0x5d) throw this.invalid('An element is missing here: the array has a "," before its "]".', pos);
+          if (c === 0x5d) {
+            // Reported at the comma (a trailing comma, which JSON does not allow), where the fix is.
+            const at = this.lastComma ?? this.at(pos);
+            throw new InputError({ code: 'json.invalid', message: 'The file is not valid JSON: a "," after the last element of the array (a trailing comma); remove it.', file: this.file, ...at });
+          }
           const after = this.element(buf, pos, end, final);
           if (after < 0) return this.done(pos);
           pos = after;
@@ -469,6 +476,9 @@ export class JsonArrayConsumer implements ChunkConsumer {
   }
 
   /** Line and column of byte `pos` of the current buffer (on the current line). */
+  /** Where the last "," between elements is. */
+  private lastComma: { line: number; column: number } | null = null;
+
   private at(pos: number): { line: number; column: number } {
     const from = Math.max(0, this.lineStart);
     return { line: this.line, column: this.lineHead.length + decoder.decode(this.buf.subarray(from, pos)).length + 1 };

@@ -179,7 +179,7 @@ test('JSON arrays that do not parse: an InputError where the problem starts, at 
     // text, code, line, column (1-based, UTF-16)
     ['[{"Q1": 1},\n {"Q1": }]', 'json.invalid', 2, 9],
     ['[{"Q1": "é😀"},\n {"Q1": 2}\n {"Q1": 3}]', 'json.invalid', 3, 2],
-    ['[{"Q1": 1},\n {"Q1": 2},\n]', 'json.invalid', 3, 1],
+    ['[{"Q1": 1},\n {"Q1": 2},\n]', 'json.invalid', 2, 11], // the trailing comma
     ['[{"Q1": 1}] x', 'json.invalid', 1, 13],
     ['[{"Q1": 1},\n {"Q1": \n  "ab\\u00"}]', 'json.invalid', 3, 10],
     ['[{"Q1": 1},\n {"Q1": 2, "Q2": [1, 2', 'json.invalid', 2, 2],
