@@ -460,9 +460,9 @@ export class JsonArrayConsumer implements ChunkConsumer {
         column: rel.line === 1 ? where.column + rel.column - 1 : rel.column,
       });
     }
-    // Records of an array carry no line (0), as when the whole text was parsed at once: the values'
-    // diagnostics name the file only. Syntax errors and non-records are located.
-    if (v && typeof v === 'object' && !Array.isArray(v)) this.feed.record(v as Record<string, unknown>, 0);
+    // Records of an array carry the line where they start: a value's diagnostic names it (JSON.parse
+    // keeps no positions inside the record). Syntax errors and non-records are located exactly.
+    if (v && typeof v === 'object' && !Array.isArray(v)) this.feed.record(v as Record<string, unknown>, where.line);
     else {
       this.feed.report({ severity: 'error', code: 'json.not-a-record', message: `Element ${this.index} of the array is not an object; it was skipped.`, file: this.file, ...where });
     }

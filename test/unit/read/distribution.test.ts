@@ -95,10 +95,10 @@ test('JSON lines with a persona column: a distribution by persona, not a long fi
   assert.match(byCode(r, 'data.shares-not-one')[0].message, /Q1 \(conservative\) 0\.2/);
 });
 
-test('JSON array with integer options; records without lines give no item locations', async () => {
+test('JSON array with integer options; an item is located at the line of its first record', async () => {
   const r = await readSurvey(fixture('dist.json'));
   assert.deepEqual(shares(r), { '': { Q1: [0.25, 0.75] } });
-  assert.deepEqual(r.itemLocations, {});
+  assert.equal(r.itemLocations.Q1?.line, 2);
 });
 
 test('columns named in options force the layout; a forced layout without its columns says so and reads wide', () => {
