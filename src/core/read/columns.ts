@@ -23,6 +23,8 @@ export type RawToken = number | string;
 /** Computes a column only when a location is needed (a new token, a problem): it costs a scan of the line. */
 export interface ColumnLocator {
   columnAt(pos: number): number;
+  /** The line of `pos`, when a record spans lines (a pretty-printed JSON record); else the record's line. */
+  lineAt?(pos: number): number;
 }
 
 export class TokenColumn {
@@ -57,10 +59,10 @@ export class TokenColumn {
   }
 
   /** Slot of an integer code, adding it (with where it first occurs) when new. */
-  addInt(v: number, line: number, column: number): number {
+  addInt(v: number, line: number, column: number, locator?: ColumnLocator, pos = 0): number {
     const known = this.knownInt(v);
     if (known >= 0) return known;
-    const s = this.newSlot(v, line, column);
+    const s = this.newSlot(v, locator?.lineAt?.(pos) ?? line, column || locator!.columnAt(pos));
     if (s === OVERFLOW_SLOT) return s;
     const k = v - DENSE_MIN;
     if (k >= 0 && k < DENSE_SIZE) this.dense[k] = s;
@@ -79,12 +81,12 @@ export class TokenColumn {
       const v = Number(t);
       if (Number.isSafeInteger(v)) {
         const known = this.knownInt(v);
-        return known >= 0 ? known : this.addInt(v, line, column || locator!.columnAt(pos));
+        return known >= 0 ? known : this.addInt(v, line, column, locator, pos);
       }
     }
     const known = this.strings.get(t);
     if (known !== undefined) return known;
-    const s = this.newSlot(t, line, column || locator!.columnAt(pos));
+    const s = this.newSlot(t, locator?.lineAt?.(pos) ?? line, column || locator!.columnAt(pos));
     if (s !== OVERFLOW_SLOT) this.strings.set(t, s);
     return s;
   }

@@ -11,7 +11,7 @@ import type { ItemCodebook } from '../codebook';
 import { MAX_CATEGORIES, type DistributionData, type ItemColumn, type SurveyData } from '../dataset';
 import { DiagnosticBag, InputError, type InputDiagnostic } from '../diagnostics';
 import { PRESETS, type SurveyPreset } from '../presets/wvs7';
-import { TokenColumn } from './columns';
+import { TokenColumn, type ColumnLocator } from './columns';
 import { DelimitedScanner, FIELD_CODE, FIELD_SKIP, FIELD_TEXT, sniffDelimiter, type ScanProblem, type ScanSink } from './delimited';
 import { detectLongColumns, pivotLong, type LongColumns } from './long';
 import { DIST_GROUP, DIST_ITEM, DIST_OPTION, DIST_VALUE, DistributionRows, detectDistributionColumns, type DistributionColumns, type DistributionValues } from './distribution';
@@ -1008,7 +1008,7 @@ class WideDelimitedReader implements ScanSink, ChunkConsumer, RecordReader {
   }
 
   /** Feeds one record from a record-oriented format (JSON lines, JSON, Parquet): values by field. */
-  feedRecord(values: ReadonlyArray<unknown>, line: number): void {
+  feedRecord(values: ReadonlyArray<unknown>, line: number, locator?: ColumnLocator): void {
     if (!this.header) {
       this.beginRecord();
       values.forEach((v, i) => this.text(i, String(v), line, 1, 0));
@@ -1023,8 +1023,10 @@ class WideDelimitedReader implements ScanSink, ChunkConsumer, RecordReader {
       const v = values[f];
       if (role === FIELD_CODE) {
         const col = this.codeColumns[f]!;
+        // With a locator, a new answer is located at its value (field f); else at the record.
+        const column = locator ? 0 : 1;
         col.values[this.row] =
-          typeof v === 'number' && Number.isSafeInteger(v) ? col.addInt(v, line, 1) : col.addText(v === null || v === undefined ? '' : String(v), line, 1);
+          typeof v === 'number' && Number.isSafeInteger(v) ? col.addInt(v, line, column, locator, f) : col.addText(v === null || v === undefined ? '' : String(v), line, column, locator, f);
       } else {
         this.text(f, v === null || v === undefined ? '' : String(v), line, 1, 0);
       }

@@ -18,12 +18,13 @@
  */
 import { InputError, type InputDiagnostic } from '../diagnostics';
 import { FIELD_SKIP } from './delimited';
+import type { ColumnLocator } from './columns';
 
 /** The reader records are fed to (WideDelimitedReader's record path). */
 export interface RecordReader {
   roles: Uint8Array;
   report(d: InputDiagnostic): void;
-  feedRecord(values: ReadonlyArray<unknown>, line: number): void;
+  feedRecord(values: ReadonlyArray<unknown>, line: number, locator?: ColumnLocator): void;
   /** Bytes of the file handled so far: lets the reader estimate the rows to come (memory guard). */
   progress(bytes: number): void;
 }
@@ -127,7 +128,11 @@ export class RecordFeed {
     if (!this.incomplete) this.reader.report(d);
   }
 
-  record(value: Record<string, unknown>, line: number): void {
+  /**
+   * One record. `source` (its text and where the text starts) lets a value's diagnostic point at the
+   * value itself; it is scanned only when one is needed (see `valueLocator`).
+   */
+  record(value: Record<string, unknown>, line: number, source?: { text: string; line: number; column: number }): void {
     const ks = Object.keys(value);
     if (!sameKeys(ks, this.lastKeys)) {
       for (const k of ks) {
@@ -155,7 +160,7 @@ export class RecordFeed {
       const k = keys[f];
       values[f] = this.inherited[f] && !Object.prototype.hasOwnProperty.call(value, k) ? undefined : value[k];
     }
-    this.reader.feedRecord(values, line);
+    this.reader.feedRecord(values, line, source ? valueLocator(source, keys) : undefined);
   }
 }
 
@@ -256,7 +261,7 @@ export class JsonLinesConsumer implements ChunkConsumer {
       });
       return;
     }
-    if (v && typeof v === 'object' && !Array.isArray(v)) this.feed.record(v as Record<string, unknown>, line);
+    if (v && typeof v === 'object' && !Array.isArray(v)) this.feed.record(v as Record<string, unknown>, line, { text: s, line, column: raw.length - raw.trimStart().length + 1 });
     else {
       this.feed.report({
         severity: 'error',
@@ -460,9 +465,8 @@ export class JsonArrayConsumer implements ChunkConsumer {
         column: rel.line === 1 ? where.column + rel.column - 1 : rel.column,
       });
     }
-    // Records of an array carry the line where they start: a value's diagnostic names it (JSON.parse
-    // keeps no positions inside the record). Syntax errors and non-records are located exactly.
-    if (v && typeof v === 'object' && !Array.isArray(v)) this.feed.record(v as Record<string, unknown>, where.line);
+    // A value's diagnostic points at the value (found by scanning the record's text when needed).
+    if (v && typeof v === 'object' && !Array.isArray(v)) this.feed.record(v as Record<string, unknown>, where.line, { text, line: where.line, column: where.column });
     else {
       this.feed.report({ severity: 'error', code: 'json.not-a-record', message: `Element ${this.index} of the array is not an object; it was skipped.`, file: this.file, ...where });
     }
@@ -487,4 +491,71 @@ export class JsonArrayConsumer implements ChunkConsumer {
   private invalid(message: string, pos: number): InputError {
     return new InputError({ code: 'json.invalid', message: `The file is not valid JSON: ${message}`, file: this.file, ...this.at(pos) });
   }
+}
+
+/**
+ * Where the values of a record's top-level keys are, for diagnostics: the record's text is scanned
+ * (once, and only when a diagnostic asks) for each key's value offset, which is turned into the
+ * line and column an editor shows (UTF-16 columns; the first line offset by where the record starts).
+ * Field `f` is the value of `keys[f]`; a key not found gives the record's start.
+ */
+function valueLocator(source: { text: string; line: number; column: number }, keys: readonly string[]): ColumnLocator {
+  let offsets: Map<string, number> | null = null;
+  const where = (f: number) => {
+    offsets ??= valueOffsets(source.text);
+    const offset = offsets.get(keys[f]);
+    if (offset === undefined) return { line: source.line, column: source.column };
+    const before = source.text.slice(0, offset);
+    const lf = before.lastIndexOf('\n');
+    const lines = lf < 0 ? 0 : before.split('\n').length - 1;
+    return lines === 0 ? { line: source.line, column: source.column + offset } : { line: source.line + lines, column: offset - lf };
+  };
+  return { columnAt: (f) => where(f).column, lineAt: (f) => where(f).line };
+}
+
+/** Offsets of the values of a JSON object's top-level keys in its (valid) text. */
+export function valueOffsets(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  let i = text.indexOf('{') + 1;
+  const ws = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const skipString = () => {
+    for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    i++;
+  };
+  while (i > 0 && i < text.length) {
+    ws();
+    if (text[i] !== '"') break;
+    const keyStart = i;
+    skipString();
+    const key = JSON.parse(text.slice(keyStart, i)) as string;
+    ws();
+    i++; // ':'
+    ws();
+    if (!out.has(key)) out.set(key, i);
+    let depth = 0;
+    while (i < text.length) {
+      const c = text[i];
+      if (c === '"') {
+        skipString();
+        if (depth === 0) break;
+        continue;
+      }
+      if (c === '{' || c === '[') depth++;
+      else if (c === '}' || c === ']') {
+        if (depth === 0) break;
+        depth--;
+        if (depth === 0) {
+          i++;
+          break;
+        }
+      } else if (c === ',' && depth === 0) break;
+      i++;
+    }
+    ws();
+    if (text[i] !== ',') break;
+    i++;
+  }
+  return out;
 }

@@ -222,3 +222,18 @@ test('blank JSON files are empty; files of non-records are refused where the fir
     assert.match(e.diagnostic.message, /not (a JSON object|an object)/);
   }
 });
+
+test('a value that matches no option is located at the value itself, in JSON lines and in pretty-printed arrays', async () => {
+  const codebook: ItemCodebook[] = [{ id: 'Q1', type: 'ordinal', codes: [1, 2, 3] }, { id: 'Q2', type: 'ordinal', codes: [1, 2, 3] }];
+  const jsonl = '{"id": 1, "Q1": 1, "Q2": 2}\n  {"note": "a, \\"b\\" }", "id": 2, "Q1": "x", "Q2": 7}\n';
+  for (const chunkBytes of [3, 1 << 20]) {
+    const r = await readSurvey(write('v.jsonl', jsonl), { codebook, chunkBytes });
+    const at = (item: string) => byCode(r, 'data.invalid-answer').filter((d) => d.message.includes(item)).map((d) => [d.line, d.column]);
+    assert.deepEqual(at('Q1'), [[2, 41]], `chunks of ${chunkBytes}`);
+    assert.deepEqual(at('Q2'), [[2, 52]], `chunks of ${chunkBytes}`);
+  }
+  const array = '[\n  {\n    "id": 1,\n    "Q1": 9,\n    "Q2": {"nested": [1, "]"]}\n  }\n]\n';
+  const r = await readSurvey(write('v.json', array), { codebook, chunkBytes: 5 });
+  const d = byCode(r, 'data.invalid-answer').find((x) => x.message.includes('Q1'))!;
+  assert.deepEqual([d.line, d.column], [4, 11]);
+});
