@@ -149,16 +149,43 @@ export function acrossGroupCorrelation(a: GroupMeanMatrix): AcrossGroupCorrelati
     values.push(new Array(m).fill(null));
     n.push(new Array(m).fill(0));
   }
+  // Columns defined in every group (the usual case) are centred once: a pair of them needs only
+  // the cross-product, summed in the same order as pearsonPairwise, so the result is identical.
+  const groups = a.values.length;
+  const centred = cols.map((c) => {
+    if (groups < 2 || c.some((v) => v === null)) return null;
+    let sum = 0;
+    for (let g = 0; g < groups; g++) sum += c[g] as number;
+    const mean = sum / groups;
+    const d = new Float64Array(groups);
+    let ss = 0;
+    for (let g = 0; g < groups; g++) {
+      d[g] = (c[g] as number) - mean;
+      ss += d[g] * d[g];
+    }
+    return { d, ss };
+  });
+  const zero = new Set(zeroVariance);
   for (let i = 0; i < m; i++) {
     const selfN = cols[i].filter((v) => v !== null).length;
     n[i][i] = selfN;
-    values[i][i] = zeroVariance.includes(a.columns[i]) ? null : 1;
+    values[i][i] = zero.has(a.columns[i]) ? null : 1;
+    const ci = centred[i];
     for (let j = i + 1; j < m; j++) {
-      const r = pearsonPairwise(cols[i], cols[j]);
+      const cj = centred[j];
+      let r: number | null;
+      if (ci && cj) {
+        let sxy = 0;
+        for (let g = 0; g < groups; g++) sxy += ci.d[g] * cj.d[g];
+        r = !(ci.ss > 0) || !(cj.ss > 0) ? null : Math.max(-1, Math.min(1, sxy / Math.sqrt(ci.ss * cj.ss)));
+        n[i][j] = n[j][i] = groups;
+      } else {
+        r = pearsonPairwise(cols[i], cols[j]);
+        let both = 0;
+        for (let g = 0; g < cols[i].length; g++) if (cols[i][g] !== null && cols[j][g] !== null) both++;
+        n[i][j] = n[j][i] = both;
+      }
       values[i][j] = values[j][i] = r;
-      let both = 0;
-      for (let g = 0; g < cols[i].length; g++) if (cols[i][g] !== null && cols[j][g] !== null) both++;
-      n[i][j] = n[j][i] = both;
     }
   }
   return { columns: [...a.columns], values, n, zeroVariance };

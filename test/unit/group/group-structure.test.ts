@@ -65,3 +65,25 @@ test('an item that does not vary across groups is reported and gets null correla
   assert.equal(r.values[0][0], null);
   assert.equal(r.values[1][1], 1);
 });
+
+test('across-group correlations equal pearsonPairwise bit for bit, with complete columns, holes and constant columns', () => {
+  let seed = 12345;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const groups = 9;
+  const columns = Array.from({ length: 14 }, (_, j) => `C${j}`);
+  const values = Array.from({ length: groups }, () => columns.map(() => rand() as number | null));
+  values[3][2] = null; // a hole: that column takes the general path
+  values[0][5] = null;
+  for (let g = 0; g < groups; g++) values[g][7] = 0.5; // constant: undefined correlations
+  const a = { groups: Array.from({ length: groups }, (_, g) => `G${g}`), columns, values, weight: values.map((r) => r.map(() => 1)) };
+  const c = acrossGroupCorrelation(a);
+  const col = (j: number) => values.map((r) => r[j]);
+  for (let i = 0; i < columns.length; i++) {
+    for (let j = i + 1; j < columns.length; j++) {
+      assert.equal(c.values[i][j], pearsonPairwise(col(i), col(j)), `${i},${j}`);
+      assert.equal(c.n[i][j], values.filter((r) => r[i] !== null && r[j] !== null).length);
+    }
+  }
+  assert.equal(c.values[7][1], null);
+  assert.deepEqual(c.zeroVariance, ['C7']);
+});
