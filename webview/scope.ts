@@ -6,22 +6,16 @@
  * report (the only derived value is the difference matrix, model minus human, as the report
  * defines it).
  */
-import type { IndividualStructure, Interval, MarginalItem, RunReport, SubgroupScores, ValueWithCi } from '../src/core/report';
+import type { IndividualStructure, Interval, MarginalItem, RunReport, SubgroupScores, ValueWithCi, WeakPair } from '../src/core/report';
 
 /** The group selector's value for the whole sample. */
 export const ALL_RESPONDENTS = '';
 
-export interface PairView {
-  i: string;
-  j: string;
-  reference: number | null;
-  run: number | null;
-  difference: number | null;
-  /** Benjamini-Hochberg q; the report has none for subgroups. */
-  q: number | null;
+/** A pair as the panel lists it: the report's pair fields (q is null for subgroups) and the pair's n on each side. */
+export type PairView = Pick<WeakPair, 'i' | 'j' | 'reference' | 'run' | 'difference' | 'q'> & {
   referenceN: number | null;
   runN: number | null;
-}
+};
 
 export interface StructureView {
   method: string;
