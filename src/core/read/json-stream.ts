@@ -19,6 +19,7 @@
 import { InputError, type InputDiagnostic } from '../diagnostics';
 import { FIELD_SKIP } from './delimited';
 import type { ColumnLocator } from './columns';
+import { LineIndex } from '../config';
 
 /** The reader records are fed to (WideDelimitedReader's record path). */
 export interface RecordReader {
@@ -79,17 +80,17 @@ export function jsonErrorOffset(e: unknown, text: string): number {
   return 0;
 }
 
-/** Line (1-based, counting LF) and column (UTF-16 + 1) of a character offset in text. */
-export function locateIn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
+/** A record's text and where it starts in the file (1-based line and UTF-16 column). */
+interface RecordSource {
+  text: string;
+  line: number;
+  column: number;
+}
+
+/** The file position of a character offset in a record's text (the first line shifted by its start). */
+function positionIn(source: RecordSource, offset: number, lines = new LineIndex(source.text)): { line: number; column: number } {
+  const rel = lines.locate(offset);
+  return { line: source.line + rel.line - 1, column: rel.line === 1 ? source.column + rel.column - 1 : rel.column };
 }
 
 /**
@@ -132,7 +133,7 @@ export class RecordFeed {
    * One record. `source` (its text and where the text starts) lets a value's diagnostic point at the
    * value itself; it is scanned only when one is needed (see `valueLocator`).
    */
-  record(value: Record<string, unknown>, line: number, source?: { text: string; line: number; column: number }): void {
+  record(value: Record<string, unknown>, line: number, source?: RecordSource): void {
     const ks = Object.keys(value);
     if (!sameKeys(ks, this.lastKeys)) {
       for (const k of ks) {
@@ -456,17 +457,15 @@ export class JsonArrayConsumer implements ChunkConsumer {
     try {
       v = JSON.parse(text);
     } catch (e) {
-      const rel = locateIn(text, jsonErrorOffset(e, text));
       throw new InputError({
         code: 'json.invalid',
         message: `The file is not valid JSON: ${(e as Error).message}`,
         file: this.file,
-        line: where.line + rel.line - 1,
-        column: rel.line === 1 ? where.column + rel.column - 1 : rel.column,
+        ...positionIn({ text, ...where }, jsonErrorOffset(e, text)),
       });
     }
     // A value's diagnostic points at the value (found by scanning the record's text when needed).
-    if (v && typeof v === 'object' && !Array.isArray(v)) this.feed.record(v as Record<string, unknown>, where.line, { text, line: where.line, column: where.column });
+    if (v && typeof v === 'object' && !Array.isArray(v)) this.feed.record(v as Record<string, unknown>, where.line, { text, ...where });
     else {
       this.feed.report({ severity: 'error', code: 'json.not-a-record', message: `Element ${this.index} of the array is not an object; it was skipped.`, file: this.file, ...where });
     }
@@ -499,16 +498,12 @@ export class JsonArrayConsumer implements ChunkConsumer {
  * line and column an editor shows (UTF-16 columns; the first line offset by where the record starts).
  * Field `f` is the value of `keys[f]`; a key not found gives the record's start.
  */
-function valueLocator(source: { text: string; line: number; column: number }, keys: readonly string[]): ColumnLocator {
-  let offsets: Map<string, number> | null = null;
+function valueLocator(source: RecordSource, keys: readonly string[]): ColumnLocator {
+  let found: { offsets: Map<string, number>; lines: LineIndex } | null = null;
   const where = (f: number) => {
-    offsets ??= valueOffsets(source.text);
-    const offset = offsets.get(keys[f]);
-    if (offset === undefined) return { line: source.line, column: source.column };
-    const before = source.text.slice(0, offset);
-    const lf = before.lastIndexOf('\n');
-    const lines = lf < 0 ? 0 : before.split('\n').length - 1;
-    return lines === 0 ? { line: source.line, column: source.column + offset } : { line: source.line + lines, column: offset - lf };
+    found ??= { offsets: valueOffsets(source.text), lines: new LineIndex(source.text) };
+    const offset = found.offsets.get(keys[f]);
+    return offset === undefined ? { line: source.line, column: source.column } : positionIn(source, offset, found.lines);
   };
   return { columnAt: (f) => where(f).column, lineAt: (f) => where(f).line };
 }
