@@ -48,6 +48,9 @@ async function run(msg: ToWorker): Promise<void> {
   const started = performance.now();
   /** Whether the reference was reused (decided by the first evaluation of this request). */
   let warm: boolean | null = null;
+  // Progress of one evaluation mapped onto [from, from + span] of the request's.
+  const progressIn = (from: number, span: number) => (message: string, fraction: number | null) =>
+    post({ type: 'progress', id: msg.id, message, fraction: fraction === null ? null : from + span * fraction });
   try {
     // Point estimates first: with the reference cached they take a fraction of a second, while
     // the bootstrap and permutations take seconds; the panel shows them in the meantime.
@@ -56,7 +59,7 @@ async function run(msg: ToWorker): Promise<void> {
       const quick = await evaluate({ ...msg.config, bootstrap: 0, permutations: 0 }, {
         signal,
         cache,
-        onProgress: (message, fraction) => post({ type: 'progress', id: msg.id, message, fraction: fraction === null ? null : fraction * 0.2 }),
+        onProgress: progressIn(0, 0.2),
       });
       warm = cache.warm;
       if (signal.aborted) return post({ type: 'cancelled', id: msg.id });
@@ -65,7 +68,7 @@ async function run(msg: ToWorker): Promise<void> {
     const report = await evaluate(msg.config, {
       signal,
       cache,
-      onProgress: (message, fraction) => post({ type: 'progress', id: msg.id, message, fraction: fraction === null || !resampled ? fraction : 0.2 + 0.8 * fraction }),
+      onProgress: resampled ? progressIn(0.2, 0.8) : progressIn(0, 1),
     });
     warm ??= cache.warm;
     if (signal.aborted) return post({ type: 'cancelled', id: msg.id });
