@@ -4,18 +4,23 @@
  * count); everything derived from the reference alone (the read data, its pair tables, its
  * matrices, its split-half and group-level ceilings) is kept here under a fingerprint of the
  * reference file, its codebook and the reading options, and dropped as soon as any of them
- * changes. The extension's worker holds one cache for its lifetime; the command line uses none.
+ * changes. The extension's worker holds one cache for its lifetime; an evaluation without one (the
+ * command line) uses a fresh cache of its own, so its runs still share the reference's work.
  *
  * Reuse never changes a number: every cached quantity draws its randomness from its own seeded
  * stream (see `streamSeed`), so a report computed with a warm cache equals one computed cold.
  */
 import { stat } from 'node:fs/promises';
+import { identityOf } from './read/memory';
 
-/** A file's identity for caching: path, size, modification time and inode. */
+/**
+ * A file's identity for caching: its path and `identityOf` (size, modification time, inode,
+ * device), the identity the readers check a file against while reading it; null if it is gone.
+ */
 export async function fileFingerprint(path: string): Promise<string | null> {
   try {
-    const s = await stat(path, { bigint: true });
-    return `${path}\u0000${s.size}\u0000${s.mtimeNs}\u0000${s.ino}`;
+    const id = identityOf(await stat(path, { bigint: true }));
+    return [path, id.size, id.mtimeNs, id.ino, id.dev].join('\u0000');
   } catch {
     return null;
   }
@@ -43,12 +48,6 @@ export class ReferenceCache {
 
   /** Whether the last `bind` found the values of its identity (the reference was unchanged). */
   warm = false;
-
-  /** Forgets everything (e.g. the reference changed while it was being read). */
-  clear(): void {
-    this.values.clear();
-    this.key = null;
-  }
 
   /** Number of values held. */
   get size(): number {

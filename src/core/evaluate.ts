@@ -37,7 +37,7 @@ import { marginalMeasures } from './stats/marginal';
 import { polychoricMatrix } from './stats/polychoric';
 import { Prng } from './stats/prng';
 import { bootstrapCI, bootstrapMultiplicities } from './stats/resample';
-import { computeSufficientStats, ItemWeightCounter, subtractSufficientStats, type SufficientStats } from './sufficient';
+import { computeSufficientStats, ItemWeightCounter, subtractSufficientStats, withoutPairTables, type SufficientStats } from './sufficient';
 import { fileFingerprint, nameHash, ReferenceCache, STREAM, streamSeed, type Memo } from './cache';
 import { startBootstrapSufficientStats, computeSufficientStatsParallel } from './parallel';
 
@@ -354,10 +354,13 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
   const lap = stageClock(hooks.onStage);
 
   progress('Reading the reference survey', 0);
-  const codebook = ref.codebook ? await loadCodebook(ref.codebook, bag) : undefined;
-  // The reference's identity: its file, its codebook's file and every option that shapes its reading.
+  // The reference's identity (its file, its codebook's file, every option that shapes its reading),
+  // taken before either file is read: a file rewritten after this point leaves the cache keyed by
+  // its older identity, so the next evaluation reads it again (and readSurvey refuses a file that
+  // changes while it is read).
   const identity = hooks.cache ? await referenceIdentity(config) : null;
   const warm = identity !== null && hooks.cache!.bind(identity);
+  const codebook = ref.codebook ? await loadCodebook(ref.codebook, bag) : undefined;
   // Without a cache across evaluations, one for this evaluation: the runs share the reference's work.
   const memo: Memo = identity !== null ? hooks.cache! : new ReferenceCache();
   if (warm) progress('Reading the reference survey (unchanged: kept from the last evaluation)', 0.3);
@@ -374,8 +377,6 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
     maxMemoryBytes: memoryLimit(config),
     onProgress: (f) => progress('Reading the reference survey', f * 0.3),
   }));
-  // A reference rewritten while it was read is not kept: the next evaluation reads it again.
-  if (identity !== null && !warm && (await referenceIdentity(config)) !== identity) hooks.cache!.clear();
   lap('read reference');
   for (const d of refRead.diagnostics) bag.add(d);
   if (refRead.kind !== 'respondents' || !refRead.data) {
@@ -721,7 +722,7 @@ async function evaluateRun(
       const half = Math.floor(refData.n / 2);
       const statsA = await computeSufficientStatsParallel(refData, { columns: refIdx, rows: perm.subarray(0, half), marginalsOnly: refMatrices.size === 0 });
       // The other half as the whole minus the first: no second pass over the reference.
-      const statsB = subtractSufficientStats(refMatrices.size === 0 ? computeSufficientStats(refData, { columns: refIdx, marginalsOnly: true }) : refStats, statsA);
+      const statsB = subtractSufficientStats(refMatrices.size === 0 ? withoutPairTables(refStats) : refStats, statsA);
       const hh = marginalHeadline(statsA, statsB.itemWeights);
       const split: Baseline['structure'] = {};
       for (const method of refMatrices.keys()) split[method] = offDiagonalAgreement(matrixFor(statsA, method), matrixFor(statsB, method));

@@ -968,61 +968,57 @@ function fold(
 
 /** Sum of the statistics of disjoint row sets over the same items (same order, same codes). */
 export function mergeSufficientStats(a: SufficientStats, b: SufficientStats): SufficientStats {
-  if (a.items.length !== b.items.length || a.items.some((it, i) => it.id !== b.items[i].id || it.codes.length !== b.items[i].codes.length)) {
-    throw new Error('mergeSufficientStats: the two statistics cover different items');
-  }
-  if (a.pairWeights.length !== b.pairWeights.length) {
-    throw new Error('mergeSufficientStats: one side has pair tables and the other does not');
-  }
-  const weighted = a.weighted || b.weighted;
-  const out = allocate(a.items, weighted, a.pairWeights.length === 0 && a.items.length > 1);
-  out.rows = a.rows + b.rows;
-  for (let i = 0; i < a.items.length; i++) {
-    for (let c = 0; c < a.k[i]; c++) {
-      out.itemWeights[i][c] = a.itemWeights[i][c] + b.itemWeights[i][c];
-      out.itemCounts[i][c] = a.itemCounts[i][c] + b.itemCounts[i][c];
-    }
-    out.itemWeightSq[i] = a.itemWeightSq[i] + b.itemWeightSq[i];
-  }
-  for (let x = 0; x < out.pairWeights.length; x++) out.pairWeights[x] = a.pairWeights[x] + b.pairWeights[x];
-  if (weighted) {
-    for (let x = 0; x < out.pairCounts.length; x++) out.pairCounts[x] = a.pairCounts[x] + b.pairCounts[x];
-  }
-  return out;
+  return combine(a, b, 1, 'mergeSufficientStats');
 }
 
 /**
  * The statistics of the rows in `total` but not in `part` (part's rows a subset of total's), as
- * total minus part: the second half of a split costs no second pass over the data. Counts are
- * exact; a weighted cell whose count is 0 is set to exactly 0, so rounding never leaves a
- * category with a weight of 1e-17 that a measure would treat as observed.
+ * total minus part: the second half of a split costs no second pass over the data.
  */
 export function subtractSufficientStats(total: SufficientStats, part: SufficientStats): SufficientStats {
-  if (total.items.length !== part.items.length || total.items.some((it, i) => it.id !== part.items[i].id || it.codes.length !== part.items[i].codes.length)) {
-    throw new Error('subtractSufficientStats: the two statistics cover different items');
+  return combine(total, part, -1, 'subtractSufficientStats');
+}
+
+/**
+ * The same statistics without their pair tables (a view sharing the marginals), e.g. to subtract
+ * marginals-only statistics from full ones.
+ */
+export function withoutPairTables(stats: SufficientStats): SufficientStats {
+  const none = new Float64Array(0);
+  return { ...stats, pairWeights: none, pairCounts: none };
+}
+
+/**
+ * a + sign x b, cell by cell. Counts are exact; a weighted cell whose count is 0 is set to exactly
+ * 0, so rounding in a difference never leaves a category with a weight of 1e-17 that a measure
+ * would treat as observed (in a sum, such a cell is 0 on both sides anyway).
+ */
+function combine(a: SufficientStats, b: SufficientStats, sign: 1 | -1, name: string): SufficientStats {
+  if (a.items.length !== b.items.length || a.items.some((it, i) => it.id !== b.items[i].id || it.codes.length !== b.items[i].codes.length)) {
+    throw new Error(`${name}: the two statistics cover different items`);
   }
-  if (total.pairWeights.length !== part.pairWeights.length) {
-    throw new Error('subtractSufficientStats: one side has pair tables and the other does not');
+  if (a.pairWeights.length !== b.pairWeights.length) {
+    throw new Error(`${name}: one side has pair tables and the other does not`);
   }
-  const weighted = total.weighted || part.weighted;
-  const out = allocate(total.items, weighted, total.pairWeights.length === 0 && total.items.length > 1);
-  out.rows = total.rows - part.rows;
-  for (let i = 0; i < total.items.length; i++) {
-    for (let c = 0; c < total.k[i]; c++) {
-      const n = total.itemCounts[i][c] - part.itemCounts[i][c];
+  const weighted = a.weighted || b.weighted;
+  const out = allocate(a.items, weighted, a.pairWeights.length === 0 && a.items.length > 1);
+  out.rows = a.rows + sign * b.rows;
+  for (let i = 0; i < a.items.length; i++) {
+    for (let c = 0; c < a.k[i]; c++) {
+      const n = a.itemCounts[i][c] + sign * b.itemCounts[i][c];
       out.itemCounts[i][c] = n;
-      out.itemWeights[i][c] = n === 0 ? 0 : total.itemWeights[i][c] - part.itemWeights[i][c];
+      out.itemWeights[i][c] = n === 0 ? 0 : a.itemWeights[i][c] + sign * b.itemWeights[i][c];
     }
-    out.itemWeightSq[i] = total.itemWeightSq[i] - part.itemWeightSq[i];
+    out.itemWeightSq[i] = a.itemWeightSq[i] + sign * b.itemWeightSq[i];
   }
   if (weighted) {
     for (let x = 0; x < out.pairCounts.length; x++) {
-      const n = total.pairCounts[x] - part.pairCounts[x];
+      const n = a.pairCounts[x] + sign * b.pairCounts[x];
       out.pairCounts[x] = n;
-      out.pairWeights[x] = n === 0 ? 0 : total.pairWeights[x] - part.pairWeights[x];
+      out.pairWeights[x] = n === 0 ? 0 : a.pairWeights[x] + sign * b.pairWeights[x];
     }
   } else {
-    for (let x = 0; x < out.pairWeights.length; x++) out.pairWeights[x] = total.pairWeights[x] - part.pairWeights[x];
+    for (let x = 0; x < out.pairWeights.length; x++) out.pairWeights[x] = a.pairWeights[x] + sign * b.pairWeights[x];
   }
   return out;
 }

@@ -26,7 +26,6 @@ import {
   type SufficientStatsOptions,
 } from '../sufficient';
 import type { CountReply, CountRequest } from './protocol';
-import type { CountingInput } from '../sufficient';
 
 export interface ParallelOptions {
   /**
@@ -150,38 +149,13 @@ function sharedView(a: Float64Array): Float64Array {
 }
 
 /**
- * `computeBootstrapSufficientStats(unweighted, data, options)` on `parallel.workers` threads; the
- * same numbers exactly (integers). Pass `unweighted` from `computeSufficientStatsParallel` so its
- * tables are already shared; otherwise they are copied to shared memory once per table set.
- */
-export async function computeBootstrapSufficientStatsParallel(
-  unweighted: SufficientStats,
-  data: SurveyData,
-  options: { columns?: readonly number[]; multiplicities: Float64Array },
-  parallel: ParallelOptions = {},
-): Promise<SufficientStats> {
-  const job = prepareBootstrapJob(unweighted, data, options, parallel);
-  if (!job.plan) return job.stats;
-  const { input, step, pool, pairCounts } = job.plan;
-  const { stats } = job;
-  const jobs = pool.slice(0, step - 1).map((entry, t) =>
-    run(entry, { input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts, start: t + 1, step }),
-  );
-  try {
-    countPairTables(input, stats.pairOffset, stats.pairWeights, pairCounts, 0, step);
-  } finally {
-    await Promise.allSettled(jobs);
-  }
-  await Promise.all(jobs);
-  return stats;
-}
-
-/**
- * The same replicate as `computeBootstrapSufficientStatsParallel`, counted by worker threads only:
- * the multiplicities are read before this returns (so the caller may draw the next replicate into
- * the same buffer), and the calling thread is free until the promise resolves, e.g. to compute the
- * previous replicate's matrices while this one is counted (a bootstrap pipelined over the cores).
- * Same numbers exactly; counted in the calling thread when workers are not worth it.
+ * `computeBootstrapSufficientStats(unweighted, data, options)` counted by worker threads only (the
+ * same numbers exactly, integers): the multiplicities are read before this returns, so the caller
+ * may draw the next replicate into the same buffer, and the calling thread is free until the
+ * promise resolves, e.g. to derive the previous replicate's matrices while this one is counted (a
+ * bootstrap pipelined over the cores). Counted in the calling thread when workers are not worth it.
+ * Pass `unweighted` from `computeSufficientStatsParallel` so its tables are already shared;
+ * otherwise they are copied to shared memory once per table set.
  */
 export function startBootstrapSufficientStats(
   unweighted: SufficientStats,
@@ -189,25 +163,6 @@ export function startBootstrapSufficientStats(
   options: { columns?: readonly number[]; multiplicities: Float64Array },
   parallel: ParallelOptions = {},
 ): Promise<SufficientStats> {
-  const job = prepareBootstrapJob(unweighted, data, options, parallel, true);
-  if (!job.plan) return Promise.resolve(job.stats);
-  const { input, step, pool, pairCounts } = job.plan;
-  const { stats } = job;
-  return Promise.all(pool.slice(0, step).map((entry, t) => run(entry, { input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts, start: t, step }))).then(() => stats);
-}
-
-/**
- * A replicate's statistics prepared for counting (marginals done, pair tables still to count), and
- * how to count them: `plan` null when they were counted in the calling thread already (small work,
- * one thread, or no worker script). `workersOnly`: every unit goes to a worker.
- */
-function prepareBootstrapJob(
-  unweighted: SufficientStats,
-  data: SurveyData,
-  options: { columns?: readonly number[]; multiplicities: Float64Array },
-  parallel: ParallelOptions,
-  workersOnly = false,
-): { stats: SufficientStats; plan: { input: CountingInput; step: number; pool: PoolWorker[]; pairCounts: Float64Array } | null } {
   const threads = Math.max(1, Math.floor(parallel.workers ?? Math.min(8, availableParallelism())));
   const script = parallel.workerScript ?? defaultScript();
   const m = unweighted.items.length;
@@ -215,13 +170,15 @@ function prepareBootstrapJob(
   const base = useWorkers ? { ...unweighted, pairCounts: sharedView(unweighted.pairCounts) } : unweighted;
   const { stats, input } = prepareBootstrapReplicate(base, data, options, useWorkers);
   stats.pairCounts = unweighted.pairCounts;
-  if (stats.pairWeights.length === 0) return { stats, plan: null };
+  if (stats.pairWeights.length === 0) return Promise.resolve(stats);
   if (!useWorkers) {
     countPairTables(input, stats.pairOffset, stats.pairWeights, stats.pairCounts, 0, 1);
-    return { stats, plan: null };
+    return Promise.resolve(stats);
   }
   const step = Math.min(threads, planBlocks(input.k).units);
-  return { stats, plan: { input, step, pool: poolFor(script, workersOnly ? step : step - 1), pairCounts: base.pairCounts } };
+  const pool = poolFor(script, step);
+  const jobs = pool.slice(0, step).map((entry, t) => run(entry, { input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts: base.pairCounts, start: t, step }));
+  return Promise.all(jobs).then(() => stats);
 }
 
 /** Stops the counting workers (they are idle-unref'd anyway; for tests and orderly shutdowns). */

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { computeBootstrapSufficientStats, computeSufficientStats, type SufficientStats } from '../../../src/core/sufficient';
-import { computeBootstrapSufficientStatsParallel, computeSufficientStatsParallel, closeSufficientWorkers } from '../../../src/core/parallel';
+import { startBootstrapSufficientStats, computeSufficientStatsParallel, closeSufficientWorkers } from '../../../src/core/parallel';
 import { randomSurvey, multiplicities } from './helpers';
 
 // The bundled worker, built by `npm run build` beside the CLI (repo root = four levels up from out/test/unit/sufficient).
@@ -57,8 +57,8 @@ test('bootstrap replicates on 2 threads equal the single-threaded replicate and 
   for (const seed of [62, 63]) {
     const mult = multiplicities(6000, seed);
     const single = computeBootstrapSufficientStats(unweighted, data, { multiplicities: mult });
-    assertIdentical(await computeBootstrapSufficientStatsParallel(unweighted, data, { multiplicities: mult }, { workers: 2, workerScript }), single);
-    assertIdentical(await computeBootstrapSufficientStatsParallel(sharedUnweighted, data, { multiplicities: mult }, { workers: 2, workerScript }), single);
+    assertIdentical(await startBootstrapSufficientStats(unweighted, data, { multiplicities: mult }, { workers: 2, workerScript }), single);
+    assertIdentical(await startBootstrapSufficientStats(sharedUnweighted, data, { multiplicities: mult }, { workers: 2, workerScript }), single);
     assertIdentical(single, computeSufficientStats(data, { weights: mult }));
   }
 });
