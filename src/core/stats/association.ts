@@ -5,7 +5,7 @@
  */
 import type { SufficientStats } from '../sufficient';
 import { pairTable } from '../sufficient';
-import { pearsonFromTable, spearmanFromTable, type PairMeasure } from './correlation';
+import { correlationAt, measureOf, type PairMeasure } from './correlation';
 import { cramerV, cramerVCorrected } from './cramer';
 
 /** Association measures computed here (polychoric has its own module with the same result shape). */
@@ -70,48 +70,34 @@ export function associationMatrix(
     else values[i][i] = 1;
   }
 
-  for (let i = 0; i < m; i++) {
-    for (let j = i + 1; j < m; j++) {
-      const t = pairTable(stats, i, j);
-      const cells = weighted ? t.weights : t.counts;
+  const cellsOf = weighted ? stats.pairWeights : stats.pairCounts;
+  const codes = stats.items.map((it) => Float64Array.from(it.codes));
+  for (let i = 0, p = 0; i < m; i++) {
+    const ki = stats.k[i];
+    for (let j = i + 1; j < m; j++, p++) {
+      // Tables are read in place (pairs in pairIndex order): a replicate's matrix allocates nothing per pair.
+      const kj = stats.k[j];
+      const off = stats.pairOffset[p];
       let complete = 0;
-      for (let x = 0; x < t.counts.length; x++) complete += t.counts[x];
+      for (let x = off, end = off + ki * kj; x < end; x++) complete += stats.pairCounts[x];
       n[i][j] = n[j][i] = complete;
       let res: PairMeasure;
       if (unordered[i] || unordered[j]) {
         res = { value: null, reason: `${stats.items[unordered[i] ? i : j].id} is nominal with more than two codes` };
       } else if (complete < 2) {
         res = { value: null, reason: 'fewer than 2 complete rows' };
+      } else if (method === 'pearson' || method === 'spearman') {
+        res = measureOf(method === 'pearson' ? correlationAt(cellsOf, off, ki, kj, codes[i], codes[j]) : correlationAt(cellsOf, off, ki, kj, null, null));
       } else {
-        res = measure(method, cells, t.ki, t.kj, stats.items[i].codes, stats.items[j].codes);
+        const t = pairTable(stats, i, j);
+        const cells = weighted ? t.weights : t.counts;
+        if (method === 'cramer') res = cramerV(cells, ki, kj);
+        else if (method === 'cramerCorrected') res = cramerVCorrected(cells, ki, kj);
+        else throw new Error(`unknown association method ${String(method)}`);
       }
       values[i][j] = values[j][i] = res.value;
       if (res.value === null) undefinedPairs.push({ i, j, reason: res.reason ?? 'undefined' });
     }
   }
   return { method, items: stats.items.map((it) => it.id), values, n, undefinedPairs };
-}
-
-function measure(
-  method: AssociationMethod,
-  cells: Float64Array,
-  ki: number,
-  kj: number,
-  xCodes: number[],
-  yCodes: number[],
-): PairMeasure {
-  switch (method) {
-    case 'pearson':
-      return pearsonFromTable(cells, xCodes, yCodes);
-    case 'spearman':
-      return spearmanFromTable(cells, ki, kj);
-    case 'cramer':
-      return cramerV(cells, ki, kj);
-    case 'cramerCorrected':
-      return cramerVCorrected(cells, ki, kj);
-    default: {
-      const never: never = method;
-      throw new Error(`unknown association method ${String(never)}`);
-    }
-  }
 }

@@ -16,89 +16,107 @@ export interface PairMeasure {
 
 /**
  * Scratch buffers of the table correlations, reused across calls: a matrix of 15,225 pairs is
- * computed per bootstrap replicate, and four small arrays per pair were most of its time (in
- * allocation and garbage collection). The functions are synchronous and do not call each other
- * while a buffer is in use, so one set serves every caller.
+ * computed per bootstrap replicate. The functions are synchronous and do not call each other while
+ * a buffer is in use, so one set serves every caller.
  */
 let scratchSize = 0;
-let scratch = { rowSum: new Float64Array(0), colSum: new Float64Array(0), dx: new Float64Array(0), dy: new Float64Array(0), ranksX: new Float64Array(0), ranksY: new Float64Array(0), sumsX: new Float64Array(0), sumsY: new Float64Array(0) };
-function pearsonScratch(k: number): typeof scratch {
+let scratch = { rowSum: new Float64Array(0), colSum: new Float64Array(0), dx: new Float64Array(0), dy: new Float64Array(0), ranksX: new Float64Array(0), ranksY: new Float64Array(0) };
+function tableScratch(k: number): typeof scratch {
   if (k > scratchSize) {
     scratchSize = Math.max(k, 2 * scratchSize, 16);
     const f = () => new Float64Array(scratchSize);
-    scratch = { rowSum: f(), colSum: f(), dx: f(), dy: f(), ranksX: f(), ranksY: f(), sumsX: f(), sumsY: f() };
+    scratch = { rowSum: f(), colSum: f(), dx: f(), dy: f(), ranksX: f(), ranksY: f() };
   }
   return scratch;
 }
 
+/** `correlationAt` result when the table holds no weight (outside [-1, 1], so never a correlation). */
+export const NO_WEIGHT = 2;
+/** `correlationAt` result when an item takes a single value on the pair's complete rows. */
+export const ZERO_VARIANCE = 3;
+
+const reasonOf = (code: number): string => (code === NO_WEIGHT ? "no weight on the pair's complete rows" : "zero variance on the pair's complete rows");
+
 /**
- * Pearson correlation from a weighted k_x x k_y table (row-major) whose rows carry the values
- * `xValues` and columns `yValues`:
+ * Pearson correlation from a weighted kx x ky table (row-major, at `off` in `cells`) whose rows
+ * carry the values `xValues` and columns `yValues`; with `null` values, the mid-ranks of the
+ * table's own margins (Spearman, see `spearmanFromTable`):
  *
  *   r = S_xy / sqrt(S_xx S_yy),  S_xy = sum_ab w_ab (x_a - xbar)(y_b - ybar),  xbar = sum_a w_a. x_a / w..
  *
- * The sums are centred (two-pass) for accuracy. With plain counts this is R
- * `cor(x, y, use = "pairwise.complete.obs")`; with weights it is R
- * `cov.wt(cbind(x, y), wt = w / sum(w), cor = TRUE)$cor[1, 2]` on the pair's rows (the normalising
- * constant of the weighted covariance cancels in r). The result is clamped to [-1, 1], as R's
- * `cor` does. Null when an item takes a single value on the pair's rows (zero variance) or the
- * table is empty.
+ * The sums are centred (two-pass) for accuracy. Returns `NO_WEIGHT` or `ZERO_VARIANCE` where the
+ * correlation is undefined. Works in place on the concatenated tables of the sufficient statistics
+ * (no per-pair views), so a whole matrix allocates nothing per pair.
  */
-export function pearsonFromTable(
-  cells: ArrayLike<number>,
-  xValues: ArrayLike<number>,
-  yValues: ArrayLike<number>,
-): PairMeasure {
-  const kx = xValues.length;
-  const ky = yValues.length;
-  const { rowSum, colSum, dx, dy } = pearsonScratch(Math.max(kx, ky));
+export function correlationAt(cells: Float64Array, off: number, kx: number, ky: number, xValues: Float64Array | null, yValues: Float64Array | null): number {
+  const { rowSum, colSum, dx, dy, ranksX, ranksY } = tableScratch(Math.max(kx, ky));
   rowSum.fill(0, 0, kx);
   colSum.fill(0, 0, ky);
-  for (let a = 0; a < kx; a++) {
-    for (let b = 0; b < ky; b++) {
-      const w = cells[a * ky + b];
+  for (let a = 0, c = off; a < kx; a++) {
+    for (let b = 0; b < ky; b++, c++) {
+      const w = cells[c];
       rowSum[a] += w;
       colSum[b] += w;
     }
   }
+  const xv = xValues ?? categoryMidRanks(rowSum, ranksX, kx);
+  const yv = yValues ?? categoryMidRanks(colSum, ranksY, ky);
   let total = 0;
   let xs = 0;
   let xUsed = 0;
   for (let a = 0; a < kx; a++) {
     if (rowSum[a] > 0) xUsed++;
     total += rowSum[a];
-    xs += rowSum[a] * xValues[a];
+    xs += rowSum[a] * xv[a];
   }
   let ys = 0;
   let yUsed = 0;
   for (let b = 0; b < ky; b++) {
     if (colSum[b] > 0) yUsed++;
-    ys += colSum[b] * yValues[b];
+    ys += colSum[b] * yv[b];
   }
-  if (!(total > 0)) return { value: null, reason: 'no weight on the pair\'s complete rows' };
+  if (!(total > 0)) return NO_WEIGHT;
   // Zero variance is decided on the categories present, not on a floating-point S_xx, which can be
   // a rounding residue (e.g. 1e-30) when a single category is observed.
-  if (xUsed < 2 || yUsed < 2) return { value: null, reason: 'zero variance on the pair\'s complete rows' };
+  if (xUsed < 2 || yUsed < 2) return ZERO_VARIANCE;
   const xbar = xs / total;
   const ybar = ys / total;
   let sxx = 0;
   let syy = 0;
   for (let a = 0; a < kx; a++) {
-    dx[a] = xValues[a] - xbar;
+    dx[a] = xv[a] - xbar;
     sxx += rowSum[a] * dx[a] * dx[a];
   }
   for (let b = 0; b < ky; b++) {
-    dy[b] = yValues[b] - ybar;
+    dy[b] = yv[b] - ybar;
     syy += colSum[b] * dy[b] * dy[b];
   }
   let sxy = 0;
-  for (let a = 0; a < kx; a++) {
+  for (let a = 0, c = off; a < kx; a++) {
     let s = 0;
-    for (let b = 0; b < ky; b++) s += cells[a * ky + b] * dy[b];
+    for (let b = 0; b < ky; b++, c++) s += cells[c] * dy[b];
     sxy += dx[a] * s;
   }
   const r = sxy / Math.sqrt(sxx * syy);
-  return { value: r > 1 ? 1 : r < -1 ? -1 : r };
+  return r > 1 ? 1 : r < -1 ? -1 : r;
+}
+
+/** A `correlationAt` result as a measure with its reason. */
+export function measureOf(r: number): PairMeasure {
+  return r === NO_WEIGHT || r === ZERO_VARIANCE ? { value: null, reason: reasonOf(r) } : { value: r };
+}
+
+/**
+ * Pearson correlation from a weighted k_x x k_y table (row-major) whose rows carry the values
+ * `xValues` and columns `yValues` (see `correlationAt`). With plain counts this is R
+ * `cor(x, y, use = "pairwise.complete.obs")`; with weights it is R
+ * `cov.wt(cbind(x, y), wt = w / sum(w), cor = TRUE)$cor[1, 2]` on the pair's rows (the normalising
+ * constant of the weighted covariance cancels in r). The result is clamped to [-1, 1], as R's
+ * `cor` does. Null when an item takes a single value on the pair's rows (zero variance) or the
+ * table is empty.
+ */
+export function pearsonFromTable(cells: ArrayLike<number>, xValues: ArrayLike<number>, yValues: ArrayLike<number>): PairMeasure {
+  return measureOf(correlationAt(Float64Array.from(cells), 0, xValues.length, yValues.length, Float64Array.from(xValues), Float64Array.from(yValues)));
 }
 
 /**
@@ -107,9 +125,9 @@ export function pearsonFromTable(
  * tied answers (F = cumulative frequency). With non-integer weights the ranks are the weighted
  * mid-ranks shifted by 1/2, which does not change a correlation.
  */
-export function categoryMidRanks(freq: ArrayLike<number>, out = new Float64Array(freq.length)): Float64Array {
+export function categoryMidRanks(freq: ArrayLike<number>, out = new Float64Array(freq.length), k = freq.length): Float64Array {
   let before = 0;
-  for (let a = 0; a < freq.length; a++) {
+  for (let a = 0; a < k; a++) {
     out[a] = before + (freq[a] + 1) / 2;
     before += freq[a];
   }
@@ -126,16 +144,7 @@ export function categoryMidRanks(freq: ArrayLike<number>, out = new Float64Array
  * each row repeated w times (frequency weights).
  */
 export function spearmanFromTable(cells: ArrayLike<number>, kx: number, ky: number): PairMeasure {
-  const { sumsX: rowSum, sumsY: colSum, ranksX, ranksY } = pearsonScratch(Math.max(kx, ky));
-  rowSum.fill(0, 0, kx);
-  colSum.fill(0, 0, ky);
-  for (let a = 0; a < kx; a++) {
-    for (let b = 0; b < ky; b++) {
-      rowSum[a] += cells[a * ky + b];
-      colSum[b] += cells[a * ky + b];
-    }
-  }
-  return pearsonFromTable(cells, categoryMidRanks(rowSum.subarray(0, kx), ranksX.subarray(0, kx)), categoryMidRanks(colSum.subarray(0, ky), ranksY.subarray(0, ky)));
+  return measureOf(correlationAt(Float64Array.from(cells), 0, kx, ky, null, null));
 }
 
 /** Pearson correlation of two equal-length vectors (two-pass, centred); null if either is constant or n < 2. */
