@@ -59,8 +59,29 @@ const boundParquetRuns = {
   },
 };
 
+/**
+ * WebAssembly kernels are written as text (src/core/wasm/*.wat) and compiled here with wabt, the
+ * WebAssembly binary toolkit; the bundle embeds the bytes (esbuild's binary loader), so nothing is
+ * fetched or compiled from files at run time. The module is validated, so a bad kernel fails the build.
+ */
+const wat = {
+  name: 'wat',
+  setup(build) {
+    build.onLoad({ filter: /\.wat$/ }, async (args) => {
+      const wabt = await (await import('wabt')).default();
+      const module = wabt.parseWat(args.path, await readFile(args.path, 'utf8'), { simd: true, bulk_memory: true });
+      try {
+        module.validate();
+        return { contents: module.toBinary({}).buffer, loader: 'binary' };
+      } finally {
+        module.destroy();
+      }
+    });
+  },
+};
+
 // Prefer ES module entry points: some packages' UMD builds (jsonc-parser) hide requires from the bundler.
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], plugins: [boundParquetRuns] };
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], plugins: [boundParquetRuns, wat] };
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/main.ts' }, outdir: 'out', external: ['vscode'] },

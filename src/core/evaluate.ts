@@ -39,7 +39,8 @@ import { Prng } from './stats/prng';
 import { bootstrapCI, bootstrapMultiplicities } from './stats/resample';
 import { computeSufficientStats, ItemWeightCounter, subtractSufficientStats, withoutPairTables, type SufficientStats } from './sufficient';
 import { fileFingerprint, nameHash, ReferenceCache, STREAM, streamSeed, type Memo } from './cache';
-import { startBootstrapSufficientStats, computeSufficientStatsParallel } from './parallel';
+import { startBootstrapBatch, computeSufficientStatsParallel } from './parallel';
+import { BATCH_LANES } from './batch-count';
 
 export const TOOL_VERSION = '0.1.0';
 
@@ -574,13 +575,21 @@ async function evaluateRun(
   const agreeReps = new Map([...structureB].map(([m, n]) => [m, new Float64Array(n)]));
   const mult = runData ? new Float64Array(runData.n) : null;
   const marginalCounter = runData ? new ItemWeightCounter(runData, runIdx) : null;
-  // Pipelined: while worker threads count replicate b + 1's tables (multiplicities drawn in the
-  // same order as one replicate at a time), this thread derives replicate b's matrices.
-  let pending: Promise<SufficientStats> | null = null;
-  const startReplicate = () => {
-    bootstrapMultiplicities(runData!.n, rng, mult!);
-    // A replicate's tables as the run's tables plus the change of the rows drawn other than once.
-    const p = startBootstrapSufficientStats(runStats!, runData!, { columns: runIdx, multiplicities: mult! });
+  // Replicates with pair tables are counted in batches of BATCH_LANES, all of a batch in one pass
+  // (multiplicities drawn in the same order as one replicate at a time). Pipelined: while worker
+  // threads count the next batch, this thread derives the matrices of the current one. Two sets of
+  // table buffers take turns, so a bootstrap allocates them once.
+  let pending: Promise<SufficientStats[]> | null = null;
+  let batch: SufficientStats[] = [];
+  let batchFirst = 0;
+  const tableSets: Float64Array[][] = [];
+  const startBatch = (first: number) => {
+    const count = Math.min(BATCH_LANES, tableB - first);
+    const mults = Array.from({ length: count }, () => bootstrapMultiplicities(runData!.n, rng, new Float64Array(runData!.n)));
+    const set = (first / BATCH_LANES) % 2;
+    const size = runStats!.pairCounts.length;
+    tableSets[set] ??= Array.from({ length: BATCH_LANES }, () => new Float64Array(new SharedArrayBuffer(8 * size)));
+    const p = startBootstrapBatch(runStats!, runData!, { columns: runIdx, multiplicities: mults, into: tableSets[set].slice(0, count) });
     p.catch(() => {}); // awaited below; an abort in between must not leave it unhandled
     return p;
   };
@@ -592,8 +601,12 @@ async function evaluateRun(
     let replicate: RunItemWeights;
     if (runData && runStats) {
       if (b < tableB) {
-        const s = await (pending ?? startReplicate());
-        pending = b + 1 < tableB ? startReplicate() : null;
+        if (b === batchFirst + batch.length) {
+          batch = await (pending ?? startBatch(b));
+          batchFirst = b;
+          pending = b + batch.length < tableB ? startBatch(b + batch.length) : null;
+        }
+        const s = batch[b - batchFirst];
         replicate = s.itemWeights;
         for (const [method, agree] of agreeReps) if (b < agree.length) agree[b] = offDiagonalAgreement(refMatrices.get(method)!, matrixFor(s, method)).pearson ?? NaN;
       } else {

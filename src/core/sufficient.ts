@@ -322,10 +322,7 @@ export function prepareBootstrapReplicate(
 ): { stats: SufficientStats; input: CountingInput } {
   const mult = options.multiplicities;
   if (mult.length !== data.n) throw new RangeError(`computeBootstrapSufficientStats: ${mult.length} multiplicities for ${data.n} rows`);
-  const colIdx = options.columns ?? data.columns.map((_, i) => i);
-  if (unweighted.weighted || unweighted.rows !== data.n || unweighted.items.length !== colIdx.length || colIdx.some((c, i) => data.columns[c].item.id !== unweighted.items[i].id)) {
-    throw new Error('computeBootstrapSufficientStats: `unweighted` must be the unweighted statistics of the same columns over all rows');
-  }
+  const colIdx = bootstrapColumns(unweighted, data, options.columns);
   const changed: number[] = [];
   for (let r = 0; r < data.n; r++) {
     const x = mult[r];
@@ -365,6 +362,41 @@ export function prepareBootstrapReplicate(
     stats.itemWeightSq[i] = sq;
   }
   return { stats, input };
+}
+
+/** @internal The bootstrap's columns, after checking `unweighted` is their unweighted statistics over all rows. */
+export function bootstrapColumns(unweighted: SufficientStats, data: SurveyData, columns: readonly number[] | undefined): readonly number[] {
+  const colIdx = columns ?? data.columns.map((_, i) => i);
+  if (unweighted.weighted || unweighted.rows !== data.n || unweighted.items.length !== colIdx.length || colIdx.some((c, i) => data.columns[c].item.id !== unweighted.items[i].id)) {
+    throw new Error('computeBootstrapSufficientStats: `unweighted` must be the unweighted statistics of the same columns over all rows');
+  }
+  return colIdx;
+}
+
+/**
+ * @internal A replicate's statistics with its item sums (from the multiplicities `mult` of the rows
+ * of `slots`, all rows, missing -> k) and its weighted tables `pairWeights` still to be counted. The
+ * sums are integers, so they equal `prepareBootstrapReplicate`'s exactly.
+ */
+export function bootstrapReplicateStats(unweighted: SufficientStats, slots: readonly Uint8Array[], mult: Float64Array, pairWeights: Float64Array): SufficientStats {
+  const m = unweighted.items.length;
+  const n = mult.length;
+  const itemWeights: Float64Array[] = [];
+  const itemWeightSq = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const kk = unweighted.k[i];
+    const s = slots[i];
+    const w = new Float64Array(kk + 1);
+    let sq = 0;
+    for (let r = 0; r < n; r++) {
+      const mr = mult[r];
+      w[s[r]] += mr;
+      if (s[r] !== kk) sq += mr * mr;
+    }
+    itemWeights.push(w.subarray(0, kk));
+    itemWeightSq[i] = sq;
+  }
+  return { items: unweighted.items, k: unweighted.k, rows: n, weighted: true, itemWeights, itemCounts: unweighted.itemCounts, itemWeightSq, pairOffset: unweighted.pairOffset, pairWeights, pairCounts: unweighted.pairCounts };
 }
 
 /**

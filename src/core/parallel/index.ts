@@ -15,8 +15,11 @@ import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SurveyData } from '../dataset';
+import { BATCH_LANES, batchCountingAvailable, countPairTablesBatch, packMultiplicities, type BatchCountingInput } from '../batch-count';
 import {
   allocateSufficientStats,
+  bootstrapColumns,
+  bootstrapReplicateStats,
   prepareBootstrapReplicate,
   countItems,
   countPairTables,
@@ -25,7 +28,7 @@ import {
   type SufficientStats,
   type SufficientStatsOptions,
 } from '../sufficient';
-import type { CountReply, CountRequest } from './protocol';
+import type { CountReply, WorkerRequest } from './protocol';
 
 export interface ParallelOptions {
   /**
@@ -81,12 +84,14 @@ function poolFor(script: string, size: number): PoolWorker[] {
   return pool;
 }
 
-function run(entry: PoolWorker, request: Omit<CountRequest, 'id'>): Promise<void> {
+type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+function run(entry: PoolWorker, request: Unsent<WorkerRequest>): Promise<void> {
   const id = nextId++;
   return new Promise<void>((resolve, reject) => {
     entry.pending.set(id, { resolve, reject });
     entry.worker.ref();
-    entry.worker.postMessage({ ...request, id } satisfies CountRequest);
+    entry.worker.postMessage({ ...request, id } as WorkerRequest);
   });
 }
 
@@ -121,7 +126,7 @@ export async function computeSufficientStatsParallel(
   const step = Math.min(threads, planBlocks(input.k).units);
   const pool = poolFor(script, step - 1);
   const jobs = pool.slice(0, step - 1).map((entry, t) =>
-    run(entry, { input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts: stats.pairCounts, start: t + 1, step }),
+    run(entry, { kind: 'tables', input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts: stats.pairCounts, start: t + 1, step }),
   );
   // The calling thread takes unit share 0 and the item counts while the workers count theirs.
   try {
@@ -177,8 +182,76 @@ export function startBootstrapSufficientStats(
   }
   const step = Math.min(threads, planBlocks(input.k).units);
   const pool = poolFor(script, step);
-  const jobs = pool.slice(0, step).map((entry, t) => run(entry, { input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts: base.pairCounts, start: t, step }));
+  const jobs = pool.slice(0, step).map((entry, t) => run(entry, { kind: 'tables', input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts: base.pairCounts, start: t, step }));
   return Promise.all(jobs).then(() => stats);
+}
+
+/** Every row's answers of a bootstrap's columns, gathered once per base statistics (shared memory). */
+const batchCodes = new WeakMap<SufficientStats, { codes: BatchCountingInput['codes']; id: number }>();
+let nextCodesId = 1;
+
+/**
+ * `startBootstrapSufficientStats` for up to `BATCH_LANES` replicates at once (their multiplicities
+ * in `options.multiplicities`, drawn in order by the caller): the same statistics exactly, counted
+ * by the batch kernel (src/core/batch-count.ts) in one pass over the rows for all of them, on worker
+ * threads when that pays. The multiplicities are read before this returns. `into[l]`, when given, is
+ * filled as replicate l's weighted tables (a shared buffer of the right length; the caller must not
+ * read it until the promise resolves), so a bootstrap can reuse buffers instead of allocating them.
+ * Batches the kernel cannot count exactly (see `packMultiplicities`), and runtimes without
+ * WebAssembly SIMD, are counted one replicate at a time.
+ */
+export async function startBootstrapBatch(
+  unweighted: SufficientStats,
+  data: SurveyData,
+  options: { columns?: readonly number[]; multiplicities: readonly Float64Array[]; into?: readonly Float64Array[] },
+  parallel: ParallelOptions = {},
+): Promise<SufficientStats[]> {
+  const mults = options.multiplicities;
+  const colIdx = bootstrapColumns(unweighted, data, options.columns);
+  for (const mu of mults) if (mu.length !== data.n) throw new RangeError(`startBootstrapBatch: ${mu.length} multiplicities for ${data.n} rows`);
+  const threads = Math.max(1, Math.floor(parallel.workers ?? Math.min(8, availableParallelism())));
+  const script = parallel.workerScript ?? defaultScript();
+  const m = unweighted.items.length;
+  const npairs = (m * (m - 1)) / 2;
+  const useWorkers = threads > 1 && data.n * npairs >= MIN_PARALLEL_WORK && existsSync(script);
+  const packed = batchCountingAvailable() && mults.length <= BATCH_LANES ? packMultiplicities(mults, data.n, useWorkers) : null;
+  if (!packed) {
+    const copies = mults.map((mu) => Float64Array.from(mu)); // read now, as promised
+    const out: SufficientStats[] = [];
+    for (const [l, mu] of copies.entries()) {
+      const s = await startBootstrapSufficientStats(unweighted, data, { columns: colIdx, multiplicities: mu }, parallel);
+      const into = options.into?.[l];
+      if (into) {
+        into.set(s.pairWeights);
+        s.pairWeights = into;
+      }
+      out.push(s);
+    }
+    return out;
+  }
+  let gathered = batchCodes.get(unweighted);
+  if (!gathered) {
+    gathered = { codes: gatherCountingInput(data, { columns: colIdx, weights: null }, true).input, id: nextCodesId++ };
+    batchCodes.set(unweighted, gathered);
+  }
+  const size = unweighted.pairCounts.length;
+  const stats = mults.map((mu, l) => {
+    const into = options.into?.[l];
+    if (into && into.length !== size) throw new RangeError(`startBootstrapBatch: output buffer of ${into.length} cells for ${size}`);
+    const pairWeights = into ?? (useWorkers ? new Float64Array(new SharedArrayBuffer(8 * size)) : new Float64Array(size));
+    return bootstrapReplicateStats(unweighted, gathered.codes.slots, mu, pairWeights);
+  });
+  if (npairs === 0) return stats;
+  const input: BatchCountingInput = { codes: gathered.codes, codesId: gathered.id, mult: packed, lanes: mults.length };
+  const outputs = stats.map((s) => s.pairWeights);
+  if (!useWorkers || outputs.some((o) => !(o.buffer instanceof SharedArrayBuffer))) {
+    countPairTablesBatch(input, unweighted.pairOffset, outputs, 0, 1);
+    return stats;
+  }
+  const step = Math.min(threads, npairs);
+  const pool = poolFor(script, step);
+  await Promise.all(pool.slice(0, step).map((entry, t) => run(entry, { kind: 'batch', input, pairOffset: unweighted.pairOffset, outputs, start: t, step })));
+  return stats;
 }
 
 /** Stops the counting workers (they are idle-unref'd anyway; for tests and orderly shutdowns). */

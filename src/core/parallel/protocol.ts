@@ -1,8 +1,10 @@
+import type { BatchCountingInput } from '../batch-count';
 import type { CountingInput } from '../sufficient';
 
-/** Main thread -> counting worker. Typed arrays are views of SharedArrayBuffers: no copy. */
+/** Main thread -> counting worker: pair tables of one table set. Typed arrays are views of SharedArrayBuffers: no copy. */
 export interface CountRequest {
   id: number;
+  kind: 'tables';
   input: CountingInput;
   pairOffset: Int32Array;
   pairWeights: Float64Array;
@@ -10,5 +12,18 @@ export interface CountRequest {
   start: number;
   step: number;
 }
+
+/** Main thread -> counting worker: pair tables of a batch of bootstrap replicates (`countPairTablesBatch`). */
+export interface BatchRequest {
+  id: number;
+  kind: 'batch';
+  input: BatchCountingInput;
+  pairOffset: Int32Array;
+  outputs: Float64Array[];
+  start: number;
+  step: number;
+}
+
+export type WorkerRequest = CountRequest | BatchRequest;
 
 export type CountReply = { id: number; ok: true } | { id: number; ok: false; message: string };

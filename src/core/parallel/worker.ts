@@ -1,18 +1,21 @@
 /**
- * Worker thread of `computeSufficientStatsParallel`: counts the pair tables of every `step`-th work
- * unit from `start` into the shared output tables. Bundled as `out/sufficient-worker.js`.
+ * Worker thread of `computeSufficientStatsParallel` and the bootstrap batches: counts the pair
+ * tables of every `step`-th work unit from `start` into the shared output tables. Bundled as
+ * `out/sufficient-worker.js`.
  */
 import { parentPort } from 'node:worker_threads';
+import { countPairTablesBatch } from '../batch-count';
 import { countPairTables } from '../sufficient';
-import type { CountRequest, CountReply } from './protocol';
+import type { CountReply, WorkerRequest } from './protocol';
 
 const port = parentPort;
 if (!port) throw new Error('sufficient-worker.js must run as a worker thread');
 
-port.on('message', (msg: CountRequest) => {
+port.on('message', (msg: WorkerRequest) => {
   let reply: CountReply;
   try {
-    countPairTables(msg.input, msg.pairOffset, msg.pairWeights, msg.pairCounts, msg.start, msg.step);
+    if (msg.kind === 'batch') countPairTablesBatch(msg.input, msg.pairOffset, msg.outputs, msg.start, msg.step);
+    else countPairTables(msg.input, msg.pairOffset, msg.pairWeights, msg.pairCounts, msg.start, msg.step);
     reply = { id: msg.id, ok: true };
   } catch (e) {
     reply = { id: msg.id, ok: false, message: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) };

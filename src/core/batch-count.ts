@@ -1,0 +1,138 @@
+/// <reference path="./wasm/wat.d.ts" />
+/**
+ * Bootstrap pair tables of up to eight replicates in one pass over the rows.
+ *
+ * A replicate's table of a pair is sum over rows of m_r e_{a_r b_r} (the row's multiplicity added to
+ * the cell of its two answers). The replicates of a batch share every row's cell, so the WebAssembly
+ * kernel (wasm/batch-count.wat) adds the row's eight multiplicities to the cell's eight counts with
+ * one 128-bit addition. JavaScript has no SIMD; counting replicate by replicate costs a scalar
+ * increment per row and replicate (measured in bench/bootstrap.ts, which times both).
+ *
+ * The counts are integers, so the tables are those of `computeBootstrapSufficientStats` exactly. The
+ * kernel's uint16 lanes are exact while each replicate's multiplicities are below 256 and sum to
+ * less than 65,536 (`packMultiplicities` refuses other batches; callers then count one replicate at
+ * a time). Without WebAssembly SIMD (`batchCountingAvailable`), the same fallback applies.
+ */
+import kernelBytes from './wasm/batch-count.wat';
+import type { CountingInput } from './sufficient';
+
+/** Replicates one kernel pass counts (uint16 lanes of a 128-bit vector). */
+export const BATCH_LANES = 8;
+
+interface Kernel {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  pairBatch8(a: number, b: number, n: number, stride: number, mult: number, t: number, cells: number): void;
+}
+
+let kernel: Kernel | null | undefined;
+
+/** The WebAssembly API as used here (the core's TypeScript libraries do not declare it). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+/** The thread's kernel instance (compiled once per thread), or null where WebAssembly SIMD is missing. */
+function getKernel(): Kernel | null {
+  if (kernel === undefined) {
+    try {
+      const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+      kernel = new wasm.Instance(new wasm.Module(kernelBytes), {}).exports as Kernel;
+    } catch {
+      kernel = null;
+    }
+  }
+  return kernel;
+}
+
+export function batchCountingAvailable(): boolean {
+  return getKernel() !== null;
+}
+
+/**
+ * @internal The answers of all rows (`CountingInput` without weights) and a batch's multiplicities as
+ * the kernel reads them. `codesId` names the answers: a worker copies them into its kernel's memory
+ * once per id, not once per batch.
+ */
+export interface BatchCountingInput {
+  codes: Pick<CountingInput, 'n' | 'k' | 'slots'>;
+  codesId: number;
+  /** n x 8 bytes: replicate l's multiplicity of row r at byte 8r + l. */
+  mult: Uint8Array;
+  lanes: number;
+}
+
+/**
+ * The batch's multiplicities interleaved for the kernel, or null when a multiplicity is not an
+ * integer in 0..255, a replicate's total reaches 65,536 (a cell could overflow its uint16 lane), or
+ * there are more than `BATCH_LANES` replicates.
+ */
+export function packMultiplicities(mults: readonly Float64Array[], n: number, shared: boolean): Uint8Array | null {
+  if (mults.length === 0 || mults.length > BATCH_LANES) return null;
+  const out = new Uint8Array(shared ? new SharedArrayBuffer(BATCH_LANES * n) : new ArrayBuffer(BATCH_LANES * n));
+  for (let l = 0; l < mults.length; l++) {
+    const m = mults[l];
+    if (m.length !== n) throw new RangeError(`packMultiplicities: ${m.length} multiplicities for ${n} rows`);
+    let total = 0;
+    for (let r = 0; r < n; r++) {
+      const x = m[r];
+      if (!(Number.isInteger(x) && x >= 0 && x < 256)) return null;
+      total += x;
+      out[r * BATCH_LANES + l] = x;
+    }
+    if (total >= 65536) return null;
+  }
+  return out;
+}
+
+/** Answers already in this thread's kernel memory. */
+let loadedCodes = -1;
+
+/**
+ * Counts the pair tables (i < j, in `pairIndex` order) with pair index `start, start + step, ...`
+ * of every replicate of the batch into `outputs[l]` (replicate l's concatenated weighted tables, at
+ * `pairOffset`, missing slots dropped). Pairs are disjoint across `start`s, so threads can share the
+ * outputs.
+ */
+export function countPairTablesBatch(input: BatchCountingInput, pairOffset: Int32Array, outputs: readonly Float64Array[], start: number, step: number): void {
+  const kern = getKernel();
+  if (!kern) throw new Error('countPairTablesBatch: WebAssembly SIMD is not available in this runtime');
+  const { n, k, slots } = input.codes;
+  const m = k.length;
+  const lanes = input.lanes;
+  let maxSlots = 0;
+  for (let i = 0; i < m; i++) maxSlots = Math.max(maxSlots, k[i] + 1);
+  // Memory: answers (item-major, n bytes an item), multiplicities (8n), one table (cells x 16 bytes).
+  const multOff = align16(m * n);
+  const tableOff = align16(multOff + BATCH_LANES * n);
+  const need = tableOff + maxSlots * maxSlots * 16;
+  const have = kern.memory.buffer.byteLength;
+  if (need > have) kern.memory.grow(Math.ceil((need - have) / 65536));
+  const bytes = new Uint8Array(kern.memory.buffer);
+  if (loadedCodes !== input.codesId) {
+    for (let i = 0; i < m; i++) bytes.set(slots[i].subarray(0, n), i * n);
+    loadedCodes = input.codesId;
+  }
+  bytes.set(input.mult.subarray(0, BATCH_LANES * n), multOff);
+  const table = new Uint16Array(kern.memory.buffer, tableOff, maxSlots * maxSlots * BATCH_LANES);
+  for (let i = 0, p = 0; i < m; i++) {
+    const ki = k[i];
+    for (let j = i + 1; j < m; j++, p++) {
+      if (p < start || (p - start) % step !== 0) continue;
+      const kj = k[j];
+      const stride = kj + 1;
+      kern.pairBatch8(i * n, j * n, n, stride, multOff, tableOff, (ki + 1) * stride);
+      const off = pairOffset[p];
+      for (let l = 0; l < lanes; l++) {
+        const o = outputs[l];
+        for (let a = 0, c = off; a < ki; a++) {
+          for (let b = 0, t = a * stride * BATCH_LANES + l; b < kj; b++, c++, t += BATCH_LANES) o[c] = table[t];
+        }
+      }
+    }
+  }
+}
+
+function align16(x: number): number {
+  return (x + 15) & ~15;
+}

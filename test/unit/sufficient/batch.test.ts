@@ -1,0 +1,105 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { computeSufficientStats, type SufficientStats } from '../../../src/core/sufficient';
+import { BATCH_LANES, batchCountingAvailable, packMultiplicities } from '../../../src/core/batch-count';
+import { startBootstrapBatch, closeSufficientWorkers } from '../../../src/core/parallel';
+import { randomSurvey, multiplicities } from './helpers';
+import type { SurveyData } from '../../../src/core/dataset';
+
+const workerScript = path.join(path.resolve(__dirname, '../../../..'), 'out', 'sufficient-worker.js');
+
+after(() => closeSufficientWorkers());
+
+/** A replicate equals the direct count with the multiplicities as weights, bit for bit (integers). */
+function assertReplicate(s: SufficientStats, data: SurveyData, columns: number[] | undefined, mult: Float64Array, label: string): void {
+  const direct = computeSufficientStats(data, { columns, weights: mult });
+  assert.equal(s.rows, direct.rows, label);
+  assert.equal(s.weighted, true, label);
+  assert.deepEqual(Array.from(s.pairWeights), Array.from(direct.pairWeights), `${label}: weighted tables`);
+  assert.deepEqual(Array.from(s.pairCounts), Array.from(direct.pairCounts), `${label}: count tables`);
+  assert.deepEqual(s.itemWeights.map((x) => Array.from(x)), direct.itemWeights.map((x) => Array.from(x)), `${label}: item weights`);
+  assert.deepEqual(s.itemCounts.map((x) => Array.from(x)), direct.itemCounts.map((x) => Array.from(x)), `${label}: item counts`);
+  assert.deepEqual(Array.from(s.itemWeightSq), Array.from(direct.itemWeightSq), `${label}: squared weights`);
+}
+
+// Mixed scales (2 to 20 codes: tables of 3 x 3 to 21 x 21 slots), an odd row count (the kernel's
+// last single row), 10% missing answers from the generator.
+const KS = [4, 5, 4, 3, 6, 7, 4, 4, 11, 11, 20, 2, 5, 5, 4, 10, 9, 3, 4, 4, 6, 5, 4, 7, 8, 4, 3, 5, 4, 6];
+const N = 6001;
+
+test('this runtime has WebAssembly SIMD (Node 20 and VS Code do): the batch kernel is what the tests below exercise', () => {
+  assert.equal(batchCountingAvailable(), true);
+});
+
+for (const threads of [1, 2]) {
+  test(`a batch of 1 to ${BATCH_LANES} replicates equals the direct count of each (${threads} thread${threads > 1 ? 's' : ''})`, async () => {
+    const data = randomSurvey(N, KS, 71, 'none');
+    const columns = [3, 1, 0, 9, 8, 7, 6, 5, 4, 2, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28];
+    const unweighted = computeSufficientStats(data, { columns, weights: null });
+    for (const lanes of [1, 3, BATCH_LANES]) {
+      const mults = Array.from({ length: lanes }, (_, l) => multiplicities(N, 100 * lanes + l));
+      const size = unweighted.pairCounts.length;
+      const into = mults.map(() => new Float64Array(new SharedArrayBuffer(8 * size)).fill(-1));
+      const got = await startBootstrapBatch(unweighted, data, { columns, multiplicities: mults, into }, { workers: threads, workerScript });
+      assert.equal(got.length, lanes);
+      for (let l = 0; l < lanes; l++) {
+        assert.equal(got[l].pairWeights, into[l], 'counted into the given buffer');
+        assertReplicate(got[l], data, columns, mults[l], `${lanes} lanes, replicate ${l}`);
+      }
+    }
+  });
+}
+
+test('batches the kernel cannot count exactly are counted one replicate at a time, with the same result', async () => {
+  const data = randomSurvey(N, KS, 72, 'none');
+  const unweighted = computeSufficientStats(data, { weights: null });
+  const big = multiplicities(N, 5);
+  big[17] = 300; // above a uint8 lane
+  const mults = [multiplicities(N, 6), big];
+  assert.equal(packMultiplicities(mults, N, false), null);
+  const into = mults.map(() => new Float64Array(unweighted.pairCounts.length));
+  for (const threads of [1, 2]) {
+    const got = await startBootstrapBatch(unweighted, data, { multiplicities: mults, into }, { workers: threads, workerScript });
+    got.forEach((s, l) => {
+      assert.equal(s.pairWeights, into[l]);
+      assertReplicate(s, data, undefined, mults[l], `fallback, ${threads} threads, replicate ${l}`);
+    });
+  }
+});
+
+test('packMultiplicities interleaves the lanes and refuses what a uint16 lane could not hold', () => {
+  const a = Float64Array.from([0, 1, 2, 255]);
+  const b = Float64Array.from([3, 0, 0, 1]);
+  const packed = packMultiplicities([a, b], 4, false)!;
+  assert.equal(packed.length, 4 * BATCH_LANES);
+  for (let r = 0; r < 4; r++) {
+    assert.equal(packed[r * BATCH_LANES], a[r]);
+    assert.equal(packed[r * BATCH_LANES + 1], b[r]);
+    for (let l = 2; l < BATCH_LANES; l++) assert.equal(packed[r * BATCH_LANES + l], 0);
+  }
+  assert.equal(packMultiplicities([Float64Array.from([256, 0])], 2, false), null, 'multiplicity 256');
+  assert.equal(packMultiplicities([Float64Array.from([0.5, 1])], 2, false), null, 'not an integer');
+  assert.equal(packMultiplicities([Float64Array.from([-1, 1])], 2, false), null, 'negative');
+  assert.equal(packMultiplicities(Array.from({ length: BATCH_LANES + 1 }, () => new Float64Array(2)), 2, false), null, 'too many lanes');
+  assert.equal(packMultiplicities([], 2, false), null, 'no replicate');
+  assert.equal(packMultiplicities([new Float64Array(65536).fill(1)], 65536, false), null, 'a total of 65,536');
+  assert.notEqual(packMultiplicities([new Float64Array(65535).fill(1)], 65535, false), null, 'a total of 65,535 fits');
+});
+
+test('a cell holding a replicate\'s whole total of 65,535 is exact (the top of a uint16 lane)', async () => {
+  // Every row answers the same codes: one cell collects the whole total.
+  const n = 65535;
+  const data = randomSurvey(n, [3, 4, 2], 73, 'none');
+  for (const c of data.columns) c.values.fill(1);
+  const unweighted = computeSufficientStats(data, { weights: null });
+  const ones = new Float64Array(n).fill(1);
+  const twos = new Float64Array(n);
+  for (let r = 0; r < n; r += 2) twos[r] = 2; // 32,768 rows x 2 = 65,536: refused, counted one by one
+  for (const mults of [[ones], [ones, twos]]) {
+    const got = await startBootstrapBatch(unweighted, data, { multiplicities: mults }, { workers: 1 });
+    got.forEach((s, l) => assertReplicate(s, data, undefined, mults[l], `total ${mults[l].reduce((x, y) => x + y, 0)}`));
+  }
+  const [s] = await startBootstrapBatch(unweighted, data, { multiplicities: [ones] }, { workers: 1 });
+  assert.equal(Math.max(...s.pairWeights), 65535);
+});
