@@ -89,21 +89,15 @@ export function packMultiplicities(mults: readonly Float64Array[], n: number, sh
 let loadedCodes = -1;
 
 /**
- * Counts the pair tables (i < j, in `pairIndex` order) with pair index `start, start + step, ...`
- * of every replicate of the batch into `outputs[l]` (replicate l's concatenated weighted tables, at
- * `pairOffset`, missing slots dropped). Pairs are disjoint across `start`s, so threads can share the
- * outputs.
+ * Lays out the kernel's memory for `input` (answers item-major, n bytes an item; n zero bytes, the
+ * "item" every answer of which is the same; multiplicities, 8n bytes; one table of up to `maxSlots`^2
+ * cells x 16 bytes) and loads the answers (once per `codesId`) and the multiplicities.
  */
-export function countPairTablesBatch(input: BatchCountingInput, pairOffset: Int32Array, outputs: readonly Float64Array[], start: number, step: number): void {
-  const kern = getKernel();
-  if (!kern) throw new Error('countPairTablesBatch: WebAssembly SIMD is not available in this runtime');
+function load(kern: Kernel, input: BatchCountingInput, maxSlots: number): { zerosOff: number; multOff: number; tableOff: number } {
   const { n, k, slots } = input.codes;
   const m = k.length;
-  const lanes = input.lanes;
-  let maxSlots = 0;
-  for (let i = 0; i < m; i++) maxSlots = Math.max(maxSlots, k[i] + 1);
-  // Memory: answers (item-major, n bytes an item), multiplicities (8n), one table (cells x 16 bytes).
-  const multOff = align16(m * n);
+  const zerosOff = align16(m * n);
+  const multOff = align16(zerosOff + n);
   const tableOff = align16(multOff + BATCH_LANES * n);
   const need = tableOff + maxSlots * maxSlots * 16;
   const have = kern.memory.buffer.byteLength;
@@ -111,9 +105,33 @@ export function countPairTablesBatch(input: BatchCountingInput, pairOffset: Int3
   const bytes = new Uint8Array(kern.memory.buffer);
   if (loadedCodes !== input.codesId) {
     for (let i = 0; i < m; i++) bytes.set(slots[i].subarray(0, n), i * n);
+    bytes.fill(0, zerosOff, zerosOff + n);
     loadedCodes = input.codesId;
   }
   bytes.set(input.mult.subarray(0, BATCH_LANES * n), multOff);
+  return { zerosOff, multOff, tableOff };
+}
+
+function requireKernel(): Kernel {
+  const kern = getKernel();
+  if (!kern) throw new Error('batch counting: WebAssembly SIMD is not available in this runtime');
+  return kern;
+}
+
+/**
+ * Counts the pair tables (i < j, in `pairIndex` order) with pair index `start, start + step, ...`
+ * of every replicate of the batch into `outputs[l]` (replicate l's concatenated weighted tables, at
+ * `pairOffset`, missing slots dropped). Pairs are disjoint across `start`s, so threads can share the
+ * outputs.
+ */
+export function countPairTablesBatch(input: BatchCountingInput, pairOffset: Int32Array, outputs: readonly Float64Array[], start: number, step: number): void {
+  const kern = requireKernel();
+  const { n, k } = input.codes;
+  const m = k.length;
+  const lanes = input.lanes;
+  let maxSlots = 0;
+  for (let i = 0; i < m; i++) maxSlots = Math.max(maxSlots, k[i] + 1);
+  const { multOff, tableOff } = load(kern, input, maxSlots);
   const table = new Uint16Array(kern.memory.buffer, tableOff, maxSlots * maxSlots * BATCH_LANES);
   for (let i = 0, p = 0; i < m; i++) {
     const ki = k[i];
@@ -131,6 +149,53 @@ export function countPairTablesBatch(input: BatchCountingInput, pairOffset: Int3
       }
     }
   }
+}
+
+/**
+ * Every replicate's item statistics: `weights[l][i]`, the multiplicity sums of item i's k codes in
+ * replicate l (the kernel, pairing each item with the zero item), and `weightSq[l][i]`, the sum of
+ * squared multiplicities over the item's valid answers. Integers, so exactly what counting one
+ * replicate at a time gives.
+ */
+export function countItemWeightsBatch(input: BatchCountingInput): { weights: Float64Array[][]; weightSq: Float64Array[] } {
+  const kern = requireKernel();
+  const { n, k, slots } = input.codes;
+  const m = k.length;
+  const lanes = input.lanes;
+  let maxSlots = 0;
+  for (let i = 0; i < m; i++) maxSlots = Math.max(maxSlots, k[i] + 1);
+  const { zerosOff, multOff, tableOff } = load(kern, input, maxSlots);
+  const table = new Uint16Array(kern.memory.buffer, tableOff, maxSlots * BATCH_LANES);
+  const mult = input.mult;
+  // Sum of m^2 over all rows, minus the rows where the item is missing.
+  const all = new Float64Array(lanes);
+  for (let r = 0; r < n; r++) {
+    for (let l = 0; l < lanes; l++) {
+      const x = mult[r * BATCH_LANES + l];
+      all[l] += x * x;
+    }
+  }
+  const weights = Array.from({ length: lanes }, () => new Array<Float64Array>(m));
+  const weightSq = Array.from({ length: lanes }, () => new Float64Array(m));
+  for (let i = 0; i < m; i++) {
+    const ki = k[i];
+    kern.pairBatch8(i * n, zerosOff, n, 1, multOff, tableOff, ki + 1);
+    for (let l = 0; l < lanes; l++) {
+      const w = new Float64Array(ki);
+      for (let a = 0; a < ki; a++) w[a] = table[a * BATCH_LANES + l];
+      weights[l][i] = w;
+      weightSq[l][i] = all[l];
+    }
+    const s = slots[i];
+    for (let r = 0; r < n; r++) {
+      if (s[r] !== ki) continue;
+      for (let l = 0; l < lanes; l++) {
+        const x = mult[r * BATCH_LANES + l];
+        weightSq[l][i] -= x * x;
+      }
+    }
+  }
+  return { weights, weightSq };
 }
 
 function align16(x: number): number {

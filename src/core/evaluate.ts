@@ -11,7 +11,7 @@ import { DiagnosticBag, InputError } from './diagnostics';
 import { findItemLiterals } from './locate';
 import { clusterOrder } from './cluster';
 import { distributionGroups, evaluateGroupStructure, multinomial, respondentGroups } from './group-evaluation';
-import { compareUpperTriangles } from './stats/group-structure';
+import { compareUpperTriangles, upperTrianglePearson } from './stats/group-structure';
 import { readSurvey, type ReadOptions, type ReadResult } from './read';
 import { parseFilter, selectGroups } from './read/groups';
 import {
@@ -37,9 +37,9 @@ import { marginalMeasures } from './stats/marginal';
 import { polychoricMatrix } from './stats/polychoric';
 import { Prng } from './stats/prng';
 import { bootstrapCI, bootstrapMultiplicities } from './stats/resample';
-import { computeSufficientStats, ItemWeightCounter, subtractSufficientStats, withoutPairTables, type SufficientStats } from './sufficient';
+import { computeSufficientStats, subtractSufficientStats, withoutPairTables, type SufficientStats } from './sufficient';
 import { fileFingerprint, nameHash, ReferenceCache, STREAM, streamSeed, type Memo } from './cache';
-import { startBootstrapBatch, computeSufficientStatsParallel } from './parallel';
+import { bootstrapItemWeights, startBootstrapBatch, computeSufficientStatsParallel } from './parallel';
 import { BATCH_LANES } from './batch-count';
 
 export const TOOL_VERSION = '0.1.0';
@@ -214,6 +214,14 @@ function uniformSample(items: ItemCodebook[], n: number, rng: Prng): SurveyData 
 }
 
 /** Pearson and RMSE of the off-diagonal pairs defined in both matrices (the headline agreement). */
+/** The strict upper triangle of a matrix in pairIndex order, NaN for null (see `associationValues`). */
+function upperTriangle(matrix: AssociationMatrix): Float64Array {
+  const m = matrix.values.length;
+  const out = new Float64Array((m * (m - 1)) / 2);
+  for (let i = 0, p = 0; i < m; i++) for (let j = i + 1; j < m; j++, p++) out[p] = matrix.values[i][j] ?? NaN;
+  return out;
+}
+
 function offDiagonalAgreement(ref: AssociationMatrix, run: AssociationMatrix): { pearson: number | null; rmse: number | null } {
   const c = compareUpperTriangles(ref.values, run.values);
   return { pearson: c.pearson, rmse: c.rmse };
@@ -573,23 +581,30 @@ async function evaluateRun(
   const structureB = new Map([...refMatrices.keys()].map((m) => [m, m === 'polychoric' ? Math.min(tableB, POLYCHORIC_BOOTSTRAP) : tableB]));
   if ((structureB.get('polychoric') ?? tableB) < tableB) notes.push(`The polychoric structure interval uses ${structureB.get('polychoric')} bootstrap replicates.`);
   const agreeReps = new Map([...structureB].map(([m, n]) => [m, new Float64Array(n)]));
-  const mult = runData ? new Float64Array(runData.n) : null;
-  const marginalCounter = runData ? new ItemWeightCounter(runData, runIdx) : null;
+  let marginalBatch: Float64Array[][] = [];
+  let marginalFirst = tableB;
   // Replicates with pair tables are counted in batches of BATCH_LANES, all of a batch in one pass
   // (multiplicities drawn in the same order as one replicate at a time). Pipelined: while worker
   // threads count the next batch, this thread derives the matrices of the current one. Two sets of
   // table buffers take turns, so a bootstrap allocates them once.
+  // Pearson and Spearman agreement come from the upper triangles the counting threads derive from
+  // each replicate's tables (`associationValues`), compared with the reference's here; other
+  // methods from the replicate's matrix in this thread.
   let pending: Promise<SufficientStats[]> | null = null;
   let batch: SufficientStats[] = [];
   let batchFirst = 0;
+  const derived = [...agreeReps.keys()].filter((m): m is 'pearson' | 'spearman' => m === 'pearson' || m === 'spearman');
+  const refUpper = new Map(derived.map((m) => [m, upperTriangle(refMatrices.get(m)!)]));
   const tableSets: Float64Array[][] = [];
+  const valueSets: Float64Array[][][] = [];
   const startBatch = (first: number) => {
     const count = Math.min(BATCH_LANES, tableB - first);
     const mults = Array.from({ length: count }, () => bootstrapMultiplicities(runData!.n, rng, new Float64Array(runData!.n)));
     const set = (first / BATCH_LANES) % 2;
-    const size = runStats!.pairCounts.length;
-    tableSets[set] ??= Array.from({ length: BATCH_LANES }, () => new Float64Array(new SharedArrayBuffer(8 * size)));
-    const p = startBootstrapBatch(runStats!, runData!, { columns: runIdx, multiplicities: mults, into: tableSets[set].slice(0, count) });
+    const shared = (length: number) => new Float64Array(new SharedArrayBuffer(8 * length));
+    tableSets[set] ??= Array.from({ length: BATCH_LANES }, () => shared(runStats!.pairCounts.length));
+    valueSets[set] ??= derived.map(() => Array.from({ length: BATCH_LANES }, () => shared(npairs)));
+    const p = startBootstrapBatch(runStats!, runData!, { columns: runIdx, multiplicities: mults, into: tableSets[set].slice(0, count), derive: derived.length ? { methods: derived, values: valueSets[set] } : undefined });
     p.catch(() => {}); // awaited below; an abort in between must not leave it unhandled
     return p;
   };
@@ -608,10 +623,20 @@ async function evaluateRun(
         }
         const s = batch[b - batchFirst];
         replicate = s.itemWeights;
-        for (const [method, agree] of agreeReps) if (b < agree.length) agree[b] = offDiagonalAgreement(refMatrices.get(method)!, matrixFor(s, method)).pearson ?? NaN;
+        const values = valueSets[(batchFirst / BATCH_LANES) % 2];
+        for (const [method, agree] of agreeReps) {
+          if (b >= agree.length) continue;
+          const mi = derived.indexOf(method as 'pearson' | 'spearman');
+          agree[b] = (mi >= 0 ? upperTrianglePearson(refUpper.get(derived[mi])!, values[mi][b - batchFirst]) : offDiagonalAgreement(refMatrices.get(method)!, matrixFor(s, method)).pearson) ?? NaN;
+        }
       } else {
-        bootstrapMultiplicities(runData.n, rng, mult!);
-        replicate = marginalCounter!.count(mult!);
+        // Replicates without pair tables: their item weights, BATCH_LANES replicates a kernel pass.
+        if (b === marginalFirst + marginalBatch.length) {
+          const mults = Array.from({ length: Math.min(BATCH_LANES, B - b) }, () => bootstrapMultiplicities(runData.n, rng, new Float64Array(runData.n)));
+          marginalBatch = bootstrapItemWeights(runStats, runData, { columns: runIdx, multiplicities: mults });
+          marginalFirst = b;
+        }
+        replicate = marginalBatch[b - marginalFirst];
       }
     } else replicate = runWeights.map((w) => multinomial(w, rng));
     const h = marginalHeadline(refStats, replicate);

@@ -374,29 +374,12 @@ export function bootstrapColumns(unweighted: SufficientStats, data: SurveyData, 
 }
 
 /**
- * @internal A replicate's statistics with its item sums (from the multiplicities `mult` of the rows
- * of `slots`, all rows, missing -> k) and its weighted tables `pairWeights` still to be counted. The
- * sums are integers, so they equal `prepareBootstrapReplicate`'s exactly.
+ * @internal A replicate's statistics from its item sums (`itemWeights`, `itemWeightSq`, see
+ * `countItemWeightsBatch`) and its weighted tables `pairWeights` (still to be counted); counts and
+ * unweighted tables are `unweighted`'s, as in `prepareBootstrapReplicate`.
  */
-export function bootstrapReplicateStats(unweighted: SufficientStats, slots: readonly Uint8Array[], mult: Float64Array, pairWeights: Float64Array): SufficientStats {
-  const m = unweighted.items.length;
-  const n = mult.length;
-  const itemWeights: Float64Array[] = [];
-  const itemWeightSq = new Float64Array(m);
-  for (let i = 0; i < m; i++) {
-    const kk = unweighted.k[i];
-    const s = slots[i];
-    const w = new Float64Array(kk + 1);
-    let sq = 0;
-    for (let r = 0; r < n; r++) {
-      const mr = mult[r];
-      w[s[r]] += mr;
-      if (s[r] !== kk) sq += mr * mr;
-    }
-    itemWeights.push(w.subarray(0, kk));
-    itemWeightSq[i] = sq;
-  }
-  return { items: unweighted.items, k: unweighted.k, rows: n, weighted: true, itemWeights, itemCounts: unweighted.itemCounts, itemWeightSq, pairOffset: unweighted.pairOffset, pairWeights, pairCounts: unweighted.pairCounts };
+export function bootstrapReplicateStats(unweighted: SufficientStats, itemWeights: Float64Array[], itemWeightSq: Float64Array, pairWeights: Float64Array): SufficientStats {
+  return { items: unweighted.items, k: unweighted.k, rows: unweighted.rows, weighted: true, itemWeights, itemCounts: unweighted.itemCounts, itemWeightSq, pairOffset: unweighted.pairOffset, pairWeights, pairCounts: unweighted.pairCounts };
 }
 
 /**

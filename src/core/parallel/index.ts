@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SurveyData } from '../dataset';
-import { BATCH_LANES, batchCountingAvailable, countPairTablesBatch, packMultiplicities, type BatchCountingInput } from '../batch-count';
+import { BATCH_LANES, batchCountingAvailable, countItemWeightsBatch, countPairTablesBatch, packMultiplicities, type BatchCountingInput } from '../batch-count';
 import {
   allocateSufficientStats,
   bootstrapColumns,
@@ -24,11 +24,13 @@ import {
   countItems,
   countPairTables,
   gatherCountingInput,
+  ItemWeightCounter,
   planBlocks,
   type SufficientStats,
   type SufficientStatsOptions,
 } from '../sufficient';
-import type { CountReply, WorkerRequest } from './protocol';
+import { deriveBatch } from './derive';
+import type { BatchDerive, CountReply, WorkerRequest } from './protocol';
 
 export interface ParallelOptions {
   /**
@@ -190,6 +192,34 @@ export function startBootstrapSufficientStats(
 const batchCodes = new WeakMap<SufficientStats, { codes: BatchCountingInput['codes']; id: number }>();
 let nextCodesId = 1;
 
+function codesOf(unweighted: SufficientStats, data: SurveyData, colIdx: readonly number[]): { codes: BatchCountingInput['codes']; id: number } {
+  let gathered = batchCodes.get(unweighted);
+  if (!gathered) {
+    gathered = { codes: gatherCountingInput(data, { columns: colIdx, weights: null }, true).input, id: nextCodesId++ };
+    batchCodes.set(unweighted, gathered);
+  }
+  return gathered;
+}
+
+/**
+ * The item weights of bootstrap replicates without pair tables (`itemWeights` of
+ * `computeSufficientStats(data, { columns, weights: multiplicities[l], marginalsOnly: true })`,
+ * exactly): up to `BATCH_LANES` replicates in one kernel pass per item, in the calling thread;
+ * replicate by replicate when the kernel cannot count the batch exactly.
+ */
+export function bootstrapItemWeights(unweighted: SufficientStats, data: SurveyData, options: { columns?: readonly number[]; multiplicities: readonly Float64Array[] }): Float64Array[][] {
+  const colIdx = bootstrapColumns(unweighted, data, options.columns);
+  const mults = options.multiplicities;
+  for (const mu of mults) if (mu.length !== data.n) throw new RangeError(`bootstrapItemWeights: ${mu.length} multiplicities for ${data.n} rows`);
+  const packed = batchCountingAvailable() ? packMultiplicities(mults, data.n, false) : null;
+  if (!packed) {
+    const counter = new ItemWeightCounter(data, colIdx);
+    return mults.map((mu) => counter.count(mu));
+  }
+  const gathered = codesOf(unweighted, data, colIdx);
+  return countItemWeightsBatch({ codes: gathered.codes, codesId: gathered.id, mult: packed, lanes: mults.length }).weights;
+}
+
 /**
  * `startBootstrapSufficientStats` for up to `BATCH_LANES` replicates at once (their multiplicities
  * in `options.multiplicities`, drawn in order by the caller): the same statistics exactly, counted
@@ -203,7 +233,16 @@ let nextCodesId = 1;
 export async function startBootstrapBatch(
   unweighted: SufficientStats,
   data: SurveyData,
-  options: { columns?: readonly number[]; multiplicities: readonly Float64Array[]; into?: readonly Float64Array[] },
+  options: {
+    columns?: readonly number[];
+    multiplicities: readonly Float64Array[];
+    into?: readonly Float64Array[];
+    /**
+     * Also each replicate's Pearson / Spearman upper triangle (`associationValues`), computed by
+     * the threads that count the tables, into `values[method][replicate]` (length: pairs).
+     */
+    derive?: { methods: ('pearson' | 'spearman')[]; values: readonly (readonly Float64Array[])[] };
+  },
   parallel: ParallelOptions = {},
 ): Promise<SufficientStats[]> {
   const mults = options.multiplicities;
@@ -227,31 +266,36 @@ export async function startBootstrapBatch(
       }
       out.push(s);
     }
+    if (options.derive) deriveBatch(deriveRequest(options.derive, unweighted, false), unweighted.pairOffset, out.map((s) => s.pairWeights), 0, 1);
     return out;
   }
-  let gathered = batchCodes.get(unweighted);
-  if (!gathered) {
-    gathered = { codes: gatherCountingInput(data, { columns: colIdx, weights: null }, true).input, id: nextCodesId++ };
-    batchCodes.set(unweighted, gathered);
-  }
+  const gathered = codesOf(unweighted, data, colIdx);
+  const input: BatchCountingInput = { codes: gathered.codes, codesId: gathered.id, mult: packed, lanes: mults.length };
+  const items = countItemWeightsBatch(input);
   const size = unweighted.pairCounts.length;
-  const stats = mults.map((mu, l) => {
+  const stats = mults.map((_, l) => {
     const into = options.into?.[l];
     if (into && into.length !== size) throw new RangeError(`startBootstrapBatch: output buffer of ${into.length} cells for ${size}`);
     const pairWeights = into ?? (useWorkers ? new Float64Array(new SharedArrayBuffer(8 * size)) : new Float64Array(size));
-    return bootstrapReplicateStats(unweighted, gathered.codes.slots, mu, pairWeights);
+    return bootstrapReplicateStats(unweighted, items.weights[l], items.weightSq[l], pairWeights);
   });
   if (npairs === 0) return stats;
-  const input: BatchCountingInput = { codes: gathered.codes, codesId: gathered.id, mult: packed, lanes: mults.length };
   const outputs = stats.map((s) => s.pairWeights);
-  if (!useWorkers || outputs.some((o) => !(o.buffer instanceof SharedArrayBuffer))) {
+  const inWorkers = useWorkers && [...outputs, ...(options.derive?.values.flat() ?? [])].every((o) => o.buffer instanceof SharedArrayBuffer);
+  const derive = options.derive ? deriveRequest(options.derive, unweighted, inWorkers) : undefined;
+  if (!inWorkers) {
     countPairTablesBatch(input, unweighted.pairOffset, outputs, 0, 1);
+    if (derive) deriveBatch(derive, unweighted.pairOffset, outputs, 0, 1);
     return stats;
   }
   const step = Math.min(threads, npairs);
   const pool = poolFor(script, step);
-  await Promise.all(pool.slice(0, step).map((entry, t) => run(entry, { kind: 'batch', input, pairOffset: unweighted.pairOffset, outputs, start: t, step })));
+  await Promise.all(pool.slice(0, step).map((entry, t) => run(entry, { kind: 'batch', input, pairOffset: unweighted.pairOffset, outputs, start: t, step, derive })));
   return stats;
+}
+
+function deriveRequest(derive: { methods: ('pearson' | 'spearman')[]; values: readonly (readonly Float64Array[])[] }, unweighted: SufficientStats, shared: boolean): BatchDerive {
+  return { methods: derive.methods, values: derive.values.map((v) => [...v]), items: unweighted.items, k: unweighted.k, pairCounts: shared ? sharedView(unweighted.pairCounts) : unweighted.pairCounts };
 }
 
 /** Stops the counting workers (they are idle-unref'd anyway; for tests and orderly shutdowns). */

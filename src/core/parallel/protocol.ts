@@ -1,4 +1,5 @@
 import type { BatchCountingInput } from '../batch-count';
+import type { ItemCodebook } from '../codebook';
 import type { CountingInput } from '../sufficient';
 
 /** Main thread -> counting worker: pair tables of one table set. Typed arrays are views of SharedArrayBuffers: no copy. */
@@ -22,6 +23,16 @@ export interface BatchRequest {
   outputs: Float64Array[];
   start: number;
   step: number;
+  /** Also the replicates' correlations of the same pairs (`associationValues`), into `values[method][lane]`. */
+  derive?: BatchDerive;
+}
+
+export interface BatchDerive {
+  methods: ('pearson' | 'spearman')[];
+  values: Float64Array[][];
+  items: ItemCodebook[];
+  k: Int32Array;
+  pairCounts: Float64Array;
 }
 
 export type WorkerRequest = CountRequest | BatchRequest;

@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { countPairTablesBatch } from '../batch-count';
+import { deriveBatch } from './derive';
 import { countPairTables } from '../sufficient';
 import type { CountReply, WorkerRequest } from './protocol';
 
@@ -14,8 +15,10 @@ if (!port) throw new Error('sufficient-worker.js must run as a worker thread');
 port.on('message', (msg: WorkerRequest) => {
   let reply: CountReply;
   try {
-    if (msg.kind === 'batch') countPairTablesBatch(msg.input, msg.pairOffset, msg.outputs, msg.start, msg.step);
-    else countPairTables(msg.input, msg.pairOffset, msg.pairWeights, msg.pairCounts, msg.start, msg.step);
+    if (msg.kind === 'batch') {
+      countPairTablesBatch(msg.input, msg.pairOffset, msg.outputs, msg.start, msg.step);
+      if (msg.derive) deriveBatch(msg.derive, msg.pairOffset, msg.outputs, msg.start, msg.step);
+    } else countPairTables(msg.input, msg.pairOffset, msg.pairWeights, msg.pairCounts, msg.start, msg.step);
     reply = { id: msg.id, ok: true };
   } catch (e) {
     reply = { id: msg.id, ok: false, message: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) };

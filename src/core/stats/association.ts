@@ -5,7 +5,7 @@
  */
 import type { SufficientStats } from '../sufficient';
 import { pairTable } from '../sufficient';
-import { correlationAt, measureOf, type PairMeasure } from './correlation';
+import { correlationAt, measureOf, NO_WEIGHT, ZERO_VARIANCE, type PairMeasure } from './correlation';
 import { cramerV, cramerVCorrected } from './cramer';
 
 /** Association measures computed here (polychoric has its own module with the same result shape). */
@@ -100,4 +100,36 @@ export function associationMatrix(
     }
   }
   return { method, items: stats.items.map((it) => it.id), values, n, undefinedPairs };
+}
+
+/** What `associationValues` reads: the item scales and the tables of a `SufficientStats`. */
+export type TableSource = Pick<SufficientStats, 'items' | 'k' | 'pairOffset' | 'pairWeights' | 'pairCounts' | 'weighted'>;
+
+/**
+ * The strict upper triangle of `associationMatrix(stats, method).values` (pairs in `pairIndex`
+ * order, NaN where the matrix has null) for the pairs `start, start + step, ...` only, written into
+ * `out`: the same numbers, without the matrix's objects. A bootstrap needs only these, and worker
+ * threads each fill their share of the pairs (src/core/parallel).
+ */
+export function associationValues(stats: TableSource, method: 'pearson' | 'spearman', out: Float64Array, start = 0, step = 1): void {
+  const m = stats.items.length;
+  const cells = stats.weighted ? stats.pairWeights : stats.pairCounts;
+  const unordered = stats.items.map((it) => it.type === 'nominal' && it.codes.length > 2);
+  const codes = method === 'pearson' ? stats.items.map((it) => Float64Array.from(it.codes)) : null;
+  for (let i = 0, p = 0; i < m; i++) {
+    const ki = stats.k[i];
+    for (let j = i + 1; j < m; j++, p++) {
+      if (p < start || (p - start) % step !== 0) continue;
+      const kj = stats.k[j];
+      const off = stats.pairOffset[p];
+      let complete = 0;
+      for (let x = off, end = off + ki * kj; x < end; x++) complete += stats.pairCounts[x];
+      let r = NaN;
+      if (!unordered[i] && !unordered[j] && complete >= 2) {
+        r = correlationAt(cells, off, ki, kj, codes ? codes[i] : null, codes ? codes[j] : null);
+        if (r === NO_WEIGHT || r === ZERO_VARIANCE) r = NaN;
+      }
+      out[p] = r;
+    }
+  }
 }

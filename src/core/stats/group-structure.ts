@@ -226,3 +226,22 @@ export function compareUpperTriangles(a: (number | null)[][], b: (number | null)
   return { pearson: pearsonPairwise(x, y), rmse: n ? Math.sqrt(ss / n) : null, pairs: n };
 }
 let pairScratch = { x: new Float64Array(0), y: new Float64Array(0) };
+
+/**
+ * `compareUpperTriangles(a, b).pearson` for upper triangles given as vectors (pairIndex order, NaN
+ * for null, see `associationValues`): the pairs defined in both, in the same order, so the same number.
+ */
+export function upperTrianglePearson(a: Float64Array, b: Float64Array): number | null {
+  if (pairScratch.x.length < a.length) pairScratch = { x: new Float64Array(a.length), y: new Float64Array(a.length) };
+  const { x, y } = pairScratch;
+  let n = 0;
+  for (let p = 0; p < a.length; p++) {
+    const u = a[p];
+    const v = b[p];
+    if (u !== u || v !== v) continue; // NaN: undefined in either matrix
+    x[n] = u;
+    y[n] = v;
+    n++;
+  }
+  return pearsonPairwise(x.subarray(0, n), y.subarray(0, n));
+}

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeSufficientStats, mergeSufficientStats } from '../../../src/core/sufficient';
-import { associationMatrix } from '../../../src/core/stats/association';
+import { associationMatrix, associationValues } from '../../../src/core/stats/association';
+import { compareUpperTriangles, upperTrianglePearson } from '../../../src/core/stats/group-structure';
 import { MISSING, type SurveyData } from '../../../src/core/dataset';
 import { maxAbsDiff, readCsv, readFixture, surveyFromCsv } from './survey-csv';
 
@@ -187,5 +188,40 @@ test('a perfect monotone pair has correlation exactly 1 (clamped like R), Cramer
   for (const method of ['pearson', 'spearman', 'cramer'] as const) {
     const v = associationMatrix(s, method).values[0][1] as number;
     assert.ok(Math.abs(v - 1) < 1e-15 && v <= 1, `${method}: ${v}`);
+  }
+});
+
+test('associationValues is the matrix\'s upper triangle exactly (NaN for null), for any share of the pairs; upperTrianglePearson is compareUpperTriangles\' Pearson', () => {
+  const X = MISSING;
+  const tiny = computeSufficientStats(tinySurvey([
+    { id: 'varies', values: [0, 1, 2, 0, 1, 2, 1], codes: [1, 2, 3] },
+    { id: 'constant', values: [1, 1, 1, 1, 1, 1, 1], codes: [1, 2, 3] },
+    { id: 'sparse', values: [X, X, X, X, 0, 1, X], codes: [1, 2] },
+    { id: 'religion', type: 'nominal', values: [0, 1, 2, 0, 1, 2, 2], codes: [1, 2, 3] },
+    { id: 'other', values: [X, 1, 0, 1, 0, X, 1], codes: [1, 2] },
+  ]));
+  const byAge = computeSufficientStats(bfiByAge);
+  for (const [label, stats] of [['bfi', bfiStats], ['bfi weighted by age', byAge], ['nulls and a nominal item', tiny]] as const) {
+    const m = stats.items.length;
+    for (const method of ['pearson', 'spearman'] as const) {
+      const matrix = associationMatrix(stats, method);
+      const whole = new Float64Array((m * (m - 1)) / 2).fill(7);
+      associationValues(stats, method, whole);
+      const split = new Float64Array(whole.length).fill(7);
+      for (let start = 0; start < 3; start++) associationValues(stats, method, split, start, 3);
+      for (let i = 0, p = 0; i < m; i++) {
+        for (let j = i + 1; j < m; j++, p++) {
+          const v = matrix.values[i][j];
+          assert.ok(v === null ? Number.isNaN(whole[p]) : whole[p] === v, `${label} ${method} (${i}, ${j}): ${whole[p]} vs ${v}`);
+          assert.ok(Object.is(split[p], whole[p]), `${label} ${method} (${i}, ${j}) split over 3 shares`);
+        }
+      }
+      if (label === 'nulls and a nominal item') assert.ok(whole.some(Number.isNaN));
+      // Against a second matrix (the other method): the comparison's Pearson, the same number.
+      const other = associationMatrix(stats, method === 'pearson' ? 'spearman' : 'pearson');
+      const otherUpper = new Float64Array(whole.length);
+      associationValues(stats, method === 'pearson' ? 'spearman' : 'pearson', otherUpper);
+      assert.equal(upperTrianglePearson(otherUpper, whole), compareUpperTriangles(other.values, matrix.values).pearson, `${label} ${method}`);
+    }
   }
 });

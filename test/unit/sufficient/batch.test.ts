@@ -6,6 +6,7 @@ import { BATCH_LANES, batchCountingAvailable, packMultiplicities } from '../../.
 import { startBootstrapBatch, closeSufficientWorkers } from '../../../src/core/parallel';
 import { randomSurvey, multiplicities } from './helpers';
 import type { SurveyData } from '../../../src/core/dataset';
+import { associationMatrix } from '../../../src/core/stats/association';
 
 const workerScript = path.join(path.resolve(__dirname, '../../../..'), 'out', 'sufficient-worker.js');
 
@@ -102,4 +103,31 @@ test('a cell holding a replicate\'s whole total of 65,535 is exact (the top of a
   }
   const [s] = await startBootstrapBatch(unweighted, data, { multiplicities: [ones] }, { workers: 1 });
   assert.equal(Math.max(...s.pairWeights), 65535);
+});
+
+test('the counting threads\' correlations of each replicate are its matrices\' upper triangles', async () => {
+  const data = randomSurvey(N, KS, 74, 'none');
+  data.columns[5].item = { ...data.columns[5].item, type: 'nominal' }; // seven codes: Pearson / Spearman undefined
+  const unweighted = computeSufficientStats(data, { weights: null });
+  const m = KS.length;
+  const npairs = (m * (m - 1)) / 2;
+  const mults = Array.from({ length: 5 }, (_, l) => multiplicities(N, 200 + l));
+  for (const threads of [1, 2]) {
+    const values = [0, 1].map(() => mults.map(() => new Float64Array(new SharedArrayBuffer(8 * npairs)).fill(7)));
+    const got = await startBootstrapBatch(unweighted, data, { multiplicities: mults, derive: { methods: ['pearson', 'spearman'], values } }, { workers: threads, workerScript });
+    got.forEach((s, l) => {
+      for (const [mi, method] of (['pearson', 'spearman'] as const).entries()) {
+        const matrix = associationMatrix(computeSufficientStats(data, { weights: mults[l] }), method);
+        for (let i = 0, p = 0; i < m; i++) {
+          for (let j = i + 1; j < m; j++, p++) {
+            const v = matrix.values[i][j];
+            const w = values[mi][l][p];
+            assert.ok(v === null ? Number.isNaN(w) : w === v, `${threads} threads, replicate ${l}, ${method} (${i}, ${j}): ${w} vs ${v}`);
+          }
+        }
+      }
+      assert.ok(s.pairWeights.length > 0);
+    });
+    assert.ok(values[0][0].some(Number.isNaN), 'the nominal item\'s pairs are undefined');
+  }
 });
