@@ -87,19 +87,34 @@ export function packMultiplicities(mults: readonly Float64Array[], n: number, sh
 
 /** Answers already in this thread's kernel memory. */
 let loadedCodes = -1;
+let nextCodesId = 1;
+
+/** A fresh `codesId` for a newly gathered set of answers. */
+export function newCodesId(): number {
+  return nextCodesId++;
+}
+
+interface Layout {
+  zerosOff: number;
+  auxOff: number;
+  multOff: number;
+  tableOff: number;
+}
 
 /**
  * Lays out the kernel's memory for `input` (answers item-major, n bytes an item; n zero bytes, the
- * "item" every answer of which is the same; multiplicities, 8n bytes; one table of up to `maxSlots`^2
- * cells x 16 bytes) and loads the answers (once per `codesId`) and the multiplicities.
+ * "item" every answer of which is the same; n bytes of a caller's column, `aux`; multiplicities, 8n
+ * bytes; one table of `tableCells` cells x 16 bytes) and loads the answers (once per `codesId`),
+ * `aux` and the multiplicities.
  */
-function load(kern: Kernel, input: BatchCountingInput, maxSlots: number): { zerosOff: number; multOff: number; tableOff: number } {
+function load(kern: Kernel, input: BatchCountingInput, tableCells: number, aux?: Uint8Array): Layout {
   const { n, k, slots } = input.codes;
   const m = k.length;
   const zerosOff = align16(m * n);
-  const multOff = align16(zerosOff + n);
+  const auxOff = align16(zerosOff + n);
+  const multOff = align16(auxOff + n);
   const tableOff = align16(multOff + BATCH_LANES * n);
-  const need = tableOff + maxSlots * maxSlots * 16;
+  const need = tableOff + tableCells * 16;
   const have = kern.memory.buffer.byteLength;
   if (need > have) kern.memory.grow(Math.ceil((need - have) / 65536));
   const bytes = new Uint8Array(kern.memory.buffer);
@@ -108,8 +123,15 @@ function load(kern: Kernel, input: BatchCountingInput, maxSlots: number): { zero
     bytes.fill(0, zerosOff, zerosOff + n);
     loadedCodes = input.codesId;
   }
+  if (aux) bytes.set(aux.subarray(0, n), auxOff);
   bytes.set(input.mult.subarray(0, BATCH_LANES * n), multOff);
-  return { zerosOff, multOff, tableOff };
+  return { zerosOff, auxOff, multOff, tableOff };
+}
+
+function maxSlotsOf(k: Int32Array): number {
+  let max = 0;
+  for (let i = 0; i < k.length; i++) max = Math.max(max, k[i] + 1);
+  return max;
 }
 
 function requireKernel(): Kernel {
@@ -129,9 +151,8 @@ export function countPairTablesBatch(input: BatchCountingInput, pairOffset: Int3
   const { n, k } = input.codes;
   const m = k.length;
   const lanes = input.lanes;
-  let maxSlots = 0;
-  for (let i = 0; i < m; i++) maxSlots = Math.max(maxSlots, k[i] + 1);
-  const { multOff, tableOff } = load(kern, input, maxSlots);
+  const maxSlots = maxSlotsOf(k);
+  const { multOff, tableOff } = load(kern, input, maxSlots * maxSlots);
   const table = new Uint16Array(kern.memory.buffer, tableOff, maxSlots * maxSlots * BATCH_LANES);
   for (let i = 0, p = 0; i < m; i++) {
     const ki = k[i];
@@ -162,8 +183,7 @@ export function countItemWeightsBatch(input: BatchCountingInput): { weights: Flo
   const { n, k, slots } = input.codes;
   const m = k.length;
   const lanes = input.lanes;
-  let maxSlots = 0;
-  for (let i = 0; i < m; i++) maxSlots = Math.max(maxSlots, k[i] + 1);
+  const maxSlots = maxSlotsOf(k);
   const { zerosOff, multOff, tableOff } = load(kern, input, maxSlots);
   const table = new Uint16Array(kern.memory.buffer, tableOff, maxSlots * BATCH_LANES);
   const mult = input.mult;
@@ -196,6 +216,37 @@ export function countItemWeightsBatch(input: BatchCountingInput): { weights: Flo
     }
   }
   return { weights, weightSq };
+}
+
+/**
+ * Every replicate's item weights within groups: `out[l][g][i]`, the multiplicity sums of item i's k
+ * codes over the rows with `group[r] === g`, for g < `groups` (rows with `group[r] === groups` belong
+ * to none), by one kernel pass per item (the item paired with the group column). Integers, so
+ * exactly the sums of adding the multiplicities one by one.
+ */
+export function countGroupItemWeightsBatch(input: BatchCountingInput, group: Uint8Array, groups: number): Float64Array[][][] {
+  const kern = requireKernel();
+  if (!(groups >= 0 && groups < 256)) throw new RangeError(`countGroupItemWeightsBatch: ${groups} groups (at most 255)`);
+  const { n, k } = input.codes;
+  const m = k.length;
+  const lanes = input.lanes;
+  const stride = groups + 1;
+  const cells = maxSlotsOf(k) * stride;
+  const { auxOff, multOff, tableOff } = load(kern, input, cells, group);
+  const table = new Uint16Array(kern.memory.buffer, tableOff, cells * BATCH_LANES);
+  const out = Array.from({ length: lanes }, () => Array.from({ length: groups }, () => new Array<Float64Array>(m)));
+  for (let i = 0; i < m; i++) {
+    const ki = k[i];
+    kern.pairBatch8(i * n, auxOff, n, stride, multOff, tableOff, (ki + 1) * stride);
+    for (let l = 0; l < lanes; l++) {
+      for (let g = 0; g < groups; g++) {
+        const w = new Float64Array(ki);
+        for (let a = 0; a < ki; a++) w[a] = table[(a * stride + g) * BATCH_LANES + l];
+        out[l][g][i] = w;
+      }
+    }
+  }
+  return out;
 }
 
 function align16(x: number): number {

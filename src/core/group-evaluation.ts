@@ -12,7 +12,8 @@ import { Prng } from './stats/prng';
 import { NO_CACHE, type Memo } from './cache';
 import { meanOfDefined, totalWeight } from './stats/descriptive';
 import { percentile, stratifiedBootstrapMultiplicities, stratifiedSplitHalf } from './stats/resample';
-import { computeSufficientStats, ItemWeightCounter, subtractSufficientStats, type SufficientStats } from './sufficient';
+import { computeSufficientStats, gatherCountingInput, ItemWeightCounter, rowSetItemSums, type SufficientStats } from './sufficient';
+import { BATCH_LANES, batchCountingAvailable, countGroupItemWeightsBatch, newCodesId, packMultiplicities, type BatchCountingInput } from './batch-count';
 
 /**
  * The run's side of the group-level comparison: respondents grouped by a column, or per-group
@@ -25,8 +26,8 @@ export interface RunGroupSide {
   size(group: string): number | null;
   /** distributions[g][j]: the run's answers to item j in group g, over the item's codes. */
   observed(groups: string[]): ArrayLike<number>[][];
-  /** One bootstrap replicate of the same, or null when the run cannot be resampled. */
-  resample(groups: string[], rng: Prng): ArrayLike<number>[][] | null;
+  /** `count` bootstrap replicates of the same (drawn in order), or null when the run cannot be resampled. */
+  resample(groups: string[], rng: Prng, count: number): ArrayLike<number>[][][] | null;
 }
 
 /** Respondent-level run: groups from a column; bootstrap resamples respondents within each group. */
@@ -35,20 +36,35 @@ export function respondentGroups(run: SurveyData, columns: number[], groupColumn
   if (!values) return null;
   const rows = rowsByGroup(values);
   const rowsOf = (groups: string[]) => groups.map((g) => Uint32Array.from(rows.get(g) ?? []));
-  // The groups' answers gathered once for all replicates.
-  let counters: { key: string; groupRows: Uint32Array[]; count: ItemWeightCounter[] } | null = null;
+  // The groups' rows, and each row's group as a code (groups.length: none), once for all replicates.
+  let selected: { key: string; groupRows: Uint32Array[]; code: Uint8Array; counters: ItemWeightCounter[] | null } | null = null;
+  let codes: BatchCountingInput['codes'] | null = null;
+  const codesId = newCodesId();
   return {
     groups: [...rows.keys()],
     size: (g) => rows.get(g)?.length ?? 0,
     observed: (groups) => distributions(run, columns, rowsOf(groups), run.weights),
-    resample: (groups, rng) => {
+    resample: (groups, rng, count) => {
       const key = groups.join('\u0001');
-      if (counters?.key !== key) {
+      if (selected?.key !== key) {
         const groupRows = rowsOf(groups);
-        counters = { key, groupRows, count: groupRows.map((r) => new ItemWeightCounter(run, columns, r)) };
+        const code = new Uint8Array(run.n).fill(Math.min(255, groups.length));
+        groupRows.forEach((rs, g) => rs.forEach((r) => (code[r] = g)));
+        selected = { key, groupRows, code, counters: null };
       }
-      const weights = times(run.weights, stratifiedBootstrapMultiplicities(counters.groupRows, run.n, rng));
-      return counters.count.map((c) => c.count(weights));
+      const sel = selected;
+      const mults = Array.from({ length: count }, () => stratifiedBootstrapMultiplicities(sel.groupRows, run.n, rng));
+      // Unweighted runs (the usual case): all replicates of the batch in one kernel pass per item.
+      const packed = !run.weights && groups.length < 256 && batchCountingAvailable() ? packMultiplicities(mults, run.n, false) : null;
+      if (packed) {
+        codes ??= gatherCountingInput(run, { columns, weights: null }, false).input;
+        return countGroupItemWeightsBatch({ codes, codesId, mult: packed, lanes: count }, sel.code, groups.length);
+      }
+      sel.counters ??= sel.groupRows.map((r) => new ItemWeightCounter(run, columns, r));
+      return mults.map((mu) => {
+        const weights = times(run.weights, mu);
+        return sel.counters!.map((c) => c.count(weights));
+      });
     },
   };
 }
@@ -65,7 +81,7 @@ export function distributionGroups(dist: DistributionData, items: ItemCodebook[]
     groups,
     size: (g) => (counts ? Math.max(0, ...items.map((it) => totalWeight(cell(g, it.id, it.codes.length)))) : null),
     observed: (gs) => gs.map((g) => items.map((it) => cell(g, it.id, it.codes.length))),
-    resample: (gs, rng) => (counts ? gs.map((g) => items.map((it) => multinomial(cell(g, it.id, it.codes.length), rng))) : null),
+    resample: (gs, rng, count) => (counts ? Array.from({ length: count }, () => gs.map((g) => items.map((it) => multinomial(cell(g, it.id, it.codes.length), rng)))) : null),
   };
 }
 
@@ -154,8 +170,8 @@ interface GroupReferenceSide {
 function groupReferenceSide(input: GroupEvaluationInput, groups: string[], refRows: Map<string, number[]>): GroupReferenceSide {
   const { reference, items } = input;
   const refGroupRows = groups.map((g) => Uint32Array.from(refRows.get(g)!));
-  const whole = groupCounts(reference, input.referenceColumns, refGroupRows, reference.weights);
-  const refA = groupMeanMatrix(groups, items, whole.map((s) => s.itemWeights));
+  const whole = rowSetItemSums(reference, input.referenceColumns, refGroupRows, reference.weights);
+  const refA = groupMeanMatrix(groups, items, whole.map((s) => s.weights));
   const refS = structureOf(refA, items);
   const rng = new Prng(input.ceilingSeed);
   const ceilRho: number[] = [];
@@ -163,14 +179,26 @@ function groupReferenceSide(input: GroupEvaluationInput, groups: string[], refRo
   for (let s = 0; s < input.splits; s++) {
     input.signal?.throwIfAborted();
     const halves = stratifiedSplitHalf(refGroupRows, rng);
-    const first = groupCounts(reference, input.referenceColumns, halves.map((h) => h[0]), reference.weights);
-    const a = acrossGroupCorrelation(groupMeanMatrix(groups, items, first.map((x) => x.itemWeights)));
-    const b = acrossGroupCorrelation(groupMeanMatrix(groups, items, first.map((x, g) => subtractSufficientStats(whole[g], x).itemWeights)));
+    const first = rowSetItemSums(reference, input.referenceColumns, halves.map((h) => h[0]), reference.weights);
+    const a = acrossGroupCorrelation(groupMeanMatrix(groups, items, first.map((x) => x.weights)));
+    const b = acrossGroupCorrelation(groupMeanMatrix(groups, items, first.map((x, g) => otherHalf(whole[g], x))));
     const c = compareUpperTriangles(a.values, b.values);
     if (c.pearson !== null) ceilRho.push(c.pearson);
     if (c.rmse !== null) ceilRmse.push(c.rmse);
   }
   return { refGroupRows, refA, refS, ceilRho, ceilRmse };
+}
+
+/**
+ * The weights of a group's other half: whole minus first, zero where no answer is left (as
+ * `subtractSufficientStats`, so the same numbers).
+ */
+function otherHalf(whole: { weights: Float64Array[]; counts: Float64Array[] }, first: { weights: Float64Array[]; counts: Float64Array[] }): Float64Array[] {
+  return whole.weights.map((w, i) => {
+    const out = new Float64Array(w.length);
+    for (let c = 0; c < w.length; c++) out[c] = whole.counts[i][c] + -1 * first.counts[i][c] === 0 ? 0 : w[c] + -1 * first.weights[i][c];
+    return out;
+  });
 }
 
 /** Survey weight x multiplicity (null survey weights = 1). */
@@ -233,19 +261,23 @@ export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStruct
   const bootRho: number[] = [];
   const bootRmse: number[] = [];
   const bootTopicRho: number[] = [];
-  for (let b = 0; b < input.bootstrap; b++) {
+  for (let b = 0; b < input.bootstrap; ) {
     input.signal?.throwIfAborted();
-    const replicate = run.resample(groups, rng);
-    if (!replicate) break;
-    const a = groupMeanMatrix(groups, items, replicate);
-    const s = structureOf(a, items);
-    const c = compareUpperTriangles(refS.item.values, s.item.values);
-    if (c.pearson !== null) bootRho.push(c.pearson);
-    if (c.rmse !== null) bootRmse.push(c.rmse);
-    if (refS.topic && s.topic) {
-      const t = compareUpperTriangles(refS.topic.values, s.topic.values);
-      if (t.pearson !== null) bootTopicRho.push(t.pearson);
+    const count = Math.min(BATCH_LANES, input.bootstrap - b);
+    const replicates = run.resample(groups, rng, count);
+    if (!replicates) break;
+    for (const replicate of replicates) {
+      const a = groupMeanMatrix(groups, items, replicate);
+      const s = structureOf(a, items);
+      const c = compareUpperTriangles(refS.item.values, s.item.values);
+      if (c.pearson !== null) bootRho.push(c.pearson);
+      if (c.rmse !== null) bootRmse.push(c.rmse);
+      if (refS.topic && s.topic) {
+        const t = compareUpperTriangles(refS.topic.values, s.topic.values);
+        if (t.pearson !== null) bootTopicRho.push(t.pearson);
+      }
     }
+    b += count;
   }
   const ceilCi = interval(ceilRho);
   return {

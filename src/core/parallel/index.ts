@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SurveyData } from '../dataset';
-import { BATCH_LANES, batchCountingAvailable, countItemWeightsBatch, countPairTablesBatch, packMultiplicities, type BatchCountingInput } from '../batch-count';
+import { BATCH_LANES, batchCountingAvailable, countItemWeightsBatch, countPairTablesBatch, newCodesId, packMultiplicities, type BatchCountingInput } from '../batch-count';
 import {
   allocateSufficientStats,
   bootstrapColumns,
@@ -190,12 +190,11 @@ export function startBootstrapSufficientStats(
 
 /** Every row's answers of a bootstrap's columns, gathered once per base statistics (shared memory). */
 const batchCodes = new WeakMap<SufficientStats, { codes: BatchCountingInput['codes']; id: number }>();
-let nextCodesId = 1;
 
 function codesOf(unweighted: SufficientStats, data: SurveyData, colIdx: readonly number[]): { codes: BatchCountingInput['codes']; id: number } {
   let gathered = batchCodes.get(unweighted);
   if (!gathered) {
-    gathered = { codes: gatherCountingInput(data, { columns: colIdx, weights: null }, true).input, id: nextCodesId++ };
+    gathered = { codes: gatherCountingInput(data, { columns: colIdx, weights: null }, true).input, id: newCodesId() };
     batchCodes.set(unweighted, gathered);
   }
   return gathered;

@@ -324,6 +324,21 @@ function mantelTest(
   return { r: observed, p: (reached + 1) / (permutations + 1), permutations };
 }
 
+/**
+ * Eigen-decompositions by matrix object: an evaluation compares every run's matrix with the same
+ * reference matrix, whose decomposition (tens of milliseconds for 175 items) is then computed once.
+ * Matrices are not modified once built, so the object identifies the numbers.
+ */
+const eigenCache = new WeakMap<number[][], ReturnType<typeof symmetricEigen>>();
+function eigenOf(M: number[][]): ReturnType<typeof symmetricEigen> {
+  let e = eigenCache.get(M);
+  if (!e) {
+    e = symmetricEigen(M);
+    eigenCache.set(M, e);
+  }
+  return e;
+}
+
 function principalComponentCongruence(
   R: (number | null)[][],
   S: (number | null)[][],
@@ -344,8 +359,8 @@ function principalComponentCongruence(
       },
     };
   }
-  const a = symmetricEigen(R as number[][]);
-  const b = symmetricEigen(S as number[][]);
+  const a = eigenOf(R as number[][]);
+  const b = eigenOf(S as number[][]);
   const congruence: (number | null)[] = [];
   for (let c = 0; c < k; c++) {
     if (!(a.values[c] > 0) || !(b.values[c] > 0)) {

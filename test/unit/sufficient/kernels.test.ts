@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeBootstrapSufficientStats, computeSufficientStats, ItemWeightCounter, pairTable, planBlocks, type SufficientStats } from '../../../src/core/sufficient';
+import { computeBootstrapSufficientStats, computeSufficientStats, ItemWeightCounter, pairTable, planBlocks, rowSetItemSums, type SufficientStats } from '../../../src/core/sufficient';
 import { MISSING, type SurveyData } from '../../../src/core/dataset';
 import { Prng } from '../../../src/core/stats/prng';
 import { randomSurvey, multiplicities } from './helpers';
@@ -172,5 +172,20 @@ test('replicate marginals from gathered answers equal the marginals-only statist
         assert.deepEqual(counter.count(weights).map((x) => Array.from(x)), expected.map((x) => Array.from(x)));
       }
     }
+  }
+});
+
+test('row-set item sums equal the marginals-only statistics of each row set, bit for bit (weighted, unweighted, any row order)', () => {
+  for (const [n, weights] of [[200000, 'real'], [3000, 'real'], [3000, 'none']] as const) {
+    const data = randomSurvey(n, KS, 81, weights);
+    const rng = new Prng(82);
+    const sets = [0, 1, 2].map((s) => Uint32Array.from({ length: Math.floor(n / (s + 2)) }, () => rng.nextInt(n)));
+    const columns = [4, 2, 0, 7, 9];
+    const sums = rowSetItemSums(data, columns, sets, data.weights);
+    sets.forEach((rows, s) => {
+      const ref = computeSufficientStats(data, { columns, rows, marginalsOnly: true });
+      assert.deepEqual(sums[s].weights.map((x) => Array.from(x)), ref.itemWeights.map((x) => Array.from(x)), `${n} rows, ${weights}, set ${s}: weights`);
+      assert.deepEqual(sums[s].counts.map((x) => Array.from(x)), ref.itemCounts.map((x) => Array.from(x)), `${n} rows, ${weights}, set ${s}: counts`);
+    });
   }
 });
