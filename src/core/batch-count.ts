@@ -14,6 +14,8 @@
  * a time). Without WebAssembly SIMD (`batchCountingAvailable`), the same fallback applies.
  */
 import kernelBytes from './wasm/batch-count.wat';
+import type { ItemCodebook } from './codebook';
+import { correlationFromMargins, NO_WEIGHT, tableMargins, ZERO_VARIANCE } from './stats/correlation';
 import type { CountingInput } from './sufficient';
 
 /** Replicates one kernel pass counts (uint16 lanes of a 128-bit vector). */
@@ -166,6 +168,62 @@ export function countPairTablesBatch(input: BatchCountingInput, pairOffset: Int3
         const o = outputs[l];
         for (let a = 0, c = off; a < ki; a++) {
           for (let b = 0, t = a * stride * BATCH_LANES + l; b < kj; b++, c++, t += BATCH_LANES) o[c] = table[t];
+        }
+      }
+    }
+  }
+}
+
+/** What `countPairCorrelationsBatch` derives: methods, the item scales, the unweighted tables. */
+export interface CorrelationTargets {
+  methods: ('pearson' | 'spearman')[];
+  /** values[method][replicate]: upper triangles (pairIndex order, NaN where undefined). */
+  values: Float64Array[][];
+  items: ItemCodebook[];
+  pairCounts: Float64Array;
+}
+
+/**
+ * `countPairTablesBatch` followed by `associationValues` of each replicate, without the replicates'
+ * tables: each pair's eight tables go from the kernel to a small scratch table, its correlations to
+ * `targets.values`. The same numbers as deriving them from the stored tables (same cells, same
+ * order), without writing and reading 6 MB of tables per replicate.
+ */
+export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset: Int32Array, targets: CorrelationTargets, start: number, step: number): void {
+  const kern = requireKernel();
+  const { n, k } = input.codes;
+  const m = k.length;
+  const lanes = input.lanes;
+  const maxSlots = maxSlotsOf(k);
+  const { multOff, tableOff } = load(kern, input, maxSlots * maxSlots);
+  const table = new Uint16Array(kern.memory.buffer, tableOff, maxSlots * maxSlots * BATCH_LANES);
+  const cells = new Float64Array(maxSlots * maxSlots);
+  const { methods, values, items, pairCounts } = targets;
+  const unordered = items.map((it) => it.type === 'nominal' && it.codes.length > 2);
+  const codes = items.map((it) => Float64Array.from(it.codes));
+  const ranked = methods.map((method) => method === 'spearman');
+  for (let i = 0, p = 0; i < m; i++) {
+    const ki = k[i];
+    for (let j = i + 1; j < m; j++, p++) {
+      if (p < start || (p - start) % step !== 0) continue;
+      const kj = k[j];
+      const off = pairOffset[p];
+      let complete = 0;
+      for (let x = off, end = off + ki * kj; x < end; x++) complete += pairCounts[x];
+      if (unordered[i] || unordered[j] || complete < 2) {
+        for (const v of values) for (let l = 0; l < lanes; l++) v[l][p] = NaN;
+        continue;
+      }
+      const stride = kj + 1;
+      kern.pairBatch8(i * n, j * n, n, stride, multOff, tableOff, (ki + 1) * stride);
+      for (let l = 0; l < lanes; l++) {
+        for (let a = 0, c = 0; a < ki; a++) {
+          for (let b = 0, t = a * stride * BATCH_LANES + l; b < kj; b++, c++, t += BATCH_LANES) cells[c] = table[t];
+        }
+        tableMargins(cells, 0, ki, kj);
+        for (let mi = 0; mi < methods.length; mi++) {
+          const r = ranked[mi] ? correlationFromMargins(cells, 0, ki, kj, null, null) : correlationFromMargins(cells, 0, ki, kj, codes[i], codes[j]);
+          values[mi][l][p] = r === NO_WEIGHT || r === ZERO_VARIANCE ? NaN : r;
         }
       }
     }

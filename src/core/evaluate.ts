@@ -39,7 +39,7 @@ import { Prng } from './stats/prng';
 import { bootstrapCI, bootstrapMultiplicities } from './stats/resample';
 import { computeSufficientStats, subtractSufficientStats, withoutPairTables, type SufficientStats } from './sufficient';
 import { fileFingerprint, nameHash, ReferenceCache, STREAM, streamSeed, type Memo } from './cache';
-import { bootstrapItemWeights, startBootstrapBatch, computeSufficientStatsParallel } from './parallel';
+import { bootstrapItemWeights, startBootstrapBatch, startBootstrapCorrelations, computeSufficientStatsParallel } from './parallel';
 import { BATCH_LANES } from './batch-count';
 
 export const TOOL_VERSION = '0.1.0';
@@ -590,10 +590,11 @@ async function evaluateRun(
   // Pearson and Spearman agreement come from the upper triangles the counting threads derive from
   // each replicate's tables (`associationValues`), compared with the reference's here; other
   // methods from the replicate's matrix in this thread.
-  let pending: Promise<SufficientStats[]> | null = null;
-  let batch: SufficientStats[] = [];
+  let pending: Promise<{ itemWeights: Float64Array[]; stats?: SufficientStats }[]> | null = null;
+  let batch: { itemWeights: Float64Array[]; stats?: SufficientStats }[] = [];
   let batchFirst = 0;
   const derived = [...agreeReps.keys()].filter((m): m is 'pearson' | 'spearman' => m === 'pearson' || m === 'spearman');
+  const tablesNeeded = derived.length < agreeReps.size;
   const refUpper = new Map(derived.map((m) => [m, upperTriangle(refMatrices.get(m)!)]));
   const tableSets: Float64Array[][] = [];
   const valueSets: Float64Array[][][] = [];
@@ -602,9 +603,16 @@ async function evaluateRun(
     const mults = Array.from({ length: count }, () => bootstrapMultiplicities(runData!.n, rng, new Float64Array(runData!.n)));
     const set = (first / BATCH_LANES) % 2;
     const shared = (length: number) => new Float64Array(new SharedArrayBuffer(8 * length));
-    tableSets[set] ??= Array.from({ length: BATCH_LANES }, () => shared(runStats!.pairCounts.length));
     valueSets[set] ??= derived.map(() => Array.from({ length: BATCH_LANES }, () => shared(npairs)));
-    const p = startBootstrapBatch(runStats!, runData!, { columns: runIdx, multiplicities: mults, into: tableSets[set].slice(0, count), derive: derived.length ? { methods: derived, values: valueSets[set] } : undefined });
+    let p: Promise<{ itemWeights: Float64Array[]; stats?: SufficientStats }[]>;
+    if (!tablesNeeded) {
+      // Only correlations are compared: the replicates' tables need not be kept.
+      p = startBootstrapCorrelations(runStats!, runData!, { columns: runIdx, multiplicities: mults, methods: derived, values: valueSets[set] }).then((ws) => ws.map((itemWeights) => ({ itemWeights })));
+    } else {
+      tableSets[set] ??= Array.from({ length: BATCH_LANES }, () => shared(runStats!.pairCounts.length));
+      const into = tableSets[set].slice(0, count);
+      p = startBootstrapBatch(runStats!, runData!, { columns: runIdx, multiplicities: mults, into, derive: derived.length ? { methods: derived, values: valueSets[set] } : undefined }).then((ss) => ss.map((stats) => ({ itemWeights: stats.itemWeights, stats })));
+    }
     p.catch(() => {}); // awaited below; an abort in between must not leave it unhandled
     return p;
   };
@@ -627,7 +635,7 @@ async function evaluateRun(
         for (const [method, agree] of agreeReps) {
           if (b >= agree.length) continue;
           const mi = derived.indexOf(method as 'pearson' | 'spearman');
-          agree[b] = (mi >= 0 ? upperTrianglePearson(refUpper.get(derived[mi])!, values[mi][b - batchFirst]) : offDiagonalAgreement(refMatrices.get(method)!, matrixFor(s, method)).pearson) ?? NaN;
+          agree[b] = (mi >= 0 ? upperTrianglePearson(refUpper.get(derived[mi])!, values[mi][b - batchFirst]) : offDiagonalAgreement(refMatrices.get(method)!, matrixFor(s.stats!, method)).pearson) ?? NaN;
         }
       } else {
         // Replicates without pair tables: their item weights, BATCH_LANES replicates a kernel pass.

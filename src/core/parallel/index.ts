@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SurveyData } from '../dataset';
-import { BATCH_LANES, batchCountingAvailable, countItemWeightsBatch, countPairTablesBatch, newCodesId, packMultiplicities, type BatchCountingInput } from '../batch-count';
+import { BATCH_LANES, batchCountingAvailable, countItemWeightsBatch, countPairCorrelationsBatch, countPairTablesBatch, newCodesId, packMultiplicities, type BatchCountingInput } from '../batch-count';
 import {
   allocateSufficientStats,
   bootstrapColumns,
@@ -291,6 +291,48 @@ export async function startBootstrapBatch(
   const pool = poolFor(script, step);
   await Promise.all(pool.slice(0, step).map((entry, t) => run(entry, { kind: 'batch', input, pairOffset: unweighted.pairOffset, outputs, start: t, step, derive })));
   return stats;
+}
+
+/**
+ * The bootstrap of correlation agreement, without tables: for up to `BATCH_LANES` replicates, their
+ * item weights (returned, per replicate) and their Pearson / Spearman upper triangles (into
+ * `values[method][replicate]`, shared buffers of one entry a pair), the same numbers as
+ * `associationValues` of `startBootstrapBatch`'s tables. The replicates' tables are never stored:
+ * each pair's go from the kernel to its correlations. The multiplicities are read before this
+ * returns. Batches the kernel cannot count exactly go through `startBootstrapBatch`.
+ */
+export async function startBootstrapCorrelations(
+  unweighted: SufficientStats,
+  data: SurveyData,
+  options: { columns?: readonly number[]; multiplicities: readonly Float64Array[]; methods: ('pearson' | 'spearman')[]; values: readonly (readonly Float64Array[])[] },
+  parallel: ParallelOptions = {},
+): Promise<Float64Array[][]> {
+  const mults = options.multiplicities;
+  const colIdx = bootstrapColumns(unweighted, data, options.columns);
+  for (const mu of mults) if (mu.length !== data.n) throw new RangeError(`startBootstrapCorrelations: ${mu.length} multiplicities for ${data.n} rows`);
+  const threads = Math.max(1, Math.floor(parallel.workers ?? Math.min(8, availableParallelism())));
+  const script = parallel.workerScript ?? defaultScript();
+  const m = unweighted.items.length;
+  const npairs = (m * (m - 1)) / 2;
+  const useWorkers = threads > 1 && data.n * npairs >= MIN_PARALLEL_WORK && existsSync(script) && options.values.flat().every((v) => v.buffer instanceof SharedArrayBuffer);
+  const packed = batchCountingAvailable() ? packMultiplicities(mults, data.n, useWorkers) : null;
+  if (!packed) {
+    const stats = await startBootstrapBatch(unweighted, data, { columns: colIdx, multiplicities: mults, derive: { methods: options.methods, values: options.values } }, parallel);
+    return stats.map((s) => s.itemWeights);
+  }
+  const gathered = codesOf(unweighted, data, colIdx);
+  const input: BatchCountingInput = { codes: gathered.codes, codesId: gathered.id, mult: packed, lanes: mults.length };
+  const items = countItemWeightsBatch(input);
+  const targets = { methods: options.methods, values: options.values.map((v) => [...v]), items: unweighted.items, pairCounts: useWorkers ? sharedView(unweighted.pairCounts) : unweighted.pairCounts };
+  if (npairs > 0) {
+    if (!useWorkers) countPairCorrelationsBatch(input, unweighted.pairOffset, targets, 0, 1);
+    else {
+      const step = Math.min(threads, npairs);
+      const pool = poolFor(script, step);
+      await Promise.all(pool.slice(0, step).map((entry, t) => run(entry, { kind: 'correlations', input, pairOffset: unweighted.pairOffset, targets, start: t, step })));
+    }
+  }
+  return items.weights;
 }
 
 function deriveRequest(derive: { methods: ('pearson' | 'spearman')[]; values: readonly (readonly Float64Array[])[] }, unweighted: SufficientStats, shared: boolean): BatchDerive {

@@ -1,4 +1,4 @@
-import type { BatchCountingInput } from '../batch-count';
+import type { BatchCountingInput, CorrelationTargets } from '../batch-count';
 import type { ItemCodebook } from '../codebook';
 import type { CountingInput } from '../sufficient';
 
@@ -35,6 +35,17 @@ export interface BatchDerive {
   pairCounts: Float64Array;
 }
 
-export type WorkerRequest = CountRequest | BatchRequest;
+/** Main thread -> counting worker: a batch's correlations without its tables (`countPairCorrelationsBatch`). */
+export interface CorrelationsRequest {
+  id: number;
+  kind: 'correlations';
+  input: BatchCountingInput;
+  pairOffset: Int32Array;
+  targets: CorrelationTargets;
+  start: number;
+  step: number;
+}
+
+export type WorkerRequest = CountRequest | BatchRequest | CorrelationsRequest;
 
 export type CountReply = { id: number; ok: true } | { id: number; ok: false; message: string };

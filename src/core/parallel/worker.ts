@@ -4,7 +4,7 @@
  * `out/sufficient-worker.js`.
  */
 import { parentPort } from 'node:worker_threads';
-import { countPairTablesBatch } from '../batch-count';
+import { countPairCorrelationsBatch, countPairTablesBatch } from '../batch-count';
 import { deriveBatch } from './derive';
 import { countPairTables } from '../sufficient';
 import type { CountReply, WorkerRequest } from './protocol';
@@ -15,7 +15,8 @@ if (!port) throw new Error('sufficient-worker.js must run as a worker thread');
 port.on('message', (msg: WorkerRequest) => {
   let reply: CountReply;
   try {
-    if (msg.kind === 'batch') {
+    if (msg.kind === 'correlations') countPairCorrelationsBatch(msg.input, msg.pairOffset, msg.targets, msg.start, msg.step);
+    else if (msg.kind === 'batch') {
       countPairTablesBatch(msg.input, msg.pairOffset, msg.outputs, msg.start, msg.step);
       if (msg.derive) deriveBatch(msg.derive, msg.pairOffset, msg.outputs, msg.start, msg.step);
     } else countPairTables(msg.input, msg.pairOffset, msg.pairWeights, msg.pairCounts, msg.start, msg.step);

@@ -5,7 +5,7 @@
  */
 import type { SufficientStats } from '../sufficient';
 import { pairTable } from '../sufficient';
-import { correlationAt, measureOf, NO_WEIGHT, ZERO_VARIANCE, type PairMeasure } from './correlation';
+import { correlationAt, correlationFromMargins, measureOf, NO_WEIGHT, tableMargins, ZERO_VARIANCE, type PairMeasure } from './correlation';
 import { cramerV, cramerVCorrected } from './cramer';
 
 /** Association measures computed here (polychoric has its own module with the same result shape). */
@@ -106,16 +106,18 @@ export function associationMatrix(
 export type TableSource = Pick<SufficientStats, 'items' | 'k' | 'pairOffset' | 'pairWeights' | 'pairCounts' | 'weighted'>;
 
 /**
- * The strict upper triangle of `associationMatrix(stats, method).values` (pairs in `pairIndex`
- * order, NaN where the matrix has null) for the pairs `start, start + step, ...` only, written into
- * `out`: the same numbers, without the matrix's objects. A bootstrap needs only these, and worker
- * threads each fill their share of the pairs (src/core/parallel).
+ * The strict upper triangles of `associationMatrix(stats, method).values` for each of `methods`
+ * (pairs in `pairIndex` order, NaN where the matrix has null) for the pairs `start, start + step,
+ * ...` only, written into `out[method index]`: the same numbers, without the matrices' objects, and
+ * the methods share each table's margins. A bootstrap needs only these, and worker threads each
+ * fill their share of the pairs (src/core/parallel).
  */
-export function associationValues(stats: TableSource, method: 'pearson' | 'spearman', out: Float64Array, start = 0, step = 1): void {
+export function associationValues(stats: TableSource, methods: readonly ('pearson' | 'spearman')[], out: readonly Float64Array[], start = 0, step = 1): void {
   const m = stats.items.length;
   const cells = stats.weighted ? stats.pairWeights : stats.pairCounts;
   const unordered = stats.items.map((it) => it.type === 'nominal' && it.codes.length > 2);
-  const codes = method === 'pearson' ? stats.items.map((it) => Float64Array.from(it.codes)) : null;
+  const codes = stats.items.map((it) => Float64Array.from(it.codes));
+  const ranked = methods.map((method) => method === 'spearman');
   for (let i = 0, p = 0; i < m; i++) {
     const ki = stats.k[i];
     for (let j = i + 1; j < m; j++, p++) {
@@ -124,12 +126,15 @@ export function associationValues(stats: TableSource, method: 'pearson' | 'spear
       const off = stats.pairOffset[p];
       let complete = 0;
       for (let x = off, end = off + ki * kj; x < end; x++) complete += stats.pairCounts[x];
-      let r = NaN;
-      if (!unordered[i] && !unordered[j] && complete >= 2) {
-        r = correlationAt(cells, off, ki, kj, codes ? codes[i] : null, codes ? codes[j] : null);
-        if (r === NO_WEIGHT || r === ZERO_VARIANCE) r = NaN;
+      if (unordered[i] || unordered[j] || complete < 2) {
+        for (const o of out) o[p] = NaN;
+        continue;
       }
-      out[p] = r;
+      tableMargins(cells, off, ki, kj);
+      for (let mi = 0; mi < methods.length; mi++) {
+        const r = ranked[mi] ? correlationFromMargins(cells, off, ki, kj, null, null) : correlationFromMargins(cells, off, ki, kj, codes[i], codes[j]);
+        out[mi][p] = r === NO_WEIGHT || r === ZERO_VARIANCE ? NaN : r;
+      }
     }
   }
 }

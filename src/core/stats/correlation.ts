@@ -49,16 +49,31 @@ const reasonOf = (code: number): string => (code === NO_WEIGHT ? "no weight on t
  * (no per-pair views), so a whole matrix allocates nothing per pair.
  */
 export function correlationAt(cells: Float64Array, off: number, kx: number, ky: number, xValues: Float64Array | null, yValues: Float64Array | null): number {
-  const { rowSum, colSum, dx, dy, ranksX, ranksY } = tableScratch(Math.max(kx, ky));
-  rowSum.fill(0, 0, kx);
+  tableMargins(cells, off, kx, ky);
+  return correlationFromMargins(cells, off, kx, ky, xValues, yValues);
+}
+
+/** @internal Fills the scratch row and column sums of a table (the first step of `correlationAt`). */
+export function tableMargins(cells: Float64Array, off: number, kx: number, ky: number): void {
+  const { rowSum, colSum } = tableScratch(Math.max(kx, ky));
   colSum.fill(0, 0, ky);
   for (let a = 0, c = off; a < kx; a++) {
+    let rs = 0;
     for (let b = 0; b < ky; b++, c++) {
       const w = cells[c];
-      rowSum[a] += w;
+      rs += w;
       colSum[b] += w;
     }
+    rowSum[a] = rs;
   }
+}
+
+/**
+ * @internal `correlationAt` after `tableMargins` of the same table: several correlations of one
+ * table (Pearson and Spearman of a bootstrap replicate) share its margins.
+ */
+export function correlationFromMargins(cells: Float64Array, off: number, kx: number, ky: number, xValues: Float64Array | null, yValues: Float64Array | null): number {
+  const { rowSum, colSum, dx, dy, ranksX, ranksY } = scratch;
   const xv = xValues ?? categoryMidRanks(rowSum, ranksX, kx);
   const yv = yValues ?? categoryMidRanks(colSum, ranksY, ky);
   let total = 0;

@@ -191,7 +191,7 @@ test('a perfect monotone pair has correlation exactly 1 (clamped like R), Cramer
   }
 });
 
-test('associationValues is the matrix\'s upper triangle exactly (NaN for null), for any share of the pairs; upperTrianglePearson is compareUpperTriangles\' Pearson', () => {
+test('associationValues is the matrices\' upper triangles exactly (NaN for null), for any share of the pairs and either order of methods; upperTrianglePearson is compareUpperTriangles\' Pearson', () => {
   const X = MISSING;
   const tiny = computeSufficientStats(tinySurvey([
     { id: 'varies', values: [0, 1, 2, 0, 1, 2, 1], codes: [1, 2, 3] },
@@ -203,25 +203,29 @@ test('associationValues is the matrix\'s upper triangle exactly (NaN for null), 
   const byAge = computeSufficientStats(bfiByAge);
   for (const [label, stats] of [['bfi', bfiStats], ['bfi weighted by age', byAge], ['nulls and a nominal item', tiny]] as const) {
     const m = stats.items.length;
-    for (const method of ['pearson', 'spearman'] as const) {
-      const matrix = associationMatrix(stats, method);
-      const whole = new Float64Array((m * (m - 1)) / 2).fill(7);
-      associationValues(stats, method, whole);
-      const split = new Float64Array(whole.length).fill(7);
-      for (let start = 0; start < 3; start++) associationValues(stats, method, split, start, 3);
-      for (let i = 0, p = 0; i < m; i++) {
-        for (let j = i + 1; j < m; j++, p++) {
-          const v = matrix.values[i][j];
-          assert.ok(v === null ? Number.isNaN(whole[p]) : whole[p] === v, `${label} ${method} (${i}, ${j}): ${whole[p]} vs ${v}`);
-          assert.ok(Object.is(split[p], whole[p]), `${label} ${method} (${i}, ${j}) split over 3 shares`);
+    const size = (m * (m - 1)) / 2;
+    for (const methods of [['pearson', 'spearman'], ['spearman', 'pearson'], ['spearman']] as const) {
+      const whole = methods.map(() => new Float64Array(size).fill(7));
+      associationValues(stats, methods, whole);
+      const split = methods.map(() => new Float64Array(size).fill(7));
+      for (let start = 0; start < 3; start++) associationValues(stats, methods, split, start, 3);
+      methods.forEach((method, mi) => {
+        const matrix = associationMatrix(stats, method);
+        for (let i = 0, p = 0; i < m; i++) {
+          for (let j = i + 1; j < m; j++, p++) {
+            const v = matrix.values[i][j];
+            assert.ok(v === null ? Number.isNaN(whole[mi][p]) : whole[mi][p] === v, `${label} ${method} (${i}, ${j}): ${whole[mi][p]} vs ${v}`);
+            assert.ok(Object.is(split[mi][p], whole[mi][p]), `${label} ${method} (${i}, ${j}) split over 3 shares`);
+          }
         }
+        if (label === 'nulls and a nominal item') assert.ok(whole[mi].some(Number.isNaN));
+      });
+      if (methods.length === 2) {
+        // The comparison's Pearson of the two matrices from their vectors: the same number.
+        const a = associationMatrix(stats, methods[0]);
+        const b = associationMatrix(stats, methods[1]);
+        assert.equal(upperTrianglePearson(whole[0], whole[1]), compareUpperTriangles(a.values, b.values).pearson, `${label} ${methods.join(' vs ')}`);
       }
-      if (label === 'nulls and a nominal item') assert.ok(whole.some(Number.isNaN));
-      // Against a second matrix (the other method): the comparison's Pearson, the same number.
-      const other = associationMatrix(stats, method === 'pearson' ? 'spearman' : 'pearson');
-      const otherUpper = new Float64Array(whole.length);
-      associationValues(stats, method === 'pearson' ? 'spearman' : 'pearson', otherUpper);
-      assert.equal(upperTrianglePearson(otherUpper, whole), compareUpperTriangles(other.values, matrix.values).pearson, `${label} ${method}`);
     }
   }
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { computeSufficientStats, type SufficientStats } from '../../../src/core/sufficient';
 import { BATCH_LANES, batchCountingAvailable, packMultiplicities } from '../../../src/core/batch-count';
-import { startBootstrapBatch, closeSufficientWorkers } from '../../../src/core/parallel';
+import { startBootstrapBatch, startBootstrapCorrelations, closeSufficientWorkers } from '../../../src/core/parallel';
 import { randomSurvey, multiplicities } from './helpers';
 import type { SurveyData } from '../../../src/core/dataset';
 import { associationMatrix } from '../../../src/core/stats/association';
@@ -130,4 +130,37 @@ test('the counting threads\' correlations of each replicate are its matrices\' u
     });
     assert.ok(values[0][0].some(Number.isNaN), 'the nominal item\'s pairs are undefined');
   }
+});
+
+test('correlations without tables equal those derived from the stored tables, and the item weights are the replicates\'', async () => {
+  const data = randomSurvey(N, KS, 75, 'none');
+  data.columns[3].item = { ...data.columns[3].item, type: 'nominal' }; // two codes: still ordered enough
+  data.columns[8].item = { ...data.columns[8].item, type: 'nominal' }; // eleven codes: undefined
+  const unweighted = computeSufficientStats(data, { weights: null });
+  const m = KS.length;
+  const npairs = (m * (m - 1)) / 2;
+  const mults = Array.from({ length: 6 }, (_, l) => multiplicities(N, 300 + l));
+  const methods = ['spearman', 'pearson'] as ('pearson' | 'spearman')[];
+  const shared = () => methods.map(() => mults.map(() => new Float64Array(new SharedArrayBuffer(8 * npairs)).fill(7)));
+  const expected = shared();
+  const viaTables = await startBootstrapBatch(unweighted, data, { multiplicities: mults, derive: { methods, values: expected } }, { workers: 1 });
+  const big = multiplicities(N, 9);
+  big[3] = 256; // not packable: through the tables
+  for (const [label, ms] of [['kernel', mults], ['fallback', [...mults.slice(0, 5), big]]] as const) {
+    const reference = label === 'kernel' ? expected : shared();
+    if (label === 'fallback') await startBootstrapBatch(unweighted, data, { multiplicities: ms, derive: { methods, values: reference } }, { workers: 1 });
+    for (const threads of [1, 2]) {
+      const values = shared();
+      const weights = await startBootstrapCorrelations(unweighted, data, { multiplicities: ms, methods, values }, { workers: threads, workerScript });
+      assert.equal(weights.length, ms.length);
+      for (let l = 0; l < ms.length; l++) {
+        assert.deepEqual(weights[l].map((x) => Array.from(x)), computeSufficientStats(data, { weights: ms[l] }).itemWeights.map((x) => Array.from(x)), `${label}, ${threads} threads, replicate ${l}: item weights`);
+        for (let mi = 0; mi < methods.length; mi++) {
+          for (let p = 0; p < npairs; p++) assert.ok(Object.is(values[mi][l][p], reference[mi][l][p]), `${label}, ${threads} threads, ${methods[mi]}, replicate ${l}, pair ${p}`);
+        }
+      }
+      assert.ok(values[0][0].some(Number.isNaN) && !values[0][0].every(Number.isNaN));
+    }
+  }
+  assert.equal(viaTables.length, mults.length);
 });
