@@ -39,6 +39,7 @@
  * result does not depend on how the work units are split over threads.
  */
 import type { ItemCodebook } from './codebook';
+import { WasmTableCounter } from './table-count';
 import { MISSING, type SurveyData } from './dataset';
 
 export interface SufficientStats {
@@ -685,7 +686,6 @@ export function countPairTables(
   const plan = planBlocks(k);
   const nb = plan.first.length;
   const scratch = new Scratch();
-  const out: Output = { m, k, pairOffset, pairWeights, pairCounts, mode: input.mode };
   // Two-item blocks: one byte per row holding both answers (code = a1 * (k2 + 1) + a2).
   const codes: Uint8Array[] = [];
   const size = new Int32Array(nb);
@@ -705,6 +705,11 @@ export function countPairTables(
       size[b] = (k[i1] + 1) * K2;
     }
   }
+  // Unweighted and survey-weighted tables: the counting loop in WebAssembly where available.
+  let maxSize = 0;
+  for (let b = 0; b < nb; b++) maxSize = Math.max(maxSize, size[b]);
+  const wasm = input.mode === COUNT_PLAIN || input.mode === COUNT_WEIGHTED ? WasmTableCounter.create(n, maxSize * maxSize, input.mode === COUNT_WEIGHTED ? (input.increments as Float64Array) : null) : null;
+  const out: Output = { m, k, pairOffset, pairWeights, pairCounts, mode: input.mode, wasm };
   let unit = 0;
   for (let b1 = 0; b1 < nb; b1++, unit++) {
     if (unit < start || (unit - start) % step !== 0) continue;
@@ -744,6 +749,8 @@ interface Output {
   pairWeights: Float64Array;
   pairCounts: Float64Array;
   mode: CountingMode;
+  /** The WebAssembly counting loop (unweighted and weighted modes), or null. */
+  wasm: WasmTableCounter | null;
 }
 
 /**
@@ -804,7 +811,17 @@ function countJoint(
   // The joint table goes to Float64 once (exact: counts and packed cells are below 2^32), so the
   // fold below is monomorphic.
   const joint = scratch.accumulator(7, size);
-  if (input.mode === COUNT_PLAIN) {
+  if (out.wasm && input.mode === COUNT_PLAIN) {
+    const t = out.wasm.count(p, q, sq, size);
+    for (let c = 0; c < size; c++) joint[c] = t[c];
+    fold(joint, left, right, sp, sq, scratch, out, 'both');
+  } else if (out.wasm && input.mode === COUNT_WEIGHTED) {
+    const t = out.wasm.countWeighted(p, q, sq, size);
+    for (let c = 0; c < size; c++) joint[c] = t.weights[c];
+    fold(joint, left, right, sp, sq, scratch, out, 'weights');
+    for (let c = 0; c < size; c++) joint[c] = t.counts[c];
+    fold(joint, left, right, sp, sq, scratch, out, 'counts');
+  } else if (input.mode === COUNT_PLAIN) {
     const t = scratch.ints(copies * size);
     if (interleave) {
       pairPlain(p, q, n, sq, size, t);

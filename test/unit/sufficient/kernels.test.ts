@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeBootstrapSufficientStats, computeSufficientStats, ItemWeightCounter, pairTable, planBlocks, rowSetItemSums, type SufficientStats } from '../../../src/core/sufficient';
 import { MISSING, type SurveyData } from '../../../src/core/dataset';
+import { useWasmTableCounting } from '../../../src/core/table-count';
 import { Prng } from '../../../src/core/stats/prng';
 import { randomSurvey, multiplicities } from './helpers';
 
@@ -54,29 +55,39 @@ const all = (n: number) => Array.from({ length: n }, (_, r) => r);
 // 2-point items; an odd item count leaves a single block at the end.
 const KS = [4, 4, 5, 3, 11, 11, 20, 2, 7, 6, 4, 40, 5];
 
-for (const n of [37, 3000]) {
-  test(`unweighted tables equal the definition (${n} rows, every counting route)`, () => {
+/** Runs `fn` counting with the WebAssembly loop or the JavaScript one (runtimes without WebAssembly). */
+function withLoop(loop: 'wasm' | 'js', fn: () => void): void {
+  useWasmTableCounting(loop === 'wasm');
+  try {
+    fn();
+  } finally {
+    useWasmTableCounting(true);
+  }
+}
+
+for (const [n, loop] of [[37, 'wasm'], [3000, 'wasm'], [37, 'js'], [3000, 'js']] as const) {
+  test(`unweighted tables equal the definition (${n} rows, every counting route, ${loop} loop)`, () => withLoop(loop, () => {
     const data = randomSurvey(n, KS, 1, 'none');
     const s = computeSufficientStats(data);
     assert.equal(s.weighted, false);
     assert.equal(s.pairCounts, s.pairWeights);
     assertMatchesDefinition(s, data, all(KS.length), all(n), null);
-  });
+  }));
 
-  test(`survey-weighted tables equal the definition (${n} rows)`, () => {
+  test(`survey-weighted tables equal the definition (${n} rows, ${loop} loop)`, () => withLoop(loop, () => {
     const data = randomSurvey(n, KS, 2, 'real');
     const s = computeSufficientStats(data);
     assert.equal(s.weighted, true);
     assertMatchesDefinition(s, data, all(KS.length), all(n), data.weights);
-  });
+  }));
 
-  test(`bootstrap multiplicities (packed integer counting) equal the definition (${n} rows)`, () => {
+  test(`bootstrap multiplicities (packed integer counting) equal the definition (${n} rows, ${loop} loop)`, () => withLoop(loop, () => {
     const data = randomSurvey(n, KS, 3, 'none');
     const mult = multiplicities(n, 4);
     const s = computeSufficientStats(data, { weights: mult });
     assert.equal(s.weighted, true);
     assertMatchesDefinition(s, data, all(KS.length), all(n), mult);
-  });
+  }));
 }
 
 test('integer weights whose total passes 65,535 are counted as general weights, still exactly', () => {

@@ -1,0 +1,117 @@
+/// <reference path="./wasm/wat.d.ts" />
+/**
+ * The joint-table counting loop of `countPairTables` (src/core/sufficient.ts) in WebAssembly
+ * (wasm/count.wat): the same additions in the same row order, without a bounds check per typed
+ * array access. Used for unweighted and survey-weighted tables when the runtime has WebAssembly
+ * (bootstrap changes keep the JavaScript loops). Measured in bench/association.ts.
+ *
+ * One instance per thread. A `countPairTables` call copies the code arrays it counts into the
+ * instance's memory once (lazily, as units first need them), so the memory holds at most the
+ * call's answers once more: about 15 MB for 100,000 rows x 150 two-item blocks.
+ */
+import countBytes from './wasm/count.wat';
+
+interface Kernel {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  count(p: number, q: number, n: number, s2: number, t: number, cells: number): void;
+  countWeighted(p: number, q: number, n: number, s2: number, tw: number, tc: number, w: number, cells: number): void;
+}
+
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+let kernel: Kernel | null | undefined;
+let enabled = true;
+
+/**
+ * @internal Turns the WebAssembly loop off (and on again) in this thread, so that tests also cover
+ * the JavaScript loops that runtimes without WebAssembly (e.g. V8's --jitless) count with.
+ */
+export function useWasmTableCounting(on: boolean): void {
+  enabled = on;
+}
+
+function getKernel(): Kernel | null {
+  if (kernel === undefined) {
+    try {
+      const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+      kernel = new wasm.Instance(new wasm.Module(countBytes), {}).exports as Kernel;
+    } catch {
+      kernel = null;
+    }
+  }
+  return kernel;
+}
+
+/** The counting kernel laid out for one `countPairTables` call: tables, row weights, code arrays. */
+export class WasmTableCounter {
+  private readonly offsets = new Map<Uint8Array, number>();
+  private top: number;
+  private readonly tOff: number;
+  private readonly twOff: number;
+  private readonly tcOff: number;
+  private readonly wOff: number;
+
+  private constructor(
+    private readonly kern: Kernel,
+    private readonly n: number,
+    private readonly maxCells: number,
+    weights: Float64Array | null,
+  ) {
+    this.tOff = 0;
+    this.twOff = align(4 * maxCells, 8);
+    this.tcOff = this.twOff + 8 * maxCells;
+    this.wOff = align(this.tcOff + 4 * maxCells, 8);
+    this.top = this.wOff + (weights ? 8 * n : 0);
+    this.reserve(this.top);
+    if (weights) new Float64Array(kern.memory.buffer, this.wOff, n).set(weights.subarray(0, n));
+  }
+
+  /** A counter for `n` rows and tables of up to `maxCells` cells, or null without WebAssembly. */
+  static create(n: number, maxCells: number, weights: Float64Array | null): WasmTableCounter | null {
+    const kern = enabled ? getKernel() : null;
+    return kern ? new WasmTableCounter(kern, n, maxCells, weights) : null;
+  }
+
+  private reserve(bytes: number): void {
+    const have = this.kern.memory.buffer.byteLength;
+    if (bytes > have) this.kern.memory.grow(Math.ceil((bytes - have) / 65536));
+  }
+
+  /** Where `codes` sit in the kernel's memory (copied on first use). */
+  private at(codes: Uint8Array): number {
+    let off = this.offsets.get(codes);
+    if (off === undefined) {
+      off = this.top;
+      this.top = align(off + this.n, 8);
+      this.reserve(this.top);
+      new Uint8Array(this.kern.memory.buffer, off, this.n).set(codes.subarray(0, this.n));
+      this.offsets.set(codes, off);
+    }
+    return off;
+  }
+
+  /** Counts of cells p[r] * s2 + q[r] (a view into the kernel's memory, valid until the next call). */
+  count(p: Uint8Array, q: Uint8Array, s2: number, cells: number): Int32Array {
+    if (cells > this.maxCells) throw new RangeError(`WasmTableCounter: ${cells} cells for ${this.maxCells}`);
+    const a = this.at(p);
+    const b = this.at(q);
+    this.kern.count(a, b, this.n, s2, this.tOff, cells);
+    return new Int32Array(this.kern.memory.buffer, this.tOff, cells);
+  }
+
+  /** Weight sums (rows in order) and counts of the same cells (views, valid until the next call). */
+  countWeighted(p: Uint8Array, q: Uint8Array, s2: number, cells: number): { weights: Float64Array; counts: Int32Array } {
+    if (cells > this.maxCells) throw new RangeError(`WasmTableCounter: ${cells} cells for ${this.maxCells}`);
+    const a = this.at(p);
+    const b = this.at(q);
+    this.kern.countWeighted(a, b, this.n, s2, this.twOff, this.tcOff, this.wOff, cells);
+    return { weights: new Float64Array(this.kern.memory.buffer, this.twOff, cells), counts: new Int32Array(this.kern.memory.buffer, this.tcOff, cells) };
+  }
+}
+
+function align(x: number, to: number): number {
+  return Math.ceil(x / to) * to;
+}

@@ -1,0 +1,51 @@
+;; Contingency tables of one pair of codes (see ../sufficient.ts, countJoint): for rows r = 0..n-1,
+;; the cell p[r] * s2 + q[r] of the table gets one count (and, weighted, the row's weight).
+;; Hand-written because the scalar JavaScript loop spends most of its instructions on bounds checks
+;; of the four typed arrays it touches; WebAssembly's accesses are checked by the memory's guard
+;; pages instead (measured with bench/association.ts: see its README).
+(module
+  (memory (export "memory") 1)
+
+  ;; Int32 counts: zeroes `cells` cells at $t, then counts the n rows of byte codes $p and $q.
+  (func (export "count") (param $p i32) (param $q i32) (param $n i32) (param $s2 i32) (param $t i32) (param $cells i32)
+    (local $r i32) (local $c i32) (local $end i32)
+    (memory.fill (local.get $t) (i32.const 0) (i32.shl (local.get $cells) (i32.const 2)))
+    (local.set $end (i32.and (local.get $n) (i32.const -4)))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $r) (local.get $end)))
+        (local.set $c (i32.add (local.get $t) (i32.shl (i32.add (i32.mul (i32.load8_u (i32.add (local.get $p) (local.get $r))) (local.get $s2)) (i32.load8_u (i32.add (local.get $q) (local.get $r)))) (i32.const 2))))
+        (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+        (local.set $c (i32.add (local.get $t) (i32.shl (i32.add (i32.mul (i32.load8_u offset=1 (i32.add (local.get $p) (local.get $r))) (local.get $s2)) (i32.load8_u offset=1 (i32.add (local.get $q) (local.get $r)))) (i32.const 2))))
+        (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+        (local.set $c (i32.add (local.get $t) (i32.shl (i32.add (i32.mul (i32.load8_u offset=2 (i32.add (local.get $p) (local.get $r))) (local.get $s2)) (i32.load8_u offset=2 (i32.add (local.get $q) (local.get $r)))) (i32.const 2))))
+        (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+        (local.set $c (i32.add (local.get $t) (i32.shl (i32.add (i32.mul (i32.load8_u offset=3 (i32.add (local.get $p) (local.get $r))) (local.get $s2)) (i32.load8_u offset=3 (i32.add (local.get $q) (local.get $r)))) (i32.const 2))))
+        (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
+        (br $rows)))
+    (block $tail
+      (loop $rest
+        (br_if $tail (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $c (i32.add (local.get $t) (i32.shl (i32.add (i32.mul (i32.load8_u (i32.add (local.get $p) (local.get $r))) (local.get $s2)) (i32.load8_u (i32.add (local.get $q) (local.get $r)))) (i32.const 2))))
+        (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rest))))
+
+  ;; Float64 weight sums at $tw and Int32 counts at $tc (both zeroed first), row weights at $w
+  ;; (8 bytes a row), rows in order: each cell adds its rows' weights in row order.
+  (func (export "countWeighted") (param $p i32) (param $q i32) (param $n i32) (param $s2 i32) (param $tw i32) (param $tc i32) (param $w i32) (param $cells i32)
+    (local $r i32) (local $x i32) (local $a i32)
+    (memory.fill (local.get $tw) (i32.const 0) (i32.shl (local.get $cells) (i32.const 3)))
+    (memory.fill (local.get $tc) (i32.const 0) (i32.shl (local.get $cells) (i32.const 2)))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $x (i32.add (i32.mul (i32.load8_u (i32.add (local.get $p) (local.get $r))) (local.get $s2)) (i32.load8_u (i32.add (local.get $q) (local.get $r)))))
+        (local.set $a (i32.add (local.get $tw) (i32.shl (local.get $x) (i32.const 3))))
+        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.load (i32.add (local.get $w) (i32.shl (local.get $r) (i32.const 3))))))
+        (local.set $a (i32.add (local.get $tc) (i32.shl (local.get $x) (i32.const 2))))
+        (i32.store (local.get $a) (i32.add (i32.load (local.get $a)) (i32.const 1)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows))))
+)
