@@ -16,6 +16,7 @@
 import kernelBytes from './wasm/batch-count.wat';
 import type { ItemCodebook } from './codebook';
 import { correlationFromMargins, NO_WEIGHT, tableMargins, ZERO_VARIANCE } from './stats/correlation';
+import { polychoricRhoAt } from './stats/polychoric';
 import type { CountingInput } from './sufficient';
 
 /** Replicates one kernel pass counts (uint16 lanes of a 128-bit vector). */
@@ -181,6 +182,20 @@ export interface CorrelationTargets {
   values: Float64Array[][];
   items: ItemCodebook[];
   pairCounts: Float64Array;
+  /** Also each replicate's unsmoothed polychoric rho (`polychoricRhoAt`), for the first `lanes` replicates. */
+  polychoric?: PolychoricTargets;
+}
+
+export interface PolychoricTargets {
+  lanes: number;
+  /** values[replicate]: upper triangle, NaN where undefined. */
+  values: Float64Array[];
+  /** thresholds[replicate][item]: the replicate's global thresholds (`categoryThresholds`). */
+  thresholds: number[][][];
+  /** constant[replicate][item]: at most one answered category in the replicate. */
+  constant: boolean[][];
+  /** Start of each pair's fit (the full sample's rho; NaN: 0). */
+  start: Float64Array;
 }
 
 /**
@@ -198,8 +213,9 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
   const { multOff, tableOff } = load(kern, input, maxSlots * maxSlots);
   const table = new Uint16Array(kern.memory.buffer, tableOff, maxSlots * maxSlots * BATCH_LANES);
   const cells = new Float64Array(maxSlots * maxSlots);
-  const { methods, values, items, pairCounts } = targets;
+  const { methods, values, items, pairCounts, polychoric } = targets;
   const unordered = items.map((it) => it.type === 'nominal' && it.codes.length > 2);
+  const nominal = items.map((it) => it.type === 'nominal');
   const codes = items.map((it) => Float64Array.from(it.codes));
   const ranked = methods.map((method) => method === 'spearman');
   for (let i = 0, p = 0; i < m; i++) {
@@ -210,20 +226,28 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
       const off = pairOffset[p];
       let complete = 0;
       for (let x = off, end = off + ki * kj; x < end; x++) complete += pairCounts[x];
-      if (unordered[i] || unordered[j] || complete < 2) {
-        for (const v of values) for (let l = 0; l < lanes; l++) v[l][p] = NaN;
-        continue;
-      }
+      const correlations = !(unordered[i] || unordered[j] || complete < 2);
+      const poly = polychoric && !(nominal[i] || nominal[j]) ? polychoric.lanes : 0;
+      if (!correlations) for (const v of values) for (let l = 0; l < lanes; l++) v[l][p] = NaN;
+      if (polychoric && poly === 0) for (let l = 0; l < polychoric.lanes; l++) polychoric.values[l][p] = NaN;
+      if (!correlations && poly === 0) continue;
       const stride = kj + 1;
       kern.pairBatch8(i * n, j * n, n, stride, multOff, tableOff, (ki + 1) * stride);
       for (let l = 0; l < lanes; l++) {
         for (let a = 0, c = 0; a < ki; a++) {
           for (let b = 0, t = a * stride * BATCH_LANES + l; b < kj; b++, c++, t += BATCH_LANES) cells[c] = table[t];
         }
-        tableMargins(cells, 0, ki, kj);
-        for (let mi = 0; mi < methods.length; mi++) {
-          const r = ranked[mi] ? correlationFromMargins(cells, 0, ki, kj, null, null) : correlationFromMargins(cells, 0, ki, kj, codes[i], codes[j]);
-          values[mi][l][p] = r === NO_WEIGHT || r === ZERO_VARIANCE ? NaN : r;
+        if (correlations) {
+          tableMargins(cells, 0, ki, kj);
+          for (let mi = 0; mi < methods.length; mi++) {
+            const r = ranked[mi] ? correlationFromMargins(cells, 0, ki, kj, null, null) : correlationFromMargins(cells, 0, ki, kj, codes[i], codes[j]);
+            values[mi][l][p] = r === NO_WEIGHT || r === ZERO_VARIANCE ? NaN : r;
+          }
+        }
+        if (l < poly) {
+          const th = polychoric!.thresholds[l];
+          const constant = polychoric!.constant[l];
+          polychoric!.values[l][p] = polychoricRhoAt(cells, 0, ki, kj, th[i], th[j], constant[i], constant[j], polychoric!.start[p]);
         }
       }
     }

@@ -34,7 +34,7 @@ import { associationMatrix, type AssociationMatrix } from './stats/association';
 import { compareMatrices } from './stats/compare';
 import { meanOfDefined } from './stats/descriptive';
 import { marginalMeasures } from './stats/marginal';
-import { polychoricMatrix } from './stats/polychoric';
+import { polychoricMatrix, polychoricValuesFromUpper } from './stats/polychoric';
 import { Prng } from './stats/prng';
 import { bootstrapCI, bootstrapMultiplicities } from './stats/resample';
 import { computeSufficientStats, subtractSufficientStats, withoutPairTables, type SufficientStats } from './sufficient';
@@ -214,6 +214,13 @@ function uniformSample(items: ItemCodebook[], n: number, rng: Prng): SurveyData 
 }
 
 /** Pearson and RMSE of the off-diagonal pairs defined in both matrices (the headline agreement). */
+/** A copy in shared memory, for worker threads to read. */
+function sharedCopy(a: Float64Array): Float64Array {
+  const out = new Float64Array(new SharedArrayBuffer(8 * a.length));
+  out.set(a);
+  return out;
+}
+
 /** The strict upper triangle of a matrix in pairIndex order, NaN for null (see `associationValues`). */
 function upperTriangle(matrix: AssociationMatrix): Float64Array {
   const m = matrix.values.length;
@@ -585,17 +592,20 @@ async function evaluateRun(
   let marginalFirst = tableB;
   // Replicates with pair tables are counted in batches of BATCH_LANES, all of a batch in one pass
   // (multiplicities drawn in the same order as one replicate at a time). Pipelined: while worker
-  // threads count the next batch, this thread derives the matrices of the current one. Two sets of
-  // table buffers take turns, so a bootstrap allocates them once.
-  // Pearson and Spearman agreement come from the upper triangles the counting threads derive from
-  // each replicate's tables (`associationValues`), compared with the reference's here; other
-  // methods from the replicate's matrix in this thread.
+  // threads count the next batch, this thread compares the current one. Two sets of buffers take
+  // turns, so a bootstrap allocates them once. Pearson and Spearman values, and polychoric rho
+  // (each pair's fit started at the run's own estimate), are derived from each replicate's tables
+  // by the counting threads, and the tables are not kept; Cramer's V needs them, and is computed
+  // from the replicate's matrix in this thread.
   let pending: Promise<{ itemWeights: Float64Array[]; stats?: SufficientStats }[]> | null = null;
   let batch: { itemWeights: Float64Array[]; stats?: SufficientStats }[] = [];
   let batchFirst = 0;
   const derived = [...agreeReps.keys()].filter((m): m is 'pearson' | 'spearman' => m === 'pearson' || m === 'spearman');
-  const tablesNeeded = derived.length < agreeReps.size;
+  const polyB = agreeReps.get('polychoric')?.length ?? 0;
+  const tablesNeeded = derived.length + (agreeReps.has('polychoric') ? 1 : 0) < agreeReps.size;
   const refUpper = new Map(derived.map((m) => [m, upperTriangle(refMatrices.get(m)!)]));
+  const polyStart = polyB > 0 && !tablesNeeded ? sharedCopy(upperTriangle(runMatrices.get('polychoric')!)) : null;
+  const polySets: Float64Array[][] = [];
   const tableSets: Float64Array[][] = [];
   const valueSets: Float64Array[][][] = [];
   const startBatch = (first: number) => {
@@ -607,7 +617,8 @@ async function evaluateRun(
     let p: Promise<{ itemWeights: Float64Array[]; stats?: SufficientStats }[]>;
     if (!tablesNeeded) {
       // Only correlations are compared: the replicates' tables need not be kept.
-      p = startBootstrapCorrelations(runStats!, runData!, { columns: runIdx, multiplicities: mults, methods: derived, values: valueSets[set] }).then((ws) => ws.map((itemWeights) => ({ itemWeights })));
+      const polychoric = polyStart && first < polyB ? { lanes: Math.min(count, polyB - first), values: (polySets[set] ??= Array.from({ length: BATCH_LANES }, () => shared(npairs))), start: polyStart } : undefined;
+      p = startBootstrapCorrelations(runStats!, runData!, { columns: runIdx, multiplicities: mults, methods: derived, values: valueSets[set], polychoric }).then((ws) => ws.map((itemWeights) => ({ itemWeights })));
     } else {
       tableSets[set] ??= Array.from({ length: BATCH_LANES }, () => shared(runStats!.pairCounts.length));
       const into = tableSets[set].slice(0, count);
@@ -635,7 +646,11 @@ async function evaluateRun(
         for (const [method, agree] of agreeReps) {
           if (b >= agree.length) continue;
           const mi = derived.indexOf(method as 'pearson' | 'spearman');
-          agree[b] = (mi >= 0 ? upperTrianglePearson(refUpper.get(derived[mi])!, values[mi][b - batchFirst]) : offDiagonalAgreement(refMatrices.get(method)!, matrixFor(s.stats!, method)).pearson) ?? NaN;
+          if (mi >= 0) agree[b] = upperTrianglePearson(refUpper.get(derived[mi])!, values[mi][b - batchFirst]) ?? NaN;
+          else if (method === 'polychoric' && !tablesNeeded) {
+            const rho = polySets[(batchFirst / BATCH_LANES) % 2][b - batchFirst];
+            agree[b] = compareUpperTriangles(refMatrices.get(method)!.values, polychoricValuesFromUpper(rho, items.length)).pearson ?? NaN;
+          } else agree[b] = offDiagonalAgreement(refMatrices.get(method)!, matrixFor(s.stats!, method)).pearson ?? NaN;
         }
       } else {
         // Replicates without pair tables: their item weights, BATCH_LANES replicates a kernel pass.

@@ -39,7 +39,7 @@
  * result does not depend on how the work units are split over threads.
  */
 import type { ItemCodebook } from './codebook';
-import { WasmTableCounter } from './table-count';
+import { WasmTableCounter, wasmRowSetSums } from './table-count';
 import { MISSING, type SurveyData } from './dataset';
 
 export interface SufficientStats {
@@ -583,6 +583,13 @@ export function rowSetItemSums(data: SurveyData, colIdx: readonly number[], rowS
   for (let i = 0; i < m; i++) {
     off[i] = total;
     total += k[i] + 1;
+  }
+  const wasm = wasmRowSetSums(bytes, m, off, total, rowSets, w);
+  if (wasm) {
+    return wasm.map(({ counts: cc, sums: cw }) => {
+      const counts = Array.from({ length: m }, (_, i) => cc.slice(off[i], off[i] + k[i]));
+      return { counts, weights: w ? Array.from({ length: m }, (_, i) => cw.slice(off[i], off[i] + k[i])) : counts };
+    });
   }
   return rowSets.map((rows) => {
     const cc = new Float64Array(total);

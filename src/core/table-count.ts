@@ -15,6 +15,7 @@ interface Kernel {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   count(p: number, q: number, n: number, s2: number, t: number, cells: number): void;
   countWeighted(p: number, q: number, n: number, s2: number, tw: number, tc: number, w: number, cells: number): void;
+  rowSums(bytes: number, m: number, rows: number, nrows: number, w: number, off: number, cc: number, cw: number, cells: number): void;
 }
 
 interface WasmApi {
@@ -45,6 +46,47 @@ function getKernel(): Kernel | null {
   return kernel;
 }
 
+/** Which row-major answers (and weights) the kernel's memory holds for `WasmRowSums`, if any. */
+let rowSumsHolds: { bytes: Uint8Array; w: Float64Array | null } | null = null;
+
+function reserve(kern: Kernel, bytes: number): void {
+  const have = kern.memory.buffer.byteLength;
+  if (bytes > have) kern.memory.grow(Math.ceil((bytes - have) / 65536));
+}
+
+/**
+ * `rowSetItemSums`'s loop (src/core/sufficient.ts) in WebAssembly: per row set, each item's counts
+ * and weight sums by category, rows added in the given order (the same numbers). The row-major
+ * answers and the weights are copied into the kernel's memory once and kept while consecutive calls
+ * pass the same arrays (the 20 split halves of a ceiling).
+ */
+export function wasmRowSetSums(bytes: Uint8Array, m: number, off: Int32Array, total: number, rowSets: readonly Uint32Array[], w: Float64Array | null): { counts: Float64Array; sums: Float64Array }[] | null {
+  const kern = enabled ? getKernel() : null;
+  if (!kern) return null;
+  const n = m > 0 ? bytes.length / m : 0;
+  const wOff = 0;
+  const bytesOff = align(8 * n, 8);
+  const offOff = align(bytesOff + bytes.length, 8);
+  const ccOff = align(offOff + 4 * m, 8);
+  const cwOff = ccOff + 8 * total;
+  const rowsOff = cwOff + 8 * total;
+  const longest = Math.max(0, ...rowSets.map((r) => r.length));
+  reserve(kern, rowsOff + 4 * longest);
+  if (rowSumsHolds?.bytes !== bytes || rowSumsHolds.w !== w) {
+    const weights = new Float64Array(kern.memory.buffer, wOff, n);
+    if (w) weights.set(w.subarray(0, n));
+    else weights.fill(1);
+    new Uint8Array(kern.memory.buffer, bytesOff, bytes.length).set(bytes);
+    rowSumsHolds = { bytes, w };
+  }
+  new Int32Array(kern.memory.buffer, offOff, m).set(off);
+  return rowSets.map((rows) => {
+    new Uint32Array(kern.memory.buffer, rowsOff, rows.length).set(rows);
+    kern.rowSums(bytesOff, m, rowsOff, rows.length, wOff, offOff, ccOff, cwOff, total);
+    return { counts: new Float64Array(kern.memory.buffer, ccOff, total).slice(), sums: new Float64Array(kern.memory.buffer, cwOff, total).slice() };
+  });
+}
+
 /** The counting kernel laid out for one `countPairTables` call: tables, row weights, code arrays. */
 export class WasmTableCounter {
   private readonly offsets = new Map<Uint8Array, number>();
@@ -65,7 +107,8 @@ export class WasmTableCounter {
     this.tcOff = this.twOff + 8 * maxCells;
     this.wOff = align(this.tcOff + 4 * maxCells, 8);
     this.top = this.wOff + (weights ? 8 * n : 0);
-    this.reserve(this.top);
+    reserve(this.kern, this.top);
+    rowSumsHolds = null; // this call's layout overwrites what wasmRowSetSums kept
     if (weights) new Float64Array(kern.memory.buffer, this.wOff, n).set(weights.subarray(0, n));
   }
 
@@ -75,18 +118,13 @@ export class WasmTableCounter {
     return kern ? new WasmTableCounter(kern, n, maxCells, weights) : null;
   }
 
-  private reserve(bytes: number): void {
-    const have = this.kern.memory.buffer.byteLength;
-    if (bytes > have) this.kern.memory.grow(Math.ceil((bytes - have) / 65536));
-  }
-
   /** Where `codes` sit in the kernel's memory (copied on first use). */
   private at(codes: Uint8Array): number {
     let off = this.offsets.get(codes);
     if (off === undefined) {
       off = this.top;
       this.top = align(off + this.n, 8);
-      this.reserve(this.top);
+      reserve(this.kern, this.top);
       new Uint8Array(this.kern.memory.buffer, off, this.n).set(codes.subarray(0, this.n));
       this.offsets.set(codes, off);
     }

@@ -15,7 +15,8 @@ import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SurveyData } from '../dataset';
-import { BATCH_LANES, batchCountingAvailable, countItemWeightsBatch, countPairCorrelationsBatch, countPairTablesBatch, newCodesId, packMultiplicities, type BatchCountingInput } from '../batch-count';
+import { categoryThresholds, answeredCategories, polychoricRhoAt } from '../stats/polychoric';
+import { BATCH_LANES, batchCountingAvailable, countItemWeightsBatch, countPairCorrelationsBatch, countPairTablesBatch, newCodesId, packMultiplicities, type BatchCountingInput, type CorrelationTargets } from '../batch-count';
 import {
   allocateSufficientStats,
   bootstrapColumns,
@@ -304,7 +305,18 @@ export async function startBootstrapBatch(
 export async function startBootstrapCorrelations(
   unweighted: SufficientStats,
   data: SurveyData,
-  options: { columns?: readonly number[]; multiplicities: readonly Float64Array[]; methods: ('pearson' | 'spearman')[]; values: readonly (readonly Float64Array[])[] },
+  options: {
+    columns?: readonly number[];
+    multiplicities: readonly Float64Array[];
+    methods: ('pearson' | 'spearman')[];
+    values: readonly (readonly Float64Array[])[];
+    /**
+     * Also the unsmoothed polychoric rho of the first `lanes` replicates (`polychoricRhoAt`, global
+     * thresholds from each replicate's answers) into `values[replicate]`, each pair's fit started at
+     * `start` (e.g. the full sample's matrix; NaN: 0).
+     */
+    polychoric?: { lanes: number; values: readonly Float64Array[]; start: Float64Array };
+  },
   parallel: ParallelOptions = {},
 ): Promise<Float64Array[][]> {
   const mults = options.multiplicities;
@@ -314,16 +326,24 @@ export async function startBootstrapCorrelations(
   const script = parallel.workerScript ?? defaultScript();
   const m = unweighted.items.length;
   const npairs = (m * (m - 1)) / 2;
-  const useWorkers = threads > 1 && data.n * npairs >= MIN_PARALLEL_WORK && existsSync(script) && options.values.flat().every((v) => v.buffer instanceof SharedArrayBuffer);
+  const poly = options.polychoric;
+  const outputs = [...options.values.flat(), ...(poly ? [...poly.values, poly.start] : [])];
+  const useWorkers = threads > 1 && data.n * npairs >= MIN_PARALLEL_WORK && existsSync(script) && outputs.every((v) => v.buffer instanceof SharedArrayBuffer);
   const packed = batchCountingAvailable() ? packMultiplicities(mults, data.n, useWorkers) : null;
   if (!packed) {
     const stats = await startBootstrapBatch(unweighted, data, { columns: colIdx, multiplicities: mults, derive: { methods: options.methods, values: options.values } }, parallel);
+    if (poly) stats.slice(0, poly.lanes).forEach((s, l) => polychoricUpper(s, s.itemWeights, poly.start, poly.values[l]));
     return stats.map((s) => s.itemWeights);
   }
   const gathered = codesOf(unweighted, data, colIdx);
   const input: BatchCountingInput = { codes: gathered.codes, codesId: gathered.id, mult: packed, lanes: mults.length };
   const items = countItemWeightsBatch(input);
-  const targets = { methods: options.methods, values: options.values.map((v) => [...v]), items: unweighted.items, pairCounts: useWorkers ? sharedView(unweighted.pairCounts) : unweighted.pairCounts };
+  const targets: CorrelationTargets = { methods: options.methods, values: options.values.map((v) => [...v]), items: unweighted.items, pairCounts: useWorkers ? sharedView(unweighted.pairCounts) : unweighted.pairCounts };
+  if (poly) {
+    const lanes = Math.min(poly.lanes, mults.length);
+    const w = items.weights.slice(0, lanes);
+    targets.polychoric = { lanes, values: [...poly.values], start: poly.start, thresholds: w.map((ws) => ws.map((x) => categoryThresholds(x))), constant: w.map((ws) => ws.map((x) => answeredCategories(x) < 2)) };
+  }
   if (npairs > 0) {
     if (!useWorkers) countPairCorrelationsBatch(input, unweighted.pairOffset, targets, 0, 1);
     else {
@@ -333,6 +353,19 @@ export async function startBootstrapCorrelations(
     }
   }
   return items.weights;
+}
+
+/** A replicate's unsmoothed polychoric upper triangle from its tables (`polychoricRhoAt`). */
+function polychoricUpper(stats: SufficientStats, itemWeights: Float64Array[], start: Float64Array, out: Float64Array): void {
+  const m = stats.items.length;
+  const thresholds = itemWeights.map((x) => categoryThresholds(x));
+  const constant = itemWeights.map((x) => answeredCategories(x) < 2);
+  for (let i = 0, p = 0; i < m; i++) {
+    for (let j = i + 1; j < m; j++, p++) {
+      const nominal = stats.items[i].type === 'nominal' || stats.items[j].type === 'nominal';
+      out[p] = nominal ? NaN : polychoricRhoAt(stats.pairWeights, stats.pairOffset[p], stats.k[i], stats.k[j], thresholds[i], thresholds[j], constant[i], constant[j], start[p]);
+    }
+  }
 }
 
 function deriveRequest(derive: { methods: ('pearson' | 'spearman')[]; values: readonly (readonly Float64Array[])[] }, unweighted: SufficientStats, shared: boolean): BatchDerive {

@@ -233,12 +233,15 @@ export function fitPolychoric(
   rowThresholds: number[],
   colThresholds: number[],
   seScale = 1,
+  start = 0,
 ): PolychoricFit {
   const lik = new TableLikelihood(table, ki, kj, rowThresholds, colThresholds);
   // The score is positive below the maximiser and negative above it; [lo, hi] always brackets it.
+  // `start` (e.g. the full sample's rho when fitting a bootstrap replicate) only saves steps: the
+  // bracket and the tolerance are the same from any start.
   let lo = -1;
   let hi = 1;
-  let rho = 0;
+  let rho = Number.isFinite(start) && Math.abs(start) < 0.99 ? start : 0;
   let ev = lik.evaluate(rho);
   let iterations = 0;
   for (; iterations < 200; iterations++) {
@@ -516,6 +519,47 @@ export function jointPolychoric(
     rowThresholds: Array.from(theta.subarray(1, r)),
     colThresholds: Array.from(theta.subarray(r, r + c - 1)),
   };
+}
+
+/**
+ * The unsmoothed rho of one pair as `polychoricMatrix` (global thresholds) computes it, from the
+ * pair's weighted table at `off` in `cells`, or NaN where the matrix has null: a nominal item, an
+ * item with at most one answered category (`constantI`, `constantJ`), no weight on the table.
+ * Bootstrap replicates are fitted pair by pair on worker threads with this (src/core/batch-count.ts).
+ */
+export function polychoricRhoAt(cells: Float64Array, off: number, ki: number, kj: number, thresholdsI: number[], thresholdsJ: number[], constantI: boolean, constantJ: boolean, start: number): number {
+  if (constantI || constantJ) return NaN;
+  let total = 0;
+  for (let x = off, end = off + ki * kj; x < end; x++) total += cells[x];
+  if (!(total > 0)) return NaN;
+  return fitPolychoric(off === 0 && cells.length === ki * kj ? cells : cells.subarray(off, off + ki * kj), ki, kj, thresholdsI, thresholdsJ, 1, start).rho;
+}
+
+/**
+ * The matrix `polychoricMatrix` gives from its pairs' rho (upper triangle in pairIndex order, NaN
+ * for null): diagonal 1, and smoothed as psych::cor.smooth when every value is defined and the
+ * matrix is not positive definite.
+ */
+export function polychoricValuesFromUpper(upper: Float64Array, m: number): (number | null)[][] {
+  const values: (number | null)[][] = Array.from({ length: m }, (_, i) => Array.from({ length: m }, (_, j) => (i === j ? 1 : null)));
+  let complete = true;
+  for (let i = 0, p = 0; i < m; i++) {
+    for (let j = i + 1; j < m; j++, p++) {
+      const v = upper[p];
+      if (v !== v) complete = false;
+      else values[i][j] = values[j][i] = v;
+    }
+  }
+  if (complete && m > 1) {
+    const s = smoothCorrelation(values as number[][]);
+    if (s.smoothed) return s.matrix;
+  }
+  return values;
+}
+
+/** Answered categories of an item (positive weight). */
+export function answeredCategories(w: ArrayLike<number>): number {
+  return countCategories(w);
 }
 
 function countCategories(w: ArrayLike<number>): number {

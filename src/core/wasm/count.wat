@@ -48,4 +48,29 @@
         (i32.store (local.get $a) (i32.add (i32.load (local.get $a)) (i32.const 1)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows))))
+;; Per-row-set item sums (../sufficient.ts, rowSetItemSums): for each of the $nrows row numbers at
+  ;; $rows (uint32), the row's m answer slots at $bytes + row * m (row-major, missing = k), its weight
+  ;; at $w + 8 row; cell off[i] + slot of item i gets 1 in the Float64 counts at $cc and the weight
+  ;; in the Float64 sums at $cw (both zeroed first, $cells cells). Rows in the given order.
+  (func (export "rowSums") (param $bytes i32) (param $m i32) (param $rows i32) (param $nrows i32) (param $w i32) (param $off i32) (param $cc i32) (param $cw i32) (param $cells i32)
+    (local $r i32) (local $base i32) (local $i i32) (local $c i32) (local $wr f64)
+    (memory.fill (local.get $cc) (i32.const 0) (i32.shl (local.get $cells) (i32.const 3)))
+    (memory.fill (local.get $cw) (i32.const 0) (i32.shl (local.get $cells) (i32.const 3)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $r) (local.get $nrows)))
+        (local.set $base (i32.load (i32.add (local.get $rows) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $wr (f64.load (i32.add (local.get $w) (i32.shl (local.get $base) (i32.const 3)))))
+        (local.set $base (i32.add (local.get $bytes) (i32.mul (local.get $base) (local.get $m))))
+        (local.set $i (i32.const 0))
+        (block $row
+          (loop $items
+            (br_if $row (i32.ge_u (local.get $i) (local.get $m)))
+            (local.set $c (i32.shl (i32.add (i32.load (i32.add (local.get $off) (i32.shl (local.get $i) (i32.const 2)))) (i32.load8_u (i32.add (local.get $base) (local.get $i)))) (i32.const 3)))
+            (f64.store (i32.add (local.get $cc) (local.get $c)) (f64.add (f64.load (i32.add (local.get $cc) (local.get $c))) (f64.const 1)))
+            (f64.store (i32.add (local.get $cw) (local.get $c)) (f64.add (f64.load (i32.add (local.get $cw) (local.get $c))) (local.get $wr)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $items)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $each))))
 )
