@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chiSquareSf, normalCdf, normalQuantile, normalSf } from '../../src/core/stats/distributions';
+import { chiSquareSf } from '../../src/core/stats/chi-square';
+import { normalCdf, normalQuantile, normalSf } from '../../src/core/stats/distributions';
 
 // Reference values from R 4.2.2 (Debian bookworm r-base-core), printed with sprintf("%.17g", ...). Closed forms: relative tolerance 1e-12.
 function close(a: number, b: number, rel = 1e-12): void {

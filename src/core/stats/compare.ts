@@ -7,7 +7,8 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { AssociationMatrix } from './association';
 import { fisherZ, pearsonVectors, spearmanVectors } from './correlation';
-import { chiSquareSf, normalSf } from './distributions';
+import { chiSquareSf } from './chi-square';
+import { normalSf } from './distributions';
 import { benjaminiHochberg } from './multiple-testing';
 import { Prng } from './prng';
 
