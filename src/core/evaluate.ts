@@ -11,7 +11,7 @@ import { DiagnosticBag, InputError } from './diagnostics';
 import { findItemLiterals } from './locate';
 import { clusterOrder } from './cluster';
 import { distributionGroups, evaluateGroupStructure, multinomial, respondentGroups } from './group-evaluation';
-import { compareUpperTriangles, upperTrianglePearson } from './stats/group-structure';
+import { compareUpperTriangles } from './stats/group-structure';
 import { readSurvey, type ReadOptions, type ReadResult } from './read';
 import { parseFilter, selectGroups } from './read/groups';
 import {
@@ -34,13 +34,13 @@ import { associationMatrix, type AssociationMatrix } from './stats/association';
 import { compareMatrices } from './stats/compare';
 import { meanOfDefined } from './stats/descriptive';
 import { marginalMeasures } from './stats/marginal';
-import { polychoricMatrix, polychoricValuesFromUpper } from './stats/polychoric';
+import { polychoricMatrix } from './stats/polychoric';
 import { Prng } from './stats/prng';
 import { bootstrapCI, bootstrapMultiplicities } from './stats/resample';
 import { computeSufficientStats, subtractSufficientStats, withoutPairTables, type SufficientStats } from './sufficient';
 import { fileFingerprint, nameHash, ReferenceCache, STREAM, streamSeed, type Memo } from './cache';
-import { bootstrapItemWeights, startBootstrapBatch, startBootstrapCorrelations, computeSufficientStatsParallel } from './parallel';
-import { BATCH_LANES } from './batch-count';
+import { computeSufficientStatsParallel } from './parallel';
+import { respondentBootstrap } from './respondent-bootstrap';
 
 export const TOOL_VERSION = '0.1.0';
 
@@ -214,24 +214,25 @@ function uniformSample(items: ItemCodebook[], n: number, rng: Prng): SurveyData 
 }
 
 /** Pearson and RMSE of the off-diagonal pairs defined in both matrices (the headline agreement). */
-/** A copy in shared memory, for worker threads to read. */
-function sharedCopy(a: Float64Array): Float64Array {
-  const out = new Float64Array(new SharedArrayBuffer(8 * a.length));
-  out.set(a);
-  return out;
-}
-
-/** The strict upper triangle of a matrix in pairIndex order, NaN for null (see `associationValues`). */
-function upperTriangle(matrix: AssociationMatrix): Float64Array {
-  const m = matrix.values.length;
-  const out = new Float64Array((m * (m - 1)) / 2);
-  for (let i = 0, p = 0; i < m; i++) for (let j = i + 1; j < m; j++, p++) out[p] = matrix.values[i][j] ?? NaN;
-  return out;
-}
-
 function offDiagonalAgreement(ref: AssociationMatrix, run: AssociationMatrix): { pearson: number | null; rmse: number | null } {
   const c = compareUpperTriangles(ref.values, run.values);
   return { pearson: c.pearson, rmse: c.rmse };
+}
+
+/** The rows `rows` of `columns` as data of their own (unweighted, no attributes), in that order. */
+function rowSubset(data: SurveyData, columns: readonly number[], rows: ArrayLike<number>): SurveyData {
+  return {
+    source: data.source,
+    n: rows.length,
+    columns: columns.map((c) => {
+      const col = data.columns[c];
+      const values = new Uint8Array(rows.length);
+      for (let r = 0; r < rows.length; r++) values[r] = col.values[rows[r]];
+      return { ...col, values };
+    }),
+    weights: null,
+    attributes: new Map(),
+  };
 }
 
 /** Columns a side must keep as attributes: its groupBy column and every column its subgroup filters name. */
@@ -253,7 +254,7 @@ function attributeColumns(config: EvaluationConfig, side: 'reference' | 'run'): 
  * intervals). Each subgroup draws from its own seeded stream (seed, run name, group name), so
  * adding or removing a group or a run changes no other number in the report.
  */
-function subgroupScores(
+async function subgroupScores(
   config: EvaluationConfig,
   refData: SurveyData,
   refIdx: number[],
@@ -263,7 +264,7 @@ function subgroupScores(
   runName: string,
   bag: DiagnosticBag,
   signal?: AbortSignal,
-): SubgroupScores[] {
+): Promise<SubgroupScores[]> {
   const names = Object.keys(config.groups);
   if (!names.length) return [];
   const where = { file: config.configPath ?? undefined };
@@ -280,14 +281,19 @@ function subgroupScores(
       continue;
     }
     const rs = computeSufficientStats(refData, { columns: refIdx, rows: refRows });
-    const us = computeSufficientStats(runData, { columns: runIdx, rows: runRows, weights: null });
+    // The subgroup's run respondents as data of their own (resampled below).
+    const sub = rowSubset(runData, runIdx, runRows);
+    const subColumns = runIdx.map((_, i) => i);
+    const us = computeSufficientStats(sub, { weights: null });
     const structure: SubgroupScores['structure'] = {};
     const matrices: SubgroupScores['matrices'] = {};
     const refMs = new Map<AssociationChoice, AssociationMatrix>();
+    const runMs = new Map<AssociationChoice, AssociationMatrix>();
     for (const method of config.association) {
       const refM = matrixFor(rs, method);
       const runM = matrixFor(us, method);
       refMs.set(method, refM);
+      runMs.set(method, runM);
       structure[method] = offDiagonalAgreement(refM, runM);
       matrices[method] = { reference: refM.values, run: runM.values };
     }
@@ -315,22 +321,25 @@ function subgroupScores(
     const repW1 = new Float64Array(B);
     const repTvd = new Float64Array(B);
     const repStructure = new Map(config.association.map((m) => [m, new Float64Array(m === 'polychoric' ? Math.min(tableB, POLYCHORIC_BOOTSTRAP) : tableB)]));
-    const mult = new Float64Array(runData.n);
-    const draws = new Float64Array(runRows.length);
-    for (let b = 0; b < B; b++) {
-      if (b % 20 === 0) checkAborted(signal);
-      bootstrapMultiplicities(runRows.length, rng, draws);
-      mult.fill(0);
-      for (let r = 0; r < runRows.length; r++) mult[runRows[r]] += draws[r];
-      const withTables = b < tableB;
-      const s = computeSufficientStats(runData, { columns: runIdx, rows: runRows, weights: mult, marginalsOnly: !withTables });
-      const h = marginalHeadline(rs, s.itemWeights);
-      repRep[b] = h.representativeness ?? NaN;
-      repW1[b] = h.meanW1Normalized ?? NaN;
-      repTvd[b] = h.meanTvd ?? NaN;
-      if (!withTables) continue;
-      for (const [method, reps] of repStructure) if (b < reps.length) reps[b] = offDiagonalAgreement(refMs.get(method)!, matrixFor(s, method)).pearson ?? NaN;
-    }
+    // Each replicate draws the subgroup's respondents with replacement (multiplicities over its rows).
+    await respondentBootstrap({
+      data: sub,
+      columns: subColumns,
+      unweighted: us,
+      replicates: B,
+      tableReplicates: tableB,
+      rng,
+      reference: refMs,
+      agreement: repStructure,
+      polychoricStart: runMs.get('polychoric'),
+      each: (b, itemWeights) => {
+        if (b % 20 === 0) checkAborted(signal);
+        const h = marginalHeadline(rs, itemWeights);
+        repRep[b] = h.representativeness ?? NaN;
+        repW1[b] = h.meanW1Normalized ?? NaN;
+        repTvd[b] = h.meanTvd ?? NaN;
+      },
+    });
     const ci = (value: number | null, reps: Float64Array): Interval | null => (value === null || reps.length < 2 ? null : intervalOf(reps, reps.length));
     out.push({
       name,
@@ -588,85 +597,22 @@ async function evaluateRun(
   const structureB = new Map([...refMatrices.keys()].map((m) => [m, m === 'polychoric' ? Math.min(tableB, POLYCHORIC_BOOTSTRAP) : tableB]));
   if ((structureB.get('polychoric') ?? tableB) < tableB) notes.push(`The polychoric structure interval uses ${structureB.get('polychoric')} bootstrap replicates.`);
   const agreeReps = new Map([...structureB].map(([m, n]) => [m, new Float64Array(n)]));
-  let marginalBatch: Float64Array[][] = [];
-  let marginalFirst = tableB;
-  // Replicates with pair tables are counted in batches of BATCH_LANES, all of a batch in one pass
-  // (multiplicities drawn in the same order as one replicate at a time). Pipelined: while worker
-  // threads count the next batch, this thread compares the current one. Two sets of buffers take
-  // turns, so a bootstrap allocates them once. Pearson and Spearman values, and polychoric rho
-  // (each pair's fit started at the run's own estimate), are derived from each replicate's tables
-  // by the counting threads, and the tables are not kept; Cramer's V needs them, and is computed
-  // from the replicate's matrix in this thread.
-  let pending: Promise<{ itemWeights: Float64Array[]; stats?: SufficientStats }[]> | null = null;
-  let batch: { itemWeights: Float64Array[]; stats?: SufficientStats }[] = [];
-  let batchFirst = 0;
-  const derived = [...agreeReps.keys()].filter((m): m is 'pearson' | 'spearman' => m === 'pearson' || m === 'spearman');
-  const polyB = agreeReps.get('polychoric')?.length ?? 0;
-  const tablesNeeded = derived.length + (agreeReps.has('polychoric') ? 1 : 0) < agreeReps.size;
-  const refUpper = new Map(derived.map((m) => [m, upperTriangle(refMatrices.get(m)!)]));
-  const polyStart = polyB > 0 && !tablesNeeded ? sharedCopy(upperTriangle(runMatrices.get('polychoric')!)) : null;
-  const polySets: Float64Array[][] = [];
-  const tableSets: Float64Array[][] = [];
-  const valueSets: Float64Array[][][] = [];
-  const startBatch = (first: number) => {
-    const count = Math.min(BATCH_LANES, tableB - first);
-    const mults = Array.from({ length: count }, () => bootstrapMultiplicities(runData!.n, rng, new Float64Array(runData!.n)));
-    const set = (first / BATCH_LANES) % 2;
-    const shared = (length: number) => new Float64Array(new SharedArrayBuffer(8 * length));
-    valueSets[set] ??= derived.map(() => Array.from({ length: BATCH_LANES }, () => shared(npairs)));
-    let p: Promise<{ itemWeights: Float64Array[]; stats?: SufficientStats }[]>;
-    if (!tablesNeeded) {
-      // Only correlations are compared: the replicates' tables need not be kept.
-      const polychoric = polyStart && first < polyB ? { lanes: Math.min(count, polyB - first), values: (polySets[set] ??= Array.from({ length: BATCH_LANES }, () => shared(npairs))), start: polyStart } : undefined;
-      p = startBootstrapCorrelations(runStats!, runData!, { columns: runIdx, multiplicities: mults, methods: derived, values: valueSets[set], polychoric }).then((ws) => ws.map((itemWeights) => ({ itemWeights })));
-    } else {
-      tableSets[set] ??= Array.from({ length: BATCH_LANES }, () => shared(runStats!.pairCounts.length));
-      const into = tableSets[set].slice(0, count);
-      p = startBootstrapBatch(runStats!, runData!, { columns: runIdx, multiplicities: mults, into, derive: derived.length ? { methods: derived, values: valueSets[set] } : undefined }).then((ss) => ss.map((stats) => ({ itemWeights: stats.itemWeights, stats })));
-    }
-    p.catch(() => {}); // awaited below; an abort in between must not leave it unhandled
-    return p;
-  };
-  for (let b = 0; b < B; b++) {
+  const headline = (b: number, replicate: RunItemWeights) => {
     if (b % 10 === 0) {
       checkAborted(signal);
       progress(`Bootstrap (${b}/${B})`, 0.3 + (0.5 * b) / B);
     }
-    let replicate: RunItemWeights;
-    if (runData && runStats) {
-      if (b < tableB) {
-        if (b === batchFirst + batch.length) {
-          batch = await (pending ?? startBatch(b));
-          batchFirst = b;
-          pending = b + batch.length < tableB ? startBatch(b + batch.length) : null;
-        }
-        const s = batch[b - batchFirst];
-        replicate = s.itemWeights;
-        const values = valueSets[(batchFirst / BATCH_LANES) % 2];
-        for (const [method, agree] of agreeReps) {
-          if (b >= agree.length) continue;
-          const mi = derived.indexOf(method as 'pearson' | 'spearman');
-          if (mi >= 0) agree[b] = upperTrianglePearson(refUpper.get(derived[mi])!, values[mi][b - batchFirst]) ?? NaN;
-          else if (method === 'polychoric' && !tablesNeeded) {
-            const rho = polySets[(batchFirst / BATCH_LANES) % 2][b - batchFirst];
-            agree[b] = compareUpperTriangles(refMatrices.get(method)!.values, polychoricValuesFromUpper(rho, items.length)).pearson ?? NaN;
-          } else agree[b] = offDiagonalAgreement(refMatrices.get(method)!, matrixFor(s.stats!, method)).pearson ?? NaN;
-        }
-      } else {
-        // Replicates without pair tables: their item weights, BATCH_LANES replicates a kernel pass.
-        if (b === marginalFirst + marginalBatch.length) {
-          const mults = Array.from({ length: Math.min(BATCH_LANES, B - b) }, () => bootstrapMultiplicities(runData.n, rng, new Float64Array(runData.n)));
-          marginalBatch = bootstrapItemWeights(runStats, runData, { columns: runIdx, multiplicities: mults });
-          marginalFirst = b;
-        }
-        replicate = marginalBatch[b - marginalFirst];
-      }
-    } else replicate = runWeights.map((w) => multinomial(w, rng));
     const h = marginalHeadline(refStats, replicate);
     reps.meanW1Normalized[b] = h.meanW1Normalized ?? NaN;
     reps.representativeness[b] = h.representativeness ?? NaN;
     reps.meanTvd[b] = h.meanTvd ?? NaN;
     reps.meanJsDistance[b] = h.meanJsDistance ?? NaN;
+  };
+  if (runData && runStats) {
+    checkAborted(signal);
+    await respondentBootstrap({ data: runData, columns: runIdx, unweighted: runStats, replicates: B, tableReplicates: tableB, rng, reference: refMatrices, agreement: agreeReps, polychoricStart: runMatrices.get('polychoric'), each: headline });
+  } else {
+    for (let b = 0; b < B; b++) headline(b, runWeights.map((w) => multinomial(w, rng)));
   }
   lap(`run ${run.name}: bootstrap`);
   const withCi = (value: number | null, replicates: Float64Array): ValueWithCi => ({ value, ci: value === null || B === 0 ? null : intervalOf(replicates, B) });
@@ -855,7 +801,7 @@ async function evaluateRun(
   weakItems.sort((a, b) => (b.w1Normalized ?? b.tvd ?? 0) - (a.w1Normalized ?? a.tvd ?? 0));
   weakPairs.sort((a, b) => Math.abs(b.difference ?? 0) - Math.abs(a.difference ?? 0));
 
-  const groups = runData ? subgroupScores(config, refData, refIdx, runData, runIdx, run.path, run.name, bag, signal) : [];
+  const groups = runData ? await subgroupScores(config, refData, refIdx, runData, runIdx, run.path, run.name, bag, signal) : [];
   if (groups.length) lap(`run ${run.name}: subgroups`);
   const itemLocations: Record<string, ItemLocation> = {};
   for (const id of shared) {

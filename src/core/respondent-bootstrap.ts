@@ -1,0 +1,137 @@
+/**
+ * The bootstrap over a run's respondents (the whole run, or one subgroup's respondents), shared by
+ * the run's intervals and the subgroups' (src/core/evaluate.ts).
+ *
+ * Every replicate gives its item weights (the marginal headline's input); the first replicates,
+ * as many as each method's agreement array is long, also give the agreement of the replicate's
+ * association matrix with the reference's. Replicates are counted in batches of BATCH_LANES, all
+ * of a batch in one pass (multiplicities drawn in the same order as one replicate at a time).
+ * Pipelined: while worker threads count the next batch, this thread compares the current one; two
+ * sets of buffers take turns, so a bootstrap allocates them once. Pearson and Spearman values, and
+ * polychoric rho (each pair's fit started at the run's own estimate), are derived from each
+ * replicate's tables by the counting threads, and the tables are not kept; Cramer's V needs them,
+ * and is computed from the replicate's tables in this thread.
+ */
+import { BATCH_LANES } from './batch-count';
+import type { AssociationChoice } from './config';
+import type { SurveyData } from './dataset';
+import { bootstrapItemWeights, startBootstrapBatch, startBootstrapCorrelations } from './parallel';
+import { associationMatrix, type AssociationMatrix } from './stats/association';
+import { compareUpperTriangles, upperTrianglePearson } from './stats/group-structure';
+import { polychoricMatrix, polychoricValuesFromUpper } from './stats/polychoric';
+import type { Prng } from './stats/prng';
+import { bootstrapMultiplicities } from './stats/resample';
+import type { SufficientStats } from './sufficient';
+
+export interface RespondentBootstrap {
+  /** The respondents resampled, and the item columns compared. */
+  data: SurveyData;
+  columns: readonly number[];
+  /** Unweighted statistics of those columns over all of `data`'s rows. */
+  unweighted: SufficientStats;
+  replicates: number;
+  /** Replicates with pair tables (the work budget); the agreement arrays are at most this long. */
+  tableReplicates: number;
+  rng: Prng;
+  /** The reference's matrix of each method compared. */
+  reference: ReadonlyMap<AssociationChoice, AssociationMatrix>;
+  /** Output: replicate b's agreement (Pearson of the off-diagonal entries; NaN when undefined), per method. */
+  agreement: ReadonlyMap<AssociationChoice, Float64Array>;
+  /** The run's own polychoric matrix: where each replicate's fits start. */
+  polychoricStart?: AssociationMatrix;
+  /** Replicate b's item weights (in order, b = 0, 1, ...). */
+  each(b: number, itemWeights: Float64Array[]): void;
+}
+
+interface Counted {
+  itemWeights: Float64Array[];
+  stats?: SufficientStats;
+}
+
+export async function respondentBootstrap(input: RespondentBootstrap): Promise<void> {
+  const { data, columns, unweighted, replicates: B, tableReplicates: tableB, rng, reference, agreement } = input;
+  const m = unweighted.items.length;
+  const npairs = (m * (m - 1)) / 2;
+  const derived = [...agreement.keys()].filter((k): k is 'pearson' | 'spearman' => k === 'pearson' || k === 'spearman');
+  const polyB = agreement.get('polychoric')?.length ?? 0;
+  // Cramer's V is compared from the replicates' tables, which are then kept.
+  const tablesNeeded = derived.length + (agreement.has('polychoric') ? 1 : 0) < agreement.size;
+  const refUpper = new Map(derived.map((k) => [k, upperTriangle(reference.get(k)!)]));
+  const polyStart = polyB > 0 && !tablesNeeded ? sharedCopy(input.polychoricStart ? upperTriangle(input.polychoricStart) : new Float64Array(npairs).fill(NaN)) : null;
+  const shared = (length: number) => new Float64Array(new SharedArrayBuffer(8 * length));
+  const tableSets: Float64Array[][] = [];
+  const valueSets: Float64Array[][][] = [];
+  const polySets: Float64Array[][] = [];
+  const startBatch = (first: number): Promise<Counted[]> => {
+    const count = Math.min(BATCH_LANES, tableB - first);
+    const mults = Array.from({ length: count }, () => bootstrapMultiplicities(data.n, rng, new Float64Array(data.n)));
+    const set = (first / BATCH_LANES) % 2;
+    valueSets[set] ??= derived.map(() => Array.from({ length: BATCH_LANES }, () => shared(npairs)));
+    let p: Promise<Counted[]>;
+    if (!tablesNeeded) {
+      const polychoric = polyStart && first < polyB ? { lanes: Math.min(count, polyB - first), values: (polySets[set] ??= Array.from({ length: BATCH_LANES }, () => shared(npairs))), start: polyStart } : undefined;
+      p = startBootstrapCorrelations(unweighted, data, { columns, multiplicities: mults, methods: derived, values: valueSets[set], polychoric }).then((ws) => ws.map((itemWeights) => ({ itemWeights })));
+    } else {
+      tableSets[set] ??= Array.from({ length: BATCH_LANES }, () => shared(unweighted.pairCounts.length));
+      const into = tableSets[set].slice(0, count);
+      p = startBootstrapBatch(unweighted, data, { columns, multiplicities: mults, into, derive: derived.length ? { methods: derived, values: valueSets[set] } : undefined }).then((ss) => ss.map((stats) => ({ itemWeights: stats.itemWeights, stats })));
+    }
+    p.catch(() => {}); // awaited below; an abort in between must not leave it unhandled
+    return p;
+  };
+
+  let pending: Promise<Counted[]> | null = null;
+  let batch: Counted[] = [];
+  let batchFirst = 0;
+  let marginalBatch: Float64Array[][] = [];
+  let marginalFirst = tableB;
+  for (let b = 0; b < B; b++) {
+    if (b < tableB) {
+      if (b === batchFirst + batch.length) {
+        batch = await (pending ?? startBatch(b));
+        batchFirst = b;
+        pending = b + batch.length < tableB ? startBatch(b + batch.length) : null;
+      }
+      const s = batch[b - batchFirst];
+      const set = (batchFirst / BATCH_LANES) % 2;
+      for (const [method, agree] of agreement) {
+        if (b >= agree.length) continue;
+        const mi = derived.indexOf(method as 'pearson' | 'spearman');
+        let r: number | null;
+        if (mi >= 0) r = upperTrianglePearson(refUpper.get(derived[mi])!, valueSets[set][mi][b - batchFirst]);
+        else if (method === 'polychoric' && !tablesNeeded) r = compareUpperTriangles(reference.get(method)!.values, polychoricValuesFromUpper(polySets[set][b - batchFirst], m)).pearson;
+        else r = compareUpperTriangles(reference.get(method)!.values, tableMatrix(s.stats!, method).values).pearson;
+        agree[b] = r ?? NaN;
+      }
+      input.each(b, s.itemWeights);
+    } else {
+      // Replicates without pair tables: their item weights, BATCH_LANES replicates a kernel pass.
+      if (b === marginalFirst + marginalBatch.length) {
+        const mults = Array.from({ length: Math.min(BATCH_LANES, B - b) }, () => bootstrapMultiplicities(data.n, rng, new Float64Array(data.n)));
+        marginalBatch = bootstrapItemWeights(unweighted, data, { columns, multiplicities: mults });
+        marginalFirst = b;
+      }
+      input.each(b, marginalBatch[b - marginalFirst]);
+    }
+  }
+}
+
+/** A replicate's matrix from its tables, for the methods not derived on the counting threads. */
+function tableMatrix(stats: SufficientStats, method: AssociationChoice): AssociationMatrix {
+  return method === 'polychoric' ? (polychoricMatrix(stats) as unknown as AssociationMatrix) : associationMatrix(stats, method);
+}
+
+/** A copy in shared memory, for worker threads to read. */
+function sharedCopy(a: Float64Array): Float64Array {
+  const out = new Float64Array(new SharedArrayBuffer(8 * a.length));
+  out.set(a);
+  return out;
+}
+
+/** The strict upper triangle of a matrix in pairIndex order, NaN for null (see `associationValues`). */
+export function upperTriangle(matrix: AssociationMatrix): Float64Array {
+  const m = matrix.values.length;
+  const out = new Float64Array((m * (m - 1)) / 2);
+  for (let i = 0, p = 0; i < m; i++) for (let j = i + 1; j < m; j++, p++) out[p] = matrix.values[i][j] ?? NaN;
+  return out;
+}
