@@ -7,7 +7,7 @@ import type { ItemCodebook } from './codebook';
 import type { DistributionData, SurveyData } from './dataset';
 import type { DiagnosticBag } from './diagnostics';
 import type { GroupStructure, Interval } from './report';
-import { acrossGroupCorrelation, compareUpperTriangles, groupMeanMatrix, topicMeanMatrix, type GroupMeanMatrix } from './stats/group-structure';
+import { acrossGroupCorrelation, compareUpperTriangles, groupMeanMatrix, topicMeanMatrix, upperTrianglePermutationNull, type GroupMeanMatrix } from './stats/group-structure';
 import { Prng } from './stats/prng';
 import { NO_CACHE, type Memo } from './cache';
 import { meanOfDefined, totalWeight } from './stats/descriptive';
@@ -247,13 +247,7 @@ export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStruct
   const topicObserved = refS.topic && runS.topic ? compareUpperTriangles(refS.topic.values, runS.topic.values) : null;
 
   // Permutation null: item labels of the run's matrix permuted (rows and columns together).
-  const nullRho: number[] = [];
-  const m = items.length;
-  for (let k = 0; k < input.permutations; k++) {
-    if (k % 100 === 0) input.signal?.throwIfAborted();
-    const c = compareUpperTriangles(refS.item.values, runS.item.values, rng.permutation(m));
-    if (c.pearson !== null) nullRho.push(c.pearson);
-  }
+  const nullRho = upperTrianglePermutationNull(refS.item.values, runS.item.values, input.permutations, rng, input.signal);
   const nullCi = interval(nullRho);
   const pNull = observed.pearson === null || !nullRho.length ? null : (nullRho.filter((r) => r >= observed.pearson!).length + 1) / (nullRho.length + 1);
 

@@ -228,6 +228,66 @@ export function compareUpperTriangles(a: (number | null)[][], b: (number | null)
 let pairScratch = { x: new Float64Array(0), y: new Float64Array(0) };
 
 /**
+ * The permutation null of `compareUpperTriangles(a, b).pearson`: for each of `permutations`
+ * permutations drawn in order from `rng` (`rng.permutation(m)`), the Pearson r of a's upper
+ * triangle with b's items permuted (rows and columns together); undefined values are left out, as
+ * there. Without undefined entries a permutation only reorders b's entries, so both means and sums
+ * of squares are fixed and r = sum (x - xbar)(y_perm - ybar) / sqrt(S_xx S_yy) costs one pass of
+ * multiply-adds over a dense copy (as `mantelTest` does); the same value up to rounding.
+ */
+export function upperTrianglePermutationNull(a: (number | null)[][], b: (number | null)[][], permutations: number, rng: { permutation(n: number): ArrayLike<number> }, signal?: AbortSignal): number[] {
+  const m = a.length;
+  const out: number[] = [];
+  let complete = true;
+  for (let i = 0; i < m && complete; i++) for (let j = i + 1; j < m; j++) if (a[i][j] === null || b[i][j] === null) complete = false;
+  if (!complete) {
+    for (let k = 0; k < permutations; k++) {
+      if (k % 100 === 0) signal?.throwIfAborted();
+      const r = compareUpperTriangles(a, b, rng.permutation(m)).pearson;
+      if (r !== null) out.push(r);
+    }
+    return out;
+  }
+  const npairs = (m * (m - 1)) / 2;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < m; i++) {
+    for (let j = i + 1; j < m; j++) {
+      sx += a[i][j] as number;
+      sy += b[i][j] as number;
+    }
+  }
+  const xbar = sx / npairs;
+  const ybar = sy / npairs;
+  const xc = new Float64Array(npairs);
+  const yc = new Float64Array(m * m);
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0, p = 0; i < m; i++) {
+    for (let j = i + 1; j < m; j++, p++) {
+      xc[p] = (a[i][j] as number) - xbar;
+      const d = (b[i][j] as number) - ybar;
+      yc[i * m + j] = yc[j * m + i] = d;
+      sxx += xc[p] * xc[p];
+      syy += d * d;
+    }
+  }
+  for (let k = 0; k < permutations; k++) {
+    if (k % 100 === 0) signal?.throwIfAborted();
+    const perm = rng.permutation(m);
+    if (npairs < 2 || !(sxx > 0) || !(syy > 0)) continue;
+    let sxy = 0;
+    for (let i = 0, p = 0; i < m; i++) {
+      const row = perm[i] * m;
+      for (let j = i + 1; j < m; j++, p++) sxy += xc[p] * yc[row + perm[j]];
+    }
+    const r = sxy / Math.sqrt(sxx * syy);
+    out.push(r > 1 ? 1 : r < -1 ? -1 : r);
+  }
+  return out;
+}
+
+/**
  * `compareUpperTriangles(a, b).pearson` for upper triangles given as vectors (pairIndex order, NaN
  * for null, see `associationValues`): the pairs defined in both, in the same order, so the same number.
  */

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { acrossGroupCorrelation, groupMeanMatrix, pearsonPairwise, topicMeanMatrix } from '../../../src/core/stats/group-structure';
+import { acrossGroupCorrelation, compareUpperTriangles, groupMeanMatrix, pearsonPairwise, topicMeanMatrix, upperTrianglePermutationNull } from '../../../src/core/stats/group-structure';
+import { Prng } from '../../../src/core/stats/prng';
 import type { ItemCodebook } from '../../../src/core/codebook';
 
 // Reference: test/fixtures/group/generate.py (pandas 1.5 / numpy on psychTools::bfi).
@@ -86,4 +87,40 @@ test('across-group correlations equal pearsonPairwise bit for bit, with complete
   }
   assert.equal(c.values[7][1], null);
   assert.deepEqual(c.zeroVariance, ['C7']);
+});
+
+test('the permutation null of the upper-triangle Pearson: the same draws and values (to rounding) as permuting and comparing one by one', () => {
+  const rng = new Prng(11);
+  const m = 30;
+  const sym = (f: (i: number, j: number) => number | null) => {
+    const out: (number | null)[][] = Array.from({ length: m }, () => new Array<number | null>(m).fill(1));
+    for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) out[i][j] = out[j][i] = f(i, j);
+    return out;
+  };
+  const a = sym(() => rng.nextFloat() * 2 - 1);
+  const b = sym((i, j) => (a[i][j] as number) * 0.5 + rng.nextFloat() - 0.5);
+  const holes = sym((i, j) => (i === 3 ? null : (b[i][j] as number)));
+  for (const [label, other] of [['complete', b], ['with undefined entries', holes]] as const) {
+    const fast = upperTrianglePermutationNull(a, other, 200, new Prng(5));
+    const slow: number[] = [];
+    const draws = new Prng(5);
+    for (let k = 0; k < 200; k++) {
+      const r = compareUpperTriangles(a, other, draws.permutation(m)).pearson;
+      if (r !== null) slow.push(r);
+    }
+    assert.equal(fast.length, slow.length, label);
+    for (let k = 0; k < slow.length; k++) assert.ok(Math.abs(fast[k] - slow[k]) <= 1e-13, `${label} ${k}: ${fast[k]} vs ${slow[k]}`);
+    if (label === 'with undefined entries') assert.deepEqual(fast, slow);
+    // The draws after the null are the same too: the stream advanced by exactly `permutations` draws.
+    const after = new Prng(5);
+    for (let k = 0; k < 200; k++) after.permutation(m);
+    const rngAfter = new Prng(5);
+    upperTrianglePermutationNull(a, other, 200, rngAfter);
+    assert.equal(rngAfter.nextFloat(), after.nextFloat());
+  }
+  // A constant matrix (0.5: its mean is exact, so its variance is exactly 0) has no null distribution.
+  const constant = sym(() => 0.5);
+  assert.deepEqual(upperTrianglePermutationNull(a, constant, 10, new Prng(1)), [], 'zero variance: no null values');
+  const slowConstant = new Prng(1);
+  for (let k = 0; k < 10; k++) assert.equal(compareUpperTriangles(a, constant, slowConstant.permutation(m)).pearson, null);
 });
