@@ -715,7 +715,7 @@ export function countPairTables(
   // Unweighted and survey-weighted tables: the counting loop in WebAssembly where available.
   let maxSize = 0;
   for (let b = 0; b < nb; b++) maxSize = Math.max(maxSize, size[b]);
-  const wasm = input.mode === COUNT_PLAIN || input.mode === COUNT_WEIGHTED ? WasmTableCounter.create(n, maxSize * maxSize, input.mode === COUNT_WEIGHTED ? (input.increments as Float64Array) : null) : null;
+  const wasm = input.mode === COUNT_PLAIN || input.mode === COUNT_WEIGHTED ? WasmTableCounter.create(n, nb + m, maxSize * maxSize, input.mode === COUNT_WEIGHTED ? (input.increments as Float64Array) : null) : null;
   const out: Output = { m, k, pairOffset, pairWeights, pairCounts, mode: input.mode, wasm };
   let unit = 0;
   for (let b1 = 0; b1 < nb; b1++, unit++) {

@@ -6,10 +6,11 @@
 (module
   (memory (export "memory") 1)
 
-  ;; Int32 counts: zeroes `cells` cells at $t, then counts the n rows of byte codes $p and $q.
-  (func (export "count") (param $p i32) (param $q i32) (param $n i32) (param $s2 i32) (param $t i32) (param $cells i32)
+  ;; Int32 counts: zeroes `cells` cells at $t when $zero is not 0 (a table counted in row chunks is
+  ;; zeroed before the first only), then counts the n rows of byte codes $p and $q.
+  (func (export "count") (param $p i32) (param $q i32) (param $n i32) (param $s2 i32) (param $t i32) (param $cells i32) (param $zero i32)
     (local $r i32) (local $c i32) (local $end i32)
-    (memory.fill (local.get $t) (i32.const 0) (i32.shl (local.get $cells) (i32.const 2)))
+    (if (local.get $zero) (then (memory.fill (local.get $t) (i32.const 0) (i32.shl (local.get $cells) (i32.const 2)))))
     (local.set $end (i32.and (local.get $n) (i32.const -4)))
     (block $done
       (loop $rows
@@ -32,12 +33,14 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rest))))
 
-  ;; Float64 weight sums at $tw and Int32 counts at $tc (both zeroed first), row weights at $w
-  ;; (8 bytes a row), rows in order: each cell adds its rows' weights in row order.
-  (func (export "countWeighted") (param $p i32) (param $q i32) (param $n i32) (param $s2 i32) (param $tw i32) (param $tc i32) (param $w i32) (param $cells i32)
+  ;; Float64 weight sums at $tw and Int32 counts at $tc (both zeroed first when $zero is not 0), row
+  ;; weights at $w (8 bytes a row), rows in order: each cell adds its rows' weights in row order.
+  (func (export "countWeighted") (param $p i32) (param $q i32) (param $n i32) (param $s2 i32) (param $tw i32) (param $tc i32) (param $w i32) (param $cells i32) (param $zero i32)
     (local $r i32) (local $x i32) (local $a i32)
-    (memory.fill (local.get $tw) (i32.const 0) (i32.shl (local.get $cells) (i32.const 3)))
-    (memory.fill (local.get $tc) (i32.const 0) (i32.shl (local.get $cells) (i32.const 2)))
+    (if (local.get $zero)
+      (then
+        (memory.fill (local.get $tw) (i32.const 0) (i32.shl (local.get $cells) (i32.const 3)))
+        (memory.fill (local.get $tc) (i32.const 0) (i32.shl (local.get $cells) (i32.const 2)))))
     (block $done
       (loop $rows
         (br_if $done (i32.ge_u (local.get $r) (local.get $n)))

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeBootstrapSufficientStats, computeSufficientStats, ItemWeightCounter, pairTable, planBlocks, rowSetItemSums, type SufficientStats } from '../../../src/core/sufficient';
 import { MISSING, type SurveyData } from '../../../src/core/dataset';
-import { useWasmTableCounting } from '../../../src/core/table-count';
+import { setWasmLimits, useWasmTableCounting } from '../../../src/core/table-count';
 import { Prng } from '../../../src/core/stats/prng';
 import { randomSurvey, multiplicities } from './helpers';
 
@@ -55,17 +55,22 @@ const all = (n: number) => Array.from({ length: n }, (_, r) => r);
 // 2-point items; an odd item count leaves a single block at the end.
 const KS = [4, 4, 5, 3, 11, 11, 20, 2, 7, 6, 4, 40, 5];
 
-/** Runs `fn` counting with the WebAssembly loop or the JavaScript one (runtimes without WebAssembly). */
-function withLoop(loop: 'wasm' | 'js', fn: () => void): void {
-  useWasmTableCounting(loop === 'wasm');
+/**
+ * Runs `fn` counting with the WebAssembly loop (answers resident, or copied in chunks of 1,000 rows
+ * as for data too large to keep) or the JavaScript one (runtimes without WebAssembly).
+ */
+function withLoop(loop: 'wasm' | 'wasm-chunked' | 'js', fn: () => void): void {
+  useWasmTableCounting(loop !== 'js');
+  setWasmLimits(loop === 'wasm-chunked' ? { residentBytes: 0, chunkRows: 1000 } : null);
   try {
     fn();
   } finally {
     useWasmTableCounting(true);
+    setWasmLimits(null);
   }
 }
 
-for (const [n, loop] of [[37, 'wasm'], [3000, 'wasm'], [37, 'js'], [3000, 'js']] as const) {
+for (const [n, loop] of [[37, 'wasm'], [3000, 'wasm'], [3000, 'wasm-chunked'], [37, 'js'], [3000, 'js']] as const) {
   test(`unweighted tables equal the definition (${n} rows, every counting route, ${loop} loop)`, () => withLoop(loop, () => {
     const data = randomSurvey(n, KS, 1, 'none');
     const s = computeSufficientStats(data);
@@ -186,8 +191,8 @@ test('replicate marginals from gathered answers equal the marginals-only statist
   }
 });
 
-test('row-set item sums equal the marginals-only statistics of each row set, bit for bit (weighted, unweighted, any row order)', () => {
-  for (const [n, weights] of [[200000, 'real'], [3000, 'real'], [3000, 'none']] as const) {
+test('row-set item sums equal the marginals-only statistics of each row set, bit for bit (weighted, unweighted, any row order; WebAssembly and JavaScript loops)', () => {
+  for (const [n, weights, loop] of [[200000, 'real', 'wasm'], [3000, 'real', 'wasm'], [3000, 'none', 'wasm'], [3000, 'real', 'wasm-chunked'], [3000, 'none', 'js']] as const) withLoop(loop, () => {
     const data = randomSurvey(n, KS, 81, weights);
     const rng = new Prng(82);
     const sets = [0, 1, 2].map((s) => Uint32Array.from({ length: Math.floor(n / (s + 2)) }, () => rng.nextInt(n)));
@@ -195,8 +200,8 @@ test('row-set item sums equal the marginals-only statistics of each row set, bit
     const sums = rowSetItemSums(data, columns, sets, data.weights);
     sets.forEach((rows, s) => {
       const ref = computeSufficientStats(data, { columns, rows, marginalsOnly: true });
-      assert.deepEqual(sums[s].weights.map((x) => Array.from(x)), ref.itemWeights.map((x) => Array.from(x)), `${n} rows, ${weights}, set ${s}: weights`);
-      assert.deepEqual(sums[s].counts.map((x) => Array.from(x)), ref.itemCounts.map((x) => Array.from(x)), `${n} rows, ${weights}, set ${s}: counts`);
+      assert.deepEqual(sums[s].weights.map((x) => Array.from(x)), ref.itemWeights.map((x) => Array.from(x)), `${n} rows, ${weights}, ${loop}, set ${s}: weights`);
+      assert.deepEqual(sums[s].counts.map((x) => Array.from(x)), ref.itemCounts.map((x) => Array.from(x)), `${n} rows, ${weights}, ${loop}, set ${s}: counts`);
     });
-  }
+  });
 });
