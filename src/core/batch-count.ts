@@ -14,6 +14,7 @@
  * a time). Without WebAssembly SIMD (`batchCountingAvailable`), the same fallback applies.
  */
 import kernelBytes from './wasm/batch-count.wat';
+import { instantiate } from './wasm/instance';
 import type { ItemCodebook } from './codebook';
 import { correlationFromMargins, NO_WEIGHT, tableMargins, ZERO_VARIANCE } from './stats/correlation';
 import { polychoricRhoAt } from './stats/polychoric';
@@ -29,22 +30,9 @@ interface Kernel {
 
 let kernel: Kernel | null | undefined;
 
-/** The WebAssembly API as used here (the core's TypeScript libraries do not declare it). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-
 /** The thread's kernel instance (compiled once per thread), or null where WebAssembly SIMD is missing. */
 function getKernel(): Kernel | null {
-  if (kernel === undefined) {
-    try {
-      const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-      kernel = new wasm.Instance(new wasm.Module(kernelBytes), {}).exports as Kernel;
-    } catch {
-      kernel = null;
-    }
-  }
+  if (kernel === undefined) kernel = instantiate<Kernel>(kernelBytes);
   return kernel;
 }
 
@@ -143,6 +131,16 @@ function requireKernel(): Kernel {
   return kern;
 }
 
+/** The kernel loaded for a batch's pair tables, and a view of its one table (cells x 8 lanes). */
+function pairTablesSetup(input: BatchCountingInput) {
+  const kern = requireKernel();
+  const { n, k } = input.codes;
+  const maxSlots = maxSlotsOf(k);
+  const { multOff, tableOff } = load(kern, input, maxSlots * maxSlots);
+  const table = new Uint16Array(kern.memory.buffer, tableOff, maxSlots * maxSlots * BATCH_LANES);
+  return { kern, n, k, m: k.length, lanes: input.lanes, maxSlots, multOff, tableOff, table };
+}
+
 /**
  * Counts the pair tables (i < j, in `pairIndex` order) with pair index `start, start + step, ...`
  * of every replicate of the batch into `outputs[l]` (replicate l's concatenated weighted tables, at
@@ -150,13 +148,7 @@ function requireKernel(): Kernel {
  * outputs.
  */
 export function countPairTablesBatch(input: BatchCountingInput, pairOffset: Int32Array, outputs: readonly Float64Array[], start: number, step: number): void {
-  const kern = requireKernel();
-  const { n, k } = input.codes;
-  const m = k.length;
-  const lanes = input.lanes;
-  const maxSlots = maxSlotsOf(k);
-  const { multOff, tableOff } = load(kern, input, maxSlots * maxSlots);
-  const table = new Uint16Array(kern.memory.buffer, tableOff, maxSlots * maxSlots * BATCH_LANES);
+  const { kern, n, k, m, lanes, multOff, tableOff, table } = pairTablesSetup(input);
   for (let i = 0, p = 0; i < m; i++) {
     const ki = k[i];
     for (let j = i + 1; j < m; j++, p++) {
@@ -205,13 +197,7 @@ export interface PolychoricTargets {
  * order), without writing and reading 6 MB of tables per replicate.
  */
 export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset: Int32Array, targets: CorrelationTargets, start: number, step: number): void {
-  const kern = requireKernel();
-  const { n, k } = input.codes;
-  const m = k.length;
-  const lanes = input.lanes;
-  const maxSlots = maxSlotsOf(k);
-  const { multOff, tableOff } = load(kern, input, maxSlots * maxSlots);
-  const table = new Uint16Array(kern.memory.buffer, tableOff, maxSlots * maxSlots * BATCH_LANES);
+  const { kern, n, k, m, lanes, multOff, tableOff, table, maxSlots } = pairTablesSetup(input);
   const cells = new Float64Array(maxSlots * maxSlots);
   const { methods, values, items, pairCounts, polychoric } = targets;
   const unordered = items.map((it) => it.type === 'nominal' && it.codes.length > 2);

@@ -514,6 +514,17 @@ function rowMajor(data: SurveyData, colIdx: readonly number[], k: Int32Array): U
   return bytes;
 }
 
+/** The row-major answers, and where each item's k + 1 slots start in a per-row-set accumulator. */
+function rowMajorLayout(data: SurveyData, colIdx: readonly number[], k: Int32Array): { bytes: Uint8Array; off: Int32Array; total: number } {
+  const off = new Int32Array(colIdx.length);
+  let total = 0;
+  for (let i = 0; i < colIdx.length; i++) {
+    off[i] = total;
+    total += k[i] + 1;
+  }
+  return { bytes: rowMajor(data, colIdx, k), off, total };
+}
+
 /**
  * Marginals of a row subset (group means, split halves: random row orders over a 97,000-row
  * reference) from the row-major copy: each row's answers are one contiguous read instead of one
@@ -523,13 +534,7 @@ function rowMajor(data: SurveyData, colIdx: readonly number[], k: Int32Array): U
 function countMarginalsRowMajor(stats: SufficientStats, data: SurveyData, colIdx: readonly number[], rowList: Uint32Array | readonly number[], w: Float64Array | null): void {
   const m = colIdx.length;
   const k = stats.k;
-  const bytes = rowMajor(data, colIdx, k);
-  const off = new Int32Array(m);
-  let total = 0;
-  for (let i = 0; i < m; i++) {
-    off[i] = total;
-    total += k[i] + 1;
-  }
+  const { bytes, off, total } = rowMajorLayout(data, colIdx, k);
   const cc = new Float64Array(total);
   const n = rowList.length;
   if (w) {
@@ -577,13 +582,7 @@ function countMarginalsRowMajor(stats: SufficientStats, data: SurveyData, colIdx
 export function rowSetItemSums(data: SurveyData, colIdx: readonly number[], rowSets: readonly Uint32Array[], w: Float64Array | null): { weights: Float64Array[]; counts: Float64Array[] }[] {
   const m = colIdx.length;
   const k = Int32Array.from(colIdx, (c) => data.columns[c].item.codes.length);
-  const bytes = rowMajor(data, colIdx, k);
-  const off = new Int32Array(m);
-  let total = 0;
-  for (let i = 0; i < m; i++) {
-    off[i] = total;
-    total += k[i] + 1;
-  }
+  const { bytes, off, total } = rowMajorLayout(data, colIdx, k);
   const wasm = wasmRowSetSums(bytes, m, off, total, rowSets, w);
   if (wasm) {
     return wasm.map(({ counts: cc, sums: cw }) => {

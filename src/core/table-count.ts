@@ -12,17 +12,13 @@
  * WebAssembly memory never shrinks, so the bound is what the thread keeps.
  */
 import countBytes from './wasm/count.wat';
+import { instantiate } from './wasm/instance';
 
 interface Kernel {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   count(p: number, q: number, n: number, s2: number, t: number, cells: number, zero: number): void;
   countWeighted(p: number, q: number, n: number, s2: number, tw: number, tc: number, w: number, cells: number, zero: number): void;
   rowSums(bytes: number, m: number, rows: number, nrows: number, w: number, off: number, cc: number, cw: number, cells: number): void;
-}
-
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
 }
 
 let kernel: Kernel | null | undefined;
@@ -48,14 +44,7 @@ export function useWasmTableCounting(on: boolean): void {
 }
 
 function getKernel(): Kernel | null {
-  if (kernel === undefined) {
-    try {
-      const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-      kernel = new wasm.Instance(new wasm.Module(countBytes), {}).exports as Kernel;
-    } catch {
-      kernel = null;
-    }
-  }
+  if (kernel === undefined) kernel = instantiate<Kernel>(countBytes);
   return kernel;
 }
 

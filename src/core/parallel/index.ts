@@ -189,6 +189,21 @@ export function startBootstrapSufficientStats(
   return Promise.all(jobs).then(() => stats);
 }
 
+/** What a batch of bootstrap replicates is counted with, after checking its inputs. */
+function batchSetup(unweighted: SufficientStats, data: SurveyData, options: { columns?: readonly number[]; multiplicities: readonly Float64Array[] }, parallel: ParallelOptions, name: string) {
+  const mults = options.multiplicities;
+  const colIdx = bootstrapColumns(unweighted, data, options.columns);
+  for (const mu of mults) if (mu.length !== data.n) throw new RangeError(`${name}: ${mu.length} multiplicities for ${data.n} rows`);
+  const m = unweighted.items.length;
+  return {
+    mults,
+    colIdx,
+    threads: Math.max(1, Math.floor(parallel.workers ?? Math.min(8, availableParallelism()))),
+    script: parallel.workerScript ?? defaultScript(),
+    npairs: (m * (m - 1)) / 2,
+  };
+}
+
 /** Every row's answers of a bootstrap's columns, gathered once per base statistics (shared memory). */
 const batchCodes = new WeakMap<SufficientStats, { codes: BatchCountingInput['codes']; id: number }>();
 
@@ -245,13 +260,7 @@ export async function startBootstrapBatch(
   },
   parallel: ParallelOptions = {},
 ): Promise<SufficientStats[]> {
-  const mults = options.multiplicities;
-  const colIdx = bootstrapColumns(unweighted, data, options.columns);
-  for (const mu of mults) if (mu.length !== data.n) throw new RangeError(`startBootstrapBatch: ${mu.length} multiplicities for ${data.n} rows`);
-  const threads = Math.max(1, Math.floor(parallel.workers ?? Math.min(8, availableParallelism())));
-  const script = parallel.workerScript ?? defaultScript();
-  const m = unweighted.items.length;
-  const npairs = (m * (m - 1)) / 2;
+  const { mults, colIdx, threads, script, npairs } = batchSetup(unweighted, data, options, parallel, 'startBootstrapBatch');
   const useWorkers = threads > 1 && data.n * npairs >= MIN_PARALLEL_WORK && existsSync(script);
   const packed = batchCountingAvailable() && mults.length <= BATCH_LANES ? packMultiplicities(mults, data.n, useWorkers) : null;
   if (!packed) {
@@ -319,13 +328,7 @@ export async function startBootstrapCorrelations(
   },
   parallel: ParallelOptions = {},
 ): Promise<Float64Array[][]> {
-  const mults = options.multiplicities;
-  const colIdx = bootstrapColumns(unweighted, data, options.columns);
-  for (const mu of mults) if (mu.length !== data.n) throw new RangeError(`startBootstrapCorrelations: ${mu.length} multiplicities for ${data.n} rows`);
-  const threads = Math.max(1, Math.floor(parallel.workers ?? Math.min(8, availableParallelism())));
-  const script = parallel.workerScript ?? defaultScript();
-  const m = unweighted.items.length;
-  const npairs = (m * (m - 1)) / 2;
+  const { mults, colIdx, threads, script, npairs } = batchSetup(unweighted, data, options, parallel, 'startBootstrapCorrelations');
   const poly = options.polychoric;
   const outputs = [...options.values.flat(), ...(poly ? [...poly.values, poly.start] : [])];
   const useWorkers = threads > 1 && data.n * npairs >= MIN_PARALLEL_WORK && existsSync(script) && outputs.every((v) => v.buffer instanceof SharedArrayBuffer);

@@ -1,0 +1,18 @@
+/** The WebAssembly API as the kernels use it (the core's TypeScript libraries do not declare it). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+/**
+ * An instance of a kernel module (src/core/wasm/*.wat, embedded by the build), or null where the
+ * runtime cannot run it (no WebAssembly, e.g. V8's --jitless, or no SIMD for a SIMD kernel).
+ */
+export function instantiate<T>(bytes: Uint8Array): T | null {
+  try {
+    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+    return new wasm.Instance(new wasm.Module(bytes), {}).exports as T;
+  } catch {
+    return null;
+  }
+}
