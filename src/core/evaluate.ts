@@ -608,9 +608,18 @@ async function evaluateRun(
     reps.meanTvd[b] = h.meanTvd ?? NaN;
     reps.meanJsDistance[b] = h.meanJsDistance ?? NaN;
   };
+  // The observed matrices' comparisons (Mantel permutations, eigen-decompositions: a few hundred
+  // milliseconds) are computed while the counting threads count the first bootstrap batches.
+  const comparisons = new Map<AssociationChoice, ReturnType<typeof compareMatrices>>();
+  const compareAll = () => {
+    for (const method of refMatrices.keys()) {
+      checkAborted(signal);
+      comparisons.set(method, compareMatrices(refMatrices.get(method)!, runMatrices.get(method)!, { referenceN: refData.n, runN: runData!.n, permutations: config.permutations, seed: config.seed, fdr: t.fdr }));
+    }
+  };
   if (runData && runStats) {
     checkAborted(signal);
-    await respondentBootstrap({ data: runData, columns: runIdx, unweighted: runStats, replicates: B, tableReplicates: tableB, rng, reference: refMatrices, agreement: agreeReps, polychoricStart: runMatrices.get('polychoric'), each: headline });
+    await respondentBootstrap({ data: runData, columns: runIdx, unweighted: runStats, replicates: B, tableReplicates: tableB, rng, reference: refMatrices, agreement: agreeReps, polychoricStart: runMatrices.get('polychoric'), each: headline, whileCounting: compareAll });
   } else {
     for (let b = 0; b < B; b++) headline(b, runWeights.map((w) => multinomial(w, rng)));
   }
@@ -631,7 +640,8 @@ async function evaluateRun(
       checkAborted(signal);
       const refM = refMatrices.get(method)!;
       const runM = runMatrices.get(method)!;
-      const cmp = compareMatrices(refM, runM, { referenceN: refData.n, runN: runData.n, permutations: config.permutations, seed: config.seed, fdr: t.fdr });
+      if (!comparisons.has(method)) compareAll(); // no bootstrap ran (e.g. bootstrap 0 with a run of respondents)
+      const cmp = comparisons.get(method)!;
       const agreeN = structureB.get(method)!;
       const agreement: ValueWithCi = cmp.pearson === null || agreeN === 0 ? { value: cmp.pearson, ci: null } : { value: cmp.pearson, ci: intervalOf(agreeReps.get(method)!, agreeN) };
       const m = items.length;

@@ -6,8 +6,9 @@
  * as many as each method's agreement array is long, also give the agreement of the replicate's
  * association matrix with the reference's. Replicates are counted in batches of BATCH_LANES, all
  * of a batch in one pass (multiplicities drawn in the same order as one replicate at a time).
- * Pipelined: while worker threads count the next batch, this thread compares the current one; two
- * sets of buffers take turns, so a bootstrap allocates them once. Pearson and Spearman values, and
+ * Pipelined: the counting threads work up to AHEAD batches ahead of the one this thread compares
+ * (and, first, while it does the caller's `whileCounting` work); a set of buffers for each batch in
+ * flight, taking turns, so a bootstrap allocates them once. Pearson and Spearman values, and
  * polychoric rho (each pair's fit started at the run's own estimate), are derived from each
  * replicate's tables by the counting threads, and the tables are not kept; Cramer's V needs them,
  * and is computed from the replicate's tables in this thread.
@@ -41,7 +42,18 @@ export interface RespondentBootstrap {
   polychoricStart?: AssociationMatrix;
   /** Replicate b's item weights (in order, b = 0, 1, ...). */
   each(b: number, itemWeights: Float64Array[]): void;
+  /**
+   * Work of the caller's own to do on this thread while the counting threads count the first
+   * batches (e.g. comparing the observed matrices): it then costs no wall time of its own.
+   */
+  whileCounting?: () => void;
 }
+
+/**
+ * Batches queued on the counting threads ahead of the one being compared (one when the replicates'
+ * tables are kept: 8 x 6 MB a set at WVS size).
+ */
+const AHEAD = 3;
 
 interface Counted {
   itemWeights: Float64Array[];
@@ -58,6 +70,7 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
   const tablesNeeded = derived.length + (agreement.has('polychoric') ? 1 : 0) < agreement.size;
   const refUpper = new Map(derived.map((k) => [k, upperTriangle(reference.get(k)!)]));
   const polyStart = polyB > 0 && !tablesNeeded ? sharedCopy(input.polychoricStart ? upperTriangle(input.polychoricStart) : new Float64Array(npairs).fill(NaN)) : null;
+  const ahead = tablesNeeded ? 1 : AHEAD;
   const shared = (length: number) => new Float64Array(new SharedArrayBuffer(8 * length));
   const tableSets: Float64Array[][] = [];
   const valueSets: Float64Array[][][] = [];
@@ -65,7 +78,7 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
   const startBatch = (first: number): Promise<Counted[]> => {
     const count = Math.min(BATCH_LANES, tableB - first);
     const mults = Array.from({ length: count }, () => bootstrapMultiplicities(data.n, rng, new Float64Array(data.n)));
-    const set = (first / BATCH_LANES) % 2;
+    const set = (first / BATCH_LANES) % (ahead + 1);
     valueSets[set] ??= derived.map(() => Array.from({ length: BATCH_LANES }, () => shared(npairs)));
     let p: Promise<Counted[]>;
     if (!tablesNeeded) {
@@ -80,7 +93,18 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
     return p;
   };
 
-  let pending: Promise<Counted[]> | null = null;
+  // Batches are started in order (their multiplicities drawn in order): the one being compared and
+  // at most `ahead` more, each with its own set of buffers.
+  const queue: Promise<Counted[]>[] = [];
+  let nextFirst = 0;
+  const fill = () => {
+    while (queue.length < ahead && nextFirst < tableB) {
+      queue.push(startBatch(nextFirst));
+      nextFirst += Math.min(BATCH_LANES, tableB - nextFirst);
+    }
+  };
+  fill();
+  input.whileCounting?.();
   let batch: Counted[] = [];
   let batchFirst = 0;
   let marginalBatch: Float64Array[][] = [];
@@ -88,12 +112,12 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
   for (let b = 0; b < B; b++) {
     if (b < tableB) {
       if (b === batchFirst + batch.length) {
-        batch = await (pending ?? startBatch(b));
+        batch = await queue.shift()!;
         batchFirst = b;
-        pending = b + batch.length < tableB ? startBatch(b + batch.length) : null;
+        fill();
       }
       const s = batch[b - batchFirst];
-      const set = (batchFirst / BATCH_LANES) % 2;
+      const set = (batchFirst / BATCH_LANES) % (ahead + 1);
       for (const [method, agree] of agreement) {
         if (b >= agree.length) continue;
         const mi = derived.indexOf(method as 'pearson' | 'spearman');
