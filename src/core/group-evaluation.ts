@@ -7,7 +7,7 @@ import type { ItemCodebook } from './codebook';
 import type { DistributionData, SurveyData } from './dataset';
 import type { DiagnosticBag } from './diagnostics';
 import type { GroupStructure, Interval } from './report';
-import { acrossGroupCorrelation, compareUpperTriangles, groupMeanMatrix, topicMeanMatrix, upperTrianglePermutationNull, type GroupMeanMatrix } from './stats/group-structure';
+import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, topicMeanMatrix, upperTrianglePermutationNull, type GroupMeanMatrix } from './stats/group-structure';
 import { Prng } from './stats/prng';
 import { NO_CACHE, type Memo } from './cache';
 import { meanOfDefined, totalWeight } from './stats/descriptive';
@@ -217,10 +217,22 @@ function interval(values: number[], confidence = 0.95): Interval | null {
 }
 
 function structureOf(a: GroupMeanMatrix, items: ItemCodebook[]) {
-  const item = acrossGroupCorrelation(a);
+  return { item: acrossGroupCorrelation(a), ...topicStructureOf(a, items) };
+}
+
+/** The topic-level matrix of A and its correlation across groups (null with fewer than 3 topics). */
+function topicStructureOf(a: GroupMeanMatrix, items: ItemCodebook[]) {
   const topicOf = new Map(items.map((i) => [i.id, i.topic]));
   const t = topicMeanMatrix(a, (c) => topicOf.get(c));
-  return { item, topicMatrix: t, topic: t.columns.length >= 3 ? acrossGroupCorrelation(t) : null };
+  return { topicMatrix: t, topic: t.columns.length >= 3 ? acrossGroupCorrelation(t) : null };
+}
+
+/** The strict upper triangle of a matrix (pairIndex order, NaN for null). */
+function upperOf(values: (number | null)[][]): Float64Array {
+  const m = values.length;
+  const out = new Float64Array((m * (m - 1)) / 2);
+  for (let i = 0, p = 0; i < m; i++) for (let j = i + 1; j < m; j++, p++) out[p] = values[i][j] ?? NaN;
+  return out;
 }
 
 export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStructure | null {
@@ -252,6 +264,7 @@ export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStruct
   const pNull = observed.pearson === null || !nullRho.length ? null : (nullRho.filter((r) => r >= observed.pearson!).length + 1) / (nullRho.length + 1);
 
   // Bootstrap: the run's respondents resampled within each group.
+  const refItemUpper = upperOf(refS.item.values);
   const bootRho: number[] = [];
   const bootRmse: number[] = [];
   const bootTopicRho: number[] = [];
@@ -261,13 +274,14 @@ export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStruct
     const replicates = run.resample(groups, rng, count);
     if (!replicates) break;
     for (const replicate of replicates) {
+      // Item level from the correlations' upper triangle alone (the same numbers, no matrix objects).
       const a = groupMeanMatrix(groups, items, replicate);
-      const s = structureOf(a, items);
-      const c = compareUpperTriangles(refS.item.values, s.item.values);
+      const c = compareUpperVectors(refItemUpper, acrossGroupUpper(a));
       if (c.pearson !== null) bootRho.push(c.pearson);
       if (c.rmse !== null) bootRmse.push(c.rmse);
-      if (refS.topic && s.topic) {
-        const t = compareUpperTriangles(refS.topic.values, s.topic.values);
+      const topic = refS.topic ? topicStructureOf(a, items).topic : null;
+      if (refS.topic && topic) {
+        const t = compareUpperTriangles(refS.topic.values, topic.values);
         if (t.pearson !== null) bootTopicRho.push(t.pearson);
       }
     }

@@ -133,22 +133,9 @@ export interface AcrossGroupCorrelation {
   zeroVariance: string[];
 }
 
-/** Item-item (or topic-topic) correlation of the columns of A across its group rows. */
-export function acrossGroupCorrelation(a: GroupMeanMatrix): AcrossGroupCorrelation {
-  const m = a.columns.length;
+/** The columns of A, and those defined in every group centred once (null for the others). */
+function columnsOf(a: GroupMeanMatrix) {
   const cols = a.columns.map((_, j) => a.values.map((row) => row[j]));
-  const values: (number | null)[][] = [];
-  const n: number[][] = [];
-  const zeroVariance: string[] = [];
-  for (let i = 0; i < m; i++) {
-    const defined = cols[i].filter((v): v is number => v !== null);
-    const varies = defined.some((v) => v !== defined[0]);
-    if (!varies) zeroVariance.push(a.columns[i]);
-  }
-  for (let i = 0; i < m; i++) {
-    values.push(new Array(m).fill(null));
-    n.push(new Array(m).fill(0));
-  }
   // Columns defined in every group (the usual case) are centred once: a pair of them needs only
   // the cross-product, summed in the same order as pearsonPairwise, so the result is identical.
   const groups = a.values.length;
@@ -165,27 +152,61 @@ export function acrossGroupCorrelation(a: GroupMeanMatrix): AcrossGroupCorrelati
     }
     return { d, ss };
   });
+  return { cols, centred, groups };
+}
+
+/** Correlation of columns i and j of `columnsOf(a)` across the groups (null where undefined). */
+function columnPairCorrelation(c: ReturnType<typeof columnsOf>, i: number, j: number): number | null {
+  const ci = c.centred[i];
+  const cj = c.centred[j];
+  if (!ci || !cj) return pearsonPairwise(c.cols[i], c.cols[j]);
+  let sxy = 0;
+  for (let g = 0; g < c.groups; g++) sxy += ci.d[g] * cj.d[g];
+  return !(ci.ss > 0) || !(cj.ss > 0) ? null : Math.max(-1, Math.min(1, sxy / Math.sqrt(ci.ss * cj.ss)));
+}
+
+/**
+ * The strict upper triangle of `acrossGroupCorrelation(a).values` (pairIndex order, NaN for null):
+ * the same numbers without the matrix's objects, for the group-level bootstrap's replicates.
+ */
+export function acrossGroupUpper(a: GroupMeanMatrix): Float64Array {
+  const m = a.columns.length;
+  const c = columnsOf(a);
+  const out = new Float64Array((m * (m - 1)) / 2);
+  for (let i = 0, p = 0; i < m; i++) for (let j = i + 1; j < m; j++, p++) out[p] = columnPairCorrelation(c, i, j) ?? NaN;
+  return out;
+}
+
+/** Item-item (or topic-topic) correlation of the columns of A across its group rows. */
+export function acrossGroupCorrelation(a: GroupMeanMatrix): AcrossGroupCorrelation {
+  const m = a.columns.length;
+  const columns = columnsOf(a);
+  const { cols, centred, groups } = columns;
+  const values: (number | null)[][] = [];
+  const n: number[][] = [];
+  const zeroVariance: string[] = [];
+  for (let i = 0; i < m; i++) {
+    const defined = cols[i].filter((v): v is number => v !== null);
+    const varies = defined.some((v) => v !== defined[0]);
+    if (!varies) zeroVariance.push(a.columns[i]);
+  }
+  for (let i = 0; i < m; i++) {
+    values.push(new Array(m).fill(null));
+    n.push(new Array(m).fill(0));
+  }
   const zero = new Set(zeroVariance);
   for (let i = 0; i < m; i++) {
     const selfN = cols[i].filter((v) => v !== null).length;
     n[i][i] = selfN;
     values[i][i] = zero.has(a.columns[i]) ? null : 1;
-    const ci = centred[i];
     for (let j = i + 1; j < m; j++) {
-      const cj = centred[j];
-      let r: number | null;
-      if (ci && cj) {
-        let sxy = 0;
-        for (let g = 0; g < groups; g++) sxy += ci.d[g] * cj.d[g];
-        r = !(ci.ss > 0) || !(cj.ss > 0) ? null : Math.max(-1, Math.min(1, sxy / Math.sqrt(ci.ss * cj.ss)));
-        n[i][j] = n[j][i] = groups;
-      } else {
-        r = pearsonPairwise(cols[i], cols[j]);
+      if (centred[i] && centred[j]) n[i][j] = n[j][i] = groups;
+      else {
         let both = 0;
         for (let g = 0; g < cols[i].length; g++) if (cols[i][g] !== null && cols[j][g] !== null) both++;
         n[i][j] = n[j][i] = both;
       }
-      values[i][j] = values[j][i] = r;
+      values[i][j] = values[j][i] = columnPairCorrelation(columns, i, j);
     }
   }
   return { columns: [...a.columns], values, n, zeroVariance };
@@ -292,6 +313,11 @@ export function upperTrianglePermutationNull(a: (number | null)[][], b: (number 
  * for null, see `associationValues`): the pairs defined in both, in the same order, so the same number.
  */
 export function upperTrianglePearson(a: Float64Array, b: Float64Array): number | null {
+  return compareUpperVectors(a, b).pearson;
+}
+
+/** `compareUpperTriangles` for upper triangles given as vectors (see `upperTrianglePearson`): the same numbers. */
+export function compareUpperVectors(a: Float64Array, b: Float64Array): UpperComparison {
   if (pairScratch.x.length < a.length) pairScratch = { x: new Float64Array(a.length), y: new Float64Array(a.length) };
   const { x, y } = pairScratch;
   let n = 0;
@@ -303,5 +329,9 @@ export function upperTrianglePearson(a: Float64Array, b: Float64Array): number |
     y[n] = v;
     n++;
   }
-  return pearsonPairwise(x.subarray(0, n), y.subarray(0, n));
+  const xs = x.subarray(0, n);
+  const ys = y.subarray(0, n);
+  let ss = 0;
+  for (let k = 0; k < n; k++) ss += (xs[k] - ys[k]) ** 2;
+  return { pearson: pearsonPairwise(xs, ys), rmse: n ? Math.sqrt(ss / n) : null, pairs: n };
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { acrossGroupCorrelation, compareUpperTriangles, groupMeanMatrix, pearsonPairwise, topicMeanMatrix, upperTrianglePermutationNull } from '../../../src/core/stats/group-structure';
+import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, pearsonPairwise, topicMeanMatrix, upperTrianglePermutationNull } from '../../../src/core/stats/group-structure';
 import { Prng } from '../../../src/core/stats/prng';
 import type { ItemCodebook } from '../../../src/core/codebook';
 
@@ -123,4 +123,25 @@ test('the permutation null of the upper-triangle Pearson: the same draws and val
   assert.deepEqual(upperTrianglePermutationNull(a, constant, 10, new Prng(1)), [], 'zero variance: no null values');
   const slowConstant = new Prng(1);
   for (let k = 0; k < 10; k++) assert.equal(compareUpperTriangles(a, constant, slowConstant.permutation(m)).pearson, null);
+});
+
+test('acrossGroupUpper is the correlation matrix\'s upper triangle exactly, and compareUpperVectors is compareUpperTriangles', () => {
+  const rng = new Prng(21);
+  const groups = ['a', 'b', 'c', 'd', 'e', 'f'];
+  const cols = Array.from({ length: 12 }, (_, j) => `Q${j}`);
+  const values = groups.map((_, g) => cols.map((_, j) => (j === 4 && g === 2 ? null : j === 7 ? 0.5 : rng.nextFloat())));
+  const a = { groups, columns: cols, values, weight: values.map((row) => row.map(() => 1)) };
+  const full = acrossGroupCorrelation(a);
+  const upper = acrossGroupUpper(a);
+  for (let i = 0, p = 0; i < cols.length; i++) {
+    for (let j = i + 1; j < cols.length; j++, p++) {
+      const v = full.values[i][j];
+      assert.ok(v === null ? Number.isNaN(upper[p]) : upper[p] === v, `(${i}, ${j}): ${upper[p]} vs ${v}`);
+    }
+  }
+  assert.ok(upper.some(Number.isNaN), 'the constant column gives undefined pairs');
+  const other = groups.map(() => cols.map(() => rng.nextFloat()));
+  const b = acrossGroupCorrelation({ ...a, values: other });
+  const bu = acrossGroupUpper({ ...a, values: other });
+  assert.deepEqual(compareUpperVectors(upper, bu), compareUpperTriangles(full.values, b.values));
 });
