@@ -22,13 +22,21 @@ export interface GroupMeanMatrix {
  * with x_c the item's code values. Null for an empty distribution or a one-code item.
  */
 export function scaledMean(weights: ArrayLike<number>, item: Pick<ItemCodebook, 'codes'>): number | null {
-  const range = itemRange(item);
-  let s = 0;
-  let w = 0;
+  return scaledMeanOn(weights, item.codes, lowestCode(item), itemRange(item));
+}
+
+function lowestCode(item: Pick<ItemCodebook, 'codes'>): number {
   let lo = Infinity;
   for (const c of item.codes) lo = Math.min(lo, c);
-  for (let c = 0; c < item.codes.length; c++) {
-    s += weights[c] * item.codes[c];
+  return lo;
+}
+
+/** `scaledMean` with the item's lowest code and range given (computed once per item, not per group). */
+function scaledMeanOn(weights: ArrayLike<number>, codes: readonly number[], lo: number, range: number): number | null {
+  let s = 0;
+  let w = 0;
+  for (let c = 0; c < codes.length; c++) {
+    s += weights[c] * codes[c];
     w += weights[c];
   }
   if (!(w > 0) || !(range > 0)) return null;
@@ -43,10 +51,12 @@ function total(d: ArrayLike<number>): number {
 
 /** A[g][j] from per-group, per-item answer distributions (`distributions[g][j]` over item j's codes). */
 export function groupMeanMatrix(groups: string[], items: ItemCodebook[], distributions: ArrayLike<number>[][]): GroupMeanMatrix {
+  const lows = items.map(lowestCode);
+  const ranges = items.map(itemRange);
   return {
     groups: [...groups],
     columns: items.map((i) => i.id),
-    values: distributions.map((row) => row.map((d, j) => scaledMean(d, items[j]))),
+    values: distributions.map((row) => row.map((d, j) => scaledMeanOn(d, items[j].codes, lows[j], ranges[j]))),
     weight: distributions.map((row) => row.map((d) => total(d))),
   };
 }
@@ -172,8 +182,30 @@ function columnPairCorrelation(c: ReturnType<typeof columnsOf>, i: number, j: nu
 export function acrossGroupUpper(a: GroupMeanMatrix): Float64Array {
   const m = a.columns.length;
   const c = columnsOf(a);
+  const G = c.groups;
+  // The centred columns side by side (column-major), for a tight loop over the complete pairs.
+  const d = new Float64Array(m * G);
+  const ss = new Float64Array(m);
+  c.centred.forEach((col, j) => {
+    if (col) {
+      d.set(col.d, j * G);
+      ss[j] = col.ss;
+    }
+  });
   const out = new Float64Array((m * (m - 1)) / 2);
-  for (let i = 0, p = 0; i < m; i++) for (let j = i + 1; j < m; j++, p++) out[p] = columnPairCorrelation(c, i, j) ?? NaN;
+  for (let i = 0, p = 0; i < m; i++) {
+    const ci = c.centred[i] !== null;
+    for (let j = i + 1; j < m; j++, p++) {
+      if (!ci || c.centred[j] === null) {
+        out[p] = columnPairCorrelation(c, i, j) ?? NaN;
+        continue;
+      }
+      // The same sums in the same order as columnPairCorrelation.
+      let sxy = 0;
+      for (let g = 0, x = i * G, y = j * G; g < G; g++, x++, y++) sxy += d[x] * d[y];
+      out[p] = !(ss[i] > 0) || !(ss[j] > 0) ? NaN : Math.max(-1, Math.min(1, sxy / Math.sqrt(ss[i] * ss[j])));
+    }
+  }
   return out;
 }
 
