@@ -14,9 +14,9 @@
  * a time). Without WebAssembly SIMD (`batchCountingAvailable`), the same fallback applies.
  */
 import kernelBytes from './wasm/batch-count.wat';
-import { instantiate } from './wasm/instance';
+import { align, instantiate, reserve, type KernelMemory } from './wasm/instance';
 import type { ItemCodebook } from './codebook';
-import { correlationFromMargins, NO_WEIGHT, tableMargins, ZERO_VARIANCE } from './stats/correlation';
+import { completeRows, PairCorrelations } from './stats/association';
 import { polychoricRhoAt } from './stats/polychoric';
 import type { CountingInput } from './sufficient';
 
@@ -24,7 +24,7 @@ import type { CountingInput } from './sufficient';
 export const BATCH_LANES = 8;
 
 interface Kernel {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  memory: KernelMemory;
   pairBatch8(a: number, b: number, n: number, stride: number, mult: number, t: number, cells: number): void;
 }
 
@@ -101,13 +101,11 @@ interface Layout {
 function load(kern: Kernel, input: BatchCountingInput, tableCells: number, aux?: Uint8Array): Layout {
   const { n, k, slots } = input.codes;
   const m = k.length;
-  const zerosOff = align16(m * n);
-  const auxOff = align16(zerosOff + n);
-  const multOff = align16(auxOff + n);
-  const tableOff = align16(multOff + BATCH_LANES * n);
-  const need = tableOff + tableCells * 16;
-  const have = kern.memory.buffer.byteLength;
-  if (need > have) kern.memory.grow(Math.ceil((need - have) / 65536));
+  const zerosOff = align(m * n, 16);
+  const auxOff = align(zerosOff + n, 16);
+  const multOff = align(auxOff + n, 16);
+  const tableOff = align(multOff + BATCH_LANES * n, 16);
+  reserve(kern.memory, tableOff + tableCells * 16);
   const bytes = new Uint8Array(kern.memory.buffer);
   if (loadedCodes !== input.codesId) {
     for (let i = 0; i < m; i++) bytes.set(slots[i].subarray(0, n), i * n);
@@ -200,19 +198,15 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
   const { kern, n, k, m, lanes, multOff, tableOff, table, maxSlots } = pairTablesSetup(input);
   const cells = new Float64Array(maxSlots * maxSlots);
   const { methods, values, items, pairCounts, polychoric } = targets;
-  const unordered = items.map((it) => it.type === 'nominal' && it.codes.length > 2);
+  const pc = new PairCorrelations(items, methods);
   const nominal = items.map((it) => it.type === 'nominal');
-  const codes = items.map((it) => Float64Array.from(it.codes));
-  const ranked = methods.map((method) => method === 'spearman');
   for (let i = 0, p = 0; i < m; i++) {
     const ki = k[i];
     for (let j = i + 1; j < m; j++, p++) {
       if (p < start || (p - start) % step !== 0) continue;
       const kj = k[j];
       const off = pairOffset[p];
-      let complete = 0;
-      for (let x = off, end = off + ki * kj; x < end; x++) complete += pairCounts[x];
-      const correlations = !(unordered[i] || unordered[j] || complete < 2);
+      const correlations = pc.defined(i, j, completeRows(pairCounts, off, ki * kj));
       const poly = polychoric && !(nominal[i] || nominal[j]) ? polychoric.lanes : 0;
       if (!correlations) for (const v of values) for (let l = 0; l < lanes; l++) v[l][p] = NaN;
       if (polychoric && poly === 0) for (let l = 0; l < polychoric.lanes; l++) polychoric.values[l][p] = NaN;
@@ -224,11 +218,8 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
           for (let b = 0, t = a * stride * BATCH_LANES + l; b < kj; b++, c++, t += BATCH_LANES) cells[c] = table[t];
         }
         if (correlations) {
-          tableMargins(cells, 0, ki, kj);
-          for (let mi = 0; mi < methods.length; mi++) {
-            const r = ranked[mi] ? correlationFromMargins(cells, 0, ki, kj, null, null) : correlationFromMargins(cells, 0, ki, kj, codes[i], codes[j]);
-            values[mi][l][p] = r === NO_WEIGHT || r === ZERO_VARIANCE ? NaN : r;
-          }
+          pc.compute(cells, 0, ki, kj, i, j);
+          for (let mi = 0; mi < methods.length; mi++) values[mi][l][p] = pc.r[mi];
         }
         if (l < poly) {
           const th = polychoric!.thresholds[l];
@@ -315,8 +306,4 @@ export function countGroupItemWeightsBatch(input: BatchCountingInput, group: Uin
     }
   }
   return out;
-}
-
-function align16(x: number): number {
-  return (x + 15) & ~15;
 }

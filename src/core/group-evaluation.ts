@@ -7,7 +7,7 @@ import type { ItemCodebook } from './codebook';
 import type { DistributionData, SurveyData } from './dataset';
 import type { DiagnosticBag } from './diagnostics';
 import type { GroupStructure, Interval } from './report';
-import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, topicMeanMatrix, upperTrianglePermutationNull, type GroupMeanMatrix } from './stats/group-structure';
+import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, topicMeanMatrix, upperTriangleOf, upperTrianglePermutationNull, type GroupMeanMatrix } from './stats/group-structure';
 import { Prng } from './stats/prng';
 import { NO_CACHE, type Memo } from './cache';
 import { meanOfDefined, totalWeight } from './stats/descriptive';
@@ -227,13 +227,6 @@ function topicStructureOf(a: GroupMeanMatrix, items: ItemCodebook[]) {
   return { topicMatrix: t, topic: t.columns.length >= 3 ? acrossGroupCorrelation(t) : null };
 }
 
-/** The strict upper triangle of a matrix (pairIndex order, NaN for null). */
-function upperOf(values: (number | null)[][]): Float64Array {
-  const m = values.length;
-  const out = new Float64Array((m * (m - 1)) / 2);
-  for (let i = 0, p = 0; i < m; i++) for (let j = i + 1; j < m; j++, p++) out[p] = values[i][j] ?? NaN;
-  return out;
-}
 
 export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStructure | null {
   const { reference, run, items, rng, bag } = input;
@@ -264,7 +257,7 @@ export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStruct
   const pNull = observed.pearson === null || !nullRho.length ? null : (nullRho.filter((r) => r >= observed.pearson!).length + 1) / (nullRho.length + 1);
 
   // Bootstrap: the run's respondents resampled within each group.
-  const refItemUpper = upperOf(refS.item.values);
+  const refItemUpper = upperTriangleOf(refS.item.values);
   const bootRho: number[] = [];
   const bootRmse: number[] = [];
   const bootTopicRho: number[] = [];

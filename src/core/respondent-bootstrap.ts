@@ -16,9 +16,9 @@
 import { BATCH_LANES } from './batch-count';
 import type { AssociationChoice } from './config';
 import type { SurveyData } from './dataset';
-import { bootstrapItemWeights, startBootstrapBatch, startBootstrapCorrelations } from './parallel';
+import { bootstrapItemWeights, sharedView, startBootstrapBatch, startBootstrapCorrelations } from './parallel';
 import { associationMatrix, type AssociationMatrix } from './stats/association';
-import { compareUpperTriangles, upperTrianglePearson } from './stats/group-structure';
+import { compareUpperTriangles, upperTriangleOf, upperTrianglePearson } from './stats/group-structure';
 import { polychoricMatrix, polychoricValuesFromUpper } from './stats/polychoric';
 import type { Prng } from './stats/prng';
 import { bootstrapMultiplicities } from './stats/resample';
@@ -68,8 +68,8 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
   const polyB = agreement.get('polychoric')?.length ?? 0;
   // Cramer's V is compared from the replicates' tables, which are then kept.
   const tablesNeeded = derived.length + (agreement.has('polychoric') ? 1 : 0) < agreement.size;
-  const refUpper = new Map(derived.map((k) => [k, upperTriangle(reference.get(k)!)]));
-  const polyStart = polyB > 0 && !tablesNeeded ? sharedCopy(input.polychoricStart ? upperTriangle(input.polychoricStart) : new Float64Array(npairs).fill(NaN)) : null;
+  const refUpper = new Map(derived.map((k) => [k, upperTriangleOf(reference.get(k)!.values)]));
+  const polyStart = polyB > 0 && !tablesNeeded ? sharedView(input.polychoricStart ? upperTriangleOf(input.polychoricStart.values) : new Float64Array(npairs).fill(NaN)) : null;
   const ahead = tablesNeeded ? 1 : AHEAD;
   const shared = (length: number) => new Float64Array(new SharedArrayBuffer(8 * length));
   const tableSets: Float64Array[][] = [];
@@ -143,19 +143,4 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
 /** A replicate's matrix from its tables, for the methods not derived on the counting threads. */
 function tableMatrix(stats: SufficientStats, method: AssociationChoice): AssociationMatrix {
   return method === 'polychoric' ? (polychoricMatrix(stats) as unknown as AssociationMatrix) : associationMatrix(stats, method);
-}
-
-/** A copy in shared memory, for worker threads to read. */
-function sharedCopy(a: Float64Array): Float64Array {
-  const out = new Float64Array(new SharedArrayBuffer(8 * a.length));
-  out.set(a);
-  return out;
-}
-
-/** The strict upper triangle of a matrix in pairIndex order, NaN for null (see `associationValues`). */
-export function upperTriangle(matrix: AssociationMatrix): Float64Array {
-  const m = matrix.values.length;
-  const out = new Float64Array((m * (m - 1)) / 2);
-  for (let i = 0, p = 0; i < m; i++) for (let j = i + 1; j < m; j++, p++) out[p] = matrix.values[i][j] ?? NaN;
-  return out;
 }

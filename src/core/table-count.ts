@@ -12,10 +12,10 @@
  * WebAssembly memory never shrinks, so the bound is what the thread keeps.
  */
 import countBytes from './wasm/count.wat';
-import { instantiate } from './wasm/instance';
+import { align, instantiate, reserve, type KernelMemory } from './wasm/instance';
 
 interface Kernel {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  memory: KernelMemory;
   count(p: number, q: number, n: number, s2: number, t: number, cells: number, zero: number): void;
   countWeighted(p: number, q: number, n: number, s2: number, tw: number, tc: number, w: number, cells: number, zero: number): void;
   rowSums(bytes: number, m: number, rows: number, nrows: number, w: number, off: number, cc: number, cw: number, cells: number): void;
@@ -51,11 +51,6 @@ function getKernel(): Kernel | null {
 /** Which row-major answers (and weights) the kernel's memory holds for `WasmRowSums`, if any. */
 let rowSumsHolds: { bytes: Uint8Array; w: Float64Array | null } | null = null;
 
-function reserve(kern: Kernel, bytes: number): void {
-  const have = kern.memory.buffer.byteLength;
-  if (bytes > have) kern.memory.grow(Math.ceil((bytes - have) / 65536));
-}
-
 /**
  * `rowSetItemSums`'s loop (src/core/sufficient.ts) in WebAssembly: per row set, each item's counts
  * and weight sums by category, rows added in the given order (the same numbers). The row-major
@@ -74,7 +69,7 @@ export function wasmRowSetSums(bytes: Uint8Array, m: number, off: Int32Array, to
   const cwOff = ccOff + 8 * total;
   const rowsOff = cwOff + 8 * total;
   const longest = Math.max(0, ...rowSets.map((r) => r.length));
-  reserve(kern, rowsOff + 4 * longest);
+  reserve(kern.memory, rowsOff + 4 * longest);
   if (rowSumsHolds?.bytes !== bytes || rowSumsHolds.w !== w) {
     const weights = new Float64Array(kern.memory.buffer, wOff, n);
     if (w) weights.set(w.subarray(0, n));
@@ -115,7 +110,7 @@ export class WasmTableCounter {
     const rows = resident ? n : Math.min(n, CHUNK_ROWS);
     this.chunkOff = this.wOff + (weights ? 8 * rows : 0);
     this.top = resident ? this.chunkOff : this.chunkOff + 2 * rows;
-    reserve(this.kern, this.top);
+    reserve(this.kern.memory, this.top);
     rowSumsHolds = null; // this call's layout overwrites what wasmRowSetSums kept
     if (weights && resident) new Float64Array(kern.memory.buffer, this.wOff, n).set(weights.subarray(0, n));
   }
@@ -135,7 +130,7 @@ export class WasmTableCounter {
     if (off === undefined) {
       off = this.top;
       this.top = align(off + this.n, 8);
-      reserve(this.kern, this.top);
+      reserve(this.kern.memory, this.top);
       new Uint8Array(this.kern.memory.buffer, off, this.n).set(codes.subarray(0, this.n));
       this.offsets.set(codes, off);
     }
@@ -179,8 +174,4 @@ export class WasmTableCounter {
     this.each(p, q, (a, b, rows, zero) => this.kern.countWeighted(a, b, rows, s2, this.twOff, this.tcOff, this.wOff, cells, zero));
     return { weights: new Float64Array(this.kern.memory.buffer, this.twOff, cells), counts: new Int32Array(this.kern.memory.buffer, this.tcOff, cells) };
   }
-}
-
-function align(x: number, to: number): number {
-  return Math.ceil(x / to) * to;
 }

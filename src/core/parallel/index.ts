@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SurveyData } from '../dataset';
-import { categoryThresholds, answeredCategories, polychoricRhoAt } from '../stats/polychoric';
+import { itemThresholds, polychoricRhoAt } from '../stats/polychoric';
 import { BATCH_LANES, batchCountingAvailable, countItemWeightsBatch, countPairCorrelationsBatch, countPairTablesBatch, newCodesId, packMultiplicities, type BatchCountingInput, type CorrelationTargets } from '../batch-count';
 import {
   allocateSufficientStats,
@@ -98,6 +98,13 @@ function run(entry: PoolWorker, request: Unsent<WorkerRequest>): Promise<void> {
   });
 }
 
+/** `count` requests, `request(t)` to worker t of the script's pool (started as needed). */
+function onWorkers(script: string, count: number, request: (t: number) => Unsent<WorkerRequest>): Promise<void>[] {
+  return poolFor(script, count)
+    .slice(0, count)
+    .map((entry, t) => run(entry, request(t)));
+}
+
 /**
  * `computeSufficientStats(data, options)` computed on `parallel.workers` threads; same result,
  * exactly. Falls back to the calling thread alone when the work is small or the worker script is
@@ -127,10 +134,7 @@ export async function computeSufficientStatsParallel(
     return stats;
   }
   const step = Math.min(threads, planBlocks(input.k).units);
-  const pool = poolFor(script, step - 1);
-  const jobs = pool.slice(0, step - 1).map((entry, t) =>
-    run(entry, { kind: 'tables', input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts: stats.pairCounts, start: t + 1, step }),
-  );
+  const jobs = onWorkers(script, step - 1, (t) => ({ kind: 'tables', input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts: stats.pairCounts, start: t + 1, step }));
   // The calling thread takes unit share 0 and the item counts while the workers count theirs.
   try {
     countItems(stats, input, rowWeights);
@@ -142,10 +146,11 @@ export async function computeSufficientStatsParallel(
   return stats;
 }
 
-/** Shared copies of unweighted count tables that were not allocated shared (one copy per table). */
+/** Shared copies of arrays that were not allocated shared (one copy per array). */
 const sharedCopies = new WeakMap<Float64Array, Float64Array>();
 
-function sharedView(a: Float64Array): Float64Array {
+/** `a` in shared memory, for worker threads to read: itself if it is there, else a copy made once. */
+export function sharedView(a: Float64Array): Float64Array {
   if (a.buffer instanceof SharedArrayBuffer) return a;
   let copy = sharedCopies.get(a);
   if (!copy) {
@@ -184,9 +189,7 @@ export function startBootstrapSufficientStats(
     return Promise.resolve(stats);
   }
   const step = Math.min(threads, planBlocks(input.k).units);
-  const pool = poolFor(script, step);
-  const jobs = pool.slice(0, step).map((entry, t) => run(entry, { kind: 'tables', input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts: base.pairCounts, start: t, step }));
-  return Promise.all(jobs).then(() => stats);
+  return Promise.all(onWorkers(script, step, (t) => ({ kind: 'tables', input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts: base.pairCounts, start: t, step }))).then(() => stats);
 }
 
 /** What a batch of bootstrap replicates is counted with, after checking its inputs. */
@@ -223,9 +226,7 @@ function codesOf(unweighted: SufficientStats, data: SurveyData, colIdx: readonly
  * replicate by replicate when the kernel cannot count the batch exactly.
  */
 export function bootstrapItemWeights(unweighted: SufficientStats, data: SurveyData, options: { columns?: readonly number[]; multiplicities: readonly Float64Array[] }): Float64Array[][] {
-  const colIdx = bootstrapColumns(unweighted, data, options.columns);
-  const mults = options.multiplicities;
-  for (const mu of mults) if (mu.length !== data.n) throw new RangeError(`bootstrapItemWeights: ${mu.length} multiplicities for ${data.n} rows`);
+  const { mults, colIdx } = batchSetup(unweighted, data, options, {}, 'bootstrapItemWeights');
   const packed = batchCountingAvailable() ? packMultiplicities(mults, data.n, false) : null;
   if (!packed) {
     const counter = new ItemWeightCounter(data, colIdx);
@@ -298,8 +299,7 @@ export async function startBootstrapBatch(
     return stats;
   }
   const step = Math.min(threads, npairs);
-  const pool = poolFor(script, step);
-  await Promise.all(pool.slice(0, step).map((entry, t) => run(entry, { kind: 'batch', input, pairOffset: unweighted.pairOffset, outputs, start: t, step, derive })));
+  await Promise.all(onWorkers(script, step, (t) => ({ kind: 'batch', input, pairOffset: unweighted.pairOffset, outputs, start: t, step, derive })));
   return stats;
 }
 
@@ -344,15 +344,14 @@ export async function startBootstrapCorrelations(
   const targets: CorrelationTargets = { methods: options.methods, values: options.values.map((v) => [...v]), items: unweighted.items, pairCounts: useWorkers ? sharedView(unweighted.pairCounts) : unweighted.pairCounts };
   if (poly) {
     const lanes = Math.min(poly.lanes, mults.length);
-    const w = items.weights.slice(0, lanes);
-    targets.polychoric = { lanes, values: [...poly.values], start: poly.start, thresholds: w.map((ws) => ws.map((x) => categoryThresholds(x))), constant: w.map((ws) => ws.map((x) => answeredCategories(x) < 2)) };
+    const each = items.weights.slice(0, lanes).map(itemThresholds);
+    targets.polychoric = { lanes, values: [...poly.values], start: poly.start, thresholds: each.map((e) => e.thresholds), constant: each.map((e) => e.constant) };
   }
   if (npairs > 0) {
     if (!useWorkers) countPairCorrelationsBatch(input, unweighted.pairOffset, targets, 0, 1);
     else {
       const step = Math.min(threads, npairs);
-      const pool = poolFor(script, step);
-      await Promise.all(pool.slice(0, step).map((entry, t) => run(entry, { kind: 'correlations', input, pairOffset: unweighted.pairOffset, targets, start: t, step })));
+      await Promise.all(onWorkers(script, step, (t) => ({ kind: 'correlations', input, pairOffset: unweighted.pairOffset, targets, start: t, step })));
     }
   }
   return items.weights;
@@ -361,8 +360,7 @@ export async function startBootstrapCorrelations(
 /** A replicate's unsmoothed polychoric upper triangle from its tables (`polychoricRhoAt`). */
 function polychoricUpper(stats: SufficientStats, itemWeights: Float64Array[], start: Float64Array, out: Float64Array): void {
   const m = stats.items.length;
-  const thresholds = itemWeights.map((x) => categoryThresholds(x));
-  const constant = itemWeights.map((x) => answeredCategories(x) < 2);
+  const { thresholds, constant } = itemThresholds(itemWeights);
   for (let i = 0, p = 0; i < m; i++) {
     for (let j = i + 1; j < m; j++, p++) {
       const nominal = stats.items[i].type === 'nominal' || stats.items[j].type === 'nominal';

@@ -3,6 +3,7 @@
  * computed from the pair's contingency table in the sufficient statistics, so a matrix of a
  * 97,000-respondent survey costs one pass over the data plus O(pairs x k^2).
  */
+import type { ItemCodebook } from '../codebook';
 import type { SufficientStats } from '../sufficient';
 import { pairTable } from '../sufficient';
 import { correlationAt, correlationFromMargins, measureOf, NO_WEIGHT, tableMargins, ZERO_VARIANCE, type PairMeasure } from './correlation';
@@ -78,8 +79,7 @@ export function associationMatrix(
       // Tables are read in place (pairs in pairIndex order): a replicate's matrix allocates nothing per pair.
       const kj = stats.k[j];
       const off = stats.pairOffset[p];
-      let complete = 0;
-      for (let x = off, end = off + ki * kj; x < end; x++) complete += stats.pairCounts[x];
+      const complete = completeRows(stats.pairCounts, off, ki * kj);
       n[i][j] = n[j][i] = complete;
       let res: PairMeasure;
       if (unordered[i] || unordered[j]) {
@@ -115,26 +115,59 @@ export type TableSource = Pick<SufficientStats, 'items' | 'k' | 'pairOffset' | '
 export function associationValues(stats: TableSource, methods: readonly ('pearson' | 'spearman')[], out: readonly Float64Array[], start = 0, step = 1): void {
   const m = stats.items.length;
   const cells = stats.weighted ? stats.pairWeights : stats.pairCounts;
-  const unordered = stats.items.map((it) => it.type === 'nominal' && it.codes.length > 2);
-  const codes = stats.items.map((it) => Float64Array.from(it.codes));
-  const ranked = methods.map((method) => method === 'spearman');
+  const pc = new PairCorrelations(stats.items, methods);
   for (let i = 0, p = 0; i < m; i++) {
     const ki = stats.k[i];
     for (let j = i + 1; j < m; j++, p++) {
       if (p < start || (p - start) % step !== 0) continue;
       const kj = stats.k[j];
       const off = stats.pairOffset[p];
-      let complete = 0;
-      for (let x = off, end = off + ki * kj; x < end; x++) complete += stats.pairCounts[x];
-      if (unordered[i] || unordered[j] || complete < 2) {
+      if (!pc.defined(i, j, completeRows(stats.pairCounts, off, ki * kj))) {
         for (const o of out) o[p] = NaN;
         continue;
       }
-      tableMargins(cells, off, ki, kj);
-      for (let mi = 0; mi < methods.length; mi++) {
-        const r = ranked[mi] ? correlationFromMargins(cells, off, ki, kj, null, null) : correlationFromMargins(cells, off, ki, kj, codes[i], codes[j]);
-        out[mi][p] = r === NO_WEIGHT || r === ZERO_VARIANCE ? NaN : r;
-      }
+      pc.compute(cells, off, ki, kj, i, j);
+      for (let mi = 0; mi < methods.length; mi++) out[mi][p] = pc.r[mi];
+    }
+  }
+}
+
+/** Unweighted rows of a pair's table (its `cells` cells at `off`): the pair's complete rows. */
+export function completeRows(counts: Float64Array, off: number, cells: number): number {
+  let complete = 0;
+  for (let x = off, end = off + cells; x < end; x++) complete += counts[x];
+  return complete;
+}
+
+/**
+ * @internal Pearson and Spearman of pair tables by `associationMatrix`'s rules, the items' scales
+ * prepared once: for `associationValues` and the bootstrap's counting threads (src/core/batch-count.ts).
+ */
+export class PairCorrelations {
+  private readonly unordered: boolean[];
+  private readonly codes: Float64Array[];
+  private readonly ranked: boolean[];
+  /** The last `compute`'s value of each method (NaN where undefined). */
+  readonly r: Float64Array;
+
+  constructor(items: readonly ItemCodebook[], methods: readonly ('pearson' | 'spearman')[]) {
+    this.unordered = items.map((it) => it.type === 'nominal' && it.codes.length > 2);
+    this.codes = items.map((it) => Float64Array.from(it.codes));
+    this.ranked = methods.map((method) => method === 'spearman');
+    this.r = new Float64Array(methods.length);
+  }
+
+  /** False where the matrix has null whatever the table: a nominal item with more than two codes, fewer than 2 complete rows. */
+  defined(i: number, j: number, complete: number): boolean {
+    return !(this.unordered[i] || this.unordered[j] || complete < 2);
+  }
+
+  /** Each method's correlation of the ki x kj table at `off` of items i and j, into `r` (the methods share its margins). */
+  compute(cells: Float64Array, off: number, ki: number, kj: number, i: number, j: number): void {
+    tableMargins(cells, off, ki, kj);
+    for (let mi = 0; mi < this.ranked.length; mi++) {
+      const r = this.ranked[mi] ? correlationFromMargins(cells, off, ki, kj, null, null) : correlationFromMargins(cells, off, ki, kj, this.codes[i], this.codes[j]);
+      this.r[mi] = r === NO_WEIGHT || r === ZERO_VARIANCE ? NaN : r;
     }
   }
 }

@@ -272,8 +272,12 @@ export function compareUpperTriangles(a: (number | null)[][], b: (number | null)
       n++;
     }
   }
-  const x = xs.subarray(0, n);
-  const y = ys.subarray(0, n);
+  return compareGathered(xs.subarray(0, n), ys.subarray(0, n));
+}
+
+/** Pearson and RMSE of the gathered pairs (both sides defined), in their order. */
+function compareGathered(x: Float64Array, y: Float64Array): UpperComparison {
+  const n = x.length;
   let ss = 0;
   for (let k = 0; k < n; k++) ss += (x[k] - y[k]) ** 2;
   return { pearson: pearsonPairwise(x, y), rmse: n ? Math.sqrt(ss / n) : null, pairs: n };
@@ -340,6 +344,14 @@ export function upperTrianglePermutationNull(a: (number | null)[][], b: (number 
   return out;
 }
 
+/** The strict upper triangle of a symmetric matrix as a vector (pairIndex order, NaN for null). */
+export function upperTriangleOf(values: readonly (readonly (number | null)[])[]): Float64Array {
+  const m = values.length;
+  const out = new Float64Array((m * (m - 1)) / 2);
+  for (let i = 0, p = 0; i < m; i++) for (let j = i + 1; j < m; j++, p++) out[p] = values[i][j] ?? NaN;
+  return out;
+}
+
 /**
  * `compareUpperTriangles(a, b).pearson` for upper triangles given as vectors (pairIndex order, NaN
  * for null, see `associationValues`): the pairs defined in both, in the same order, so the same number.
@@ -361,9 +373,5 @@ export function compareUpperVectors(a: Float64Array, b: Float64Array): UpperComp
     y[n] = v;
     n++;
   }
-  const xs = x.subarray(0, n);
-  const ys = y.subarray(0, n);
-  let ss = 0;
-  for (let k = 0; k < n; k++) ss += (xs[k] - ys[k]) ** 2;
-  return { pearson: pearsonPairwise(xs, ys), rmse: n ? Math.sqrt(ss / n) : null, pairs: n };
+  return compareGathered(x.subarray(0, n), y.subarray(0, n));
 }

@@ -557,9 +557,12 @@ export function polychoricValuesFromUpper(upper: Float64Array, m: number): (numb
   return values;
 }
 
-/** Answered categories of an item (positive weight). */
-export function answeredCategories(w: ArrayLike<number>): number {
-  return countCategories(w);
+/**
+ * What `polychoricMatrix` (default options) takes from a (replicate's) item weights: each item's
+ * global thresholds, and whether it has at most one answered category (no polychoric rho).
+ */
+export function itemThresholds(itemWeights: readonly ArrayLike<number>[]): { thresholds: number[][]; constant: boolean[] } {
+  return { thresholds: itemWeights.map((w) => categoryThresholds(w)), constant: itemWeights.map((w) => countCategories(w) < 2) };
 }
 
 function countCategories(w: ArrayLike<number>): number {

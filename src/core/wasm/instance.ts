@@ -4,6 +4,23 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: unknown };
 }
 
+/** A kernel's exported memory. */
+export interface KernelMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** Grows `memory` (64 KiB pages) to at least `bytes`. */
+export function reserve(memory: KernelMemory, bytes: number): void {
+  const have = memory.buffer.byteLength;
+  if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
+}
+
+/** `x` rounded up to a multiple of `to`. */
+export function align(x: number, to: number): number {
+  return Math.ceil(x / to) * to;
+}
+
 /**
  * An instance of a kernel module (src/core/wasm/*.wat, embedded by the build), or null where the
  * runtime cannot run it (no WebAssembly, e.g. V8's --jitless, or no SIMD for a SIMD kernel).
