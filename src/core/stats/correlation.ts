@@ -40,13 +40,22 @@ const reasonOf = (code: number): string => (code === NO_WEIGHT ? "no weight on t
 /**
  * Pearson correlation from a weighted kx x ky table (row-major, at `off` in `cells`) whose rows
  * carry the values `xValues` and columns `yValues`; with `null` values, the mid-ranks of the
- * table's own margins (Spearman, see `spearmanFromTable`):
+ * table's own margins (Spearman, see below):
  *
  *   r = S_xy / sqrt(S_xx S_yy),  S_xy = sum_ab w_ab (x_a - xbar)(y_b - ybar),  xbar = sum_a w_a. x_a / w..
  *
  * The sums are centred (two-pass) for accuracy. Returns `NO_WEIGHT` or `ZERO_VARIANCE` where the
  * correlation is undefined. Works in place on the concatenated tables of the sufficient statistics
  * (no per-pair views), so a whole matrix allocates nothing per pair.
+ *
+ * Pearson with plain counts is R `cor(x, y, use = "pairwise.complete.obs")`; with weights, R
+ * `cov.wt(cbind(x, y), wt = w / sum(w), cor = TRUE)$cor[1, 2]` on the pair's rows (the normalising
+ * constant of the weighted covariance cancels in r). Spearman is R `cor(x, y, method = "spearman",
+ * use = "pairwise.complete.obs")`, which re-ranks within each pair's complete rows (the table's own
+ * margins); ranking each column once over all its answers and then correlating pairwise is a
+ * different (wrong) number. With weights the ranks are weighted mid-ranks and the correlation is
+ * weighted: for integer weights this equals the unweighted Spearman of the data with each row
+ * repeated w times. The result is clamped to [-1, 1], as R's `cor` does.
  */
 export function correlationAt(cells: Float64Array, off: number, kx: number, ky: number, xValues: Float64Array | null, yValues: Float64Array | null): number {
   tableMargins(cells, off, kx, ky);
@@ -122,19 +131,6 @@ export function measureOf(r: number): PairMeasure {
 }
 
 /**
- * Pearson correlation from a weighted k_x x k_y table (row-major) whose rows carry the values
- * `xValues` and columns `yValues` (see `correlationAt`). With plain counts this is R
- * `cor(x, y, use = "pairwise.complete.obs")`; with weights it is R
- * `cov.wt(cbind(x, y), wt = w / sum(w), cor = TRUE)$cor[1, 2]` on the pair's rows (the normalising
- * constant of the weighted covariance cancels in r). The result is clamped to [-1, 1], as R's
- * `cor` does. Null when an item takes a single value on the pair's rows (zero variance) or the
- * table is empty.
- */
-export function pearsonFromTable(cells: ArrayLike<number>, xValues: ArrayLike<number>, yValues: ArrayLike<number>): PairMeasure {
-  return measureOf(correlationAt(Float64Array.from(cells), 0, xValues.length, yValues.length, Float64Array.from(xValues), Float64Array.from(yValues)));
-}
-
-/**
  * Mid-ranks of ordered categories with frequencies (or weights) `freq`: category a gets
  * `F_{a-1} + (f_a + 1) / 2`, the average rank R `rank(ties.method = "average")` gives each of its
  * tied answers (F = cumulative frequency). With non-integer weights the ranks are the weighted
@@ -147,19 +143,6 @@ export function categoryMidRanks(freq: ArrayLike<number>, out = new Float64Array
     before += freq[a];
   }
   return out;
-}
-
-/**
- * Spearman correlation from a table: Pearson correlation of the mid-ranks of both items, the ranks
- * taken over the pair's complete rows only (the table's own margins). This is R
- * `cor(x, y, method = "spearman", use = "pairwise.complete.obs")`, which re-ranks within each
- * pair's complete rows; ranking each column once over all its answers and then correlating
- * pairwise is a different (wrong) number. With weights, the ranks are weighted mid-ranks and the
- * correlation is weighted: for integer weights this equals the unweighted Spearman of the data with
- * each row repeated w times (frequency weights).
- */
-export function spearmanFromTable(cells: ArrayLike<number>, kx: number, ky: number): PairMeasure {
-  return measureOf(correlationAt(Float64Array.from(cells), 0, kx, ky, null, null));
 }
 
 /** Pearson correlation of two equal-length vectors (two-pass, centred); null if either is constant or n < 2. */

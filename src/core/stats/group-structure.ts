@@ -18,21 +18,11 @@ export interface GroupMeanMatrix {
 }
 
 /**
- * Scaled mean of one answer distribution: (sum_c w_c x_c / sum_c w_c - min) / (max - min),
- * with x_c the item's code values. Null for an empty distribution or a one-code item.
+ * Scaled mean of one answer distribution: (sum_c w_c x_c / sum_c w_c - lo) / range, with x_c the
+ * item's code values, lo its lowest code and range its highest minus lowest. Null for an empty
+ * distribution or a one-code item.
  */
-export function scaledMean(weights: ArrayLike<number>, item: Pick<ItemCodebook, 'codes'>): number | null {
-  return scaledMeanOn(weights, item.codes, lowestCode(item), itemRange(item));
-}
-
-function lowestCode(item: Pick<ItemCodebook, 'codes'>): number {
-  let lo = Infinity;
-  for (const c of item.codes) lo = Math.min(lo, c);
-  return lo;
-}
-
-/** `scaledMean` with the item's lowest code and range given (computed once per item, not per group). */
-function scaledMeanOn(weights: ArrayLike<number>, codes: readonly number[], lo: number, range: number): number | null {
+function scaledMean(weights: ArrayLike<number>, codes: readonly number[], lo: number, range: number): number | null {
   let s = 0;
   let w = 0;
   for (let c = 0; c < codes.length; c++) {
@@ -41,6 +31,12 @@ function scaledMeanOn(weights: ArrayLike<number>, codes: readonly number[], lo: 
   }
   if (!(w > 0) || !(range > 0)) return null;
   return (s / w - lo) / range;
+}
+
+function lowestCode(item: Pick<ItemCodebook, 'codes'>): number {
+  let lo = Infinity;
+  for (const c of item.codes) lo = Math.min(lo, c);
+  return lo;
 }
 
 function total(d: ArrayLike<number>): number {
@@ -56,7 +52,7 @@ export function groupMeanMatrix(groups: string[], items: ItemCodebook[], distrib
   return {
     groups: [...groups],
     columns: items.map((i) => i.id),
-    values: distributions.map((row) => row.map((d, j) => scaledMeanOn(d, items[j].codes, lows[j], ranges[j]))),
+    values: distributions.map((row) => row.map((d, j) => scaledMean(d, items[j].codes, lows[j], ranges[j]))),
     weight: distributions.map((row) => row.map((d) => total(d))),
   };
 }
