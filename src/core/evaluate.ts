@@ -640,8 +640,7 @@ async function evaluateRun(
       checkAborted(signal);
       const refM = refMatrices.get(method)!;
       const runM = runMatrices.get(method)!;
-      if (!comparisons.has(method)) compareAll(); // no bootstrap ran (e.g. bootstrap 0 with a run of respondents)
-      const cmp = comparisons.get(method)!;
+      const cmp = comparisons.get(method)!; // computed during the bootstrap, which every respondent-level run has
       const agreeN = structureB.get(method)!;
       const agreement: ValueWithCi = cmp.pearson === null || agreeN === 0 ? { value: cmp.pearson, ci: null } : { value: cmp.pearson, ci: intervalOf(agreeReps.get(method)!, agreeN) };
       const m = items.length;
