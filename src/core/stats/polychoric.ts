@@ -22,15 +22,24 @@
  * - `pair` with `jointML` (polycor::polychor(x, y, ML = TRUE)): rho and both items' thresholds
  *   by joint maximum likelihood (`jointPolychoric`).
  *
- * Maximisation: Newton's method on the score with the exact derivatives (Plackett's identity
- * dPhi2/drho = phi2, and dphi2/drho = phi2 [rho/(1 - rho^2) + (h - rho k)(k - rho h)/(1 - rho^2)^2]),
- * safeguarded by bisection inside a bracket of (-1, 1) that always holds the root, until a step
- * is below 1e-12. Standard error: 1 / sqrt(observed information), the information
+ * Maximisation: Halley's method on the score with the exact derivatives (Plackett's identity
+ * dPhi2/drho = phi2, dphi2/drho = phi2 A with A = rho/(1 - rho^2) + (h - rho k)(k - rho h)/(1 - rho^2)^2,
+ * d2phi2/drho2 = phi2 (A^2 + A')), falling back to Newton's and to bisection inside a bracket of
+ * (-1, 1) that always holds the root, until a step is below 1e-12 (see `fitPolychoric`). Standard error: 1 / sqrt(observed information), the information
  * -l''(rho) = sum_ab n_ab [(P'_ab / P_ab)^2 - P''_ab / P_ab] computed exactly at the optimum, with
  * the thresholds treated as known, as polycor's `std.err = TRUE` two-step does (polycor
  * differentiates numerically; the analytic value is what its finite differences approximate).
  */
-import { BivariateNormalAtRho, bivariateNormalDensity } from './bivariate-normal';
+import {
+  BivariateNormalAtRho,
+  bivariateNormalDensity,
+  densityNode,
+  HIGH_CORRELATION,
+  incrementNodes,
+  lowCorrelationNodes,
+  newQuadratureNodes,
+} from './bivariate-normal';
+import { gridSums } from './bvn-grid';
 import { normalCdf, normalQuantile } from './distributions';
 import { smoothCorrelation } from './smooth';
 import { pairTable, type SufficientStats } from '../sufficient';
@@ -87,9 +96,9 @@ export interface PolychoricFit {
   rho: number;
   /** 1 / sqrt(-l''(rho)) with the thresholds known; null when the information is not positive. */
   se: number | null;
-  /** l(rho) = sum n_ab log P_ab at the optimum (on the table as given). */
+  /** l(rho) = sum n_ab log P_ab at the optimum (on the table as given); NaN for a fit of rho only. */
   logLikelihood: number;
-  /** Newton / bisection steps taken. */
+  /** Evaluations of the likelihood (Newton / bisection steps and their checks). */
   iterations: number;
   rowThresholds: number[];
   colThresholds: number[];
@@ -119,14 +128,54 @@ export function categoryThresholds(weights: ArrayLike<number>): number[] {
 
 interface Evaluation {
   logLik: number;
+  /** l'(rho). */
   score: number;
+  /** -l''(rho). */
   info: number;
+  /** l'''(rho), for Halley's step. */
+  third: number;
+}
+
+/**
+ * What the likelihood takes from an item's thresholds, computed once per thresholds array (an
+ * item's are shared by all its pairs): Phi at the k + 1 cut points -Inf, tau_1..tau_{k-1}, +Inf,
+ * and the thresholds with infinite ones (empty end categories, whose grid rows are set apart) as 0.
+ */
+interface Cuts {
+  phi: Float64Array;
+  finite: Float64Array;
+}
+const cutsCache = new WeakMap<number[], Cuts>();
+function cutsOf(tau: number[]): Cuts {
+  let cuts = cutsCache.get(tau);
+  if (!cuts) {
+    const phi = new Float64Array(tau.length + 2);
+    phi[tau.length + 1] = 1;
+    for (let a = 0; a < tau.length; a++) phi[a + 1] = normalCdf(tau[a]);
+    cuts = { phi, finite: Float64Array.from(tau, (t) => (Number.isFinite(t) ? t : 0)) };
+    cutsCache.set(tau, cuts);
+  }
+  return cuts;
+}
+
+/** Scratch arrays of the likelihood evaluations (one fit at a time on a thread), grown as needed. */
+let scratch = new Float64Array(0);
+function scratchOf(size: number): Float64Array {
+  if (scratch.length < size) scratch = new Float64Array(Math.max(size, 2 * scratch.length));
+  return scratch;
 }
 
 /**
  * The log-likelihood of rho and its first two derivatives for a ki x kj table with the given
  * thresholds. Phi2 is evaluated once per interior grid point (tau_a, t_b) and shared by the four
- * cells around it; Phi(tau) is cached per threshold.
+ * cells around it; Phi(tau) is cached per thresholds array. One likelihood is in use at a time per
+ * thread: its arrays are the thread's scratch space.
+ *
+ * The grid of Phi2 comes from Genz's quadrature (`lowCorrelationNodes`) at the first rho, and at
+ * each later rho within 0.05 radians of asin(rho) from the previous one (Newton's steps near the
+ * optimum) as the previous grid plus the integral of phi2 between the two (`incrementNodes`,
+ * 4 or 6 nodes instead of 6 to 20), both as accurate as Genz's evaluation (~3e-16). For
+ * |rho| >= 0.925 each point takes Genz's high-correlation branch.
  */
 class TableLikelihood {
   private readonly ki: number;
@@ -136,64 +185,123 @@ class TableLikelihood {
   private readonly colTau: number[];
   private readonly rowPhi: Float64Array;
   private readonly colPhi: Float64Array;
+  private readonly hIn: Float64Array;
+  private readonly kIn: Float64Array;
+  /** Phi2 on the interior grid (ki - 1) x (kj - 1) at `interiorRho`, and phi2 at the last rho. */
+  private readonly interior: Float64Array;
+  private readonly density: Float64Array;
+  private interiorRho = NaN;
   private readonly grid: Float64Array;
   private readonly dens: Float64Array;
   private readonly dens2: Float64Array;
+  private readonly dens3: Float64Array;
+  private readonly wantLogLik: boolean;
 
-  constructor(table: ArrayLike<number>, ki: number, kj: number, rowTau: number[], colTau: number[]) {
+  constructor(table: ArrayLike<number>, ki: number, kj: number, rowTau: number[], colTau: number[], wantLogLik = true) {
     this.table = table;
     this.ki = ki;
     this.kj = kj;
     this.rowTau = rowTau;
     this.colTau = colTau;
-    // Phi at the k + 1 cut points -Inf, tau_1..tau_{k-1}, +Inf.
-    this.rowPhi = Float64Array.from([-Infinity, ...rowTau, Infinity], normalCdf);
-    this.colPhi = Float64Array.from([-Infinity, ...colTau, Infinity], normalCdf);
+    this.wantLogLik = wantLogLik;
+    const row = cutsOf(rowTau);
+    const col = cutsOf(colTau);
+    this.rowPhi = row.phi;
+    this.colPhi = col.phi;
+    this.hIn = row.finite;
+    this.kIn = col.finite;
+    const inner = (ki - 1) * (kj - 1);
     const size = (ki + 1) * (kj + 1);
-    this.grid = new Float64Array(size);
-    this.dens = new Float64Array(size);
-    this.dens2 = new Float64Array(size);
+    const space = scratchOf(2 * inner + 4 * size);
+    this.interior = space.subarray(0, inner);
+    this.density = space.subarray(inner, 2 * inner);
+    this.grid = space.subarray(2 * inner, 2 * inner + size);
+    this.dens = space.subarray(2 * inner + size, 2 * inner + 2 * size);
+    this.dens2 = space.subarray(2 * inner + 2 * size, 2 * inner + 3 * size);
+    this.dens3 = space.subarray(2 * inner + 3 * size, 2 * inner + 4 * size);
+    // Boundary of the grid: Phi2(-Inf, .) = 0, Phi2(+Inf, t) = Phi(t); densities vanish there.
+    const stride = kj + 1;
+    for (let b = 0; b <= kj; b++) {
+      this.grid[b] = 0;
+      this.grid[ki * stride + b] = this.colPhi[b];
+      this.dens[b] = this.dens2[b] = this.dens3[b] = 0;
+      this.dens[ki * stride + b] = this.dens2[ki * stride + b] = this.dens3[ki * stride + b] = 0;
+    }
+    for (let a = 0; a <= ki; a++) {
+      this.grid[a * stride] = 0;
+      this.grid[a * stride + kj] = this.rowPhi[a];
+      this.dens[a * stride] = this.dens2[a * stride] = this.dens3[a * stride] = 0;
+      this.dens[a * stride + kj] = this.dens2[a * stride + kj] = this.dens3[a * stride + kj] = 0;
+    }
+  }
+
+  /** Phi2 at the interior grid points (finite thresholds) for rho, into `interior`. */
+  private phi2Interior(rho: number): void {
+    const { interior, hIn, kIn, rowPhi, colPhi } = this;
+    const nk = kIn.length;
+    if (Math.abs(rho) < HIGH_CORRELATION) {
+      if (incrementNodes(this.interiorRho, rho, NODES)) {
+        gridSums(NODES, hIn, kIn, interior, true);
+      } else {
+        lowCorrelationNodes(rho, NODES);
+        gridSums(NODES, hIn, kIn, interior, false);
+        // P(X <= h, Y <= k) = P(X > -h, Y > -k) = Phi(h) Phi(k) + the sum, which is even in (h, k).
+        for (let a = 0; a < hIn.length; a++) for (let b = 0; b < nk; b++) interior[a * nk + b] += rowPhi[a + 1] * colPhi[b + 1];
+      }
+      this.interiorRho = rho;
+    } else {
+      const bvn = new BivariateNormalAtRho(rho);
+      for (let a = 0; a < hIn.length; a++) {
+        for (let b = 0; b < nk; b++) interior[a * nk + b] = bvn.upperFinite(-hIn[a], -kIn[b], rowPhi[a + 1], colPhi[b + 1]);
+      }
+      this.interiorRho = NaN;
+    }
   }
 
   evaluate(rho: number): Evaluation {
-    const { ki, kj, table, rowTau, colTau, rowPhi, colPhi, grid, dens, dens2 } = this;
+    const { ki, kj, table, rowTau, colTau, grid, dens, dens2, dens3, interior, density } = this;
     const stride = kj + 1;
-    const bvn = new BivariateNormalAtRho(rho);
     const s = 1 - rho * rho;
-    const norm = 1 / (2 * Math.PI * Math.sqrt(s));
-    // Boundary of the grid: Phi2(-Inf, .) = 0, Phi2(+Inf, t) = Phi(t); densities vanish there.
-    for (let b = 0; b <= kj; b++) {
-      grid[b] = 0;
-      grid[ki * stride + b] = colPhi[b];
-    }
-    for (let a = 0; a <= ki; a++) {
-      grid[a * stride] = 0;
-      grid[a * stride + kj] = rowPhi[a];
-    }
+    const s2 = s * s;
+    const s3 = s2 * s;
+    const rhoS = rho / s;
+    const a0 = (1 + rho * rho) / s2;
+    this.phi2Interior(rho);
+    densityNode(rho, NODES);
+    gridSums(NODES, this.hIn, this.kIn, density, false);
     for (let a = 1; a < ki; a++) {
       const h = rowTau[a - 1];
-      const ph = rowPhi[a];
       const hFinite = Number.isFinite(h);
       for (let b = 1; b < kj; b++) {
         const k = colTau[b - 1];
         const idx = a * stride + b;
+        const x = (a - 1) * (kj - 1) + b - 1;
         if (hFinite && Number.isFinite(k)) {
-          // P(X <= h, Y <= k) = P(X > -h, Y > -k).
-          grid[idx] = bvn.upperFinite(-h, -k, ph, colPhi[b]);
-          const q = (h * h - 2 * rho * h * k + k * k) / (2 * s);
-          const d = Math.exp(-q) * norm;
+          grid[idx] = interior[x];
+          // phi2' = phi2 A, phi2'' = phi2 (A^2 + A'), with A = d log phi2 / d rho = rho / s + Q / s^2,
+          // Q = (h - rho k)(k - rho h), and A' = (1 + rho^2) / s^2 + (2 rho h k - h^2 - k^2) / s^2 + 4 rho Q / s^3.
+          const d = density[x];
+          const q = (h - rho * k) * (k - rho * h);
+          const A = rhoS + q / s2;
+          const dA = a0 + (2 * rho * h * k - h * h - k * k) / s2 + (4 * rho * q) / s3;
           dens[idx] = d;
-          dens2[idx] = d * (rho / s + ((h - rho * k) * (k - rho * h)) / (s * s));
+          dens2[idx] = d * A;
+          dens3[idx] = d * (A * A + dA);
         } else {
-          grid[idx] = bvn.cdf(h, k);
+          // An infinite threshold (an empty end category): Phi2(-Inf, .) = 0, Phi2(+Inf, t) = Phi(t).
+          grid[idx] = h === -Infinity || k === -Infinity ? 0 : h === Infinity ? (k === Infinity ? 1 : this.colPhi[b]) : this.rowPhi[a];
           dens[idx] = 0;
           dens2[idx] = 0;
+          dens3[idx] = 0;
         }
       }
     }
+    // l = sum n log P, l' = sum n P'/P, l'' = sum n (P''/P - (P'/P)^2),
+    // l''' = sum n (P'''/P - 3 (P'/P)(P''/P) + 2 (P'/P)^3).
     let logLik = 0;
     let score = 0;
     let info = 0;
+    let third = 0;
     for (let a = 0; a < ki; a++) {
       for (let b = 0; b < kj; b++) {
         const nab = table[a * kj + b];
@@ -203,18 +311,22 @@ class TableLikelihood {
         const i10 = (a + 1) * stride + b;
         const i00 = a * stride + b;
         const p = grid[i11] - grid[i01] - grid[i10] + grid[i00];
-        if (!(p > 0)) return { logLik: -Infinity, score: NaN, info: NaN };
-        const d1 = dens[i11] - dens[i01] - dens[i10] + dens[i00];
-        const d2 = dens2[i11] - dens2[i01] - dens2[i10] + dens2[i00];
-        const g = d1 / p;
-        logLik += nab * Math.log(p);
+        if (!(p > 0)) return { logLik: -Infinity, score: NaN, info: NaN, third: NaN };
+        const g = (dens[i11] - dens[i01] - dens[i10] + dens[i00]) / p;
+        const g2 = (dens2[i11] - dens2[i01] - dens2[i10] + dens2[i00]) / p;
+        const g3 = (dens3[i11] - dens3[i01] - dens3[i10] + dens3[i00]) / p;
+        if (this.wantLogLik) logLik += nab * Math.log(p);
         score += nab * g;
-        info += nab * (g * g - d2 / p);
+        info += nab * (g * g - g2);
+        third += nab * (g3 - 3 * g * g2 + 2 * g * g * g);
       }
     }
-    return { logLik, score, info };
+    return { logLik: this.wantLogLik ? logLik : NaN, score, info, third };
   }
 }
+
+/** Node workspace of the likelihood evaluations (one fit at a time on a thread). */
+const NODES = newQuadratureNodes();
 
 /** Step below which Newton's iteration stops: rho is then exact to far below 1e-12. */
 const RHO_TOLERANCE = 1e-12;
@@ -225,6 +337,13 @@ const BOUNDARY = 1e-9;
  * Maximum-likelihood rho for a ki x kj table (row-major, rows = categories of the first item)
  * with known thresholds (k - 1 per item). `seScale` multiplies the information before the
  * standard error is taken (n / sum of weights for weighted tables). See the module comment.
+ *
+ * Steps: Halley's (cubic convergence; l''' is exact too), else Newton's, else bisection, always
+ * inside the bracket. Stops when a step is below 1e-12 (the likelihood was evaluated within 1e-12
+ * of the returned rho: `se` and `logLikelihood` are taken there), or, with `rhoOnly` (bootstrap
+ * replicates, which need rho only), when the last two steps, of one order q, predict the next
+ * below 1e-12 (|e_{n+1}| ~ C |e_n|^q, C estimated from the two steps); `se` and `logLikelihood`
+ * are then those of the previous iterate (within 1e-4) and the log-likelihood is not computed.
  */
 export function fitPolychoric(
   table: ArrayLike<number>,
@@ -234,8 +353,9 @@ export function fitPolychoric(
   colThresholds: number[],
   seScale = 1,
   start = 0,
+  rhoOnly = false,
 ): PolychoricFit {
-  const lik = new TableLikelihood(table, ki, kj, rowThresholds, colThresholds);
+  const lik = new TableLikelihood(table, ki, kj, rowThresholds, colThresholds, !rhoOnly);
   // The score is positive below the maximiser and negative above it; [lo, hi] always brackets it.
   // `start` (e.g. the full sample's rho when fitting a bootstrap replicate) only saves steps: the
   // bracket and the tolerance are the same from any start.
@@ -243,24 +363,48 @@ export function fitPolychoric(
   let hi = 1;
   let rho = Number.isFinite(start) && Math.abs(start) < 0.99 ? start : 0;
   let ev = lik.evaluate(rho);
-  let iterations = 0;
-  for (; iterations < 200; iterations++) {
-    let next: number;
-    if (!Number.isFinite(ev.logLik)) {
+  let evaluations = 1;
+  let lastStep = NaN;
+  let lastOrder = 0;
+  for (let iterations = 0; iterations < 200; iterations++) {
+    let next = NaN;
+    // Order of convergence of the step taken: 3 Halley, 2 Newton, 0 bisection.
+    let order = 0;
+    if (!Number.isFinite(ev.score)) {
       // An observed cell has probability 0 here (rho too close to +-1): step back towards 0.
       if (rho > 0) hi = rho;
       else lo = rho;
-      next = (lo + hi) / 2;
     } else {
       if (ev.score > 0) lo = rho;
       else hi = rho;
-      next = ev.info > 0 ? rho + ev.score / ev.info : NaN;
-      if (!(next > lo && next < hi)) next = (lo + hi) / 2;
+      // Halley: rho - 2 l' l'' / (2 l''^2 - l' l'''); else Newton: rho - l' / l''; inside the bracket.
+      const denominator = 2 * ev.info * ev.info - ev.score * ev.third;
+      if (ev.info > 0 && denominator > 0) {
+        next = rho + (2 * ev.score * ev.info) / denominator;
+        order = 3;
+      }
+      if (!(next > lo && next < hi) && ev.info > 0) {
+        next = rho + ev.score / ev.info;
+        order = 2;
+      }
+      // A step below the tolerance is taken as it is (it may not leave rho, the bracket's end).
+      if (Math.abs(next - rho) < RHO_TOLERANCE) {
+        rho = next;
+        break;
+      }
+      if (!(next > lo && next < hi)) order = 0;
     }
+    if (order === 0) next = (lo + hi) / 2;
     const step = Math.abs(next - rho);
     rho = next;
+    // With rhoOnly, also converged when the last two steps, of the same order q, predict the next
+    // below the tolerance: |e_{n+1}| ~ C |e_n|^q, C estimated from the two steps.
+    const predicted = order > 0 && order === lastOrder && step < 1e-4 ? Math.pow(step, order + 1) / Math.pow(lastStep, order) : Infinity;
+    if (step < RHO_TOLERANCE || hi - lo < RHO_TOLERANCE || (rhoOnly && predicted < RHO_TOLERANCE)) break;
     ev = lik.evaluate(rho);
-    if (step < RHO_TOLERANCE || hi - lo < RHO_TOLERANCE) break;
+    evaluations++;
+    lastStep = step;
+    lastOrder = order;
   }
   const info = ev.info * seScale;
   // At the boundary (the likelihood still rising as |rho| -> 1, e.g. no respondents off the
@@ -270,7 +414,7 @@ export function fitPolychoric(
     rho,
     se: info > 0 && !atBoundary ? 1 / Math.sqrt(info) : null,
     logLikelihood: ev.logLik,
-    iterations: iterations + 1,
+    iterations: evaluations,
     rowThresholds,
     colThresholds,
   };
@@ -532,7 +676,7 @@ export function polychoricRhoAt(cells: Float64Array, off: number, ki: number, kj
   let total = 0;
   for (let x = off, end = off + ki * kj; x < end; x++) total += cells[x];
   if (!(total > 0)) return NaN;
-  return fitPolychoric(off === 0 && cells.length === ki * kj ? cells : cells.subarray(off, off + ki * kj), ki, kj, thresholdsI, thresholdsJ, 1, start).rho;
+  return fitPolychoric(off === 0 && cells.length === ki * kj ? cells : cells.subarray(off, off + ki * kj), ki, kj, thresholdsI, thresholdsJ, 1, start, true).rho;
 }
 
 /**

@@ -166,7 +166,7 @@ test('correlations without tables equal those derived from the stored tables, an
   assert.equal(viaTables.length, mults.length);
 });
 
-test('polychoric rho of each replicate from the counting threads: polychoricMatrix\'s, exactly from the same start, within 1e-9 from a warm start', async () => {
+test('polychoric rho of each replicate from the counting threads: polychoricMatrix\'s within 1e-11, from a cold or a warm start', async () => {
   const ks = [4, 5, 4, 3, 6, 7, 5, 2];
   const n = 3001;
   const data = randomSurvey(n, ks, 76, 'none');
@@ -195,9 +195,9 @@ test('polychoric rho of each replicate from the counting threads: polychoricMatr
             const e = expected.values[i][j];
             const g = got[i][j];
             const where = `${label}, ${threads} threads, replicate ${l} (${i}, ${j}): ${g} vs ${e}`;
+            // Both fits stop within ~1e-12 of the maximiser (fitPolychoric): 1e-11 allows their sum.
             if (e === null) assert.equal(g, null, where);
-            else if (label === 'cold') assert.equal(g, e, where);
-            else assert.ok(g !== null && Math.abs(g - e) <= 1e-9, where);
+            else assert.ok(g !== null && Math.abs(g - e) <= 1e-11, where);
           }
         }
         assert.equal(got[6][0], null, 'nominal item');
