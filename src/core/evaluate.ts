@@ -159,8 +159,13 @@ function marginalHeadline(ref: SufficientStats, run: RunItemWeights): MarginalHe
   return { meanW1Normalized: mw, representativeness: mw === null ? null : 1 - mw, meanTvd: meanOfDefined(tvd), meanJsDistance: meanOfDefined(js) };
 }
 
-function matrixFor(stats: SufficientStats, method: AssociationChoice): AssociationMatrix {
-  if (method === 'polychoric') return polychoricMatrix(stats) as unknown as AssociationMatrix;
+/**
+ * The association matrix of `stats`. Polychoric fits start at `start` (a matrix of the same items
+ * likely to be close: only saves steps); with `valuesOnly` (a matrix only compared, never
+ * reported) they are of rho only, without standard errors.
+ */
+function matrixFor(stats: SufficientStats, method: AssociationChoice, start?: AssociationMatrix, valuesOnly = false): AssociationMatrix {
+  if (method === 'polychoric') return polychoricMatrix(stats, { start: start?.values, standardErrors: !valuesOnly }) as unknown as AssociationMatrix;
   return associationMatrix(stats, method);
 }
 
@@ -291,7 +296,7 @@ async function subgroupScores(
     const runMs = new Map<AssociationChoice, AssociationMatrix>();
     for (const method of config.association) {
       const refM = matrixFor(rs, method);
-      const runM = matrixFor(us, method);
+      const runM = matrixFor(us, method, refM);
       refMs.set(method, refM);
       runMs.set(method, runM);
       structure[method] = offDiagonalAgreement(refM, runM);
@@ -579,7 +584,7 @@ async function evaluateRun(
       checkAborted(signal);
       progress(`Structure: ${method}`, 0.2 + (0.1 * mi) / config.association.length);
       refMatrices.set(method, memo.get(`matrix:${key}:${method}`, () => matrixFor(refStats, method)));
-      runMatrices.set(method, matrixFor(runStats, method));
+      runMatrices.set(method, matrixFor(runStats, method, refMatrices.get(method)));
     }
   } else individualUnavailable = `Run ${run.name} gives answer distributions, not respondents: correlations between items need one simulated respondent answering many items.`;
   lap(`run ${run.name}: matrices`);
@@ -717,7 +722,7 @@ async function evaluateRun(
   const baselineOf = (name: Baseline['name'], description: string, s: SufficientStats): Baseline => {
     const h = marginalHeadline(refStats, s.itemWeights);
     const structure: Baseline['structure'] = {};
-    for (const [method, refM] of refMatrices) structure[method] = offDiagonalAgreement(refM, matrixFor(s, method));
+    for (const [method, refM] of refMatrices) structure[method] = offDiagonalAgreement(refM, matrixFor(s, method, undefined, true));
     return { name, description, marginal: { meanW1Normalized: h.meanW1Normalized, representativeness: h.representativeness, meanTvd: h.meanTvd }, structure };
   };
   // Baselines of the run's size; a shares-only run has none, so the reference's size is used.
@@ -741,7 +746,7 @@ async function evaluateRun(
       const statsB = subtractSufficientStats(refMatrices.size === 0 ? withoutPairTables(refStats) : refStats, statsA);
       const hh = marginalHeadline(statsA, statsB.itemWeights);
       const split: Baseline['structure'] = {};
-      for (const method of refMatrices.keys()) split[method] = offDiagonalAgreement(matrixFor(statsA, method), matrixFor(statsB, method));
+      for (const [method, refM] of refMatrices) split[method] = offDiagonalAgreement(matrixFor(statsA, method, refM, true), matrixFor(statsB, method, refM, true));
       return { name: 'human-split-half' as const, description: `Two random halves of the reference (${half} and ${refData.n - half} respondents) compared with each other: as good as another human sample.`, marginal: { meanW1Normalized: hh.meanW1Normalized, representativeness: hh.representativeness, meanTvd: hh.meanTvd }, structure: split };
     }),
   ];

@@ -87,8 +87,16 @@ export interface PolychoricOptions {
   thresholdWeights?: 'weighted' | 'unweighted';
   /** Smooth to positive definiteness as psych::cor.smooth when needed (default true, psych's default). */
   smooth?: boolean;
-  /** Compute standard errors (default true; cheap, the information is a by-product of Newton's method). */
+  /**
+   * Compute standard errors (default true; cheap, the information is a by-product of the fit).
+   * Without them, global-threshold fits are of rho only (`fitPolychoric`'s `rhoOnly`).
+   */
   standardErrors?: boolean;
+  /**
+   * Where each pair's fit (global thresholds) starts, e.g. a matrix of the same items that is
+   * likely close (the reference's for a half of it); 0 where null. Only saves steps.
+   */
+  start?: readonly (readonly (number | null)[])[];
 }
 
 /** A fitted polychoric correlation for one pair. */
@@ -769,7 +777,7 @@ export function polychoricMatrix(stats: SufficientStats, options: PolychoricOpti
         const seScale = stats.weighted ? count / total : 1;
         fit =
           mode === 'global'
-            ? fitPolychoric(t.weights, t.ki, t.kj, thresholds[i], thresholds[j], seScale)
+            ? fitPolychoric(t.weights, t.ki, t.kj, thresholds[i], thresholds[j], seScale, options.start?.[i][j] ?? 0, !wantSe)
             : options.jointML
               ? jointPolychoric(t.weights, t.ki, t.kj, seScale)
               : twoStepPolychoric(t.weights, t.ki, t.kj, seScale);
