@@ -39,7 +39,7 @@ import {
   lowCorrelationNodes,
   newQuadratureNodes,
 } from './bivariate-normal';
-import { gridSums } from './bvn-grid';
+import { gridSums, KernelLikelihood, type LikelihoodDerivatives } from './bvn-grid';
 import { normalCdf, normalQuantile } from './distributions';
 import { smoothCorrelation } from './smooth';
 import { pairTable, type SufficientStats } from '../sufficient';
@@ -134,15 +134,7 @@ export function categoryThresholds(weights: ArrayLike<number>): number[] {
   return out;
 }
 
-interface Evaluation {
-  logLik: number;
-  /** l'(rho). */
-  score: number;
-  /** -l''(rho). */
-  info: number;
-  /** l'''(rho), for Halley's step. */
-  third: number;
-}
+type Evaluation = LikelihoodDerivatives;
 
 /**
  * What the likelihood takes from an item's thresholds, computed once per thresholds array (an
@@ -363,7 +355,9 @@ export function fitPolychoric(
   start = 0,
   rhoOnly = false,
 ): PolychoricFit {
-  const lik = new TableLikelihood(table, ki, kj, rowThresholds, colThresholds, !rhoOnly);
+  // The WebAssembly kernel's evaluation where the runtime has it, else the same in JavaScript.
+  const kernelLik = KernelLikelihood.create(table, ki, kj, rowThresholds, colThresholds, cutsOf(rowThresholds).phi, cutsOf(colThresholds).phi);
+  const lik = kernelLik ? { evaluate: (r: number) => kernelLik.evaluate(r, !rhoOnly) } : new TableLikelihood(table, ki, kj, rowThresholds, colThresholds, !rhoOnly);
   // The score is positive below the maximiser and negative above it; [lo, hi] always brackets it.
   // `start` (e.g. the full sample's rho when fitting a bootstrap replicate) only saves steps: the
   // bracket and the tolerance are the same from any start.
