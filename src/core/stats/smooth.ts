@@ -6,7 +6,9 @@
  * remedy: eigendecompose R = V diag(lambda) V'; when the smallest eigenvalue is below machine
  * epsilon, raise every eigenvalue below `eigTol` (1e-12) to 100 * eigTol, rescale all
  * eigenvalues so that they sum to p (the trace of a correlation matrix), rebuild
- * V diag(lambda') V' and rescale it back to a unit diagonal (`cov2cor`).
+ * V diag(lambda') V' and rescale it back to a unit diagonal (`cov2cor`). A matrix that is clearly
+ * positive definite (a Cholesky factor with a margin) is returned as it is without the
+ * eigen-decomposition: psych's test could not smooth it.
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
@@ -15,8 +17,38 @@ export interface SmoothedCorrelation {
   matrix: number[][];
   /** Whether the matrix was not positive definite and was smoothed. */
   smoothed: boolean;
-  /** Eigenvalues of the input matrix, largest first (as R's `eigen`). */
-  eigenvalues: number[];
+  /**
+   * Eigenvalues of the input matrix, largest first (as R's `eigen`); null when a Cholesky
+   * factorisation showed the matrix clearly positive definite, so that none was computed.
+   */
+  eigenvalues: number[] | null;
+}
+
+/**
+ * Margin of the Cholesky shortcut: a matrix for which R - MARGIN I has a Cholesky factor has its
+ * smallest eigenvalue above MARGIN - (backward error of the factorisation, ~p eps max|r| <= 1e-11
+ * for any p <= 10,000 with unit diagonal) > DOUBLE_EPS, so psych would not smooth it.
+ */
+const MARGIN = 1e-8;
+
+/**
+ * Whether R - MARGIN I has a Cholesky factor (Golub & Van Loan, algorithm 4.2.1, by rows): one
+ * p^3 / 6 pass, ~10x cheaper than the eigen-decomposition psych's test takes.
+ */
+function clearlyPositiveDefinite(r: readonly (readonly number[])[]): boolean {
+  const p = r.length;
+  const L = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = r[i][j] - (i === j ? MARGIN : 0);
+      for (let c = 0; c < j; c++) s -= L[i * p + c] * L[j * p + c];
+      if (i === j) {
+        if (!(s > 0)) return false;
+        L[i * p + i] = Math.sqrt(s);
+      } else L[i * p + j] = s / L[j * p + j];
+    }
+  }
+  return true;
 }
 
 /** Double-precision machine epsilon, R's `.Machine$double.eps`: psych's positive-definiteness test. */
@@ -30,6 +62,7 @@ const DOUBLE_EPS = 2.220446049250313e-16;
  */
 export function smoothCorrelation(r: readonly (readonly number[])[], eigTol = 1e-12): SmoothedCorrelation {
   const p = r.length;
+  if (p > 0 && clearlyPositiveDefinite(r)) return { matrix: r.map((row) => Array.from(row)), smoothed: false, eigenvalues: null };
   const evd = new EigenvalueDecomposition(new Matrix(r.map((row) => Array.from(row))), { assumeSymmetric: true });
   const values = evd.realEigenvalues.slice();
   const vectors = evd.eigenvectorMatrix;

@@ -66,3 +66,26 @@ test('polychoricMatrix smooths like psych::polychoric defaults and says so', () 
   assert.equal(unsmoothed.smoothed, false);
   assert.ok(maxDiff(unsmoothed.values, fx.rawTight) < 1e-6);
 });
+
+test('the positive-definiteness test: a Cholesky factor with a margin skips the eigen-decomposition, never psych\'s decision', () => {
+  // Equicorrelation rho: eigenvalues 1 + 2 rho (once) and 1 - rho (twice), so rho = (delta - 1) / 2
+  // puts the smallest at delta.
+  const equi = (delta: number): number[][] => {
+    const rho = (delta - 1) / 2;
+    return [
+      [1, rho, rho],
+      [rho, 1, rho],
+      [rho, rho, 1],
+    ];
+  };
+  const clear = smoothCorrelation(equi(1e-6));
+  assert.equal(clear.smoothed, false);
+  assert.equal(clear.eigenvalues, null, 'clearly positive definite: no eigen-decomposition');
+  // Positive definite within the margin: psych's test (min eigenvalue < eps) on the eigenvalues.
+  const close = smoothCorrelation(equi(1e-10));
+  assert.equal(close.smoothed, false);
+  assert.ok(close.eigenvalues !== null && Math.abs(close.eigenvalues[2] - 1e-10) < 1e-14);
+  const singular = smoothCorrelation(equi(-1e-3));
+  assert.equal(singular.smoothed, true);
+  assert.ok(singular.eigenvalues !== null && singular.eigenvalues[2] < 0);
+});
