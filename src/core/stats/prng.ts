@@ -9,6 +9,9 @@ export class Prng {
   private s1: number;
   private s2: number;
   private s3: number;
+  /** nextInt's last n and its rejection limit. */
+  private lastN = 0;
+  private limit = 0;
 
   constructor(seed: number) {
     let x = seed >>> 0;
@@ -47,14 +50,25 @@ export class Prng {
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
-  /** Uniform integer in [0, n), unbiased (rejection sampling), for 1 <= n <= 2^32. */
+  /**
+   * Uniform integer in [0, n), unbiased (rejection sampling), for 1 <= n <= 2^32. The rejection
+   * limit is kept for the last n (draws come in runs of one n), and x mod n is taken as
+   * x - floor(x / n) n with the quotient corrected by one where rounding moved it: the same
+   * numbers as `%`, which V8 computes with a call to fmod for numbers beyond 2^31 (3x slower).
+   */
   nextInt(n: number): number {
-    if (!(n >= 1 && n <= 4294967296)) throw new RangeError(`nextInt: n must be in [1, 2^32], got ${n}`);
-    const limit = 4294967296 - (4294967296 % n);
+    if (n !== this.lastN) {
+      if (!(n >= 1 && n <= 4294967296)) throw new RangeError(`nextInt: n must be in [1, 2^32], got ${n}`);
+      this.lastN = n;
+      this.limit = 4294967296 - (4294967296 % n);
+    }
     let x: number;
     do x = this.nextUint32();
-    while (x >= limit);
-    return x % n;
+    while (x >= this.limit);
+    let r = x - Math.floor(x / n) * n;
+    if (r < 0) r += n;
+    else if (r >= n) r -= n;
+    return r;
   }
 
   /** Fisher-Yates shuffle in place. */
