@@ -68,8 +68,13 @@ function stageClock(onStage?: (stage: string, ms: number) => void) {
   };
 }
 
-/** Bootstrap work budget: replicate x pair x respondent cell updates for structure intervals. */
-const STRUCTURE_BOOTSTRAP_BUDGET = 4e9;
+/**
+ * Bootstrap work budget: replicate x pair x respondent cell updates for structure intervals. Runs
+ * below it get every replicate asked for; above it, fewer (said in the report's notes). 1.6e10 is
+ * 200 replicates of 5,000 respondents x 175 items (WVS-sized runs), about 3 s a run on 2 cores with
+ * the batch kernel (src/core/batch-count.ts; measured with npm run bench).
+ */
+const STRUCTURE_BOOTSTRAP_BUDGET = 1.6e10;
 /** Most bootstrap replicates for a polychoric structure interval. */
 const POLYCHORIC_BOOTSTRAP = 50;
 /** Random split-halves of the reference for the group-level ceiling. */
