@@ -130,4 +130,5 @@ export const STREAM = {
   independentMarginals: 4,
   uniformRandom: 5,
   groupCeiling: 6,
+  groupLevel: 7,
 } as const;

@@ -10,7 +10,7 @@ import type { SurveyData } from './dataset';
 import { DiagnosticBag, InputError } from './diagnostics';
 import { findItemLiterals } from './locate';
 import { clusterOrder } from './cluster';
-import { distributionGroups, evaluateGroupStructure, multinomial, respondentGroups } from './group-evaluation';
+import { distributionGroups, groupStructureSteps, multinomial, respondentGroups } from './group-evaluation';
 import { compareUpperTriangles } from './stats/group-structure';
 import { readSurvey, type ReadOptions, type ReadResult } from './read';
 import { parseFilter, selectGroups } from './read/groups';
@@ -18,6 +18,7 @@ import {
   REPORT_SCHEMA_VERSION,
   type Baseline,
   type EvaluationReport,
+  type GroupStructure,
   type Interval,
   type IndividualStructure,
   type ItemLocation,
@@ -627,9 +628,39 @@ async function evaluateRun(
       comparisons.set(method, compareMatrices(refMatrices.get(method)!, runMatrices.get(method)!, { referenceN: refData.n, runN: runData!.n, permutations: config.permutations, seed: config.seed, fdr: t.fdr }));
     }
   };
+  // Group-level structure (arXiv 2601.15755), from its own random stream: its slices run on this
+  // thread while it would wait for the counting threads' bootstrap batches; the rest after.
+  let groupSteps = config.groupBy
+    ? groupStructureSteps({
+        reference: refData,
+        run: runData ? respondentGroups(runData, runIdx, config.groupBy.run) : distributionGroups(dist!, items, counts),
+        referenceColumns: refIdx,
+        items,
+        referenceGroupColumn: config.groupBy.reference,
+        runGroupColumn: config.groupBy.run,
+        bootstrap: B,
+        permutations: config.permutations,
+        splits: GROUP_SPLITS,
+        rng: new Prng(streamSeed(config.seed, STREAM.groupLevel, nameHash(run.name))),
+        ceilingSeed: streamSeed(config.seed, STREAM.groupCeiling),
+        memo,
+        memoKey: `group:${config.seed}:${key}:${config.groupBy.reference}`,
+        bag,
+        runPath: run.path,
+        referencePath: config.reference.path,
+        signal,
+      })
+    : null;
+  let groupDone: IteratorReturnResult<GroupStructure | null> | null = null;
+  const groupSlice = (): boolean => {
+    if (!groupSteps || groupDone) return false;
+    const step = groupSteps.next();
+    if (step.done) groupDone = step;
+    return !step.done;
+  };
   if (runData && runStats) {
     checkAborted(signal);
-    await respondentBootstrap({ data: runData, columns: runIdx, unweighted: runStats, replicates: B, tableReplicates: tableB, rng, reference: refMatrices, agreement: agreeReps, polychoricStart: runMatrices.get('polychoric'), each: headline, whileCounting: compareAll });
+    await respondentBootstrap({ data: runData, columns: runIdx, unweighted: runStats, replicates: B, tableReplicates: tableB, rng, reference: refMatrices, agreement: agreeReps, polychoricStart: runMatrices.get('polychoric'), each: headline, whileCounting: compareAll, whileWaiting: groupSlice });
   } else {
     for (let b = 0; b < B; b++) headline(b, runWeights.map((w) => multinomial(w, rng)));
   }
@@ -760,27 +791,11 @@ async function evaluateRun(
   // Group-level structure (arXiv 2601.15755).
   let group: RunReport['structure']['group'] = null;
   let groupUnavailable: string | undefined;
-  if (config.groupBy) {
-    progress(`Group-level structure by ${config.groupBy.reference}`, 0.88);
-    group = evaluateGroupStructure({
-      reference: refData,
-      run: runData ? respondentGroups(runData, runIdx, config.groupBy.run) : distributionGroups(dist!, items, counts),
-      referenceColumns: refIdx,
-      items,
-      referenceGroupColumn: config.groupBy.reference,
-      runGroupColumn: config.groupBy.run,
-      bootstrap: B,
-      permutations: config.permutations,
-      splits: GROUP_SPLITS,
-      rng,
-      ceilingSeed: streamSeed(config.seed, STREAM.groupCeiling),
-      memo,
-      memoKey: `group:${config.seed}:${key}:${config.groupBy.reference}`,
-      bag,
-      runPath: run.path,
-      referencePath: config.reference.path,
-      signal,
-    });
+  if (groupSteps) {
+    progress(`Group-level structure by ${config.groupBy!.reference}`, 0.88);
+    while (groupSlice());
+    group = groupDone!.value;
+    groupSteps = null;
     if (!group) groupUnavailable = 'Group-level structure could not be computed; see the diagnostics.';
     lap(`run ${run.name}: group-level structure`);
   } else groupUnavailable = 'Set "groupBy" (the group column of the reference and of the run) to compare the structure across groups.';

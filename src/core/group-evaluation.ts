@@ -116,7 +116,7 @@ export interface GroupEvaluationInput {
   permutations: number;
   /** Random split-halves of the reference for the ceiling. */
   splits: number;
-  /** The run's stream: permutation null and bootstrap. */
+  /** The group level's own stream: permutation null and bootstrap (nothing else draws from it). */
   rng: Prng;
   /** The seed of the ceiling's own stream (reference only, so it can be cached). */
   ceilingSeed: number;
@@ -227,8 +227,28 @@ function topicStructureOf(a: GroupMeanMatrix, items: ItemCodebook[]) {
   return { topicMatrix: t, topic: t.columns.length >= 3 ? acrossGroupCorrelation(t) : null };
 }
 
+/** Permutations of the group-level null a slice of `groupStructureSteps`. */
+const NULL_SLICE = 100;
 
+/**
+ * Group-level structure (arXiv 2601.15755): the across-group correlation of item means in the
+ * reference and the run compared, with a permutation null, a split-half ceiling and a stratified
+ * bootstrap interval; null (with diagnostics) when fewer than 3 groups are shared.
+ */
 export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStructure | null {
+  const steps = groupStructureSteps(input);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * `evaluateGroupStructure` in slices of a few milliseconds to a few hundred (the reference side,
+ * once per reference): each `yield` is a point where the caller may give the thread to other work,
+ * e.g. collecting the counting threads' bootstrap batches. The same numbers whatever runs in
+ * between, since the group level draws from its own stream (`input.rng`) alone.
+ */
+export function* groupStructureSteps(input: GroupEvaluationInput): Generator<void, GroupStructure | null, void> {
   const { reference, run, items, rng, bag } = input;
   const refValues = reference.attributes.get(input.referenceGroupColumn);
   if (!refValues || !run) {
@@ -246,13 +266,21 @@ export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStruct
   }
   const memo = input.memo ?? NO_CACHE;
   const { refGroupRows, refA, refS, ceilRho, ceilRmse } = memo.get(`${input.memoKey ?? 'group'}:${input.splits}:${groups.join('\u0001')}`, () => groupReferenceSide(input, groups, refRows));
+  yield;
   const runA = groupMeanMatrix(groups, items, run.observed(groups));
   const runS = structureOf(runA, items);
   const observed = compareUpperTriangles(refS.item.values, runS.item.values);
   const topicObserved = refS.topic && runS.topic ? compareUpperTriangles(refS.topic.values, runS.topic.values) : null;
 
-  // Permutation null: item labels of the run's matrix permuted (rows and columns together).
-  const nullRho = upperTrianglePermutationNull(refS.item.values, runS.item.values, input.permutations, rng, input.signal);
+  // Permutation null: item labels of the run's matrix permuted (rows and columns together), 100
+  // permutations a slice (the same permutations in the same order as all at once).
+  const nullRho: number[] = [];
+  for (let done = 0; done < input.permutations; ) {
+    const count = Math.min(NULL_SLICE, input.permutations - done);
+    for (const r of upperTrianglePermutationNull(refS.item.values, runS.item.values, count, rng, input.signal)) nullRho.push(r);
+    done += count;
+    yield;
+  }
   const nullCi = interval(nullRho);
   const pNull = observed.pearson === null || !nullRho.length ? null : (nullRho.filter((r) => r >= observed.pearson!).length + 1) / (nullRho.length + 1);
 
@@ -279,6 +307,7 @@ export function evaluateGroupStructure(input: GroupEvaluationInput): GroupStruct
       }
     }
     b += count;
+    yield;
   }
   const ceilCi = interval(ceilRho);
   return {

@@ -47,6 +47,12 @@ export interface RespondentBootstrap {
    * batches (e.g. comparing the observed matrices): it then costs no wall time of its own.
    */
   whileCounting?: () => void;
+  /**
+   * A slice of the caller's own work (a few milliseconds), called again and again while the next
+   * batch is not counted yet, until it returns false (no work left): the thread's waiting time
+   * spent on it. Its results must not depend on when it runs.
+   */
+  whileWaiting?: () => boolean;
 }
 
 /**
@@ -112,7 +118,17 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
   for (let b = 0; b < B; b++) {
     if (b < tableB) {
       if (b === batchFirst + batch.length) {
-        batch = await queue.shift()!;
+        const next = queue.shift()!;
+        if (input.whileWaiting) {
+          let counted = false;
+          next.then(
+            () => (counted = true),
+            () => (counted = true),
+          );
+          // Each slice, then a turn of the event loop so that the counting threads' messages arrive.
+          while (!counted && input.whileWaiting()) await new Promise((resolve) => setImmediate(resolve));
+        }
+        batch = await next;
         batchFirst = b;
         fill();
       }
