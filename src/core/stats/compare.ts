@@ -4,13 +4,13 @@
  * Steiger test of equal correlation matrices, per-pair Fisher-z tests with false-discovery-rate
  * control, and Tucker congruence of the principal components.
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { AssociationMatrix } from './association';
 import { fisherZ, pearsonVectors, spearmanVectors } from './correlation';
 import { chiSquareSf } from './chi-square';
 import { normalSf } from './distributions';
 import { benjaminiHochberg } from './multiple-testing';
 import { Prng } from './prng';
+import { symmetricEigen, type SymmetricEigen } from './symmetric-eigen';
 
 export interface PairTest {
   i: string;
@@ -327,14 +327,15 @@ function mantelTest(
 
 /**
  * Eigen-decompositions by matrix object: an evaluation compares every run's matrix with the same
- * reference matrix, whose decomposition (tens of milliseconds for 175 items) is then computed once.
- * Matrices are not modified once built, so the object identifies the numbers.
+ * reference matrix, whose decomposition (a few milliseconds for 175 items) is then computed once.
+ * Matrices are not modified once built, so the object identifies the numbers. An entry holds all
+ * eigenvalues and the leading eigenvectors; it is recomputed when more vectors are asked for.
  */
-const eigenCache = new WeakMap<number[][], ReturnType<typeof symmetricEigen>>();
-function eigenOf(M: number[][]): ReturnType<typeof symmetricEigen> {
+const eigenCache = new WeakMap<number[][], SymmetricEigen>();
+function eigenOf(M: number[][], k: number): SymmetricEigen {
   let e = eigenCache.get(M);
-  if (!e) {
-    e = symmetricEigen(M);
+  if (!e || e.vectors.length < Math.min(k, M.length)) {
+    e = symmetricEigen(M, k);
     eigenCache.set(M, e);
   }
   return e;
@@ -360,8 +361,8 @@ function principalComponentCongruence(
       },
     };
   }
-  const a = eigenOf(R as number[][]);
-  const b = eigenOf(S as number[][]);
+  const a = eigenOf(R as number[][], k);
+  const b = eigenOf(S as number[][], k);
   const congruence: (number | null)[] = [];
   for (let c = 0; c < k; c++) {
     if (!(a.values[c] > 0) || !(b.values[c] > 0)) {
@@ -393,13 +394,4 @@ function principalComponentCongruence(
       reason: defined.length === k ? null : 'a component has a non-positive eigenvalue',
     },
   };
-}
-
-/** Eigenvalues in decreasing order and the matching unit eigenvectors (vectors[c] is component c). */
-function symmetricEigen(M: number[][]): { values: number[]; vectors: number[][] } {
-  const evd = new EigenvalueDecomposition(new Matrix(M), { assumeSymmetric: true });
-  const vals = evd.realEigenvalues;
-  const V = evd.eigenvectorMatrix;
-  const order = vals.map((_, c) => c).sort((p, q) => vals[q] - vals[p]);
-  return { values: order.map((c) => vals[c]), vectors: order.map((c) => V.getColumn(c)) };
 }
