@@ -242,8 +242,10 @@ async function main(argv: string[]): Promise<number> {
       if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}`);
       else process.stderr.write(line + '\n');
     },
-    // REPLENS_STAGE_TIMES=1: one `stage <name> <ms>` line per stage on stderr, for profiling.
+    // REPLENS_STAGE_TIMES=1: one `stage <name> <ms>` line per stage on stderr, for profiling;
+    // REPLENS_STAGE_TIMES=alone: the same with every stage run alone (no overlap), to time each.
     onStage: process.env.REPLENS_STAGE_TIMES ? (stage, ms) => process.stderr.write(`stage\t${stage}\t${ms.toFixed(1)}\n`) : undefined,
+    sequential: process.env.REPLENS_STAGE_TIMES === 'alone',
   });
   if (!quiet && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
   for (const d of report.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');

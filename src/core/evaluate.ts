@@ -57,6 +57,12 @@ export interface EvaluateHooks {
   cache?: ReferenceCache;
   /** Called as each stage ends, with its wall time in milliseconds (REPLENS_STAGE_TIMES in the CLI). */
   onStage?: (stage: string, milliseconds: number) => void;
+  /**
+   * Stages one after the other, for timing each alone (REPLENS_STAGE_TIMES=alone in the CLI): the
+   * comparisons and the group level after the bootstrap instead of on this thread while the
+   * counting threads count it. The same report.
+   */
+  sequential?: boolean;
 }
 
 /** Wall time per stage, reported through `onStage`. */
@@ -445,7 +451,7 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
       });
       lap(`read run ${run.name}`);
       for (const d of runRead.diagnostics) bag.add(d);
-      runs.push(await evaluateRun(config, run, refData, refColumn, runRead, memo, bag, notes, (m, f) => progress(m, base + span * f), lap, hooks.signal));
+      runs.push(await evaluateRun(config, run, refData, refColumn, runRead, memo, bag, notes, (m, f) => progress(m, base + span * f), lap, hooks.signal, hooks.sequential === true));
     } catch (e) {
       // A run that cannot be read or scored is reported and left out; the other runs are still
       // evaluated. Only when no run can be scored does the evaluation fail.
@@ -507,7 +513,8 @@ async function evaluateRun(
   notes: string[],
   progress: (message: string, fraction: number) => void,
   lap: (stage: string) => void,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  sequential: boolean,
 ): Promise<RunReport> {
   const t = config.thresholds;
   // The run's own random stream: its numbers do not depend on the other runs in the report.
@@ -660,11 +667,13 @@ async function evaluateRun(
   };
   if (runData && runStats) {
     checkAborted(signal);
-    await respondentBootstrap({ data: runData, columns: runIdx, unweighted: runStats, replicates: B, tableReplicates: tableB, rng, reference: refMatrices, agreement: agreeReps, polychoricStart: runMatrices.get('polychoric'), each: headline, whileCounting: compareAll, whileWaiting: groupSlice });
+    const overlap = !sequential;
+    await respondentBootstrap({ data: runData, columns: runIdx, unweighted: runStats, replicates: B, tableReplicates: tableB, rng, reference: refMatrices, agreement: agreeReps, polychoricStart: runMatrices.get('polychoric'), each: headline, whileCounting: overlap ? compareAll : undefined, whileWaiting: overlap ? groupSlice : undefined });
   } else {
     for (let b = 0; b < B; b++) headline(b, runWeights.map((w) => multinomial(w, rng)));
   }
   lap(`run ${run.name}: bootstrap`);
+  if (sequential && runData && runStats) compareAll();
   const withCi = (value: number | null, replicates: Float64Array): ValueWithCi => ({ value, ci: value === null || B === 0 ? null : intervalOf(replicates, B) });
   const summary: MarginalSummary = {
     meanW1Normalized: withCi(observed.meanW1Normalized, reps.meanW1Normalized),
