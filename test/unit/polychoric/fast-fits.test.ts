@@ -1,7 +1,7 @@
 /**
- * The parts that make polychoric fits of bootstrap replicates fast: the grid sums of the bivariate
- * normal (WebAssembly kernel and JavaScript loop), increments of Phi2 between two values of rho,
- * Halley's steps from the run's estimate, and the stop on predicted convergence.
+ * The parts that make polychoric fits of bootstrap replicates fast: the node sums of the bivariate
+ * normal, increments of Phi2 between two values of rho, the likelihood in WebAssembly (against the
+ * JavaScript route), Halley's steps from the run's estimate, and the stop on predicted convergence.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,8 +14,8 @@ import {
   newQuadratureNodes,
   type QuadratureNodes,
 } from '../../../src/core/stats/bivariate-normal';
-import { gridSums, useWasmGridSums } from '../../../src/core/stats/bvn-grid';
-import { fitPolychoric, itemThresholds, polychoricMatrix } from '../../../src/core/stats/polychoric';
+import { gridSums, useWasmLikelihood } from '../../../src/core/stats/bvn-grid';
+import { categoryThresholds, fitPolychoric, itemThresholds, polychoricMatrix } from '../../../src/core/stats/polychoric';
 import { computeSufficientStats } from '../../../src/core/sufficient';
 import { Prng } from '../../../src/core/stats/prng';
 import { normalCdf } from '../../../src/core/stats/distributions';
@@ -29,48 +29,16 @@ function direct(nodes: QuadratureNodes, h: number, k: number): number {
 }
 
 function withWasm<T>(on: boolean, f: () => T): T {
-  useWasmGridSums(on);
+  useWasmLikelihood(on);
   try {
     return f();
   } finally {
-    useWasmGridSums(true);
+    useWasmLikelihood(true);
   }
 }
 
 const H = Float64Array.from([-6, -3.1, -1.2, -0.4, 0, 0.05, 0.9, 1.7, 2.6, 5.5]);
 const K = Float64Array.from([-5.2, -2.2, -0.7, 0, 0.3, 1.1, 2.4, 4.8]);
-
-test('grid sums: the WebAssembly kernel and the JavaScript loop equal the sums taken with Math.exp', () => {
-  const nodes = newQuadratureNodes();
-  const sets: [string, () => void][] = [
-    ...[-0.92, -0.6, -0.2, 0, 0.1, 0.45, 0.8, 0.924].map((r): [string, () => void] => [`Genz nodes, rho ${r}`, () => lowCorrelationNodes(r, nodes)]),
-    ['increment 0.30 -> 0.31', () => assert.ok(incrementNodes(0.3, 0.31, nodes))],
-    ['increment -0.5 -> -0.54', () => assert.ok(incrementNodes(-0.5, -0.54, nodes))],
-    ['density at -0.7', () => densityNode(-0.7, nodes)],
-  ];
-  for (const [label, fill] of sets) {
-    fill();
-    for (const wasm of [true, false]) {
-      const out = new Float64Array(H.length * K.length);
-      withWasm(wasm, () => gridSums(nodes, H, K, out, false));
-      for (let a = 0; a < H.length; a++) {
-        for (let b = 0; b < K.length; b++) {
-          const want = direct(nodes, H[a], K[b]);
-          const got = out[a * K.length + b];
-          // Sums of at most 20 terms of size <= 1/(2 pi sqrt(1 - rho^2)) ~ 0.42; the kernel's exponential
-          // is within ~2e-16 relative of Math.exp and its lanes add in another order, and both round
-          // h k and (h^2 + k^2) / 2 before the product: a few units of 1e-17 absolute.
-          const tol = 1e-16 + 4e-16 * Math.abs(want);
-          assert.ok(Math.abs(got - want) <= tol, `${label}, wasm ${wasm}, (${H[a]}, ${K[b]}): ${got} vs ${want}`);
-        }
-      }
-      // Accumulating adds to what is there.
-      const acc = new Float64Array(H.length * K.length).fill(0.25);
-      withWasm(wasm, () => gridSums(nodes, H, K, acc, true));
-      for (let x = 0; x < acc.length; x++) assert.ok(Math.abs(acc[x] - (0.25 + out[x])) <= 1e-16, `${label}: accumulate`);
-    }
-  }
-});
 
 test('the density node is phi2 and the Genz nodes plus Phi(h) Phi(k) are Phi2', () => {
   const nodes = newQuadratureNodes();
@@ -162,7 +130,30 @@ test('bootstrap replicate fits (rho only, Halley from the full sample\'s rho) eq
   assert.ok(worst < 1e-11);
 });
 
-test('the JavaScript route of the grid sums gives psych\'s matrix too', () => {
+test('infinite thresholds (empty end categories) and correlations beyond 0.925 (Genz\'s other branch): the same fits in WebAssembly and JavaScript', () => {
+  // 5 x 4 tables: the first and last row categories empty (thresholds -Inf and +Inf), and a strongly
+  // concordant table (rho ~0.97) whose Newton steps pass |rho| >= 0.925.
+  const empty = [0, 0, 0, 0, 30, 12, 5, 1, 10, 25, 14, 6, 2, 9, 28, 33, 0, 0, 0, 0];
+  const concordant = [80, 6, 0, 0, 5, 90, 7, 0, 0, 6, 85, 5, 0, 0, 4, 95, 0, 0, 0, 1];
+  const rowsOf = (t: number[]) => [0, 1, 2, 3, 4].map((a) => t.slice(4 * a, 4 * a + 4).reduce((x, y) => x + y, 0));
+  const colsOf = (t: number[]) => [0, 1, 2, 3].map((b) => [0, 1, 2, 3, 4].reduce((x, a) => x + t[4 * a + b], 0));
+  for (const [label, table] of [['empty end categories', empty], ['rho ~0.97', concordant]] as const) {
+    const rowTau = categoryThresholds(rowsOf([...table]));
+    const colTau = categoryThresholds(colsOf([...table]));
+    if (label === 'empty end categories') assert.ok(rowTau[0] === -Infinity && rowTau[3] === Infinity, 'infinite thresholds in the test');
+    for (const start of [0, 0.5, -0.3]) {
+      const fast = fitPolychoric(table, 5, 4, rowTau, colTau, 1, start, true);
+      const js = withWasm(false, () => fitPolychoric(table, 5, 4, rowTau, colTau, 1, start, true));
+      const full = withWasm(false, () => fitPolychoric(table, 5, 4, rowTau, colTau));
+      assert.ok(Number.isFinite(fast.rho), `${label}: finite rho`);
+      assert.ok(Math.abs(fast.rho - js.rho) <= 1e-12, `${label}, start ${start}: WebAssembly ${fast.rho} vs JavaScript ${js.rho}`);
+      assert.ok(Math.abs(fast.rho - full.rho) <= 1e-11, `${label}, start ${start}: ${fast.rho} vs a full fit ${full.rho}`);
+      if (label === 'rho ~0.97') assert.ok(full.rho > 0.925, `the fit is in the high-correlation branch (${full.rho})`);
+    }
+  }
+});
+
+test('the JavaScript route of the likelihood gives psych\'s matrix too', () => {
   const bfi = readFixtureJson<BfiFixture>('bfi.json');
   const data = readSurveyCsv('bfi.csv', bfi.items);
   const res = withWasm(false, () => polychoricMatrix(computeSufficientStats(data), { smooth: false }));
