@@ -76,6 +76,18 @@ export class ReferenceCache {
     this.values.set(part, v);
     return v;
   }
+
+  /** `get` for a value computed in slices (a generator that yields between them): none when cached. */
+  *getSteps<T>(part: string, make: () => Generator<void, T, void>): Generator<void, T, void> {
+    if (this.values.has(part)) {
+      this.hits++;
+      return this.values.get(part) as T;
+    }
+    this.misses++;
+    const v = yield* make();
+    this.values.set(part, v);
+    return v;
+  }
 }
 
 /** A memo that computes on every call: the evaluation's code path is the same with or without a cache. */
@@ -86,9 +98,12 @@ export const NO_CACHE = {
   getAsync<T>(_part: string, make: () => Promise<T>): Promise<T> {
     return make();
   },
+  getSteps<T>(_part: string, make: () => Generator<void, T, void>): Generator<void, T, void> {
+    return make();
+  },
 };
 
-export type Memo = Pick<ReferenceCache, 'get' | 'getAsync'>;
+export type Memo = Pick<ReferenceCache, 'get' | 'getAsync' | 'getSteps'>;
 
 /**
  * A seed for an independent random stream, from the report's seed and the stream's coordinates

@@ -165,9 +165,10 @@ interface GroupReferenceSide {
 /**
  * The reference's side of the group-level comparison: group means, their structure, and the
  * human split-half ceiling (respondents split at random within each group, the halves compared;
- * the second half's counts as the group's minus the first's, so a split costs one half-pass).
+ * the second half's counts as the group's minus the first's, so a split costs one half-pass), a
+ * split a slice of `groupStructureSteps`.
  */
-function groupReferenceSide(input: GroupEvaluationInput, groups: string[], refRows: Map<string, number[]>): GroupReferenceSide {
+function* groupReferenceSide(input: GroupEvaluationInput, groups: string[], refRows: Map<string, number[]>): Generator<void, GroupReferenceSide, void> {
   const { reference, items } = input;
   const refGroupRows = groups.map((g) => Uint32Array.from(refRows.get(g)!));
   const whole = rowSetItemSums(reference, input.referenceColumns, refGroupRows, reference.weights);
@@ -185,6 +186,7 @@ function groupReferenceSide(input: GroupEvaluationInput, groups: string[], refRo
     const c = compareUpperTriangles(a.values, b.values);
     if (c.pearson !== null) ceilRho.push(c.pearson);
     if (c.rmse !== null) ceilRmse.push(c.rmse);
+    yield;
   }
   return { refGroupRows, refA, refS, ceilRho, ceilRmse };
 }
@@ -265,7 +267,7 @@ export function* groupStructureSteps(input: GroupEvaluationInput): Generator<voi
     return null;
   }
   const memo = input.memo ?? NO_CACHE;
-  const { refGroupRows, refA, refS, ceilRho, ceilRmse } = memo.get(`${input.memoKey ?? 'group'}:${input.splits}:${groups.join('\u0001')}`, () => groupReferenceSide(input, groups, refRows));
+  const { refGroupRows, refA, refS, ceilRho, ceilRmse } = yield* memo.getSteps(`${input.memoKey ?? 'group'}:${input.splits}:${groups.join('\u0001')}`, () => groupReferenceSide(input, groups, refRows));
   yield;
   const runA = groupMeanMatrix(groups, items, run.observed(groups));
   const runS = structureOf(runA, items);
