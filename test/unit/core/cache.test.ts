@@ -89,3 +89,34 @@ test('random streams are fixed functions of the seed and their coordinates', () 
   assert.equal(seen.size, 50 * 6 * 3, 'no two coordinates share a stream');
   assert.notEqual(nameHash('ab'), nameHash('ba'));
 });
+
+test('a value computed in slices is cached like any other: computed once, then returned without slices', () => {
+  const cache = new ReferenceCache();
+  cache.bind('reference');
+  let computed = 0;
+  function* make(): Generator<void, number, void> {
+    computed++;
+    yield;
+    yield;
+    return 42;
+  }
+  const run = (): { value: number; slices: number } => {
+    const steps = cache.getSteps('part', make);
+    let slices = 0;
+    let step = steps.next();
+    while (!step.done) {
+      slices++;
+      step = steps.next();
+    }
+    return { value: step.value, slices };
+  };
+  assert.deepEqual(run(), { value: 42, slices: 2 });
+  assert.deepEqual(run(), { value: 42, slices: 0 });
+  assert.equal(computed, 1);
+  assert.equal(cache.hits, 1);
+  assert.equal(cache.misses, 1);
+  // A different reference drops it.
+  cache.bind('another reference');
+  assert.deepEqual(run(), { value: 42, slices: 2 });
+  assert.equal(computed, 2);
+});
