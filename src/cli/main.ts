@@ -28,6 +28,9 @@ Options:
                          the run names it differently, e.g. B_COUNTRY_ALPHA:persona_country)
   --association LIST     pearson,spearman,polychoric,cramer (default pearson,spearman)
   --bootstrap N          bootstrap replicates for confidence intervals (default ${DEFAULTS.bootstrap})
+  --polychoric-bootstrap N
+                         replicates of the polychoric structure interval, at most --bootstrap
+                         (default ${DEFAULTS.polychoricBootstrap}; 0: none)
   --permutations N       Mantel permutations (default ${DEFAULTS.permutations})
   --seed N               random seed (default ${DEFAULTS.seed})
   --max-memory MB        memory one file's selected columns may take when read (default: the
@@ -81,6 +84,7 @@ function buildConfig(values: Record<string, string | string[] | boolean | undefi
       association: [...DEFAULTS.association],
       thresholds: { ...DEFAULT_THRESHOLDS },
       bootstrap: DEFAULTS.bootstrap,
+      polychoricBootstrap: DEFAULTS.polychoricBootstrap,
       permutations: DEFAULTS.permutations,
       seed: DEFAULTS.seed,
       dontKnow: 'missing',
@@ -127,6 +131,7 @@ function buildConfig(values: Record<string, string | string[] | boolean | undefi
     return n;
   };
   config.bootstrap = int('bootstrap', 0) ?? config.bootstrap;
+  config.polychoricBootstrap = int('polychoric-bootstrap', 0) ?? config.polychoricBootstrap;
   config.permutations = int('permutations', 0) ?? config.permutations;
   config.seed = int('seed', 0) ?? config.seed;
   const maxMemory = str('max-memory');
@@ -197,6 +202,7 @@ async function main(argv: string[]): Promise<number> {
       association: { type: 'string' },
       bootstrap: { type: 'string' },
       permutations: { type: 'string' },
+      'polychoric-bootstrap': { type: 'string' },
       seed: { type: 'string' },
       'max-memory': { type: 'string' },
       format: { type: 'string' },

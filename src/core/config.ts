@@ -57,6 +57,11 @@ export interface EvaluationConfig {
   association: AssociationChoice[];
   thresholds: Thresholds;
   bootstrap: number;
+  /**
+   * Bootstrap replicates for the polychoric structure interval (each refits every pair by maximum
+   * likelihood); at most `bootstrap`. Default 50; 0: no polychoric interval.
+   */
+  polychoricBootstrap?: number;
   permutations: number;
   seed: number;
   dontKnow: 'missing' | 'category';
@@ -71,6 +76,7 @@ export interface EvaluationConfig {
 export const DEFAULTS = {
   association: ['pearson', 'spearman'] as AssociationChoice[],
   bootstrap: 200,
+  polychoricBootstrap: 50,
   permutations: 999,
   seed: 1,
 };
@@ -186,7 +192,7 @@ export function parseConfig(text: string, file: string): ConfigLoadResult {
     return out;
   };
 
-  known(root, ['$schema', 'reference', 'runs', 'items', 'groups', 'groupBy', 'association', 'thresholds', 'bootstrap', 'permutations', 'seed', 'dontKnow', 'maxMemoryMB'], 'the configuration');
+  known(root, ['$schema', 'reference', 'runs', 'items', 'groups', 'groupBy', 'association', 'thresholds', 'bootstrap', 'polychoricBootstrap', 'permutations', 'seed', 'dontKnow', 'maxMemoryMB'], 'the configuration');
 
   const refNode = findNodeAtLocation(root, ['reference']);
   let reference: ReferenceConfig | null = null;
@@ -341,6 +347,7 @@ export function parseConfig(text: string, file: string): ConfigLoadResult {
     return def;
   };
   const bootstrap = int('bootstrap', DEFAULTS.bootstrap, 0);
+  const polychoricBootstrap = int('polychoricBootstrap', DEFAULTS.polychoricBootstrap, 0);
   const permutations = int('permutations', DEFAULTS.permutations, 0);
   const seed = int('seed', DEFAULTS.seed, 0);
   const maxMemory = findNodeAtLocation(root, ['maxMemoryMB']);
@@ -357,7 +364,7 @@ export function parseConfig(text: string, file: string): ConfigLoadResult {
   }
 
   if (reference && !diagnostics.some((d) => d.severity === 'error')) {
-    result.config = { configPath: path.resolve(file), reference, runs, items, groups, groupBy, association, thresholds, bootstrap, permutations, seed, dontKnow, ...(maxMemoryMB !== undefined ? { maxMemoryMB } : {}) };
+    result.config = { configPath: path.resolve(file), reference, runs, items, groups, groupBy, association, thresholds, bootstrap, polychoricBootstrap, permutations, seed, dontKnow, ...(maxMemoryMB !== undefined ? { maxMemoryMB } : {}) };
   }
   return result;
 }

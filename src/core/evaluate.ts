@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseCodebook, type ItemCodebook } from './codebook';
-import type { AssociationChoice, EvaluationConfig, ReferenceConfig, RunConfig } from './config';
+import { DEFAULTS, type AssociationChoice, type EvaluationConfig, type ReferenceConfig, type RunConfig } from './config';
 import type { SurveyData } from './dataset';
 import { DiagnosticBag, InputError } from './diagnostics';
 import { findItemLiterals } from './locate';
@@ -82,8 +82,6 @@ function stageClock(onStage?: (stage: string, ms: number) => void) {
  * the batch kernel (src/core/batch-count.ts; measured with npm run bench).
  */
 const STRUCTURE_BOOTSTRAP_BUDGET = 1.6e10;
-/** Most bootstrap replicates for a polychoric structure interval. */
-const POLYCHORIC_BOOTSTRAP = 50;
 /** Random split-halves of the reference for the group-level ceiling. */
 const GROUP_SPLITS = 20;
 
@@ -329,7 +327,7 @@ async function subgroupScores(
     });
 
     // Bootstrap over the subgroup's run respondents: marginal headline for every replicate,
-    // structure for as many as the work budget allows (polychoric at most POLYCHORIC_BOOTSTRAP).
+    // structure for as many as the work budget allows (polychoric at most polychoricBootstrap).
     const B = config.bootstrap;
     const rng = new Prng(streamSeed(config.seed, STREAM.subgroup, nameHash(runName), nameHash(name)));
     const npairs = (rs.items.length * (rs.items.length - 1)) / 2;
@@ -337,7 +335,7 @@ async function subgroupScores(
     const repRep = new Float64Array(B);
     const repW1 = new Float64Array(B);
     const repTvd = new Float64Array(B);
-    const repStructure = new Map(config.association.map((m) => [m, new Float64Array(m === 'polychoric' ? Math.min(tableB, POLYCHORIC_BOOTSTRAP) : tableB)]));
+    const repStructure = new Map(config.association.map((m) => [m, new Float64Array(m === 'polychoric' ? Math.min(tableB, polychoricReplicates(config)) : tableB)]));
     // Each replicate draws the subgroup's respondents with replacement (multiplicities over its rows).
     await respondentBootstrap({
       data: sub,
@@ -473,7 +471,7 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'representativeness-lens', version: TOOL_VERSION },
     createdAt: (hooks.now?.() ?? new Date()).toISOString(),
-    settings: { seed: config.seed, bootstrap: config.bootstrap, permutations: config.permutations, association: [...config.association], thresholds: { ...config.thresholds }, weight: refData.weights ? ref.weight ?? null : null },
+    settings: { seed: config.seed, bootstrap: config.bootstrap, polychoricBootstrap: polychoricReplicates(config), permutations: config.permutations, association: [...config.association], thresholds: { ...config.thresholds }, weight: refData.weights ? ref.weight ?? null : null },
     reference: { path: ref.path, respondents: refData.n, items: refRead.codebook.map((c) => c.id), weighted: refData.weights !== null },
     runs,
     diagnostics: bag.all(),
@@ -612,8 +610,10 @@ async function evaluateRun(
   const tableB = runData && runStats ? Math.min(B, Math.floor(STRUCTURE_BOOTSTRAP_BUDGET / Math.max(1, npairs * runData.n))) : 0;
   if (runData && tableB < B) notes.push(`Structure intervals use ${tableB} bootstrap replicates (of ${B}) to bound the work for ${items.length} items x ${runData.n} respondents.`);
   // Polychoric fits every pair by maximum likelihood: fewer replicates keep it to seconds.
-  const structureB = new Map([...refMatrices.keys()].map((m) => [m, m === 'polychoric' ? Math.min(tableB, POLYCHORIC_BOOTSTRAP) : tableB]));
-  if ((structureB.get('polychoric') ?? tableB) < tableB) notes.push(`The polychoric structure interval uses ${structureB.get('polychoric')} bootstrap replicates.`);
+  const structureB = new Map([...refMatrices.keys()].map((m) => [m, m === 'polychoric' ? Math.min(tableB, polychoricReplicates(config)) : tableB]));
+  const polyB = structureB.get('polychoric');
+  if (polyB === 0 && tableB > 0) notes.push('The polychoric structure has no interval (polychoricBootstrap 0).');
+  else if (polyB !== undefined && polyB < tableB) notes.push(`The polychoric structure interval uses ${polyB} bootstrap replicates.`);
   const agreeReps = new Map([...structureB].map(([m, n]) => [m, new Float64Array(n)]));
   const headline = (b: number, replicate: RunItemWeights) => {
     if (b % 10 === 0) {
@@ -874,6 +874,11 @@ async function evaluateRun(
  * agreements shrink under resampling, so for a run near the noise floor the interval can lie on
  * one side of the estimate, and the mean shows by how much.
  */
+/** Replicates of the polychoric structure interval asked for (at most `bootstrap`). */
+function polychoricReplicates(config: EvaluationConfig): number {
+  return Math.min(config.bootstrap, config.polychoricBootstrap ?? DEFAULTS.polychoricBootstrap);
+}
+
 function intervalOf(replicates: ArrayLike<number>, count: number): Interval {
   const finite = Array.from(replicates).filter(Number.isFinite);
   const r = bootstrapCI(0, finite, { confidence: 0.95, method: 'percentile' });

@@ -264,6 +264,8 @@ export interface EvaluationReport {
   settings: {
     seed: number;
     bootstrap: number;
+    /** Replicates of the polychoric structure interval (at most `bootstrap`; fewer under the work budget). */
+    polychoricBootstrap: number;
     permutations: number;
     association: string[];
     thresholds: Thresholds;

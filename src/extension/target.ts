@@ -107,6 +107,7 @@ async function askForReference(uri: vscode.Uri, state: vscode.Memento): Promise<
     association: [...DEFAULTS.association],
     thresholds: thresholdsFromSettings(uri),
     bootstrap: DEFAULTS.bootstrap,
+    polychoricBootstrap: DEFAULTS.polychoricBootstrap,
     permutations: DEFAULTS.permutations,
     seed: DEFAULTS.seed,
     dontKnow: 'missing',

@@ -205,3 +205,30 @@ test('a memory limit the reference does not fit refuses it with a clear message,
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /"maxMemoryMB" must be a positive number of megabytes/);
 });
+
+test('--polychoric-bootstrap sets the polychoric interval\'s replicates: the same point estimates, an interval from that many, none with 0', () => {
+  const args = ['evaluate', '--config', 'demo/representativeness.json', '--association', 'pearson,polychoric', '--items', 'Q1,Q6,Q46,Q57,Q164,Q182', '--bootstrap', '12', '--permutations', '9', '--quiet'];
+  const reports = ['5', '0'].map((k) => {
+    const r = replens([...args, '--polychoric-bootstrap', k]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as EvaluationReport;
+  });
+  const [five, none] = reports;
+  assert.equal(five.settings.polychoricBootstrap, 5);
+  assert.equal(none.settings.polychoricBootstrap, 0);
+  for (let i = 0; i < five.runs.length; i++) {
+    const a = five.runs[i].structure.individual.polychoric.agreement;
+    const b = none.runs[i].structure.individual.polychoric.agreement;
+    assert.equal(a.value, b.value, 'the same point estimate');
+    assert.equal(a.ci!.replicates, 5);
+    assert.equal(b.ci, null, 'no interval with 0 replicates');
+    // Pearson's interval is from all 12 either way.
+    assert.equal(five.runs[i].structure.individual.pearson.agreement.ci!.replicates, 12);
+    assert.deepEqual(five.runs[i].structure.individual.pearson.agreement, none.runs[i].structure.individual.pearson.agreement);
+  }
+  assert.ok(none.notes.some((n) => /no interval \(polychoricBootstrap 0\)/.test(n)));
+  assert.ok(five.notes.some((n) => /uses 5 bootstrap replicates/.test(n)));
+  const bad = replens([...args, '--polychoric-bootstrap=-1']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--polychoric-bootstrap must be a whole number >= 0/);
+});

@@ -15,6 +15,7 @@ test('a full config resolves paths from its folder and keeps every setting', () 
       association: ['pearson', 'polychoric'],
       thresholds: { tvd: 0.3 },
       bootstrap: 50,
+      polychoricBootstrap: 20,
       seed: 9,
     }),
     file,
@@ -30,6 +31,7 @@ test('a full config resolves paths from its folder and keeps every setting', () 
   assert.equal(c.thresholds.tvd, 0.3);
   assert.equal(c.thresholds.w1Normalized, 0.1);
   assert.equal(c.bootstrap, 50);
+  assert.equal(c.polychoricBootstrap, 20);
   assert.equal(c.permutations, 999);
   assert.equal(c.seed, 9);
 });
@@ -70,4 +72,14 @@ test('run and item entries are located for CodeLenses and diagnostics', () => {
   const r = parseConfig(text, file);
   assert.deepEqual(r.runLocations.p, { line: 4, column: 5 });
   assert.deepEqual(r.itemLocations.Q46, { line: 6, column: 19, endColumn: 24 });
+});
+
+test('polychoricBootstrap: 50 by default, a whole number >= 0, located where wrong', () => {
+  assert.equal(parseConfig('{"reference": "r.csv", "runs": ["b.csv"]}', file).config!.polychoricBootstrap, 50);
+  assert.equal(parseConfig('{"reference": "r.csv", "runs": ["b.csv"], "polychoricBootstrap": 0}', file).config!.polychoricBootstrap, 0);
+  const text = '{\n "reference": "r.csv",\n "runs": ["b.csv"],\n "polychoricBootstrap": -3\n}';
+  const bad = parseConfig(text, file).diagnostics.find((d) => d.code === 'config.value')!;
+  assert.match(bad.message, /polychoricBootstrap/);
+  assert.equal(bad.line, 4);
+  assert.equal(bad.column, text.split('\n')[3].indexOf('-3') + 1);
 });

@@ -10,7 +10,7 @@ function tinyReport(): EvaluationReport {
     schemaVersion: 1,
     tool: { name: 'representativeness-lens', version: '0' },
     createdAt: '2026-01-01T00:00:00.000Z',
-    settings: { seed: 1, bootstrap: 0, permutations: 0, association: [], thresholds: { w1Normalized: 0.1, tvd: 0.2, invalid: 0.05, pairDifference: 0.2, fdr: 0.05 }, weight: null },
+    settings: { seed: 1, bootstrap: 0, polychoricBootstrap: 0, permutations: 0, association: [], thresholds: { w1Normalized: 0.1, tvd: 0.2, invalid: 0.05, pairDifference: 0.2, fdr: 0.05 }, weight: null },
     reference: { path: 'r.csv', respondents: 10, items: ['Q1'], weighted: false },
     runs: [
       {
