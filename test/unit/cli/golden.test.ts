@@ -52,9 +52,10 @@ for (const c of cases) {
   });
 }
 
-test('the report does not depend on what overlaps what: every stage alone (REPLENS_STAGE_TIMES=alone) gives the golden report exactly', () => {
+test('the report does not depend on what overlaps what: every stage alone (REPLENS_STAGE_TIMES=alone) gives the same report exactly', () => {
   const c = cases[0];
+  const overlapped = evaluateCli(c.args, { ...process.env, REPLENS_STAGE_TIMES: '' });
   const alone = evaluateCli(c.args, { ...process.env, REPLENS_STAGE_TIMES: 'alone' });
   // Exactly: the group level and the comparisons draw from their own streams, wherever they run.
-  assert.deepEqual(alone, JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/golden', `${c.name}.json`), 'utf8')));
+  assert.deepEqual(alone, overlapped);
 });
