@@ -35,12 +35,11 @@ import { associationMatrix, type AssociationMatrix } from './stats/association';
 import { compareMatrices } from './stats/compare';
 import { meanOfDefined } from './stats/descriptive';
 import { marginalMeasures } from './stats/marginal';
-import { polychoricMatrix } from './stats/polychoric';
 import { Prng } from './stats/prng';
 import { bootstrapCI, bootstrapMultiplicities } from './stats/resample';
 import { computeSufficientStats, subtractSufficientStats, withoutPairTables, type SufficientStats } from './sufficient';
 import { fileFingerprint, nameHash, ReferenceCache, STREAM, streamSeed, type Memo } from './cache';
-import { computeSufficientStatsParallel } from './parallel';
+import { computeSufficientStatsParallel, polychoricMatrixParallel } from './parallel';
 import { respondentBootstrap } from './respondent-bootstrap';
 
 export const TOOL_VERSION = '0.1.0';
@@ -174,8 +173,8 @@ function marginalHeadline(ref: SufficientStats, run: RunItemWeights): MarginalHe
  * likely to be close: only saves steps); with `valuesOnly` (a matrix only compared, never
  * reported) they are of rho only, without standard errors.
  */
-function matrixFor(stats: SufficientStats, method: AssociationChoice, start?: AssociationMatrix, valuesOnly = false): AssociationMatrix {
-  if (method === 'polychoric') return polychoricMatrix(stats, { start: start?.values, standardErrors: !valuesOnly }) as unknown as AssociationMatrix;
+async function matrixFor(stats: SufficientStats, method: AssociationChoice, start?: AssociationMatrix, valuesOnly = false): Promise<AssociationMatrix> {
+  if (method === 'polychoric') return (await polychoricMatrixParallel(stats, { start: start?.values, standardErrors: !valuesOnly })) as unknown as AssociationMatrix;
   return associationMatrix(stats, method);
 }
 
@@ -305,8 +304,8 @@ async function subgroupScores(
     const refMs = new Map<AssociationChoice, AssociationMatrix>();
     const runMs = new Map<AssociationChoice, AssociationMatrix>();
     for (const method of config.association) {
-      const refM = matrixFor(rs, method);
-      const runM = matrixFor(us, method, refM);
+      const refM = await matrixFor(rs, method);
+      const runM = await matrixFor(us, method, refM);
       refMs.set(method, refM);
       runMs.set(method, runM);
       structure[method] = offDiagonalAgreement(refM, runM);
@@ -594,8 +593,8 @@ async function evaluateRun(
     for (const [mi, method] of config.association.entries()) {
       checkAborted(signal);
       progress(`Structure: ${method}`, 0.2 + (0.1 * mi) / config.association.length);
-      refMatrices.set(method, memo.get(`matrix:${key}:${method}`, () => matrixFor(refStats, method)));
-      runMatrices.set(method, matrixFor(runStats, method, refMatrices.get(method)));
+      refMatrices.set(method, await memo.getAsync(`matrix:${key}:${method}`, () => matrixFor(refStats, method)));
+      runMatrices.set(method, await matrixFor(runStats, method, refMatrices.get(method)));
     }
   } else individualUnavailable = `Run ${run.name} gives answer distributions, not respondents: correlations between items need one simulated respondent answering many items.`;
   lap(`run ${run.name}: matrices`);
@@ -764,21 +763,21 @@ async function evaluateRun(
   // kept in the cache between evaluations and the same for every run with the same items.
   progress('Baselines: independent marginals, uniform random, human split-half', 0.85);
   const methodsKey = [...refMatrices.keys()].join(',');
-  const baselineOf = (name: Baseline['name'], description: string, s: SufficientStats): Baseline => {
+  const baselineOf = async (name: Baseline['name'], description: string, s: SufficientStats): Promise<Baseline> => {
     const h = marginalHeadline(refStats, s.itemWeights);
     const structure: Baseline['structure'] = {};
-    for (const [method, refM] of refMatrices) structure[method] = offDiagonalAgreement(refM, matrixFor(s, method, undefined, true));
+    for (const [method, refM] of refMatrices) structure[method] = offDiagonalAgreement(refM, await matrixFor(s, method, undefined, true));
     return { name, description, marginal: { meanW1Normalized: h.meanW1Normalized, representativeness: h.representativeness, meanTvd: h.meanTvd }, structure };
   };
   // Baselines of the run's size; a shares-only run has none, so the reference's size is used.
   const runN = runSize || refData.n;
   const baselines: Baseline[] = [
-    memo.get(`independent:${config.seed}:${key}:${runN}:${methodsKey}`, () => {
+    await memo.getAsync(`independent:${config.seed}:${key}:${runN}:${methodsKey}`, () => {
       const indep = independentColumnsSample(refData, refIdx, runN, new Prng(streamSeed(config.seed, STREAM.independentMarginals, runN)));
       const s = computeSufficientStats(indep, { weights: null, marginalsOnly: refMatrices.size === 0 });
       return baselineOf('independent-marginals', `${runN} synthetic respondents whose answers are drawn from the reference item by item, independently: the reference marginals with no structure (what a model that samples each item on its own achieves at best).`, s);
     }),
-    memo.get(`uniform:${config.seed}:${key}:${runN}:${methodsKey}`, () => {
+    await memo.getAsync(`uniform:${config.seed}:${key}:${runN}:${methodsKey}`, () => {
       const unif = uniformSample(items, runN, new Prng(streamSeed(config.seed, STREAM.uniformRandom, runN)));
       const s = computeSufficientStats(unif, { weights: null, marginalsOnly: refMatrices.size === 0 });
       return baselineOf('uniform-random', `${runN} respondents answering uniformly at random: no information.`, s);
@@ -791,7 +790,7 @@ async function evaluateRun(
       const statsB = subtractSufficientStats(refMatrices.size === 0 ? withoutPairTables(refStats) : refStats, statsA);
       const hh = marginalHeadline(statsA, statsB.itemWeights);
       const split: Baseline['structure'] = {};
-      for (const [method, refM] of refMatrices) split[method] = offDiagonalAgreement(matrixFor(statsA, method, refM, true), matrixFor(statsB, method, refM, true));
+      for (const [method, refM] of refMatrices) split[method] = offDiagonalAgreement(await matrixFor(statsA, method, refM, true), await matrixFor(statsB, method, refM, true));
       return { name: 'human-split-half' as const, description: `Two random halves of the reference (${half} and ${refData.n - half} respondents) compared with each other: as good as another human sample.`, marginal: { meanW1Normalized: hh.meanW1Normalized, representativeness: hh.representativeness, meanTvd: hh.meanTvd }, structure: split };
     }),
   ];

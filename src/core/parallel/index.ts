@@ -15,7 +15,8 @@ import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SurveyData } from '../dataset';
-import { itemThresholds, polychoricRhoAt } from '../stats/polychoric';
+import { globalThresholds, itemThresholds, polychoricMatrix, polychoricRhoAt, type PolychoricMatrix, type PolychoricOptions } from '../stats/polychoric';
+import { upperTriangleOf } from '../stats/group-structure';
 import { BATCH_LANES, batchCountingAvailable, countItemWeightsBatch, countPairCorrelationsBatch, countPairTablesBatch, newCodesId, packMultiplicities, type BatchCountingInput, type CorrelationTargets } from '../batch-count';
 import {
   allocateSufficientStats,
@@ -355,6 +356,31 @@ export async function startBootstrapCorrelations(
     }
   }
   return items.weights;
+}
+
+/** Below this many pairs a polychoric matrix is fitted on the calling thread (a hand-off costs ~1 ms). */
+const MIN_PARALLEL_PAIRS = 500;
+
+/**
+ * `polychoricMatrix(stats, options)` with the global-threshold fits dealt round-robin to the counting
+ * threads (`globalFitsAt`, each pair the same computation wherever it runs, so the same matrix
+ * exactly); other modes, small matrices, or no worker script: on the calling thread.
+ */
+export async function polychoricMatrixParallel(stats: SufficientStats, options: PolychoricOptions = {}, parallel: ParallelOptions = {}): Promise<PolychoricMatrix> {
+  const m = stats.items.length;
+  const npairs = (m * (m - 1)) / 2;
+  const threads = Math.max(1, Math.floor(parallel.workers ?? Math.min(8, availableParallelism())));
+  const script = parallel.workerScript ?? defaultScript();
+  if ((options.thresholds ?? 'global') !== 'global' || threads < 2 || npairs < MIN_PARALLEL_PAIRS || !existsSync(script)) return polychoricMatrix(stats, options);
+  const shared = () => new Float64Array(new SharedArrayBuffer(8 * npairs));
+  const out = { rho: shared(), se: shared() };
+  const target = { items: stats.items, k: stats.k, pairOffset: stats.pairOffset, pairWeights: sharedView(stats.pairWeights), pairCounts: sharedView(stats.pairCounts), weighted: stats.weighted, itemWeights: stats.itemWeights };
+  const thresholds = globalThresholds(stats, options);
+  const start = options.start ? sharedView(upperTriangleOf(options.start)) : null;
+  const wantSe = options.standardErrors !== false;
+  const step = Math.min(threads, npairs);
+  await Promise.all(onWorkers(script, step, (t) => ({ kind: 'polychoric', stats: target, thresholds, start, wantSe, out, start0: t, step })));
+  return polychoricMatrix(stats, options, out);
 }
 
 /** A replicate's unsmoothed polychoric upper triangle from its tables (`polychoricRhoAt`). */

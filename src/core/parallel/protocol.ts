@@ -1,6 +1,7 @@
 import type { BatchCountingInput, CorrelationTargets } from '../batch-count';
 import type { ItemCodebook } from '../codebook';
 import type { CountingInput } from '../sufficient';
+import type { GlobalFits, globalFitsAt } from '../stats/polychoric';
 
 /** Main thread -> counting worker: pair tables of one table set. Typed arrays are views of SharedArrayBuffers: no copy. */
 export interface CountRequest {
@@ -46,6 +47,19 @@ export interface CorrelationsRequest {
   step: number;
 }
 
-export type WorkerRequest = CountRequest | BatchRequest | CorrelationsRequest;
+/** Main thread -> counting worker: polychoric fits of a matrix's pairs (`globalFitsAt`). */
+export interface PolychoricRequest {
+  id: number;
+  kind: 'polychoric';
+  stats: Parameters<typeof globalFitsAt>[0];
+  thresholds: number[][];
+  start: Float64Array | null;
+  wantSe: boolean;
+  out: GlobalFits;
+  start0: number;
+  step: number;
+}
+
+export type WorkerRequest = CountRequest | BatchRequest | CorrelationsRequest | PolychoricRequest;
 
 export type CountReply = { id: number; ok: true } | { id: number; ok: false; message: string };

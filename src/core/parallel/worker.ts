@@ -1,12 +1,13 @@
 /**
- * Worker thread of `computeSufficientStatsParallel` and the bootstrap batches: counts the pair
- * tables of every `step`-th work unit from `start` into the shared output tables. Bundled as
- * `out/sufficient-worker.js`.
+ * Worker thread of `computeSufficientStatsParallel`, the bootstrap batches and
+ * `polychoricMatrixParallel`: counts the pair tables (or fits the pairs) of every `step`-th work
+ * unit from `start` into the shared outputs. Bundled as `out/sufficient-worker.js`.
  */
 import { parentPort } from 'node:worker_threads';
 import { countPairCorrelationsBatch, countPairTablesBatch } from '../batch-count';
 import { deriveBatch } from './derive';
 import { countPairTables } from '../sufficient';
+import { globalFitsAt } from '../stats/polychoric';
 import type { CountReply, WorkerRequest } from './protocol';
 
 const port = parentPort;
@@ -16,6 +17,7 @@ port.on('message', (msg: WorkerRequest) => {
   let reply: CountReply;
   try {
     if (msg.kind === 'correlations') countPairCorrelationsBatch(msg.input, msg.pairOffset, msg.targets, msg.start, msg.step);
+    else if (msg.kind === 'polychoric') globalFitsAt(msg.stats, msg.thresholds, msg.start, msg.wantSe, msg.out, msg.start0, msg.step);
     else if (msg.kind === 'batch') {
       countPairTablesBatch(msg.input, msg.pairOffset, msg.outputs, msg.start, msg.step);
       if (msg.derive) deriveBatch(msg.derive, msg.pairOffset, msg.outputs, msg.start, msg.step);

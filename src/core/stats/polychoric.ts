@@ -41,6 +41,7 @@ import {
 } from './bivariate-normal';
 import { gridSums, KernelLikelihood, type LikelihoodDerivatives } from './bvn-grid';
 import { normalCdf, normalQuantile } from './distributions';
+import { upperTriangleOf } from './group-structure';
 import { smoothCorrelation } from './smooth';
 import { pairTable, type SufficientStats } from '../sufficient';
 
@@ -771,6 +772,62 @@ function countCategories(w: ArrayLike<number>): number {
   return n;
 }
 
+/** rho and standard error of every pair (pairIndex order; NaN where undefined or not asked for). */
+export interface GlobalFits {
+  rho: Float64Array;
+  se: Float64Array;
+}
+
+/** The global thresholds `polychoricMatrix` uses (weighted shares unless `thresholdWeights: 'unweighted'`). */
+export function globalThresholds(stats: SufficientStats, options: PolychoricOptions = {}): number[][] {
+  const counts = stats.weighted && options.thresholdWeights === 'unweighted' ? stats.itemCounts : stats.itemWeights;
+  return counts.map((w) => categoryThresholds(w));
+}
+
+/**
+ * The global-threshold fits of `polychoricMatrix` for the pairs with index start, start + step, ...
+ * into `out` (the counting threads share a matrix's pairs this way): each pair's rho (started at
+ * `start[p]` when finite, else at the normal-score estimate) and, with `wantSe`, its standard error;
+ * NaN for a pair `polychoricMatrix` leaves undefined (a nominal item, an item with one category,
+ * no weight on the table). `stats` needs items, k, pairOffset, pairWeights, pairCounts, weighted,
+ * itemWeights.
+ */
+export function globalFitsAt(
+  stats: Pick<SufficientStats, 'items' | 'k' | 'pairOffset' | 'pairWeights' | 'pairCounts' | 'weighted' | 'itemWeights'>,
+  thresholds: number[][],
+  start: Float64Array | null,
+  wantSe: boolean,
+  out: GlobalFits,
+  from: number,
+  step: number,
+): void {
+  const m = stats.items.length;
+  const scores = thresholds.map(normalScores);
+  const constant = stats.itemWeights.map((w) => countCategories(w) < 2);
+  for (let i = 0, p = 0; i < m; i++) {
+    for (let j = i + 1; j < m; j++, p++) {
+      if (p < from || (p - from) % step !== 0) continue;
+      out.rho[p] = out.se[p] = NaN;
+      if (stats.items[i].type === 'nominal' || stats.items[j].type === 'nominal' || constant[i] || constant[j]) continue;
+      const ki = stats.k[i];
+      const kj = stats.k[j];
+      const off = stats.pairOffset[p];
+      const weights = stats.pairWeights.subarray(off, off + ki * kj);
+      let count = 0;
+      let total = 0;
+      for (let x = off; x < off + ki * kj; x++) {
+        count += stats.pairCounts[x];
+        total += stats.pairWeights[x];
+      }
+      if (!(total > 0)) continue;
+      const s0 = start?.[p];
+      const fit = fitPolychoric(weights, ki, kj, thresholds[i], thresholds[j], stats.weighted ? count / total : 1, s0 !== undefined && Number.isFinite(s0) ? s0 : normalScoreStart(weights, ki, kj, scores[i], scores[j]), !wantSe);
+      out.rho[p] = fit.rho;
+      if (wantSe) out.se[p] = fit.se ?? NaN;
+    }
+  }
+}
+
 /**
  * The polychoric correlation matrix of all items in the sufficient statistics.
  * Global thresholds (default) reproduce psych::polychoric(x) (its weighted form with
@@ -783,13 +840,11 @@ function countCategories(w: ArrayLike<number>): number {
  * rescaled to the pair's respondent count, as counts (an approximation that ignores the design
  * effect of unequal weights).
  */
-export function polychoricMatrix(stats: SufficientStats, options: PolychoricOptions = {}): PolychoricMatrix {
+export function polychoricMatrix(stats: SufficientStats, options: PolychoricOptions = {}, fitted?: GlobalFits): PolychoricMatrix {
   const m = stats.items.length;
   const mode = options.thresholds ?? 'global';
   const wantSe = options.standardErrors !== false;
-  const thresholdCounts = stats.weighted && options.thresholdWeights === 'unweighted' ? stats.itemCounts : stats.itemWeights;
-  const thresholds = thresholdCounts.map((w) => categoryThresholds(w));
-  const scores = thresholds.map(normalScores);
+  const thresholds = globalThresholds(stats, options);
   const values: (number | null)[][] = Array.from({ length: m }, (_, i) => Array.from({ length: m }, (_, j) => (i === j ? 1 : null)));
   const se: (number | null)[][] = Array.from({ length: m }, () => new Array<number | null>(m).fill(null));
   const n: number[][] = Array.from({ length: m }, (_, i) => {
@@ -799,9 +854,15 @@ export function polychoricMatrix(stats: SufficientStats, options: PolychoricOpti
   });
   const undefinedPairs: { i: number; j: number; reason: string }[] = [];
   const constant = stats.itemWeights.map((w) => countCategories(w) < 2);
+  // Global thresholds: every pair's fit by `globalFitsAt` (here, or on the counting threads: `fitted`).
+  let global = fitted ?? null;
+  if (mode === 'global' && !global) {
+    global = { rho: new Float64Array((m * (m - 1)) / 2), se: new Float64Array((m * (m - 1)) / 2) };
+    globalFitsAt(stats, thresholds, options.start ? upperTriangleOf(options.start) : null, wantSe, global, 0, 1);
+  }
 
-  for (let i = 0; i < m; i++) {
-    for (let j = i + 1; j < m; j++) {
+  for (let i = 0, p = 0; i < m; i++) {
+    for (let j = i + 1; j < m; j++, p++) {
       const t = pairTable(stats, i, j);
       let count = 0;
       let total = 0;
@@ -820,16 +881,12 @@ export function polychoricMatrix(stats: SufficientStats, options: PolychoricOpti
       } else if (!(total > 0)) {
         reason = 'no respondent answered both items';
       }
-      let fit: PolychoricFit | PolychoricUndefined | null = null;
+      let fit: { rho: number; se: number | null } | PolychoricUndefined | null = null;
       if (reason === null) {
         // Weighted tables: the information is taken on weights rescaled to the respondent count.
         const seScale = stats.weighted ? count / total : 1;
-        fit =
-          mode === 'global'
-            ? fitPolychoric(t.weights, t.ki, t.kj, thresholds[i], thresholds[j], seScale, options.start?.[i][j] ?? normalScoreStart(t.weights, t.ki, t.kj, scores[i], scores[j]), !wantSe)
-            : options.jointML
-              ? jointPolychoric(t.weights, t.ki, t.kj, seScale)
-              : twoStepPolychoric(t.weights, t.ki, t.kj, seScale);
+        if (global) fit = { rho: global.rho[p], se: Number.isNaN(global.se[p]) ? null : global.se[p] };
+        else fit = options.jointML ? jointPolychoric(t.weights, t.ki, t.kj, seScale) : twoStepPolychoric(t.weights, t.ki, t.kj, seScale);
         if ('reason' in fit) reason = fit.reason;
       }
       if (reason !== null || fit === null || 'reason' in fit) {

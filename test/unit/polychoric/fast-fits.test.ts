@@ -19,7 +19,9 @@ import { categoryThresholds, fitPolychoric, itemThresholds, polychoricMatrix } f
 import { computeSufficientStats } from '../../../src/core/sufficient';
 import { Prng } from '../../../src/core/stats/prng';
 import { normalCdf } from '../../../src/core/stats/distributions';
-import { readFixtureJson, readSurveyCsv, num } from './survey-csv';
+import { csvColumns, readFixtureJson, readSurveyCsv, num, REPO_ROOT } from './survey-csv';
+import { closeSufficientWorkers, polychoricMatrixParallel } from '../../../src/core/parallel';
+import path from 'node:path';
 
 /** The node sum at (h, k) with Math.exp, term by term in node order. */
 function direct(nodes: QuadratureNodes, h: number, k: number): number {
@@ -159,4 +161,25 @@ test('the JavaScript route of the likelihood gives psych\'s matrix too', () => {
   const res = withWasm(false, () => polychoricMatrix(computeSufficientStats(data), { smooth: false }));
   // TIGHT of polychoric.test.ts: the reference is good to ~1e-8, ours to 1e-12.
   for (let i = 0; i < 25; i++) for (let j = 0; j < 25; j++) assert.ok(Math.abs(res.values[i][j]! - num(bfi.psychTight[i][j])) <= 1e-6);
+});
+
+
+test('a polychoric matrix fitted on the counting threads is the matrix fitted here, exactly: values, standard errors, undefined pairs, smoothing', async () => {
+  const workerScript = path.join(REPO_ROOT, 'out', 'sufficient-worker.js');
+  const spiItems = csvColumns(path.join(REPO_ROOT, 'test/fixtures/data/spi.csv')).filter((c) => c.startsWith('q_')).slice(0, 40);
+  const data = readSurveyCsv('spi.csv', spiItems, { rows: 1500 });
+  // A nominal item and survey weights, so every branch of the per-pair work is there.
+  data.columns[3].item = { ...data.columns[3].item, type: 'nominal' };
+  const rng = new Prng(9);
+  data.weights = Float64Array.from({ length: data.n }, () => 0.5 + rng.nextFloat());
+  const stats = computeSufficientStats(data);
+  try {
+    for (const options of [{}, { standardErrors: false }, { start: polychoricMatrix(stats).values }]) {
+      const here = polychoricMatrix(stats, options);
+      const threads = await polychoricMatrixParallel(stats, options, { workers: 2, workerScript });
+      assert.deepEqual(threads, here);
+    }
+  } finally {
+    await closeSufficientWorkers();
+  }
 });
