@@ -9,6 +9,7 @@ import { Logger } from './log';
 import { PANEL_VIEW_TYPE, ReportPanel, editorColumnBesidePanel, type PanelHandlers } from './panel';
 import { ConfigCodeLens } from './codelens';
 import { CONFIG_FILE, ConfigProblem, resolveTarget, type EvaluationTarget } from './target';
+import { LiveSchedule } from './live';
 
 export const enum CommandId {
   Evaluate = 'representativeness.evaluate',
@@ -36,7 +37,11 @@ class Lens extends Disposable implements PanelHandlers {
   private lastTarget: EvaluationTarget | undefined;
   private lastReport: EvaluationReport | undefined;
   private watchers: vscode.Disposable[] = [];
-  private liveTimer: NodeJS.Timeout | undefined;
+  private readonly live = new LiveSchedule<EvaluationTarget>({
+    resolve: () => this.liveTarget(),
+    run: (target) => this.run(target, false),
+    log: (message) => this.log.info(message),
+  });
 
   constructor(private readonly context: vscode.ExtensionContext) {
     super();
@@ -100,6 +105,7 @@ class Lens extends Disposable implements PanelHandlers {
   }
 
   private async run(target: EvaluationTarget, interactive: boolean, view: 'scores' | 'runs' = 'scores'): Promise<void> {
+    this.live.starting(interactive);
     this.lastTarget = target;
     const panel = ReportPanel.show(this.context.extensionUri, this);
     const started = Date.now();
@@ -171,34 +177,27 @@ class Lens extends Disposable implements PanelHandlers {
     if (target.configUri) files.push(target.configUri.fsPath);
     for (const file of new Set(files)) {
       const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
-      const trigger = () => this.scheduleLive();
+      const trigger = () => this.live.schedule(settings().debounceMs);
       w.onDidChange(trigger);
       w.onDidCreate(trigger);
       this.watchers.push(w);
     }
   }
 
-  private scheduleLive(): void {
-    if (this.liveTimer) clearTimeout(this.liveTimer);
-    this.liveTimer = setTimeout(async () => {
-      const t = this.lastTarget;
-      if (!t) return;
-      this.log.info('A watched file changed: re-evaluating.');
-      let next: EvaluationTarget | undefined = t;
-      if (t.configUri) {
-        try {
-          next = await resolveTarget(t.focusRun ? vscode.Uri.file(t.config.runs.find((r) => r.name === t.focusRun)?.path ?? t.configUri.fsPath) : t.configUri, this.context.workspaceState);
-        } catch (e) {
-          if (e instanceof ConfigProblem) this.diagnostics.publishProblems(e.diagnostics);
-          return;
-        }
-      }
-      if (next) await this.run(next, false);
-    }, settings().debounceMs);
+  /** What a live re-evaluation evaluates: the last target, its config read again. */
+  private async liveTarget(): Promise<EvaluationTarget | undefined> {
+    const t = this.lastTarget;
+    if (!t?.configUri) return t;
+    try {
+      return await resolveTarget(t.focusRun ? vscode.Uri.file(t.config.runs.find((r) => r.name === t.focusRun)?.path ?? t.configUri.fsPath) : t.configUri, this.context.workspaceState);
+    } catch (e) {
+      if (e instanceof ConfigProblem) this.diagnostics.publishProblems(e.diagnostics);
+      return undefined;
+    }
   }
 
   private stopWatching(): void {
-    if (this.liveTimer) clearTimeout(this.liveTimer);
+    this.live.cancel();
     for (const w of this.watchers) w.dispose();
     this.watchers = [];
   }
