@@ -636,7 +636,7 @@ async function evaluateRun(
   };
   // Group-level structure (arXiv 2601.15755), from its own random stream: its slices run on this
   // thread while it would wait for the counting threads' bootstrap batches; the rest after.
-  let groupSteps = config.groupBy
+  const groupSteps = config.groupBy
     ? groupStructureSteps({
         reference: refData,
         run: runData ? respondentGroups(runData, runIdx, config.groupBy.run) : distributionGroups(dist!, items, counts),
@@ -803,7 +803,6 @@ async function evaluateRun(
     progress(`Group-level structure by ${config.groupBy!.reference}`, 0.88);
     while (groupSlice());
     group = groupDone!.value;
-    groupSteps = null;
     if (!group) groupUnavailable = 'Group-level structure could not be computed; see the diagnostics.';
     lap(`run ${run.name}: group-level structure`);
   } else groupUnavailable = 'Set "groupBy" (the group column of the reference and of the run) to compare the structure across groups.';
@@ -867,17 +866,17 @@ async function evaluateRun(
   };
 }
 
+/** Replicates of the polychoric structure interval asked for (at most `bootstrap`). */
+function polychoricReplicates(config: EvaluationConfig): number {
+  return Math.min(config.bootstrap, config.polychoricBootstrap ?? DEFAULTS.polychoricBootstrap);
+}
+
 /**
  * 95% percentile interval (2.5th and 97.5th percentiles, numpy's linear interpolation) of the
  * finite replicates, as arXiv 2601.15755 reports, with the replicates' mean: distances grow and
  * agreements shrink under resampling, so for a run near the noise floor the interval can lie on
  * one side of the estimate, and the mean shows by how much.
  */
-/** Replicates of the polychoric structure interval asked for (at most `bootstrap`). */
-function polychoricReplicates(config: EvaluationConfig): number {
-  return Math.min(config.bootstrap, config.polychoricBootstrap ?? DEFAULTS.polychoricBootstrap);
-}
-
 function intervalOf(replicates: ArrayLike<number>, count: number): Interval {
   const finite = Array.from(replicates).filter(Number.isFinite);
   const r = bootstrapCI(0, finite, { confidence: 0.95, method: 'percentile' });
