@@ -79,6 +79,8 @@ export class KernelLikelihood {
   private readonly rowPhi: Float64Array;
   private readonly colPhi: Float64Array;
   private readonly table: ArrayLike<number>;
+  /** The kernel's memory, as it is after this fit's layout was reserved (it does not grow during the fit). */
+  private readonly f64: Float64Array;
   private readonly at: { nodes: number; h: number; k: number; phiR: number; phiC: number; table: number; gi: number; g: number; d1: number; d2: number; d3: number; out: number };
   private interiorRho = NaN;
 
@@ -108,7 +110,7 @@ export class KernelLikelihood {
     };
     this.at = { nodes: take(66), h: take(ki - 1), k: take(kj - 1), phiR: take(ki + 1), phiC: take(kj + 1), table: take(ki * kj), gi: take((ki - 1) * (kj - 1)), g: take(full), d1: take(full), d2: take(full), d3: take(full), out: take(3) };
     reserve(k.memory, next);
-    const f64 = new Float64Array(k.memory.buffer);
+    const f64 = (this.f64 = new Float64Array(k.memory.buffer));
     const at = this.at;
     for (let a = 0; a < ki - 1; a++) f64[at.h / 8 + a] = Number.isFinite(rowTau[a]) ? rowTau[a] : Math.sign(rowTau[a]) * FAR;
     for (let b = 0; b < kj - 1; b++) f64[at.k / 8 + b] = Number.isFinite(colTau[b]) ? colTau[b] : Math.sign(colTau[b]) * FAR;
@@ -123,8 +125,7 @@ export class KernelLikelihood {
   }
 
   evaluate(rho: number, wantLogLik: boolean): LikelihoodDerivatives {
-    const { ki, kj, at } = this;
-    const f64 = new Float64Array(this.k.memory.buffer);
+    const { ki, kj, at, f64 } = this;
     let mode: number;
     let n = 0;
     if (Math.abs(rho) < HIGH_CORRELATION) {
@@ -139,14 +140,15 @@ export class KernelLikelihood {
       for (let a = 0; a < ki - 1; a++) for (let b = 0; b < kj - 1; b++) f64[at.gi / 8 + a * (kj - 1) + b] = bvn.cdf(this.rowTau[a], this.colTau[b]);
       this.interiorRho = NaN;
     }
+    // The kernel's nodes: sn[n + 2], inv[n + 2], wt[n + 2], each the step's n and the density's two.
     densityNode(rho, DENSITY);
     const base = at.nodes / 8;
-    for (const [arr, d, off] of [[STEP_NODES.sn, DENSITY.sn, 0], [STEP_NODES.inv, DENSITY.inv, 1], [STEP_NODES.wt, DENSITY.wt, 2]] as const) {
-      const o = base + off * (n + 2);
-      for (let i = 0; i < n; i++) f64[o + i] = arr[i];
-      f64[o + n] = d[0];
-      f64[o + n + 1] = d[1];
-    }
+    f64.set(STEP_NODES.sn.subarray(0, n), base);
+    f64.set(DENSITY.sn.subarray(0, 2), base + n);
+    f64.set(STEP_NODES.inv.subarray(0, n), base + n + 2);
+    f64.set(DENSITY.inv.subarray(0, 2), base + 2 * n + 2);
+    f64.set(STEP_NODES.wt.subarray(0, n), base + 2 * n + 4);
+    f64.set(DENSITY.wt.subarray(0, 2), base + 3 * n + 4);
     const ok = this.k.evaluate(rho, at.nodes, n, mode, ki, kj, at.h, at.k, at.phiR, at.phiC, at.table, at.gi, at.g, at.d1, at.d2, at.d3, at.out);
     if (!ok) return { logLik: -Infinity, score: NaN, info: NaN, third: NaN };
     let logLik = NaN;
