@@ -120,7 +120,7 @@ export function lowCorrelationNodes(rho: number, out: QuadratureNodes): void {
  * radians long and 6-point when at most 0.05; false (no nodes) for a longer interval or an end at
  * |rho| >= HIGH_CORRELATION. Checked against differences of full evaluations over h, k in
  * [-5, 5] and |rho| < 0.925: at most 2.7e-16 apart, the full evaluations' own accuracy
- * (test/unit/polychoric/bivariate-normal.test.ts).
+ * (test/unit/polychoric/fast-fits.test.ts).
  */
 export function incrementNodes(rhoA: number, rhoB: number, out: QuadratureNodes): boolean {
   if (!(Math.abs(rhoA) < HIGH_CORRELATION && Math.abs(rhoB) < HIGH_CORRELATION)) return false;
