@@ -40,6 +40,7 @@ import {
   newQuadratureNodes,
 } from './bivariate-normal';
 import { gridSums, KernelLikelihood, type LikelihoodDerivatives } from './bvn-grid';
+import { correlationAt, NO_WEIGHT, ZERO_VARIANCE } from './correlation';
 import { normalCdf, normalQuantile } from './distributions';
 import { upperTriangleOf } from './group-structure';
 import { smoothCorrelation } from './smooth';
@@ -456,58 +457,42 @@ export function twoStepPolychoric(
   return fitPolychoric(sub, rows.length, cols.length, rowTau, colTau, seScale);
 }
 
+/** An item's categories' normal scores and their standard deviation over the item's distribution. */
+interface NormalScores {
+  scores: Float64Array;
+  sd: number;
+}
+
 /**
  * Each category's normal score E[Z | tau_{a-1} < Z <= tau_a] = (phi(tau_{a-1}) - phi(tau_a)) /
- * (Phi(tau_a) - Phi(tau_{a-1})), 0 for an empty category.
+ * (Phi(tau_a) - Phi(tau_{a-1})) (0 for an empty category), and the scores' standard deviation
+ * sqrt(sum_a p_a s_a^2 - (sum_a p_a s_a)^2) with p_a the category's probability.
  */
-function normalScores(tau: number[]): Float64Array {
+function normalScores(tau: number[]): NormalScores {
   const cuts = [-Infinity, ...tau, Infinity];
-  const out = new Float64Array(tau.length + 1);
+  const scores = new Float64Array(tau.length + 1);
+  let mean = 0;
+  let square = 0;
   for (let a = 0; a <= tau.length; a++) {
     const p = normalCdf(cuts[a + 1]) - normalCdf(cuts[a]);
-    out[a] = p > 0 ? (normalDensity(cuts[a]) - normalDensity(cuts[a + 1])) / p : 0;
+    scores[a] = p > 0 ? (normalDensity(cuts[a]) - normalDensity(cuts[a + 1])) / p : 0;
+    mean += p * scores[a];
+    square += p * scores[a] * scores[a];
   }
-  return out;
+  return { scores, sd: Math.sqrt(Math.max(0, square - mean * mean)) };
 }
 
 /**
  * Where a pair's fit starts without a better guess: the correlation of the two items' normal
- * scores over the table, divided by the scores' standard deviations (for a discretised bivariate
- * normal, Cov(s(X), s(Y)) ~ rho Var s(X) Var s(Y) to first order in rho), clamped to +-0.9. Only
- * saves steps (measured: see bench/README-polychoric.md).
+ * scores over the table (`correlationAt`), divided by the scores' standard deviations (for a
+ * discretised bivariate normal, Cov(s(X), s(Y)) ~ rho Var s(X) Var s(Y) to first order in rho),
+ * clamped to +-0.9; 0 where that correlation is undefined. Only saves steps (measured: see
+ * bench/README-polychoric.md).
  */
-function normalScoreStart(table: ArrayLike<number>, ki: number, kj: number, sx: Float64Array, sy: Float64Array): number {
-  let w = 0;
-  let mx = 0;
-  let my = 0;
-  for (let a = 0; a < ki; a++) {
-    for (let b = 0; b < kj; b++) {
-      const n = table[a * kj + b];
-      w += n;
-      mx += n * sx[a];
-      my += n * sy[b];
-    }
-  }
-  if (!(w > 0)) return 0;
-  mx /= w;
-  my /= w;
-  let xx = 0;
-  let yy = 0;
-  let xy = 0;
-  for (let a = 0; a < ki; a++) {
-    for (let b = 0; b < kj; b++) {
-      const n = table[a * kj + b];
-      const dx = sx[a] - mx;
-      const dy = sy[b] - my;
-      xx += n * dx * dx;
-      yy += n * dy * dy;
-      xy += n * dx * dy;
-    }
-  }
-  if (!(xx > 0 && yy > 0)) return 0;
-  // Cov / (Var s(X) Var s(Y)), all over the table's weight w.
-  const start = (xy * w) / (xx * yy);
-  return Number.isFinite(start) ? Math.max(-0.9, Math.min(0.9, start)) : 0;
+function normalScoreStart(cells: Float64Array, off: number, ki: number, kj: number, x: NormalScores, y: NormalScores): number {
+  const r = correlationAt(cells, off, ki, kj, x.scores, y.scores);
+  if (r === NO_WEIGHT || r === ZERO_VARIANCE || !(x.sd > 0 && y.sd > 0)) return 0;
+  return Math.max(-0.9, Math.min(0.9, r / (x.sd * y.sd)));
 }
 
 /** Density of the standard normal. */
@@ -821,7 +806,7 @@ export function globalFitsAt(
       }
       if (!(total > 0)) continue;
       const s0 = start?.[p];
-      const fit = fitPolychoric(weights, ki, kj, thresholds[i], thresholds[j], stats.weighted ? count / total : 1, s0 !== undefined && Number.isFinite(s0) ? s0 : normalScoreStart(weights, ki, kj, scores[i], scores[j]), !wantSe);
+      const fit = fitPolychoric(weights, ki, kj, thresholds[i], thresholds[j], stats.weighted ? count / total : 1, s0 !== undefined && Number.isFinite(s0) ? s0 : normalScoreStart(stats.pairWeights, off, ki, kj, scores[i], scores[j]), !wantSe);
       out.rho[p] = fit.rho;
       if (wantSe) out.se[p] = fit.se ?? NaN;
     }
