@@ -10,7 +10,7 @@
  * positive definite (a Cholesky factor with a margin) is returned as it is without the
  * eigen-decomposition: psych's test could not smooth it.
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { symmetricEigen } from './symmetric-eigen';
 
 export interface SmoothedCorrelation {
   /** The smoothed matrix, or a copy of the input when no smoothing was needed. */
@@ -63,23 +63,20 @@ const DOUBLE_EPS = 2.220446049250313e-16;
 export function smoothCorrelation(r: readonly (readonly number[])[], eigTol = 1e-12): SmoothedCorrelation {
   const p = r.length;
   if (p > 0 && clearlyPositiveDefinite(r)) return { matrix: r.map((row) => Array.from(row)), smoothed: false, eigenvalues: null };
-  const evd = new EigenvalueDecomposition(new Matrix(r.map((row) => Array.from(row))), { assumeSymmetric: true });
-  const values = evd.realEigenvalues.slice();
-  const vectors = evd.eigenvectorMatrix;
-  const order = values.map((_, i) => i).sort((a, b) => values[b] - values[a]);
-  const eigenvalues = order.map((i) => values[i]);
+  // All eigenvalues (decreasing) and all p eigenvectors, vectors[c] of eigenvalues[c].
+  const { values: eigenvalues, vectors } = symmetricEigen(r, p);
   const min = eigenvalues.length ? eigenvalues[eigenvalues.length - 1] : Infinity;
   if (!(min < DOUBLE_EPS)) {
     return { matrix: r.map((row) => Array.from(row)), smoothed: false, eigenvalues };
   }
-  const lambda = values.map((v) => (v < eigTol ? 100 * eigTol : v));
+  const lambda = eigenvalues.map((v) => (v < eigTol ? 100 * eigTol : v));
   const total = lambda.reduce((a, b) => a + b, 0);
   for (let i = 0; i < p; i++) lambda[i] = (lambda[i] * p) / total;
   const out: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
   for (let a = 0; a < p; a++) {
     for (let b = a; b < p; b++) {
       let s = 0;
-      for (let c = 0; c < p; c++) s += vectors.get(a, c) * lambda[c] * vectors.get(b, c);
+      for (let c = 0; c < p; c++) s += vectors[c][a] * lambda[c] * vectors[c][b];
       out[a][b] = s;
       out[b][a] = s;
     }
