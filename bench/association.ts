@@ -18,22 +18,13 @@ import { computeSufficientStats } from '../src/core/sufficient';
 import { closeSufficientWorkers, computeSufficientStatsParallel } from '../src/core/parallel';
 import { associationMatrix } from '../src/core/stats/association';
 import { Prng } from '../src/core/stats/prng';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
+import { arg, normalDeviate } from './args';
 
 const rows = Number(arg('rows', '100000'));
 const items = Number(arg('items', '300'));
 const missing = Number(arg('missing', '0.06'));
 const seed = Number(arg('seed', '1'));
 const out = arg('out', '/tmp/replens-bench');
-
-function normal(rng: Prng): number {
-  // Box-Muller; 1 - u avoids log(0).
-  return Math.sqrt(-2 * Math.log(1 - rng.nextFloat())) * Math.cos(2 * Math.PI * rng.nextFloat());
-}
 
 function generate(): { data: SurveyData; raw: Uint8Array } {
   const rng = new Prng(seed);
@@ -48,14 +39,14 @@ function generate(): { data: SurveyData; raw: Uint8Array } {
   }));
   const f = new Float64Array(factors);
   for (let r = 0; r < rows; r++) {
-    for (let k = 0; k < factors; k++) f[k] = normal(rng);
+    for (let k = 0; k < factors; k++) f[k] = normalDeviate(rng);
     for (let c = 0; c < items; c++) {
       if (rng.nextFloat() < missing) {
         columns[c].values[r] = MISSING;
         columns[c].missing++;
         continue;
       }
-      let z = normal(rng);
+      let z = normalDeviate(rng);
       for (let k = 0; k < factors; k++) z += loading[c][k] * f[k];
       const v = Math.min(6, Math.max(1, Math.round(3.5 + 1.1 * z)));
       columns[c].values[r] = v - 1;

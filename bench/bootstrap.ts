@@ -21,11 +21,7 @@ import { BATCH_LANES, batchCountingAvailable } from '../src/core/batch-count';
 import { bootstrapMultiplicities } from '../src/core/stats/resample';
 import { Prng } from '../src/core/stats/prng';
 import { associationMatrix } from '../src/core/stats/association';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
+import { arg } from './args';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -21,11 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { symmetricEigen } from '../src/core/stats/symmetric-eigen';
 import { Prng } from '../src/core/stats/prng';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
+import { arg, normalDeviate } from './args';
 
 const sizes = arg('sizes', '175,300').split(',').map(Number);
 const runs = Number(arg('runs', '9'));
@@ -33,18 +29,14 @@ const k = Number(arg('vectors', '3'));
 const seed = Number(arg('seed', '1'));
 const out = arg('out', '/tmp/replens-bench-eigen');
 
-function normal(rng: Prng): number {
-  return Math.sqrt(-2 * Math.log(1 - rng.nextFloat())) * Math.cos(2 * Math.PI * rng.nextFloat());
-}
-
 function correlationMatrix(p: number): number[][] {
   const rng = new Prng(seed * 1000 + p);
   const rows = 4 * p;
   const loading = Array.from({ length: p }, () => [0, 1, 2].map(() => (rng.nextFloat() - 0.3) * 0.9));
   const x = Array.from({ length: p }, () => new Float64Array(rows));
   for (let r = 0; r < rows; r++) {
-    const f = [normal(rng), normal(rng), normal(rng)];
-    for (let c = 0; c < p; c++) x[c][r] = normal(rng) + loading[c][0] * f[0] + loading[c][1] * f[1] + loading[c][2] * f[2];
+    const f = [normalDeviate(rng), normalDeviate(rng), normalDeviate(rng)];
+    for (let c = 0; c < p; c++) x[c][r] = normalDeviate(rng) + loading[c][0] * f[0] + loading[c][1] * f[1] + loading[c][2] * f[2];
   }
   for (const col of x) {
     const m = col.reduce((s, v) => s + v, 0) / rows;

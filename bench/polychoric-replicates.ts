@@ -17,12 +17,12 @@ import { fitPolychoric, itemThresholds, polychoricMatrix } from '../src/core/sta
 import { readSurveyCsvAt } from '../test/unit/polychoric/survey-csv';
 import { MISSING, type SurveyData } from '../src/core/dataset';
 import { Prng } from '../src/core/stats/prng';
+import { arg } from './args';
 
 const root = path.resolve(__dirname, '../..');
 const dir = path.join(root, 'bench/data');
 const config = JSON.parse(readFileSync(path.join(dir, 'representativeness.json'), 'utf8')) as { items: string[] };
-const arg = process.argv.indexOf('--replicates');
-const replicates = arg > 0 ? Number(process.argv[arg + 1]) : 4;
+const replicates = Number(arg('replicates', '4'));
 const data = nonNegative(readSurveyCsvAt(path.join(dir, 'run1.csv'), config.items));
 
 /** Negative codes are the survey's missing codes: make them missing, as the product's codebook does. */

@@ -19,11 +19,7 @@ import * as path from 'node:path';
 import { ReferenceCache } from '../src/core/cache';
 import { parseConfig } from '../src/core/config';
 import { evaluate } from '../src/core/evaluate';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
+import { arg } from './args';
 
 async function main(): Promise<void> {
   const data = path.resolve(arg('data', 'bench/data'));
