@@ -10,11 +10,13 @@ import type { Scenario } from './harness';
 import { sleep } from './processes';
 import {
   activeTabLabel,
+  shownTabLabels,
   answerSaveDialog,
   chooseInPanel,
   contextMenuItem,
   cursorStatus,
   errorToasts,
+  escapeRegExp,
   expandFolder,
   explorerRow,
   openProblems,
@@ -135,6 +137,23 @@ async function until(what: string, check: () => Promise<string | true>, timeoutM
   }
 }
 
+/** The editor group whose active tab is `label`. */
+function editorGroupOf(page: Page, label: string): Locator {
+  return page.locator('.editor-group-container').filter({ has: page.locator('.tabs-container .tab.active .label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) });
+}
+
+/**
+ * The status bar's cursor item for the editor of `label`, which must be shown in some group. The
+ * status bar describes the focused editor only; a webview clicked a moment before can take the
+ * focus back after the editor opened, so focus the editor by its tab first (selections are kept).
+ */
+async function editorStatus(page: Page, label: string): Promise<string> {
+  const group = editorGroupOf(page, label);
+  if (!(await group.count())) throw new Error(`${label} is not shown; active tab ${await activeTabLabel(page).catch(() => 'none')}`);
+  if ((await activeTabLabel(page).catch(() => '')) !== label) await group.locator('.tabs-container .tab.active').first().click();
+  return cursorStatus(page);
+}
+
 /**
  * The panel's frame. A panel in a background tab has no frame (VS Code drops hidden webviews):
  * bring it to the front first, by its tab or by "Open Representativeness Panel".
@@ -166,8 +185,7 @@ export const scenarios: Scenario[] = [
 
       await step('01-explorer', async () => {
         await waitForExplorer(page, 'representativeness.json');
-        await expandFolder(page, 'runs');
-        await explorerRow(page, 'persona.csv').waitFor();
+        await expandFolder(page, 'runs', 'persona.csv');
       });
 
       let item: Locator | undefined;
@@ -295,9 +313,7 @@ export const scenarios: Scenario[] = [
         const { start, length } = headerCell(path.join(ctx.workspace, 'runs', 'persona.csv'), 'Q3');
         await frame.locator('article.item[data-item="Q3"] h3 button.link').click();
         await until('persona.csv opens with Q3\'s header cell selected', async () => {
-          const tab = await activeTabLabel(page);
-          if (tab !== 'persona.csv') return `active tab ${tab}`;
-          const status = await cursorStatus(page);
+          const status = await editorStatus(page, 'persona.csv');
           // The selection runs from the cell's first character; the cursor sits after its last.
           return status === `Ln 1, Col ${start + length + 1} (${length} selected)` || `status bar: ${status}`;
         });
@@ -311,18 +327,16 @@ export const scenarios: Scenario[] = [
         await frame.locator('details.pairs summary').click();
         await row.locator('button.link').click();
         await until(`persona.csv opens with ${i} and ${j} selected`, async () => {
-          const tab = await activeTabLabel(page);
-          if (tab !== 'persona.csv') return `active tab ${tab}`;
-          const status = await cursorStatus(page);
+          const status = await editorStatus(page, 'persona.csv');
           return /^2 selections \(4 characters selected\)$/.test(status) || `status bar: ${status}`;
         });
       });
 
       await step('11b-click-heatmap-cell-selects-both-items', async () => {
         // Back to one cursor in the editor, then a cell of the human heatmap off its diagonal.
-        await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+        await editorGroupOf(page, 'persona.csv').locator('.monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
         await until('one cursor again', async () => {
-          const status = await cursorStatus(page);
+          const status = await editorStatus(page, 'persona.csv');
           return status.startsWith('Ln ') || `status bar: ${status}`;
         });
         const frame = await panel(page);
@@ -332,7 +346,7 @@ export const scenarios: Scenario[] = [
         assert.ok(box, 'the heatmap is on screen');
         await canvas.click({ position: { x: box.width * 0.3, y: box.height * 0.8 } });
         await until('both items of the clicked cell are selected', async () => {
-          const status = await cursorStatus(page);
+          const status = await editorStatus(page, 'persona.csv');
           return /^2 selections /.test(status) || `status bar: ${status}`;
         });
       });
@@ -567,8 +581,7 @@ export const scenarios: Scenario[] = [
         cliReport(ctx.repoRoot, config);
         fullRunMs = Date.now() - t0;
         await waitForExplorer(page, 'representativeness.json');
-        await expandFolder(page, 'slow');
-        await explorerRow(page, 'slow-run.csv').waitFor();
+        await expandFolder(page, 'slow', 'slow-run.csv');
       });
 
       await step('24-cancel-from-notification', async () => {
@@ -609,7 +622,7 @@ export const scenarios: Scenario[] = [
         fs.rmSync(config);
         fs.rmSync(path.join(ctx.workspace, 'slow'), { recursive: true, force: true });
         await waitForExplorer(page, 'reference.csv');
-        await expandFolder(page, 'runs');
+        await expandFolder(page, 'runs', 'persona.csv');
         const item = await contextMenuItem(page, 'persona.csv', EVALUATE);
         await item.hover();
         await item.click();
@@ -629,8 +642,12 @@ export const scenarios: Scenario[] = [
         const written = JSON.parse(fs.readFileSync(config, 'utf8'));
         assert.equal(written.reference.path, 'reference.csv');
         assert.deepEqual(written.runs, [{ name: 'persona', path: 'runs/persona.csv' }]);
-        await until('the new config is open', async () => (await activeTabLabel(page)) === 'representativeness.json' || `active tab ${await activeTabLabel(page)}`);
-        // Beside the panel, which stays in view.
+        // Opened beside the panel, which stays in view. Which of the two has the keyboard focus is
+        // not asserted: a webview that was clicked before can take it back after the editor opened.
+        await until('the new config is shown beside the panel', async () => {
+          const shown = await shownTabLabels(page);
+          return (shown.includes('representativeness.json') && shown.includes('Representativeness')) || `groups show ${JSON.stringify(shown)}`;
+        });
         await waitForWebview(page, 'Representativeness', 1, 10_000);
       });
 

@@ -17,18 +17,24 @@ export function explorerRow(page: Page, name: string): Locator {
     .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) });
 }
 
-/** Expands an explorer folder if it is collapsed. */
-export async function expandFolder(page: Page, name: string): Promise<void> {
+/**
+ * Expands an explorer folder until `child` shows in it. A folder created a moment ago can be
+ * drawn again, collapsed, when the explorer catches up with the files written into it, after a
+ * first click had expanded it: expand it again then.
+ */
+export async function expandFolder(page: Page, name: string, child: string, timeoutMs = 30_000): Promise<void> {
   const row = explorerRow(page, name);
-  await row.waitFor();
-  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
-  await page.waitForFunction(
-    (n) =>
-      Array.from(document.querySelectorAll('.explorer-folders-view .monaco-list-row')).some(
-        (r) => r.querySelector('.label-name')?.textContent === n && r.getAttribute('aria-expanded') === 'true',
-      ),
-    name,
-  );
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await row.waitFor({ timeout: Math.max(1, deadline - Date.now()) });
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+    try {
+      await explorerRow(page, child).waitFor({ timeout: 2000 });
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`explorer folder ${name} does not show ${child}: ${(e as Error).message}`);
+    }
+  }
 }
 
 /**
@@ -118,7 +124,7 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-function escapeRegExp(s: string): string {
+export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -169,4 +175,9 @@ export async function cursorStatus(page: Page): Promise<string> {
 /** The label of the active tab of the active editor group. */
 export async function activeTabLabel(page: Page): Promise<string> {
   return page.locator('.editor-group-container.active .tabs-container .tab.active .label-name').first().innerText();
+}
+
+/** What each editor group shows: the label of its active tab, groups in layout order. */
+export async function shownTabLabels(page: Page): Promise<string[]> {
+  return page.locator('.editor-group-container .tabs-container .tab.active .label-name').allInnerTexts();
 }
