@@ -20,12 +20,31 @@ import { completeRows, PairCorrelations } from './stats/association';
 import { polychoricRhoAt } from './stats/polychoric';
 import type { CountingInput } from './sufficient';
 
-/** Replicates one kernel pass counts (uint16 lanes of a 128-bit vector). */
+/** Replicates one 128-bit vector counts (uint16 lanes). */
 export const BATCH_LANES = 8;
+
+/**
+ * Vectors of replicates a kernel pass can count: with four, a row's cell is found once for 32
+ * replicates (pairBatch8x4), which halves the time a replicate's tables take (bench/bootstrap.ts).
+ */
+export const MAX_BATCH_VECTORS = 4;
 
 interface Kernel {
   memory: KernelMemory;
   pairBatch8(a: number, b: number, n: number, stride: number, mult: number, t: number, cells: number): void;
+  pairBatch8x4(a: number, b: number, n: number, stride: number, mult: number, t: number, cells: number): void;
+}
+
+/** The kernel pass for `vectors` vectors of eight replicates a row (1 or 4). */
+function passOf(kern: Kernel, vectors: number): Kernel['pairBatch8'] {
+  if (vectors === 1) return kern.pairBatch8;
+  if (vectors === MAX_BATCH_VECTORS) return kern.pairBatch8x4;
+  throw new RangeError(`batch counting: ${vectors} vectors of replicates a row (1 or ${MAX_BATCH_VECTORS})`);
+}
+
+/** Vectors of eight replicates a row that a batch of `lanes` replicates is packed into. */
+export function vectorsFor(lanes: number): number {
+  return lanes <= BATCH_LANES ? 1 : MAX_BATCH_VECTORS;
 }
 
 let kernel: Kernel | null | undefined;
@@ -48,19 +67,21 @@ export function batchCountingAvailable(): boolean {
 export interface BatchCountingInput {
   codes: Pick<CountingInput, 'n' | 'k' | 'slots'>;
   codesId: number;
-  /** n x 8 bytes: replicate l's multiplicity of row r at byte 8r + l. */
+  /** n x 8v bytes (v = `vectorsFor(lanes)`): replicate l's multiplicity of row r at byte 8vr + l. */
   mult: Uint8Array;
   lanes: number;
 }
 
 /**
- * The batch's multiplicities interleaved for the kernel, or null when a multiplicity is not an
- * integer in 0..255, a replicate's total reaches 65,536 (a cell could overflow its uint16 lane), or
- * there are more than `BATCH_LANES` replicates.
+ * The batch's multiplicities interleaved for the kernel (`vectorsFor(mults.length)` x 8 bytes a
+ * row, unused lanes zero), or null when a multiplicity is not an integer in 0..255, a replicate's
+ * total reaches 65,536 (a cell could overflow its uint16 lane), or there are more than `maxLanes`
+ * replicates (at most BATCH_LANES x MAX_BATCH_VECTORS).
  */
-export function packMultiplicities(mults: readonly Float64Array[], n: number, shared: boolean): Uint8Array | null {
-  if (mults.length === 0 || mults.length > BATCH_LANES) return null;
-  const out = new Uint8Array(shared ? new SharedArrayBuffer(BATCH_LANES * n) : new ArrayBuffer(BATCH_LANES * n));
+export function packMultiplicities(mults: readonly Float64Array[], n: number, shared: boolean, maxLanes = BATCH_LANES): Uint8Array | null {
+  if (mults.length === 0 || mults.length > Math.min(maxLanes, BATCH_LANES * MAX_BATCH_VECTORS)) return null;
+  const width = BATCH_LANES * vectorsFor(mults.length);
+  const out = new Uint8Array(shared ? new SharedArrayBuffer(width * n) : new ArrayBuffer(width * n));
   for (let l = 0; l < mults.length; l++) {
     const m = mults[l];
     if (m.length !== n) throw new RangeError(`packMultiplicities: ${m.length} multiplicities for ${n} rows`);
@@ -69,7 +90,7 @@ export function packMultiplicities(mults: readonly Float64Array[], n: number, sh
       const x = m[r];
       if (!(Number.isInteger(x) && x >= 0 && x < 256)) return null;
       total += x;
-      out[r * BATCH_LANES + l] = x;
+      out[r * width + l] = x;
     }
     if (total >= 65536) return null;
   }
@@ -94,18 +115,19 @@ interface Layout {
 
 /**
  * Lays out the kernel's memory for `input` (answers item-major, n bytes an item; n zero bytes, the
- * "item" every answer of which is the same; n bytes of a caller's column, `aux`; multiplicities, 8n
- * bytes; one table of `tableCells` cells x 16 bytes) and loads the answers (once per `codesId`),
- * `aux` and the multiplicities.
+ * "item" every answer of which is the same; n bytes of a caller's column, `aux`; multiplicities, 8vn
+ * bytes; one table of `tableCells` cells x 16v bytes, v vectors of replicates) and loads the answers
+ * (once per `codesId`), `aux` and the multiplicities.
  */
 function load(kern: Kernel, input: BatchCountingInput, tableCells: number, aux?: Uint8Array): Layout {
   const { n, k, slots } = input.codes;
   const m = k.length;
+  const width = BATCH_LANES * vectorsFor(input.lanes);
   const zerosOff = align(m * n, 16);
   const auxOff = align(zerosOff + n, 16);
   const multOff = align(auxOff + n, 16);
-  const tableOff = align(multOff + BATCH_LANES * n, 16);
-  reserve(kern.memory, tableOff + tableCells * 16);
+  const tableOff = align(multOff + width * n, 16);
+  reserve(kern.memory, tableOff + tableCells * 2 * width);
   const bytes = new Uint8Array(kern.memory.buffer);
   if (loadedCodes !== input.codesId) {
     for (let i = 0; i < m; i++) bytes.set(slots[i].subarray(0, n), i * n);
@@ -113,7 +135,7 @@ function load(kern: Kernel, input: BatchCountingInput, tableCells: number, aux?:
     loadedCodes = input.codesId;
   }
   if (aux) bytes.set(aux.subarray(0, n), auxOff);
-  bytes.set(input.mult.subarray(0, BATCH_LANES * n), multOff);
+  bytes.set(input.mult.subarray(0, width * n), multOff);
   return { zerosOff, auxOff, multOff, tableOff };
 }
 
@@ -129,14 +151,19 @@ function requireKernel(): Kernel {
   return kern;
 }
 
-/** The kernel loaded for a batch's pair tables, and a view of its one table (cells x 8 lanes). */
+/**
+ * The kernel loaded for a batch's pair tables, its pass, and a view of its one table (cells x
+ * `width` lanes: replicate l's count of cell c at c * width + l).
+ */
 function pairTablesSetup(input: BatchCountingInput) {
   const kern = requireKernel();
   const { n, k } = input.codes;
   const maxSlots = maxSlotsOf(k);
+  const vectors = vectorsFor(input.lanes);
+  const width = BATCH_LANES * vectors;
   const { multOff, tableOff } = load(kern, input, maxSlots * maxSlots);
-  const table = new Uint16Array(kern.memory.buffer, tableOff, maxSlots * maxSlots * BATCH_LANES);
-  return { kern, n, k, m: k.length, lanes: input.lanes, maxSlots, multOff, tableOff, table };
+  const table = new Uint16Array(kern.memory.buffer, tableOff, maxSlots * maxSlots * width);
+  return { pass: passOf(kern, vectors), width, n, k, m: k.length, lanes: input.lanes, maxSlots, multOff, tableOff, table };
 }
 
 /**
@@ -146,19 +173,19 @@ function pairTablesSetup(input: BatchCountingInput) {
  * outputs.
  */
 export function countPairTablesBatch(input: BatchCountingInput, pairOffset: Int32Array, outputs: readonly Float64Array[], start: number, step: number): void {
-  const { kern, n, k, m, lanes, multOff, tableOff, table } = pairTablesSetup(input);
+  const { pass, width, n, k, m, lanes, multOff, tableOff, table } = pairTablesSetup(input);
   for (let i = 0, p = 0; i < m; i++) {
     const ki = k[i];
     for (let j = i + 1; j < m; j++, p++) {
       if (p < start || (p - start) % step !== 0) continue;
       const kj = k[j];
       const stride = kj + 1;
-      kern.pairBatch8(i * n, j * n, n, stride, multOff, tableOff, (ki + 1) * stride);
+      pass(i * n, j * n, n, stride, multOff, tableOff, (ki + 1) * stride);
       const off = pairOffset[p];
       for (let l = 0; l < lanes; l++) {
         const o = outputs[l];
         for (let a = 0, c = off; a < ki; a++) {
-          for (let b = 0, t = a * stride * BATCH_LANES + l; b < kj; b++, c++, t += BATCH_LANES) o[c] = table[t];
+          for (let b = 0, t = a * stride * width + l; b < kj; b++, c++, t += width) o[c] = table[t];
         }
       }
     }
@@ -195,7 +222,7 @@ export interface PolychoricTargets {
  * order), without writing and reading 6 MB of tables per replicate.
  */
 export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset: Int32Array, targets: CorrelationTargets, start: number, step: number): void {
-  const { kern, n, k, m, lanes, multOff, tableOff, table, maxSlots } = pairTablesSetup(input);
+  const { pass, width, n, k, m, lanes, multOff, tableOff, table, maxSlots } = pairTablesSetup(input);
   const cells = new Float64Array(maxSlots * maxSlots);
   const { methods, values, items, pairCounts, polychoric } = targets;
   const pc = new PairCorrelations(items, methods);
@@ -212,10 +239,10 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
       if (polychoric && poly === 0) for (let l = 0; l < polychoric.lanes; l++) polychoric.values[l][p] = NaN;
       if (!correlations && poly === 0) continue;
       const stride = kj + 1;
-      kern.pairBatch8(i * n, j * n, n, stride, multOff, tableOff, (ki + 1) * stride);
+      pass(i * n, j * n, n, stride, multOff, tableOff, (ki + 1) * stride);
       for (let l = 0; l < lanes; l++) {
         for (let a = 0, c = 0; a < ki; a++) {
-          for (let b = 0, t = a * stride * BATCH_LANES + l; b < kj; b++, c++, t += BATCH_LANES) cells[c] = table[t];
+          for (let b = 0, t = a * stride * width + l; b < kj; b++, c++, t += width) cells[c] = table[t];
         }
         if (correlations) {
           pc.compute(cells, 0, ki, kj, i, j);
@@ -243,14 +270,17 @@ export function countItemWeightsBatch(input: BatchCountingInput): { weights: Flo
   const m = k.length;
   const lanes = input.lanes;
   const maxSlots = maxSlotsOf(k);
+  const vectors = vectorsFor(lanes);
+  const width = BATCH_LANES * vectors;
+  const pass = passOf(kern, vectors);
   const { zerosOff, multOff, tableOff } = load(kern, input, maxSlots);
-  const table = new Uint16Array(kern.memory.buffer, tableOff, maxSlots * BATCH_LANES);
+  const table = new Uint16Array(kern.memory.buffer, tableOff, maxSlots * width);
   const mult = input.mult;
   // Sum of m^2 over all rows, minus the rows where the item is missing.
   const all = new Float64Array(lanes);
   for (let r = 0; r < n; r++) {
     for (let l = 0; l < lanes; l++) {
-      const x = mult[r * BATCH_LANES + l];
+      const x = mult[r * width + l];
       all[l] += x * x;
     }
   }
@@ -258,10 +288,10 @@ export function countItemWeightsBatch(input: BatchCountingInput): { weights: Flo
   const weightSq = Array.from({ length: lanes }, () => new Float64Array(m));
   for (let i = 0; i < m; i++) {
     const ki = k[i];
-    kern.pairBatch8(i * n, zerosOff, n, 1, multOff, tableOff, ki + 1);
+    pass(i * n, zerosOff, n, 1, multOff, tableOff, ki + 1);
     for (let l = 0; l < lanes; l++) {
       const w = new Float64Array(ki);
-      for (let a = 0; a < ki; a++) w[a] = table[a * BATCH_LANES + l];
+      for (let a = 0; a < ki; a++) w[a] = table[a * width + l];
       weights[l][i] = w;
       weightSq[l][i] = all[l];
     }
@@ -269,7 +299,7 @@ export function countItemWeightsBatch(input: BatchCountingInput): { weights: Flo
     for (let r = 0; r < n; r++) {
       if (s[r] !== ki) continue;
       for (let l = 0; l < lanes; l++) {
-        const x = mult[r * BATCH_LANES + l];
+        const x = mult[r * width + l];
         weightSq[l][i] -= x * x;
       }
     }
@@ -291,16 +321,19 @@ export function countGroupItemWeightsBatch(input: BatchCountingInput, group: Uin
   const lanes = input.lanes;
   const stride = groups + 1;
   const cells = maxSlotsOf(k) * stride;
+  const vectors = vectorsFor(lanes);
+  const width = BATCH_LANES * vectors;
+  const pass = passOf(kern, vectors);
   const { auxOff, multOff, tableOff } = load(kern, input, cells, group);
-  const table = new Uint16Array(kern.memory.buffer, tableOff, cells * BATCH_LANES);
+  const table = new Uint16Array(kern.memory.buffer, tableOff, cells * width);
   const out = Array.from({ length: lanes }, () => Array.from({ length: groups }, () => new Array<Float64Array>(m)));
   for (let i = 0; i < m; i++) {
     const ki = k[i];
-    kern.pairBatch8(i * n, auxOff, n, stride, multOff, tableOff, (ki + 1) * stride);
+    pass(i * n, auxOff, n, stride, multOff, tableOff, (ki + 1) * stride);
     for (let l = 0; l < lanes; l++) {
       for (let g = 0; g < groups; g++) {
         const w = new Float64Array(ki);
-        for (let a = 0; a < ki; a++) w[a] = table[(a * stride + g) * BATCH_LANES + l];
+        for (let a = 0; a < ki; a++) w[a] = table[(a * stride + g) * width + l];
         out[l][g][i] = w;
       }
     }

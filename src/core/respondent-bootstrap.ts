@@ -4,8 +4,9 @@
  *
  * Every replicate gives its item weights (the marginal headline's input); the first replicates,
  * as many as each method's agreement array is long, also give the agreement of the replicate's
- * association matrix with the reference's. Replicates are counted in batches of BATCH_LANES, all
- * of a batch in one pass (multiplicities drawn in the same order as one replicate at a time).
+ * association matrix with the reference's. Replicates are counted in batches of up to 32 (four
+ * vectors of BATCH_LANES; eight when their tables are kept), all of a batch in one pass
+ * (multiplicities drawn in the same order as one replicate at a time).
  * Pipelined: the counting threads work up to AHEAD batches ahead of the one this thread compares
  * (and, first, while it does the caller's `whileCounting` work); a set of buffers for each batch in
  * flight, taking turns, so a bootstrap allocates them once. Pearson and Spearman values, and
@@ -13,7 +14,7 @@
  * replicate's tables by the counting threads, and the tables are not kept; Cramer's V needs them,
  * and is computed from the replicate's tables in this thread.
  */
-import { BATCH_LANES } from './batch-count';
+import { BATCH_LANES, MAX_BATCH_VECTORS } from './batch-count';
 import type { AssociationChoice } from './config';
 import type { SurveyData } from './dataset';
 import { bootstrapItemWeights, sharedView, startBootstrapBatch, startBootstrapCorrelations } from './parallel';
@@ -61,6 +62,9 @@ export interface RespondentBootstrap {
  */
 const AHEAD = 3;
 
+/** Replicates a batch counts in one kernel pass: 32 without their tables (four vectors a row). */
+const LANES = BATCH_LANES * MAX_BATCH_VECTORS;
+
 interface Counted {
   itemWeights: Float64Array[];
   stats?: SufficientStats;
@@ -77,18 +81,19 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
   const refUpper = new Map(derived.map((k) => [k, upperTriangleOf(reference.get(k)!.values)]));
   const polyStart = polyB > 0 && !tablesNeeded ? sharedView(input.polychoricStart ? upperTriangleOf(input.polychoricStart.values) : new Float64Array(npairs).fill(NaN)) : null;
   const ahead = tablesNeeded ? 1 : AHEAD;
+  const lanes = tablesNeeded ? BATCH_LANES : LANES;
   const shared = (length: number) => new Float64Array(new SharedArrayBuffer(8 * length));
   const tableSets: Float64Array[][] = [];
   const valueSets: Float64Array[][][] = [];
   const polySets: Float64Array[][] = [];
   const startBatch = (first: number): Promise<Counted[]> => {
-    const count = Math.min(BATCH_LANES, tableB - first);
+    const count = Math.min(lanes, tableB - first);
     const mults = Array.from({ length: count }, () => bootstrapMultiplicities(data.n, rng, new Float64Array(data.n)));
-    const set = (first / BATCH_LANES) % (ahead + 1);
-    valueSets[set] ??= derived.map(() => Array.from({ length: BATCH_LANES }, () => shared(npairs)));
+    const set = (first / lanes) % (ahead + 1);
+    valueSets[set] ??= derived.map(() => Array.from({ length: lanes }, () => shared(npairs)));
     let p: Promise<Counted[]>;
     if (!tablesNeeded) {
-      const polychoric = polyStart && first < polyB ? { lanes: Math.min(count, polyB - first), values: (polySets[set] ??= Array.from({ length: BATCH_LANES }, () => shared(npairs))), start: polyStart } : undefined;
+      const polychoric = polyStart && first < polyB ? { lanes: Math.min(count, polyB - first), values: (polySets[set] ??= Array.from({ length: lanes }, () => shared(npairs))), start: polyStart } : undefined;
       p = startBootstrapCorrelations(unweighted, data, { columns, multiplicities: mults, methods: derived, values: valueSets[set], polychoric }).then((ws) => ws.map((itemWeights) => ({ itemWeights })));
     } else {
       tableSets[set] ??= Array.from({ length: BATCH_LANES }, () => shared(unweighted.pairCounts.length));
@@ -106,7 +111,7 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
   const fill = () => {
     while (queue.length < ahead && nextFirst < tableB) {
       queue.push(startBatch(nextFirst));
-      nextFirst += Math.min(BATCH_LANES, tableB - nextFirst);
+      nextFirst += Math.min(lanes, tableB - nextFirst);
     }
   };
   fill();
@@ -133,7 +138,7 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
         fill();
       }
       const s = batch[b - batchFirst];
-      const set = (batchFirst / BATCH_LANES) % (ahead + 1);
+      const set = (batchFirst / lanes) % (ahead + 1);
       for (const [method, agree] of agreement) {
         if (b >= agree.length) continue;
         const mi = derived.indexOf(method as 'pearson' | 'spearman');
@@ -145,9 +150,9 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
       }
       input.each(b, s.itemWeights);
     } else {
-      // Replicates without pair tables: their item weights, BATCH_LANES replicates a kernel pass.
+      // Replicates without pair tables: their item weights, LANES replicates a kernel pass.
       if (b === marginalFirst + marginalBatch.length) {
-        const mults = Array.from({ length: Math.min(BATCH_LANES, B - b) }, () => bootstrapMultiplicities(data.n, rng, new Float64Array(data.n)));
+        const mults = Array.from({ length: Math.min(LANES, B - b) }, () => bootstrapMultiplicities(data.n, rng, new Float64Array(data.n)));
         marginalBatch = bootstrapItemWeights(unweighted, data, { columns, multiplicities: mults });
         marginalFirst = b;
       }

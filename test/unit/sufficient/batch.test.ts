@@ -2,8 +2,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { computeSufficientStats, type SufficientStats } from '../../../src/core/sufficient';
-import { BATCH_LANES, batchCountingAvailable, packMultiplicities } from '../../../src/core/batch-count';
-import { startBootstrapBatch, startBootstrapCorrelations, closeSufficientWorkers } from '../../../src/core/parallel';
+import { BATCH_LANES, MAX_BATCH_VECTORS, batchCountingAvailable, packMultiplicities } from '../../../src/core/batch-count';
+import { bootstrapItemWeights, startBootstrapBatch, startBootstrapCorrelations, closeSufficientWorkers } from '../../../src/core/parallel';
 import { randomSurvey, multiplicities } from './helpers';
 import type { SurveyData } from '../../../src/core/dataset';
 import { associationMatrix } from '../../../src/core/stats/association';
@@ -87,6 +87,53 @@ test('packMultiplicities interleaves the lanes and refuses what a uint16 lane co
   assert.equal(packMultiplicities([], 2, false), null, 'no replicate');
   assert.equal(packMultiplicities([new Float64Array(65536).fill(1)], 65536, false), null, 'a total of 65,536');
   assert.notEqual(packMultiplicities([new Float64Array(65535).fill(1)], 65535, false), null, 'a total of 65,535 fits');
+});
+
+test('more than eight replicates are packed four vectors a row (32 lanes), only when the caller allows it', () => {
+  const most = BATCH_LANES * MAX_BATCH_VECTORS;
+  const mults = Array.from({ length: 11 }, (_, l) => Float64Array.from([l, 2 * l, 0]));
+  assert.equal(packMultiplicities(mults, 3, false), null, 'more than BATCH_LANES by default');
+  const packed = packMultiplicities(mults, 3, false, most)!;
+  assert.equal(packed.length, 3 * most);
+  for (let r = 0; r < 3; r++) {
+    for (let l = 0; l < most; l++) assert.equal(packed[r * most + l], l < 11 ? mults[l][r] : 0, `row ${r}, lane ${l}`);
+  }
+  assert.equal(packMultiplicities(Array.from({ length: most + 1 }, () => new Float64Array(2)), 2, false, 1000), null, 'more than 32 lanes');
+  assert.equal(packMultiplicities(Array.from({ length: 8 }, () => new Float64Array(2)), 2, false, most)!.length, 2 * BATCH_LANES, 'eight or fewer: one vector a row');
+});
+
+test('batches of 9 to 32 replicates (four vectors a pass): each replicate\'s correlations, item weights and marginal-only weights exactly', async () => {
+  const data = randomSurvey(N, KS, 77, 'none');
+  data.columns[8].item = { ...data.columns[8].item, type: 'nominal' };
+  const unweighted = computeSufficientStats(data, { weights: null });
+  const m = KS.length;
+  const npairs = (m * (m - 1)) / 2;
+  const methods = ['pearson', 'spearman'] as ('pearson' | 'spearman')[];
+  for (const lanes of [9, 20, BATCH_LANES * MAX_BATCH_VECTORS]) {
+    const mults = Array.from({ length: lanes }, (_, l) => multiplicities(N, 500 + 40 * lanes + l));
+    const direct = mults.map((mu) => computeSufficientStats(data, { weights: mu }));
+    for (const threads of [1, 2]) {
+      const values = methods.map(() => mults.map(() => new Float64Array(new SharedArrayBuffer(8 * npairs)).fill(7)));
+      const weights = await startBootstrapCorrelations(unweighted, data, { multiplicities: mults, methods, values }, { workers: threads, workerScript });
+      assert.equal(weights.length, lanes);
+      for (let l = 0; l < lanes; l++) {
+        const where = `${lanes} replicates, ${threads} threads, replicate ${l}`;
+        assert.deepEqual(weights[l].map((x) => Array.from(x)), direct[l].itemWeights.map((x) => Array.from(x)), `${where}: item weights`);
+        for (const [mi, method] of methods.entries()) {
+          const matrix = associationMatrix(direct[l], method);
+          for (let i = 0, p = 0; i < m; i++) {
+            for (let j = i + 1; j < m; j++, p++) {
+              const v = matrix.values[i][j];
+              const w = values[mi][l][p];
+              assert.ok(v === null ? Number.isNaN(w) : w === v, `${where}, ${method} (${i}, ${j}): ${w} vs ${v}`);
+            }
+          }
+        }
+      }
+    }
+    const marginal = bootstrapItemWeights(unweighted, data, { multiplicities: mults });
+    marginal.forEach((w, l) => assert.deepEqual(w.map((x) => Array.from(x)), direct[l].itemWeights.map((x) => Array.from(x)), `${lanes} replicates, marginal-only replicate ${l}`));
+  }
 });
 
 test('a cell holding a replicate\'s whole total of 65,535 is exact (the top of a uint16 lane)', async () => {
