@@ -33,6 +33,7 @@ interface Kernel {
   memory: KernelMemory;
   pairBatch8(a: number, b: number, n: number, stride: number, mult: number, t: number, cells: number): void;
   pairBatch8x4(a: number, b: number, n: number, stride: number, mult: number, t: number, cells: number): void;
+  pairCorrelations(t: number, width: number, lanes: number, ki: number, kj: number, stride: number, xv: number, yv: number, outP: number, outS: number, s: number): void;
 }
 
 /** The kernel pass for `vectors` vectors of eight replicates a row (1 or 4). */
@@ -119,7 +120,7 @@ interface Layout {
  * bytes; one table of `tableCells` cells x 16v bytes, v vectors of replicates) and loads the answers
  * (once per `codesId`), `aux` and the multiplicities.
  */
-function load(kern: Kernel, input: BatchCountingInput, tableCells: number, aux?: Uint8Array): Layout {
+function load(kern: Kernel, input: BatchCountingInput, tableCells: number, aux?: Uint8Array, extraBytes = 0): Layout {
   const { n, k, slots } = input.codes;
   const m = k.length;
   const width = BATCH_LANES * vectorsFor(input.lanes);
@@ -127,7 +128,7 @@ function load(kern: Kernel, input: BatchCountingInput, tableCells: number, aux?:
   const auxOff = align(zerosOff + n, 16);
   const multOff = align(auxOff + n, 16);
   const tableOff = align(multOff + width * n, 16);
-  reserve(kern.memory, tableOff + tableCells * 2 * width);
+  reserve(kern.memory, tableOff + tableCells * 2 * width + extraBytes);
   const bytes = new Uint8Array(kern.memory.buffer);
   if (loadedCodes !== input.codesId) {
     for (let i = 0; i < m; i++) bytes.set(slots[i].subarray(0, n), i * n);
@@ -155,15 +156,15 @@ function requireKernel(): Kernel {
  * The kernel loaded for a batch's pair tables, its pass, and a view of its one table (cells x
  * `width` lanes: replicate l's count of cell c at c * width + l).
  */
-function pairTablesSetup(input: BatchCountingInput) {
+function pairTablesSetup(input: BatchCountingInput, extraBytes = 0) {
   const kern = requireKernel();
   const { n, k } = input.codes;
   const maxSlots = maxSlotsOf(k);
   const vectors = vectorsFor(input.lanes);
   const width = BATCH_LANES * vectors;
-  const { multOff, tableOff } = load(kern, input, maxSlots * maxSlots);
+  const { multOff, tableOff } = load(kern, input, maxSlots * maxSlots, undefined, extraBytes);
   const table = new Uint16Array(kern.memory.buffer, tableOff, maxSlots * maxSlots * width);
-  return { pass: passOf(kern, vectors), width, n, k, m: k.length, lanes: input.lanes, maxSlots, multOff, tableOff, table };
+  return { kern, pass: passOf(kern, vectors), width, n, k, m: k.length, lanes: input.lanes, maxSlots, multOff, tableOff, table };
 }
 
 /**
@@ -217,14 +218,30 @@ export interface PolychoricTargets {
 
 /**
  * `countPairTablesBatch` followed by `associationValues` of each replicate, without the replicates'
- * tables: each pair's eight tables go from the kernel to a small scratch table, its correlations to
- * `targets.values`. The same numbers as deriving them from the stored tables (same cells, same
- * order), without writing and reading 6 MB of tables per replicate.
+ * tables: each pair's tables go from the counting kernel to the kernel's `pairCorrelations`
+ * (Pearson and Spearman of two replicates per SIMD instruction, the operations of
+ * `PairCorrelations.compute` in their order, so the same numbers bit for bit), its correlations to
+ * `targets.values`. Polychoric fits take the replicate's table as a JavaScript array.
  */
 export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset: Int32Array, targets: CorrelationTargets, start: number, step: number): void {
-  const { pass, width, n, k, m, lanes, multOff, tableOff, table, maxSlots } = pairTablesSetup(input);
-  const cells = new Float64Array(maxSlots * maxSlots);
   const { methods, values, items, pairCounts, polychoric } = targets;
+  const m = items.length;
+  const maxK = maxSlotsOf(input.codes.k);
+  const widthOf = BATCH_LANES * vectorsFor(input.lanes);
+  // After the table: each item's code values (maxK f64 an item), the kernel's scratch, its outputs.
+  const codesBytes = align(m * maxK * 8, 16);
+  const scratchBytes = 8 * 16 * maxK;
+  const { kern, pass, width, n, k, lanes, multOff, tableOff, table, maxSlots } = pairTablesSetup(input, codesBytes + scratchBytes + 2 * 8 * widthOf);
+  const codesOff = tableOff + maxSlots * maxSlots * 2 * width;
+  const scratchOff = codesOff + codesBytes;
+  const outOff = scratchOff + scratchBytes;
+  const f64 = new Float64Array(kern.memory.buffer);
+  for (let i = 0; i < m; i++) f64.set(items[i].codes.slice(0, maxK), codesOff / 8 + i * maxK);
+  const pearson = methods.indexOf('pearson');
+  const spearman = methods.indexOf('spearman');
+  const outP = pearson >= 0 ? outOff : -1;
+  const outS = spearman >= 0 ? outOff + 8 * width : -1;
+  const cells = new Float64Array(maxSlots * maxSlots);
   const pc = new PairCorrelations(items, methods);
   const nominal = items.map((it) => it.type === 'nominal');
   for (let i = 0, p = 0; i < m; i++) {
@@ -240,19 +257,18 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
       if (!correlations && poly === 0) continue;
       const stride = kj + 1;
       pass(i * n, j * n, n, stride, multOff, tableOff, (ki + 1) * stride);
-      for (let l = 0; l < lanes; l++) {
+      if (correlations) {
+        kern.pairCorrelations(tableOff, width, lanes, ki, kj, stride, codesOff + 8 * i * maxK, codesOff + 8 * j * maxK, outP, outS, scratchOff);
+        if (pearson >= 0) for (let l = 0, v = values[pearson]; l < lanes; l++) v[l][p] = f64[outP / 8 + l];
+        if (spearman >= 0) for (let l = 0, v = values[spearman]; l < lanes; l++) v[l][p] = f64[outS / 8 + l];
+      }
+      for (let l = 0; l < poly; l++) {
         for (let a = 0, c = 0; a < ki; a++) {
           for (let b = 0, t = a * stride * width + l; b < kj; b++, c++, t += width) cells[c] = table[t];
         }
-        if (correlations) {
-          pc.compute(cells, 0, ki, kj, i, j);
-          for (let mi = 0; mi < methods.length; mi++) values[mi][l][p] = pc.r[mi];
-        }
-        if (l < poly) {
-          const th = polychoric!.thresholds[l];
-          const constant = polychoric!.constant[l];
-          polychoric!.values[l][p] = polychoricRhoAt(cells, 0, ki, kj, th[i], th[j], constant[i], constant[j], polychoric!.start[p]);
-        }
+        const th = polychoric!.thresholds[l];
+        const constant = polychoric!.constant[l];
+        polychoric!.values[l][p] = polychoricRhoAt(cells, 0, ki, kj, th[i], th[j], constant[i], constant[j], polychoric!.start[p]);
       }
     }
   }

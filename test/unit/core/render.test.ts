@@ -52,6 +52,9 @@ test('JSON reports never carry NaN or Infinity: undefined numbers are null', () 
   assert.equal(parsed.runs[0].marginal.items[0].w1Normalized, null);
   assert.equal(parsed.runs[0].marginal.items[0].varianceRatio, null);
   assert.equal(parsed.runs[0].marginal.items[0].tvd, 0.25);
+  const odd = { a: NaN, b: [Infinity, -Infinity, 1, null], c: { d: -0, e: 0.1 + 0.2 } } as unknown as EvaluationReport;
+  assert.equal(reportToJson(odd), JSON.stringify(odd, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+  assert.deepEqual(JSON.parse(reportToJson(odd)), { a: null, b: [null, null, 1, null], c: { d: 0, e: 0.30000000000000004 } });
 });
 
 test('the HTML report cannot be broken out of by a data string', () => {
