@@ -63,12 +63,21 @@ export interface LikelihoodDerivatives {
 /** Stand-in for an infinite threshold in the kernel: every exponential term vanishes there. */
 const FAR = 1e10;
 
+/** The thread's view of the kernel's memory, made again only when the memory has grown. */
+let memoryView: Float64Array | null = null;
+function viewOf(k: LikelihoodKernel): Float64Array {
+  if (!memoryView || memoryView.buffer !== k.memory.buffer) memoryView = new Float64Array(k.memory.buffer);
+  return memoryView;
+}
+
 /**
  * The polychoric likelihood of one table (../stats/polychoric.ts, `fitPolychoric`) evaluated by the
  * kernel's `evaluate`: the Phi2 grid (Genz's nodes at the first rho, increments between later
  * ones, Genz's high-correlation branch in JavaScript for |rho| >= 0.925), the density's
  * derivatives and the sums over the cells in one call, the table and thresholds copied into the
- * kernel's memory once per fit. One fit at a time per thread (the memory is the thread's).
+ * kernel's memory once per fit. One fit at a time per thread (the memory is the thread's); a
+ * bootstrap fits millions of tables, so a fit allocates nothing but this object, and `evaluate`
+ * returns the same result object each time (the last evaluation's).
  */
 export class KernelLikelihood {
   private readonly k: LikelihoodKernel;
@@ -76,13 +85,24 @@ export class KernelLikelihood {
   private readonly kj: number;
   private readonly rowTau: readonly number[];
   private readonly colTau: readonly number[];
-  private readonly rowPhi: Float64Array;
-  private readonly colPhi: Float64Array;
   private readonly table: ArrayLike<number>;
   /** The kernel's memory, as it is after this fit's layout was reserved (it does not grow during the fit). */
   private readonly f64: Float64Array;
-  private readonly at: { nodes: number; h: number; k: number; phiR: number; phiC: number; table: number; gi: number; g: number; d1: number; d2: number; d3: number; out: number };
+  /** Offsets in the kernel's memory, in doubles: nodes (3 x 22), thresholds, Phi at the cuts, the table, the grids, the outputs. */
+  private readonly nodes = 0;
+  private readonly h = 66;
+  private readonly kOff: number;
+  private readonly phiR: number;
+  private readonly phiC: number;
+  private readonly tableOff: number;
+  private readonly gi: number;
+  private readonly g: number;
+  private readonly d1: number;
+  private readonly d2: number;
+  private readonly d3: number;
+  private readonly out: number;
   private interiorRho = NaN;
+  private readonly result: LikelihoodDerivatives = { logLik: NaN, score: NaN, info: NaN, third: NaN };
 
   /** The kernel's likelihood, or null where the kernel is not available (or turned off). */
   static create(table: ArrayLike<number>, ki: number, kj: number, rowTau: readonly number[], colTau: readonly number[], rowPhi: Float64Array, colPhi: Float64Array): KernelLikelihood | null {
@@ -97,35 +117,35 @@ export class KernelLikelihood {
     this.kj = kj;
     this.rowTau = rowTau;
     this.colTau = colTau;
-    this.rowPhi = rowPhi;
-    this.colPhi = colPhi;
     this.table = table;
-    // Layout (bytes): nodes (3 x 22), thresholds, Phi at the cuts, the table, the grids, the outputs.
     const full = (ki + 1) * (kj + 1);
-    let next = 0;
-    const take = (count: number): number => {
-      const at = next;
-      next += 8 * count;
-      return at;
-    };
-    this.at = { nodes: take(66), h: take(ki - 1), k: take(kj - 1), phiR: take(ki + 1), phiC: take(kj + 1), table: take(ki * kj), gi: take((ki - 1) * (kj - 1)), g: take(full), d1: take(full), d2: take(full), d3: take(full), out: take(3) };
-    reserve(k.memory, next);
-    const f64 = (this.f64 = new Float64Array(k.memory.buffer));
-    const at = this.at;
-    for (let a = 0; a < ki - 1; a++) f64[at.h / 8 + a] = Number.isFinite(rowTau[a]) ? rowTau[a] : Math.sign(rowTau[a]) * FAR;
-    for (let b = 0; b < kj - 1; b++) f64[at.k / 8 + b] = Number.isFinite(colTau[b]) ? colTau[b] : Math.sign(colTau[b]) * FAR;
-    f64.set(rowPhi, at.phiR / 8);
-    f64.set(colPhi, at.phiC / 8);
-    for (let x = 0; x < ki * kj; x++) f64[at.table / 8 + x] = table[x];
-    // Boundaries of the full grids: Phi2(-Inf, .) = 0, Phi2(+Inf, t) = Phi(t); densities 0.
+    this.kOff = this.h + ki - 1;
+    this.phiR = this.kOff + kj - 1;
+    this.phiC = this.phiR + ki + 1;
+    this.tableOff = this.phiC + kj + 1;
+    this.gi = this.tableOff + ki * kj;
+    this.g = this.gi + (ki - 1) * (kj - 1);
+    this.d1 = this.g + full;
+    this.d2 = this.d1 + full;
+    this.d3 = this.d2 + full;
+    this.out = this.d3 + full;
+    reserve(k.memory, 8 * (this.out + 3));
+    const f64 = (this.f64 = viewOf(k));
+    for (let a = 0, o = this.h; a < ki - 1; a++, o++) f64[o] = Number.isFinite(rowTau[a]) ? rowTau[a] : Math.sign(rowTau[a]) * FAR;
+    for (let b = 0, o = this.kOff; b < kj - 1; b++, o++) f64[o] = Number.isFinite(colTau[b]) ? colTau[b] : Math.sign(colTau[b]) * FAR;
+    for (let a = 0; a <= ki; a++) f64[this.phiR + a] = rowPhi[a];
+    for (let b = 0; b <= kj; b++) f64[this.phiC + b] = colPhi[b];
+    for (let x = 0, o = this.tableOff; x < ki * kj; x++, o++) f64[o] = table[x];
+    // Boundaries of the full grids: Phi2(-Inf, .) = 0, Phi2(+Inf, t) = Phi(t); densities 0 (the
+    // kernel writes every interior point).
+    f64.fill(0, this.g, this.out);
     const stride = kj + 1;
-    for (const grid of [at.g, at.d1, at.d2, at.d3]) f64.fill(0, grid / 8, grid / 8 + full);
-    for (let b = 0; b <= kj; b++) f64[at.g / 8 + ki * stride + b] = colPhi[b];
-    for (let a = 0; a <= ki; a++) f64[at.g / 8 + a * stride + kj] = rowPhi[a];
+    for (let b = 0; b <= kj; b++) f64[this.g + ki * stride + b] = colPhi[b];
+    for (let a = 0; a <= ki; a++) f64[this.g + a * stride + kj] = rowPhi[a];
   }
 
   evaluate(rho: number, wantLogLik: boolean): LikelihoodDerivatives {
-    const { ki, kj, at, f64 } = this;
+    const { ki, kj, f64, result } = this;
     let mode: number;
     let n = 0;
     if (Math.abs(rho) < HIGH_CORRELATION) {
@@ -137,25 +157,36 @@ export class KernelLikelihood {
       // Genz's high-correlation branch, in JavaScript, straight into the interior grid.
       mode = 2;
       const bvn = new BivariateNormalAtRho(rho);
-      for (let a = 0; a < ki - 1; a++) for (let b = 0; b < kj - 1; b++) f64[at.gi / 8 + a * (kj - 1) + b] = bvn.cdf(this.rowTau[a], this.colTau[b]);
+      for (let a = 0; a < ki - 1; a++) for (let b = 0; b < kj - 1; b++) f64[this.gi + a * (kj - 1) + b] = bvn.cdf(this.rowTau[a], this.colTau[b]);
       this.interiorRho = NaN;
     }
     // The kernel's nodes: sn[n + 2], inv[n + 2], wt[n + 2], each the step's n and the density's two.
     densityNode(rho, DENSITY);
-    const base = at.nodes / 8;
-    f64.set(STEP_NODES.sn.subarray(0, n), base);
-    f64.set(DENSITY.sn.subarray(0, 2), base + n);
-    f64.set(STEP_NODES.inv.subarray(0, n), base + n + 2);
-    f64.set(DENSITY.inv.subarray(0, 2), base + 2 * n + 2);
-    f64.set(STEP_NODES.wt.subarray(0, n), base + 2 * n + 4);
-    f64.set(DENSITY.wt.subarray(0, 2), base + 3 * n + 4);
-    const ok = this.k.evaluate(rho, at.nodes, n, mode, ki, kj, at.h, at.k, at.phiR, at.phiC, at.table, at.gi, at.g, at.d1, at.d2, at.d3, at.out);
-    if (!ok) return { logLik: -Infinity, score: NaN, info: NaN, third: NaN };
+    const { sn, inv, wt } = STEP_NODES;
+    const sn0 = this.nodes;
+    const inv0 = sn0 + n + 2;
+    const wt0 = inv0 + n + 2;
+    for (let i = 0; i < n; i++) {
+      f64[sn0 + i] = sn[i];
+      f64[inv0 + i] = inv[i];
+      f64[wt0 + i] = wt[i];
+    }
+    for (let i = 0; i < 2; i++) {
+      f64[sn0 + n + i] = DENSITY.sn[i];
+      f64[inv0 + n + i] = DENSITY.inv[i];
+      f64[wt0 + n + i] = DENSITY.wt[i];
+    }
+    const ok = this.k.evaluate(rho, 0, n, mode, ki, kj, 8 * this.h, 8 * this.kOff, 8 * this.phiR, 8 * this.phiC, 8 * this.tableOff, 8 * this.gi, 8 * this.g, 8 * this.d1, 8 * this.d2, 8 * this.d3, 8 * this.out);
+    if (!ok) {
+      result.logLik = -Infinity;
+      result.score = result.info = result.third = NaN;
+      return result;
+    }
     let logLik = NaN;
     if (wantLogLik) {
       logLik = 0;
       const stride = kj + 1;
-      const g = at.g / 8;
+      const g = this.g;
       for (let a = 0; a < ki; a++) {
         for (let b = 0; b < kj; b++) {
           const nab = this.table[a * kj + b];
@@ -163,8 +194,11 @@ export class KernelLikelihood {
         }
       }
     }
-    const out = at.out / 8;
-    return { logLik, score: f64[out], info: f64[out + 1], third: f64[out + 2] };
+    result.logLik = logLik;
+    result.score = f64[this.out];
+    result.info = f64[this.out + 1];
+    result.third = f64[this.out + 2];
+    return result;
   }
 }
 
