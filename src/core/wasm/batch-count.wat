@@ -1,4 +1,5 @@
-;; Bootstrap pair tables, eight replicates at once (see ../batch-count.ts).
+;; Bootstrap pair tables, eight replicates at once (pairBatch8) or 32 (pairBatch8x4), and the
+;; replicates' Pearson and Spearman from them (pairCorrelations); see ../batch-count.ts.
 ;;
 ;; A replicate's table of a pair is sum over rows of m_r e_{a_r b_r}: the row's multiplicity added to
 ;; the cell of its two answers. Eight replicates share the cell index of a row, so one 128-bit
@@ -8,7 +9,8 @@
 ;; scalar increments where this costs one vector addition (measured in bench/bootstrap.ts).
 ;;
 ;; Exact while every lane's total stays below 65,536 (the caller checks: rows x multiplicity sums)
-;; and every multiplicity below 256.
+;; and every multiplicity below 256. With 32 replicates a row's four batches are 32 bytes of
+;; multiplicities and a cell's four vectors 64 bytes (replicate l at uint16 index 32c + l).
 (module
   (memory (export "memory") 1)
 
