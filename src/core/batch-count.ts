@@ -1,12 +1,13 @@
 /// <reference path="./wasm/wat.d.ts" />
 /**
- * Bootstrap pair tables of up to eight replicates in one pass over the rows.
+ * Bootstrap pair tables of up to 32 replicates in one pass over the rows.
  *
  * A replicate's table of a pair is sum over rows of m_r e_{a_r b_r} (the row's multiplicity added to
  * the cell of its two answers). The replicates of a batch share every row's cell, so the WebAssembly
  * kernel (wasm/batch-count.wat) adds the row's eight multiplicities to the cell's eight counts with
- * one 128-bit addition. JavaScript has no SIMD; counting replicate by replicate costs a scalar
- * increment per row and replicate (measured in bench/bootstrap.ts, which times both).
+ * one 128-bit addition, and with 32 replicates finds the cell once for four such additions.
+ * JavaScript has no SIMD; counting replicate by replicate costs a scalar increment per row and
+ * replicate (measured in bench/bootstrap.ts, which times both).
  *
  * The counts are integers, so the tables are those of `computeBootstrapSufficientStats` exactly. The
  * kernel's uint16 lanes are exact while each replicate's multiplicities are below 256 and sum to
