@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { readSurvey } from '../src/core/read';
 import { computeSufficientStats, type SufficientStats } from '../src/core/sufficient';
 import { startBootstrapBatch, startBootstrapCorrelations, startBootstrapSufficientStats, closeSufficientWorkers } from '../src/core/parallel';
-import { BATCH_LANES, MAX_BATCH_VECTORS, batchCountingAvailable } from '../src/core/batch-count';
+import { BATCH_LANES, MAX_BATCH_LANES, batchCountingAvailable } from '../src/core/batch-count';
 import { bootstrapMultiplicities } from '../src/core/stats/resample';
 import { Prng } from '../src/core/stats/prng';
 import { associationMatrix } from '../src/core/stats/association';
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
       await startBootstrapCorrelations(unweighted, runData, { multiplicities: mults.slice(r, r + lanes), methods, values: values.map((v) => v.slice(r, r + lanes)) }, { workers });
     }
   };
-  await derived(BATCH_LANES * MAX_BATCH_VECTORS, 2);
+  await derived(MAX_BATCH_LANES, 2);
   for (const [mi, method] of methods.entries()) {
     for (let r = 0; r < B; r++) {
       const matrix = associationMatrix(b[r], method).values;
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     }
   }
   console.log(`agreement: all ${B} replicates' Pearson and Spearman values equal those of their stored tables`);
-  for (const [lanes, workers] of [[BATCH_LANES, 2], [BATCH_LANES * MAX_BATCH_VECTORS, 2], [BATCH_LANES, 1], [BATCH_LANES * MAX_BATCH_VECTORS, 1]] as const) {
+  for (const [lanes, workers] of [[BATCH_LANES, 2], [MAX_BATCH_LANES, 2], [BATCH_LANES, 1], [MAX_BATCH_LANES, 1]] as const) {
     const times: number[] = [];
     for (let i = 0; i < repeats; i++) {
       const t0 = performance.now();

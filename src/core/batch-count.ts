@@ -30,6 +30,9 @@ export const BATCH_LANES = 8;
  */
 export const MAX_BATCH_VECTORS = 4;
 
+/** Replicates one kernel pass can count at most (32). */
+export const MAX_BATCH_LANES = BATCH_LANES * MAX_BATCH_VECTORS;
+
 interface Kernel {
   memory: KernelMemory;
   pairBatch8(a: number, b: number, n: number, stride: number, mult: number, t: number, cells: number): void;
@@ -78,10 +81,10 @@ export interface BatchCountingInput {
  * The batch's multiplicities interleaved for the kernel (`vectorsFor(mults.length)` x 8 bytes a
  * row, unused lanes zero), or null when a multiplicity is not an integer in 0..255, a replicate's
  * total reaches 65,536 (a cell could overflow its uint16 lane), or there are more than `maxLanes`
- * replicates (at most BATCH_LANES x MAX_BATCH_VECTORS).
+ * replicates (at most MAX_BATCH_LANES).
  */
 export function packMultiplicities(mults: readonly Float64Array[], n: number, shared: boolean, maxLanes = BATCH_LANES): Uint8Array | null {
-  if (mults.length === 0 || mults.length > Math.min(maxLanes, BATCH_LANES * MAX_BATCH_VECTORS)) return null;
+  if (mults.length === 0 || mults.length > Math.min(maxLanes, MAX_BATCH_LANES)) return null;
   const width = BATCH_LANES * vectorsFor(mults.length);
   const out = new Uint8Array(shared ? new SharedArrayBuffer(width * n) : new ArrayBuffer(width * n));
   for (let l = 0; l < mults.length; l++) {
@@ -155,15 +158,16 @@ function requireKernel(): Kernel {
 
 /**
  * The kernel loaded for a batch's pair tables, its pass, and a view of its one table (cells x
- * `width` lanes: replicate l's count of cell c at c * width + l).
+ * `width` lanes: replicate l's count of cell c at c * width + l). `extraBytes` reserves room after
+ * the table for a caller's own arrays.
  */
-function pairTablesSetup(input: BatchCountingInput, extraBytes = 0) {
+function pairTablesSetup(input: BatchCountingInput, extraBytes?: (maxSlots: number, width: number) => number) {
   const kern = requireKernel();
   const { n, k } = input.codes;
   const maxSlots = maxSlotsOf(k);
   const vectors = vectorsFor(input.lanes);
   const width = BATCH_LANES * vectors;
-  const { multOff, tableOff } = load(kern, input, maxSlots * maxSlots, undefined, extraBytes);
+  const { multOff, tableOff } = load(kern, input, maxSlots * maxSlots, undefined, extraBytes?.(maxSlots, width) ?? 0);
   const table = new Uint16Array(kern.memory.buffer, tableOff, maxSlots * maxSlots * width);
   return { kern, pass: passOf(kern, vectors), width, n, k, m: k.length, lanes: input.lanes, maxSlots, multOff, tableOff, table };
 }
@@ -226,18 +230,16 @@ export interface PolychoricTargets {
  */
 export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset: Int32Array, targets: CorrelationTargets, start: number, step: number): void {
   const { methods, values, items, pairCounts, polychoric } = targets;
-  const m = items.length;
-  const maxK = maxSlotsOf(input.codes.k);
-  const widthOf = BATCH_LANES * vectorsFor(input.lanes);
-  // After the table: each item's code values (maxK f64 an item), the kernel's scratch, its outputs.
-  const codesBytes = align(m * maxK * 8, 16);
-  const scratchBytes = 8 * 16 * maxK;
-  const { kern, pass, width, n, k, lanes, multOff, tableOff, table, maxSlots } = pairTablesSetup(input, codesBytes + scratchBytes + 2 * 8 * widthOf);
+  // After the table: each item's code values (maxSlots f64 an item), the kernel's scratch (8
+  // arrays of maxSlots f64x2), its outputs (two methods x width f64).
+  const codesBytes = (maxSlots: number) => align(items.length * maxSlots * 8, 16);
+  const scratchBytes = (maxSlots: number) => 8 * 16 * maxSlots;
+  const { kern, pass, width, n, k, m, lanes, multOff, tableOff, table, maxSlots } = pairTablesSetup(input, (slots, w) => codesBytes(slots) + scratchBytes(slots) + 2 * 8 * w);
   const codesOff = tableOff + maxSlots * maxSlots * 2 * width;
-  const scratchOff = codesOff + codesBytes;
-  const outOff = scratchOff + scratchBytes;
+  const scratchOff = codesOff + codesBytes(maxSlots);
+  const outOff = scratchOff + scratchBytes(maxSlots);
   const f64 = new Float64Array(kern.memory.buffer);
-  for (let i = 0; i < m; i++) f64.set(items[i].codes.slice(0, maxK), codesOff / 8 + i * maxK);
+  for (let i = 0; i < m; i++) f64.set(items[i].codes, codesOff / 8 + i * maxSlots);
   const pearson = methods.indexOf('pearson');
   const spearman = methods.indexOf('spearman');
   const outP = pearson >= 0 ? outOff : -1;
@@ -259,7 +261,7 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
       const stride = kj + 1;
       pass(i * n, j * n, n, stride, multOff, tableOff, (ki + 1) * stride);
       if (correlations) {
-        kern.pairCorrelations(tableOff, width, lanes, ki, kj, stride, codesOff + 8 * i * maxK, codesOff + 8 * j * maxK, outP, outS, scratchOff);
+        kern.pairCorrelations(tableOff, width, lanes, ki, kj, stride, codesOff + 8 * i * maxSlots, codesOff + 8 * j * maxSlots, outP, outS, scratchOff);
         if (pearson >= 0) for (let l = 0, v = values[pearson]; l < lanes; l++) v[l][p] = f64[outP / 8 + l];
         if (spearman >= 0) for (let l = 0, v = values[spearman]; l < lanes; l++) v[l][p] = f64[outS / 8 + l];
       }

@@ -14,7 +14,7 @@
  * replicate's tables by the counting threads, and the tables are not kept; Cramer's V needs them,
  * and is computed from the replicate's tables in this thread.
  */
-import { BATCH_LANES, MAX_BATCH_VECTORS } from './batch-count';
+import { BATCH_LANES, MAX_BATCH_LANES } from './batch-count';
 import type { AssociationChoice } from './config';
 import type { SurveyData } from './dataset';
 import { bootstrapItemWeights, sharedView, startBootstrapBatch, startBootstrapCorrelations } from './parallel';
@@ -62,9 +62,6 @@ export interface RespondentBootstrap {
  */
 const AHEAD = 3;
 
-/** Replicates a batch counts in one kernel pass: 32 without their tables (four vectors a row). */
-const LANES = BATCH_LANES * MAX_BATCH_VECTORS;
-
 interface Counted {
   itemWeights: Float64Array[];
   stats?: SufficientStats;
@@ -81,7 +78,7 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
   const refUpper = new Map(derived.map((k) => [k, upperTriangleOf(reference.get(k)!.values)]));
   const polyStart = polyB > 0 && !tablesNeeded ? sharedView(input.polychoricStart ? upperTriangleOf(input.polychoricStart.values) : new Float64Array(npairs).fill(NaN)) : null;
   const ahead = tablesNeeded ? 1 : AHEAD;
-  const lanes = tablesNeeded ? BATCH_LANES : LANES;
+  const lanes = tablesNeeded ? BATCH_LANES : MAX_BATCH_LANES;
   const shared = (length: number) => new Float64Array(new SharedArrayBuffer(8 * length));
   const tableSets: Float64Array[][] = [];
   const valueSets: Float64Array[][][] = [];
@@ -150,9 +147,9 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
       }
       input.each(b, s.itemWeights);
     } else {
-      // Replicates without pair tables: their item weights, LANES replicates a kernel pass.
+      // Replicates without pair tables: their item weights, MAX_BATCH_LANES replicates a kernel pass.
       if (b === marginalFirst + marginalBatch.length) {
-        const mults = Array.from({ length: Math.min(LANES, B - b) }, () => bootstrapMultiplicities(data.n, rng, new Float64Array(data.n)));
+        const mults = Array.from({ length: Math.min(MAX_BATCH_LANES, B - b) }, () => bootstrapMultiplicities(data.n, rng, new Float64Array(data.n)));
         marginalBatch = bootstrapItemWeights(unweighted, data, { columns, multiplicities: mults });
         marginalFirst = b;
       }

@@ -17,7 +17,7 @@ import { Worker } from 'node:worker_threads';
 import type { SurveyData } from '../dataset';
 import { globalThresholds, itemThresholds, polychoricMatrix, polychoricRhoAt, type PolychoricMatrix, type PolychoricOptions } from '../stats/polychoric';
 import { upperTriangleOf } from '../stats/group-structure';
-import { BATCH_LANES, MAX_BATCH_VECTORS, batchCountingAvailable, countItemWeightsBatch, countPairCorrelationsBatch, countPairTablesBatch, newCodesId, packMultiplicities, type BatchCountingInput, type CorrelationTargets } from '../batch-count';
+import { BATCH_LANES, MAX_BATCH_LANES, batchCountingAvailable, countItemWeightsBatch, countPairCorrelationsBatch, countPairTablesBatch, newCodesId, packMultiplicities, type BatchCountingInput, type CorrelationTargets } from '../batch-count';
 import {
   allocateSufficientStats,
   bootstrapColumns,
@@ -223,12 +223,12 @@ function codesOf(unweighted: SufficientStats, data: SurveyData, colIdx: readonly
 /**
  * The item weights of bootstrap replicates without pair tables (`itemWeights` of
  * `computeSufficientStats(data, { columns, weights: multiplicities[l], marginalsOnly: true })`,
- * exactly): up to `BATCH_LANES` x `MAX_BATCH_VECTORS` replicates in one kernel pass per item, in the calling thread;
+ * exactly): up to `MAX_BATCH_LANES` replicates in one kernel pass per item, in the calling thread;
  * replicate by replicate when the kernel cannot count the batch exactly.
  */
 export function bootstrapItemWeights(unweighted: SufficientStats, data: SurveyData, options: { columns?: readonly number[]; multiplicities: readonly Float64Array[] }): Float64Array[][] {
   const { mults, colIdx } = batchSetup(unweighted, data, options, {}, 'bootstrapItemWeights');
-  const packed = batchCountingAvailable() ? packMultiplicities(mults, data.n, false, BATCH_LANES * MAX_BATCH_VECTORS) : null;
+  const packed = batchCountingAvailable() ? packMultiplicities(mults, data.n, false, MAX_BATCH_LANES) : null;
   if (!packed) {
     const counter = new ItemWeightCounter(data, colIdx);
     return mults.map((mu) => counter.count(mu));
@@ -305,8 +305,8 @@ export async function startBootstrapBatch(
 }
 
 /**
- * The bootstrap of correlation agreement, without tables: for up to `BATCH_LANES` x
- * `MAX_BATCH_VECTORS` replicates (one kernel pass a pair), their
+ * The bootstrap of correlation agreement, without tables: for up to `MAX_BATCH_LANES` replicates
+ * (one kernel pass a pair), their
  * item weights (returned, per replicate) and their Pearson / Spearman upper triangles (into
  * `values[method][replicate]`, shared buffers of one entry a pair), the same numbers as
  * `associationValues` of `startBootstrapBatch`'s tables. The replicates' tables are never stored:
@@ -334,7 +334,7 @@ export async function startBootstrapCorrelations(
   const poly = options.polychoric;
   const outputs = [...options.values.flat(), ...(poly ? [...poly.values, poly.start] : [])];
   const useWorkers = threads > 1 && data.n * npairs >= MIN_PARALLEL_WORK && existsSync(script) && outputs.every((v) => v.buffer instanceof SharedArrayBuffer);
-  const packed = batchCountingAvailable() ? packMultiplicities(mults, data.n, useWorkers, BATCH_LANES * MAX_BATCH_VECTORS) : null;
+  const packed = batchCountingAvailable() ? packMultiplicities(mults, data.n, useWorkers, MAX_BATCH_LANES) : null;
   if (!packed) {
     const stats = await startBootstrapBatch(unweighted, data, { columns: colIdx, multiplicities: mults, derive: { methods: options.methods, values: options.values } }, parallel);
     if (poly) stats.slice(0, poly.lanes).forEach((s, l) => polychoricUpper(s, s.itemWeights, poly.start, poly.values[l]));

@@ -102,7 +102,7 @@
     (param $xv i32) (param $yv i32) (param $outP i32) (param $outS i32) (param $s i32)
     (local $l i32) (local $a i32) (local $b i32) (local $p i32) (local $k16 i32) (local $cellStep i32) (local $rowStep i32)
     (local $rowSum i32) (local $colSum i32) (local $px i32) (local $py i32) (local $rx i32) (local $ry i32) (local $dx i32) (local $dy i32)
-    (local $rs v128) (local $w v128) (local $before v128)
+    (local $rs v128) (local $w v128)
     (local.set $k16 (i32.shl (select (local.get $ki) (local.get $kj) (i32.gt_u (local.get $ki) (local.get $kj))) (i32.const 4)))
     (local.set $rowSum (local.get $s))
     (local.set $colSum (i32.add (local.get $rowSum) (local.get $k16)))
@@ -115,20 +115,8 @@
     (local.set $cellStep (i32.shl (local.get $width) (i32.const 1)))
     (local.set $rowStep (i32.mul (local.get $stride) (local.get $cellStep)))
     ;; Pearson's scores: each item's code values, the same in both lanes.
-    (local.set $a (i32.const 0))
-    (block $end (loop $next
-      (br_if $end (i32.ge_u (local.get $a) (local.get $ki)))
-      (v128.store (i32.add (local.get $px) (i32.shl (local.get $a) (i32.const 4)))
-        (v128.load64_splat (i32.add (local.get $xv) (i32.shl (local.get $a) (i32.const 3)))))
-      (local.set $a (i32.add (local.get $a) (i32.const 1)))
-      (br $next)))
-    (local.set $b (i32.const 0))
-    (block $end (loop $next
-      (br_if $end (i32.ge_u (local.get $b) (local.get $kj)))
-      (v128.store (i32.add (local.get $py) (i32.shl (local.get $b) (i32.const 4)))
-        (v128.load64_splat (i32.add (local.get $yv) (i32.shl (local.get $b) (i32.const 3)))))
-      (local.set $b (i32.add (local.get $b) (i32.const 1)))
-      (br $next)))
+    (call $splat (local.get $xv) (local.get $px) (local.get $ki))
+    (call $splat (local.get $yv) (local.get $py) (local.get $kj))
     (block $lanesDone (loop $lanePair
       (br_if $lanesDone (i32.ge_u (local.get $l) (local.get $lanes)))
       ;; Margins (tableMargins).
@@ -158,32 +146,36 @@
               (local.get $rowSum) (local.get $colSum) (local.get $px) (local.get $py) (local.get $dx) (local.get $dy)))))
       (if (i32.ge_s (local.get $outS) (i32.const 0))
         (then
-          ;; Mid-ranks of each margin (categoryMidRanks): before + (f + 1) / 2.
-          (local.set $before (v128.const i64x2 0 0))
-          (local.set $a (i32.const 0))
-          (block $end (loop $next
-            (br_if $end (i32.ge_u (local.get $a) (local.get $ki)))
-            (local.set $w (v128.load (i32.add (local.get $rowSum) (i32.shl (local.get $a) (i32.const 4)))))
-            (v128.store (i32.add (local.get $rx) (i32.shl (local.get $a) (i32.const 4)))
-              (f64x2.add (local.get $before) (f64x2.div (f64x2.add (local.get $w) (v128.const f64x2 1 1)) (v128.const f64x2 2 2))))
-            (local.set $before (f64x2.add (local.get $before) (local.get $w)))
-            (local.set $a (i32.add (local.get $a) (i32.const 1)))
-            (br $next)))
-          (local.set $before (v128.const i64x2 0 0))
-          (local.set $b (i32.const 0))
-          (block $end (loop $next
-            (br_if $end (i32.ge_u (local.get $b) (local.get $kj)))
-            (local.set $w (v128.load (i32.add (local.get $colSum) (i32.shl (local.get $b) (i32.const 4)))))
-            (v128.store (i32.add (local.get $ry) (i32.shl (local.get $b) (i32.const 4)))
-              (f64x2.add (local.get $before) (f64x2.div (f64x2.add (local.get $w) (v128.const f64x2 1 1)) (v128.const f64x2 2 2))))
-            (local.set $before (f64x2.add (local.get $before) (local.get $w)))
-            (local.set $b (i32.add (local.get $b) (i32.const 1)))
-            (br $next)))
+          (call $midRanks (local.get $rowSum) (local.get $rx) (local.get $ki))
+          (call $midRanks (local.get $colSum) (local.get $ry) (local.get $kj))
           (v128.store (i32.add (local.get $outS) (i32.shl (local.get $l) (i32.const 3)))
             (call $correlation (local.get $t) (local.get $l) (local.get $ki) (local.get $kj) (local.get $rowStep) (local.get $cellStep)
               (local.get $rowSum) (local.get $colSum) (local.get $rx) (local.get $ry) (local.get $dx) (local.get $dy)))))
       (local.set $l (i32.add (local.get $l) (i32.const 2)))
       (br $lanePair))))
+
+  ;; $dst[c] = the f64 at $src + 8c in both lanes, c < $k.
+  (func $splat (param $src i32) (param $dst i32) (param $k i32)
+    (local $c i32)
+    (block $end (loop $next
+      (br_if $end (i32.ge_u (local.get $c) (local.get $k)))
+      (v128.store (i32.add (local.get $dst) (i32.shl (local.get $c) (i32.const 4)))
+        (v128.load64_splat (i32.add (local.get $src) (i32.shl (local.get $c) (i32.const 3)))))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $next))))
+
+  ;; Mid-ranks of a margin (categoryMidRanks), two lanes: $out[c] = before + ($freq[c] + 1) / 2,
+  ;; before the sum of $freq below c; c < $k, f64x2 per category.
+  (func $midRanks (param $freq i32) (param $out i32) (param $k i32)
+    (local $c i32) (local $w v128) (local $before v128)
+    (block $end (loop $next
+      (br_if $end (i32.ge_u (local.get $c) (local.get $k)))
+      (local.set $w (v128.load (i32.add (local.get $freq) (i32.shl (local.get $c) (i32.const 4)))))
+      (v128.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 4)))
+        (f64x2.add (local.get $before) (f64x2.div (f64x2.add (local.get $w) (v128.const f64x2 1 1)) (v128.const f64x2 2 2))))
+      (local.set $before (f64x2.add (local.get $before) (local.get $w)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $next))))
 
   ;; correlationFromMargins for lanes l, l + 1, scores $xs / $ys (f64x2 per category); NaN where it
   ;; returns NO_WEIGHT or ZERO_VARIANCE.

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { computeSufficientStats, type SufficientStats } from '../../../src/core/sufficient';
-import { BATCH_LANES, MAX_BATCH_VECTORS, batchCountingAvailable, packMultiplicities } from '../../../src/core/batch-count';
+import { BATCH_LANES, MAX_BATCH_LANES, batchCountingAvailable, packMultiplicities } from '../../../src/core/batch-count';
 import { bootstrapItemWeights, startBootstrapBatch, startBootstrapCorrelations, closeSufficientWorkers } from '../../../src/core/parallel';
 import { randomSurvey, multiplicities } from './helpers';
 import type { SurveyData } from '../../../src/core/dataset';
@@ -90,7 +90,7 @@ test('packMultiplicities interleaves the lanes and refuses what a uint16 lane co
 });
 
 test('more than eight replicates are packed four vectors a row (32 lanes), only when the caller allows it', () => {
-  const most = BATCH_LANES * MAX_BATCH_VECTORS;
+  const most = MAX_BATCH_LANES;
   const mults = Array.from({ length: 11 }, (_, l) => Float64Array.from([l, 2 * l, 0]));
   assert.equal(packMultiplicities(mults, 3, false), null, 'more than BATCH_LANES by default');
   const packed = packMultiplicities(mults, 3, false, most)!;
@@ -109,7 +109,7 @@ test('batches of 9 to 32 replicates (four vectors a pass): each replicate\'s cor
   const m = KS.length;
   const npairs = (m * (m - 1)) / 2;
   const methods = ['pearson', 'spearman'] as ('pearson' | 'spearman')[];
-  for (const lanes of [9, 20, BATCH_LANES * MAX_BATCH_VECTORS]) {
+  for (const lanes of [9, 20, MAX_BATCH_LANES]) {
     const mults = Array.from({ length: lanes }, (_, l) => multiplicities(N, 500 + 40 * lanes + l));
     const direct = mults.map((mu) => computeSufficientStats(data, { weights: mu }));
     for (const threads of [1, 2]) {
