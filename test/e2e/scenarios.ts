@@ -16,7 +16,7 @@ import {
   contextMenuItem,
   cursorStatus,
   errorToasts,
-  escapeRegExp,
+  editorGroupOf,
   expandFolder,
   explorerRow,
   openProblems,
@@ -135,11 +135,6 @@ async function until(what: string, check: () => Promise<string | true>, timeoutM
     if (Date.now() > deadline) throw new Error(`${what}: ${last}`);
     await sleep(250);
   }
-}
-
-/** The editor group whose active tab is `label`. */
-function editorGroupOf(page: Page, label: string): Locator {
-  return page.locator('.editor-group-container').filter({ has: page.locator('.tabs-container .tab.active .label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) });
 }
 
 /**

@@ -124,7 +124,7 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-export function escapeRegExp(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -172,12 +172,20 @@ export async function cursorStatus(page: Page): Promise<string> {
   return item.innerText();
 }
 
+/** An editor group's active tab's label. */
+const ACTIVE_TAB_LABEL = '.tabs-container .tab.active .label-name';
+
 /** The label of the active tab of the active editor group. */
 export async function activeTabLabel(page: Page): Promise<string> {
-  return page.locator('.editor-group-container.active .tabs-container .tab.active .label-name').first().innerText();
+  return page.locator(`.editor-group-container.active ${ACTIVE_TAB_LABEL}`).first().innerText();
 }
 
 /** What each editor group shows: the label of its active tab, groups in layout order. */
 export async function shownTabLabels(page: Page): Promise<string[]> {
-  return page.locator('.editor-group-container .tabs-container .tab.active .label-name').allInnerTexts();
+  return page.locator(`.editor-group-container ${ACTIVE_TAB_LABEL}`).allInnerTexts();
+}
+
+/** The editor group whose active tab is `label`. */
+export function editorGroupOf(page: Page, label: string): Locator {
+  return page.locator('.editor-group-container').filter({ has: page.locator(ACTIVE_TAB_LABEL, { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) });
 }
