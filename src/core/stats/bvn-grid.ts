@@ -49,7 +49,7 @@ export function gridSums(nodes: QuadratureNodes, h: Float64Array, k: Float64Arra
 
 interface LikelihoodKernel {
   memory: KernelMemory;
-  evaluate(rho: number, nodes: number, n: number, mode: number, ki: number, kj: number, h: number, k: number, phiR: number, phiC: number, table: number, gi: number, g: number, d1: number, d2: number, d3: number, out: number): number;
+  evaluate(rho: number, nodes: number, n: number, mode: number, ki: number, kj: number, h: number, k: number, phiR: number, phiC: number, table: number, gi: number, g: number, d1: number, d2: number, d3: number, out: number, work: number): number;
 }
 
 /** Derivatives of the polychoric log-likelihood at one rho (and l itself when asked for). */
@@ -88,9 +88,13 @@ export class KernelLikelihood {
   private readonly table: ArrayLike<number>;
   /** The kernel's memory, as it is after this fit's layout was reserved (it does not grow during the fit). */
   private readonly f64: Float64Array;
-  /** Offsets in the kernel's memory, in doubles: nodes (3 x 22), thresholds, Phi at the cuts, the table, the grids, the outputs. */
-  private readonly nodes = 0;
-  private readonly h = 66;
+  /**
+   * Offsets in the kernel's memory, in doubles: nodes (3 x 22) after the kernel's own constants
+   * (its first 512 bytes), thresholds, Phi at the cuts, the table, the grids, the outputs, the
+   * kernel's scratch space.
+   */
+  private readonly nodes = 64;
+  private readonly h = 64 + 66;
   private readonly kOff: number;
   private readonly phiR: number;
   private readonly phiC: number;
@@ -101,6 +105,7 @@ export class KernelLikelihood {
   private readonly d2: number;
   private readonly d3: number;
   private readonly out: number;
+  private readonly work: number;
   private interiorRho = NaN;
   private readonly result: LikelihoodDerivatives = { logLik: NaN, score: NaN, info: NaN, third: NaN };
 
@@ -129,7 +134,9 @@ export class KernelLikelihood {
     this.d2 = this.d1 + full;
     this.d3 = this.d2 + full;
     this.out = this.d3 + full;
-    reserve(k.memory, 8 * (this.out + 3));
+    // The kernel's scratch space, 16-byte aligned: 5 x the interior points rounded up to even.
+    this.work = (this.out + 4) & ~1;
+    reserve(k.memory, 8 * (this.work + 5 * (((ki - 1) * (kj - 1) + 1) & ~1)));
     const f64 = (this.f64 = viewOf(k));
     for (let a = 0, o = this.h; a < ki - 1; a++, o++) f64[o] = Number.isFinite(rowTau[a]) ? rowTau[a] : Math.sign(rowTau[a]) * FAR;
     for (let b = 0, o = this.kOff; b < kj - 1; b++, o++) f64[o] = Number.isFinite(colTau[b]) ? colTau[b] : Math.sign(colTau[b]) * FAR;
@@ -176,7 +183,7 @@ export class KernelLikelihood {
       f64[inv0 + n + i] = DENSITY.inv[i];
       f64[wt0 + n + i] = DENSITY.wt[i];
     }
-    const ok = this.k.evaluate(rho, 0, n, mode, ki, kj, 8 * this.h, 8 * this.kOff, 8 * this.phiR, 8 * this.phiC, 8 * this.tableOff, 8 * this.gi, 8 * this.g, 8 * this.d1, 8 * this.d2, 8 * this.d3, 8 * this.out);
+    const ok = this.k.evaluate(rho, 8 * this.nodes, n, mode, ki, kj, 8 * this.h, 8 * this.kOff, 8 * this.phiR, 8 * this.phiC, 8 * this.tableOff, 8 * this.gi, 8 * this.g, 8 * this.d1, 8 * this.d2, 8 * this.d3, 8 * this.out, 8 * this.work);
     if (!ok) {
       result.logLik = -Infinity;
       result.score = result.info = result.third = NaN;
