@@ -63,31 +63,26 @@ export interface LikelihoodDerivatives {
 /** Stand-in for an infinite threshold in the kernel: every exponential term vanishes there. */
 const FAR = 1e10;
 
-/** The thread's view of the kernel's memory, made again only when the memory has grown. */
-let memoryView: Float64Array | null = null;
-function viewOf(k: LikelihoodKernel): Float64Array {
-  if (!memoryView || memoryView.buffer !== k.memory.buffer) memoryView = new Float64Array(k.memory.buffer);
-  return memoryView;
-}
-
 /**
  * The polychoric likelihood of one table (../stats/polychoric.ts, `fitPolychoric`) evaluated by the
  * kernel's `evaluate`: the Phi2 grid (Genz's nodes at the first rho, increments between later
  * ones, Genz's high-correlation branch in JavaScript for |rho| >= 0.925), the density's
  * derivatives and the sums over the cells in one call, the table and thresholds copied into the
  * kernel's memory once per fit. One fit at a time per thread (the memory is the thread's); a
- * bootstrap fits millions of tables, so a fit allocates nothing but this object, and `evaluate`
- * returns the same result object each time (the last evaluation's).
+ * bootstrap fits millions of tables, so a fit allocates nothing: `create` hands out the thread's
+ * one likelihood, set up for the new table, and `evaluate` returns the same result object each
+ * time (the last evaluation's).
  */
 export class KernelLikelihood {
   private readonly k: LikelihoodKernel;
-  private readonly ki: number;
-  private readonly kj: number;
-  private readonly rowTau: readonly number[];
-  private readonly colTau: readonly number[];
-  private readonly table: ArrayLike<number>;
-  /** The kernel's memory, as it is after this fit's layout was reserved (it does not grow during the fit). */
-  private readonly f64: Float64Array;
+  private ki = 0;
+  private kj = 0;
+  private rowTau: readonly number[] = [];
+  private colTau: readonly number[] = [];
+  private table: ArrayLike<number> = [];
+  /** The kernel's memory, and its size in bytes when this view was made (it only grows, in `reset`). */
+  private f64: Float64Array;
+  private bytes: number;
   /**
    * Offsets in the kernel's memory, in doubles: nodes (3 x 22) after the kernel's own constants
    * (its first 512 bytes), thresholds, Phi at the cuts, the table, the grids, the outputs, the
@@ -95,34 +90,42 @@ export class KernelLikelihood {
    */
   private readonly nodes = 64;
   private readonly h = 64 + 66;
-  private readonly kOff: number;
-  private readonly phiR: number;
-  private readonly phiC: number;
-  private readonly tableOff: number;
-  private readonly gi: number;
-  private readonly g: number;
-  private readonly d1: number;
-  private readonly d2: number;
-  private readonly d3: number;
-  private readonly out: number;
-  private readonly work: number;
+  private kOff = 0;
+  private phiR = 0;
+  private phiC = 0;
+  private tableOff = 0;
+  private gi = 0;
+  private g = 0;
+  private d1 = 0;
+  private d2 = 0;
+  private d3 = 0;
+  private out = 0;
+  private work = 0;
   private interiorRho = NaN;
   private readonly result: LikelihoodDerivatives = { logLik: NaN, score: NaN, info: NaN, third: NaN };
 
-  /** The kernel's likelihood, or null where the kernel is not available (or turned off). */
+  /** The thread's likelihood set up for this table, or null where the kernel is not available (or turned off). */
   static create(table: ArrayLike<number>, ki: number, kj: number, rowTau: readonly number[], colTau: readonly number[], rowPhi: Float64Array, colPhi: Float64Array): KernelLikelihood | null {
     if (kernel === undefined) kernel = instantiate<LikelihoodKernel>(kernelBytes);
     if (!wasmAllowed || !kernel) return null;
-    return new KernelLikelihood(kernel, table, ki, kj, rowTau, colTau, rowPhi, colPhi);
+    shared ??= new KernelLikelihood(kernel);
+    shared.reset(table, ki, kj, rowTau, colTau, rowPhi, colPhi);
+    return shared;
   }
 
-  private constructor(k: LikelihoodKernel, table: ArrayLike<number>, ki: number, kj: number, rowTau: readonly number[], colTau: readonly number[], rowPhi: Float64Array, colPhi: Float64Array) {
+  private constructor(k: LikelihoodKernel) {
     this.k = k;
+    this.f64 = new Float64Array(k.memory.buffer);
+    this.bytes = this.f64.byteLength;
+  }
+
+  private reset(table: ArrayLike<number>, ki: number, kj: number, rowTau: readonly number[], colTau: readonly number[], rowPhi: Float64Array, colPhi: Float64Array): void {
     this.ki = ki;
     this.kj = kj;
     this.rowTau = rowTau;
     this.colTau = colTau;
     this.table = table;
+    this.interiorRho = NaN;
     const full = (ki + 1) * (kj + 1);
     this.kOff = this.h + ki - 1;
     this.phiR = this.kOff + kj - 1;
@@ -136,8 +139,13 @@ export class KernelLikelihood {
     this.out = this.d3 + full;
     // The kernel's scratch space, 16-byte aligned: 5 x the interior points rounded up to even.
     this.work = (this.out + 4) & ~1;
-    reserve(k.memory, 8 * (this.work + 5 * (((ki - 1) * (kj - 1) + 1) & ~1)));
-    const f64 = (this.f64 = viewOf(k));
+    const bytes = 8 * (this.work + 5 * (((ki - 1) * (kj - 1) + 1) & ~1));
+    if (bytes > this.bytes) {
+      reserve(this.k.memory, bytes);
+      this.f64 = new Float64Array(this.k.memory.buffer);
+      this.bytes = this.f64.byteLength;
+    }
+    const f64 = this.f64;
     for (let a = 0, o = this.h; a < ki - 1; a++, o++) f64[o] = Number.isFinite(rowTau[a]) ? rowTau[a] : Math.sign(rowTau[a]) * FAR;
     for (let b = 0, o = this.kOff; b < kj - 1; b++, o++) f64[o] = Number.isFinite(colTau[b]) ? colTau[b] : Math.sign(colTau[b]) * FAR;
     for (let a = 0; a <= ki; a++) f64[this.phiR + a] = rowPhi[a];
@@ -209,5 +217,7 @@ export class KernelLikelihood {
   }
 }
 
+/** The thread's one likelihood (see `KernelLikelihood.create`). */
+let shared: KernelLikelihood | undefined;
 const STEP_NODES = newQuadratureNodes();
 const DENSITY = newQuadratureNodes();

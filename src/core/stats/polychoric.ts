@@ -148,7 +148,21 @@ interface Cuts {
   finite: Float64Array;
 }
 const cutsCache = new WeakMap<number[], Cuts>();
+/**
+ * The last two thresholds arrays looked up and their cuts, ahead of the WeakMap: a matrix's fits
+ * take one item's thresholds against each other item's in turn, so one of the two is a hit. A miss
+ * replaces the entry that was not the last hit.
+ */
+const lastTau: (number[] | null)[] = [null, null];
+const lastCuts: (Cuts | null)[] = [null, null];
+let lastHit = 0;
 function cutsOf(tau: number[]): Cuts {
+  for (let e = 0; e < 2; e++) {
+    if (tau === lastTau[e]) {
+      lastHit = e;
+      return lastCuts[e]!;
+    }
+  }
   let cuts = cutsCache.get(tau);
   if (!cuts) {
     const phi = new Float64Array(tau.length + 2);
@@ -157,6 +171,9 @@ function cutsOf(tau: number[]): Cuts {
     cuts = { phi, finite: Float64Array.from(tau, (t) => (Number.isFinite(t) ? t : 0)) };
     cutsCache.set(tau, cuts);
   }
+  lastHit = 1 - lastHit;
+  lastTau[lastHit] = tau;
+  lastCuts[lastHit] = cuts;
   return cuts;
 }
 
@@ -403,7 +420,8 @@ export function fitPolychoric(
     rho = next;
     // With rhoOnly, also converged when the last two steps, of the same order q, predict the next
     // below the tolerance: |e_{n+1}| ~ C |e_n|^q, C estimated from the two steps.
-    const predicted = order > 0 && order === lastOrder && step < 1e-4 ? Math.pow(step, order + 1) / Math.pow(lastStep, order) : Infinity;
+    // (Powers by products: Math.pow is a library call, and this runs once per step of millions of fits.)
+    const predicted = order > 0 && order === lastOrder && step < 1e-4 ? (order === 3 ? (step * step * (step * step)) / (lastStep * lastStep * lastStep) : (step * step * step) / (lastStep * lastStep)) : Infinity;
     if (step < RHO_TOLERANCE || hi - lo < RHO_TOLERANCE || (rhoOnly && predicted < RHO_TOLERANCE)) break;
     ev = lik.evaluate(rho);
     evaluations++;
