@@ -7,7 +7,7 @@ import type { ItemCodebook } from './codebook';
 import type { DistributionData, SurveyData } from './dataset';
 import type { DiagnosticBag } from './diagnostics';
 import type { GroupStructure, Interval } from './report';
-import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, topicMeanMatrix, upperTriangleOf, upperTrianglePermutationNull, type GroupMeanMatrix } from './stats/group-structure';
+import { acrossGroupCorrelation, compareUpperTriangles, groupMeanMatrix, replicateUpperComparer, topicMeanMatrix, upperTriangleOf, upperTrianglePermutationNull, type GroupMeanMatrix } from './stats/group-structure';
 import { Prng } from './stats/prng';
 import { NO_CACHE, type Memo } from './cache';
 import { meanOfDefined, totalWeight } from './stats/descriptive';
@@ -287,7 +287,7 @@ export function* groupStructureSteps(input: GroupEvaluationInput): Generator<voi
   const pNull = observed.pearson === null || !nullRho.length ? null : (nullRho.filter((r) => r >= observed.pearson!).length + 1) / (nullRho.length + 1);
 
   // Bootstrap: the run's respondents resampled within each group.
-  const refItemUpper = upperTriangleOf(refS.item.values);
+  const compareReplicate = replicateUpperComparer(items, upperTriangleOf(refS.item.values));
   const bootRho: number[] = [];
   const bootRmse: number[] = [];
   const bootTopicRho: number[] = [];
@@ -297,12 +297,13 @@ export function* groupStructureSteps(input: GroupEvaluationInput): Generator<voi
     const replicates = run.resample(groups, rng, count);
     if (!replicates) break;
     for (const replicate of replicates) {
-      // Item level from the correlations' upper triangle alone (the same numbers, no matrix objects).
-      const a = groupMeanMatrix(groups, items, replicate);
-      const c = compareUpperVectors(refItemUpper, acrossGroupUpper(a));
+      // Item level straight from the distributions into reused buffers: the numbers of
+      // compareUpperVectors on acrossGroupUpper(groupMeanMatrix(...)), without the matrix objects.
+      const c = compareReplicate(replicate);
       if (c.pearson !== null) bootRho.push(c.pearson);
       if (c.rmse !== null) bootRmse.push(c.rmse);
-      const topic = refS.topic ? topicStructureOf(a, items).topic : null;
+      // The topic level's matrix only when the reference has one (building it draws nothing).
+      const topic = refS.topic ? topicStructureOf(groupMeanMatrix(groups, items, replicate), items).topic : null;
       if (refS.topic && topic) {
         const t = compareUpperTriangles(refS.topic.values, topic.values);
         if (t.pearson !== null) bootTopicRho.push(t.pearson);

@@ -371,3 +371,205 @@ export function compareUpperVectors(a: Float64Array, b: Float64Array): UpperComp
   }
   return compareGathered(x.subarray(0, n), y.subarray(0, n));
 }
+
+/**
+ * `compareUpperVectors(refUpper, acrossGroupUpper(groupMeanMatrix(groups, items, distributions)))`
+ * for the group-level bootstrap's replicates (`distributions[g][j]` over item j's codes, one entry
+ * per item): the scaled means straight into one flat column-major buffer, the columns defined in
+ * every group centred once, each pair's correlation and the comparison with `refUpper` in one pass,
+ * in buffers reused from one replicate to the next. It reproduces those functions' arithmetic (the
+ * same `scaledMean`, the same sums in the same order, the same clamping, `pearsonPairwise`'s two
+ * passes for columns with a null, the same pairs left out), so the numbers are the same bit for
+ * bit. A pair undefined in `refUpper` is left out before its correlation is computed.
+ */
+export function replicateUpperComparer(items: readonly ItemCodebook[], refUpper: Float64Array): (distributions: ArrayLike<number>[][]) => UpperComparison {
+  const m = items.length;
+  if (refUpper.length !== (m * (m - 1)) / 2) throw new Error(`replicateUpperComparer: ${refUpper.length} reference pairs for ${m} items`);
+  const s: ReplicateScratch = {
+    m,
+    codes: items.map((i) => i.codes),
+    lows: items.map(lowestCode),
+    ranges: items.map(itemRange),
+    refUpper,
+    values: new Float64Array(0),
+    defined: new Uint8Array(0),
+    centred: new Float64Array(0),
+    ss: new Float64Array(m),
+    complete: new Uint8Array(m),
+    cross: new Float64Array(m),
+    xs: new Float64Array(refUpper.length),
+    ys: new Float64Array(refUpper.length),
+  };
+  return (distributions) => {
+    const size = m * distributions.length;
+    if (s.values.length < size) {
+      s.values = new Float64Array(size);
+      s.defined = new Uint8Array(size);
+      s.centred = new Float64Array(size);
+    }
+    return compareReplicate(s, distributions);
+  };
+}
+
+/**
+ * The items' codes and the reference pairs, and the buffers of one replicate, column-major (entry
+ * (g, j) at j * groups + g): the scaled means; whether each is defined (a mask rather than NaN, so a
+ * mean that is NaN but not null takes the same path as in `columnsOf`); the centred complete
+ * columns, their sums of squares and which columns are complete; one column's cross-products with
+ * the later ones; the gathered pairs.
+ */
+interface ReplicateScratch {
+  m: number;
+  codes: readonly (readonly number[])[];
+  lows: number[];
+  ranges: number[];
+  refUpper: Float64Array;
+  values: Float64Array;
+  defined: Uint8Array;
+  centred: Float64Array;
+  ss: Float64Array;
+  complete: Uint8Array;
+  cross: Float64Array;
+  xs: Float64Array;
+  ys: Float64Array;
+}
+
+/** One replicate of `replicateUpperComparer` (buffers sized by the caller). */
+function compareReplicate(s: ReplicateScratch, distributions: ArrayLike<number>[][]): UpperComparison {
+  // Local bindings: the loops below read the buffers without going through the object.
+  const { m, codes, lows, ranges, refUpper, values, defined, centred, ss, complete, cross, xs, ys } = s;
+  const G = distributions.length;
+  for (let g = 0; g < G; g++) {
+    const row = distributions[g];
+    for (let j = 0, k = g; j < m; j++, k += G) {
+      const v = scaledMean(row[j], codes[j], lows[j], ranges[j]);
+      defined[k] = v === null ? 0 : 1;
+      values[k] = v ?? NaN;
+    }
+  }
+  // columnsOf: sum in group order, mean = sum / groups, d = v - mean, ss += d * d. Other columns
+  // are zero here (their correlations come from maskedPearson).
+  for (let j = 0, o = 0; j < m; j++, o += G) {
+    let all = G >= 2;
+    for (let g = 0; g < G && all; g++) if (!defined[o + g]) all = false;
+    complete[j] = all ? 1 : 0;
+    if (!all) {
+      centred.fill(0, o, o + G);
+      continue;
+    }
+    let sum = 0;
+    for (let g = 0; g < G; g++) sum += values[o + g];
+    const mean = sum / G;
+    let q = 0;
+    for (let g = 0; g < G; g++) {
+      const d = (centred[o + g] = values[o + g] - mean);
+      q += d * d;
+    }
+    ss[j] = q;
+  }
+  // acrossGroupUpper's correlations, gathered where both sides are defined as in
+  // compareUpperVectors, with the first pass of pearsonPairwise's sums alongside (same order).
+  let n = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0, p = 0, oi = 0; i < m; i++, oi += G) {
+    const ssi = ss[i];
+    const dense = complete[i] === 1 && ssi > 0;
+    if (dense) {
+      // Column i's cross-products with the later columns, four at a time: each is still summed
+      // over the groups in order (acrossGroupUpper's sxy), the four sums interleaved.
+      let j = i + 1;
+      for (; j + 3 < m; j += 4) {
+        const o0 = j * G;
+        const o1 = o0 + G;
+        const o2 = o1 + G;
+        const o3 = o2 + G;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let g = 0; g < G; g++) {
+          const d = centred[oi + g];
+          s0 += d * centred[o0 + g];
+          s1 += d * centred[o1 + g];
+          s2 += d * centred[o2 + g];
+          s3 += d * centred[o3 + g];
+        }
+        cross[j] = s0;
+        cross[j + 1] = s1;
+        cross[j + 2] = s2;
+        cross[j + 3] = s3;
+      }
+      for (; j < m; j++) {
+        let s0 = 0;
+        for (let g = 0, o = j * G; g < G; g++) s0 += centred[oi + g] * centred[o + g];
+        cross[j] = s0;
+      }
+    }
+    for (let j = i + 1; j < m; j++, p++) {
+      const u = refUpper[p];
+      if (u !== u) continue; // NaN: undefined in the reference, left out whatever the replicate's value
+      let r: number;
+      if (complete[i] !== 1 || complete[j] !== 1) r = maskedPearson(values, defined, oi, j * G, G);
+      else if (!dense || !(ss[j] > 0)) r = NaN;
+      else r = Math.max(-1, Math.min(1, cross[j] / Math.sqrt(ssi * ss[j])));
+      if (r !== r) continue;
+      xs[n] = u;
+      ys[n] = r;
+      sx += u;
+      sy += r;
+      n++;
+    }
+  }
+  // compareGathered: the squared differences and pearsonPairwise's centred sums, each in pair order.
+  const mx = sx / n;
+  const my = sy / n;
+  let sq = 0;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (let k = 0; k < n; k++) {
+    const a = xs[k];
+    const b = ys[k];
+    sq += (a - b) ** 2;
+    const dx = a - mx;
+    const dy = b - my;
+    sxx += dx * dx;
+    syy += dy * dy;
+    sxy += dx * dy;
+  }
+  const pearson = n < 2 || !(sxx > 0) || !(syy > 0) ? null : Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
+  return { pearson, rmse: n ? Math.sqrt(sq / n) : null, pairs: n };
+}
+
+/**
+ * `pearsonPairwise` of two columns of a flat column-major buffer (starting at `x0` and `y0`,
+ * `length` rows, `defined` marking the non-null entries), NaN for null: the same sums in the same order.
+ */
+function maskedPearson(values: Float64Array, defined: Uint8Array, x0: number, y0: number, length: number): number {
+  let n = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let g = 0; g < length; g++) {
+    if (!defined[x0 + g] || !defined[y0 + g]) continue;
+    n++;
+    sx += values[x0 + g];
+    sy += values[y0 + g];
+  }
+  if (n < 2) return NaN;
+  const mx = sx / n;
+  const my = sy / n;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (let g = 0; g < length; g++) {
+    if (!defined[x0 + g] || !defined[y0 + g]) continue;
+    const dx = values[x0 + g] - mx;
+    const dy = values[y0 + g] - my;
+    sxx += dx * dx;
+    syy += dy * dy;
+    sxy += dx * dy;
+  }
+  if (!(sxx > 0) || !(syy > 0)) return NaN;
+  return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
+}

@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateGroupStructure, respondentGroups } from '../../../src/core/group-evaluation';
+import { BATCH_LANES } from '../../../src/core/batch-count';
 import { DiagnosticBag } from '../../../src/core/diagnostics';
+import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, topicMeanMatrix, upperTriangleOf } from '../../../src/core/stats/group-structure';
+import { meanOfDefined } from '../../../src/core/stats/descriptive';
+import { percentile } from '../../../src/core/stats/resample';
 import { Prng } from '../../../src/core/stats/prng';
 import type { SurveyData } from '../../../src/core/dataset';
 import { readJson, readNumericCsv, surveyData } from '../marginal/data';
@@ -96,4 +100,44 @@ test('too few shared groups or a missing group column give a diagnostic, not a c
   const r2 = run(human, two);
   assert.equal(r2.g, null);
   assert.ok(r2.bag.items.some((d) => d.code === 'group.too-few'));
+});
+
+test('the bootstrap intervals are those of the replicates compared through the group mean matrix, bit for bit (item and topic level)', () => {
+  const seed = 5;
+  const { g } = run(human, model, seed);
+  // The same stream replayed: the permutation null's draws (one permutation of the items each),
+  // then the replicates in batches, each compared through the matrices.
+  const rng = new Prng(seed);
+  for (let k = 0; k < 200; k++) rng.permutation(items.length);
+  const side = respondentGroups(model, items.map((_, j) => j), 'group')!;
+  const codebook = human.columns.map((c) => c.item);
+  const topicOf = new Map(codebook.map((i) => [i.id, i.topic]));
+  const refUpper = upperTriangleOf(g.reference.correlation);
+  const rho: number[] = [];
+  const rmse: number[] = [];
+  const topicRho: number[] = [];
+  for (let b = 0; b < 50; b += BATCH_LANES) {
+    for (const replicate of side.resample(g.groups, rng, Math.min(BATCH_LANES, 50 - b))!) {
+      const a = groupMeanMatrix(g.groups, codebook, replicate);
+      const c = compareUpperVectors(refUpper, acrossGroupUpper(a));
+      if (c.pearson !== null) rho.push(c.pearson);
+      if (c.rmse !== null) rmse.push(c.rmse);
+      const t = topicMeanMatrix(a, (col) => topicOf.get(col));
+      const tr = compareUpperTriangles(g.topics!.reference, acrossGroupCorrelation(t).values).pearson;
+      if (tr !== null) topicRho.push(tr);
+    }
+  }
+  const interval = (v: number[]) => {
+    const tail = (100 * (1 - 0.95)) / 2;
+    return { low: percentile(v, tail), high: percentile(v, 100 - tail), confidence: 0.95, method: 'percentile', replicates: v.length, bootstrapMean: meanOfDefined(v) };
+  };
+  assert.strictEqual(rho.length, 50);
+  assert.deepStrictEqual(g.comparison.pearsonCi, interval(rho));
+  assert.deepStrictEqual(g.comparison.rmseCi, interval(rmse));
+  assert.deepStrictEqual(g.topics!.comparison.pearsonCi, interval(topicRho));
+  // And a replay off by one draw does not match.
+  const shifted = new Prng(seed);
+  for (let k = 0; k < 201; k++) shifted.permutation(items.length);
+  const other = side.resample(g.groups, shifted, 1)![0];
+  assert.notStrictEqual(compareUpperVectors(refUpper, acrossGroupUpper(groupMeanMatrix(g.groups, codebook, other))).pearson, rho[0]);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, pearsonPairwise, topicMeanMatrix, upperTrianglePermutationNull } from '../../../src/core/stats/group-structure';
+import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, pearsonPairwise, replicateUpperComparer, topicMeanMatrix, upperTrianglePermutationNull, type UpperComparison } from '../../../src/core/stats/group-structure';
 import { Prng } from '../../../src/core/stats/prng';
 import type { ItemCodebook } from '../../../src/core/codebook';
 
@@ -144,4 +144,107 @@ test('acrossGroupUpper is the correlation matrix\'s upper triangle exactly, and 
   const b = acrossGroupCorrelation({ ...a, values: other });
   const bu = acrossGroupUpper({ ...a, values: other });
   assert.deepEqual(compareUpperVectors(upper, bu), compareUpperTriangles(full.values, b.values));
+});
+
+/** Bit for bit: Object.is tells -0 from 0 and NaN from a number, null from anything else. */
+function sameComparison(actual: UpperComparison, expected: UpperComparison, what: string): void {
+  assert.ok(Object.is(actual.pearson, expected.pearson), `${what}: pearson ${actual.pearson} vs ${expected.pearson}`);
+  assert.ok(Object.is(actual.rmse, expected.rmse), `${what}: rmse ${actual.rmse} vs ${expected.rmse}`);
+  assert.strictEqual(actual.pairs, expected.pairs, `${what}: pairs`);
+}
+
+// Items with uneven code sets, a two-code item and a one-code item (range 0: null in every group).
+const codeSets = [[1, 2, 3, 4, 5], [0, 1], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [0, 3, 7], [1, 2, 3], [4]];
+const replicateItems: ItemCodebook[] = Array.from({ length: 23 }, (_, j) => ({ id: `R${j}`, type: 'ordinal', codes: codeSets[j % codeSets.length] }));
+const CONSTANT = 4; // codes [1, 2, 3]: weights [1, 0, 1] give exactly 0.5 in every group (zero variance)
+const CONSTANT_WITH_HOLE = 10; // codes [1, 2, 3]: 0.5 where defined, empty in group 1
+const HOLE = 2; // empty in group 1 only: that column's pairs go through pearsonPairwise
+const NAN_WEIGHT = 7; // a NaN weight in group 0: no valid mean there
+const INFINITE_WEIGHT = 13; // an infinite weight in group 2: a mean of NaN there, which is not null
+
+/** One replicate's distributions ([group][item] over the item's codes): counts or fractional weights, with the special columns above. */
+function replicateDistributions(rng: Prng, groups: number, holes: boolean): ArrayLike<number>[][] {
+  return Array.from({ length: groups }, (_, g) =>
+    replicateItems.map((item, j) => {
+      const k = item.codes.length;
+      if (holes && j === CONSTANT) return [1, 0, 1];
+      if (holes && j === CONSTANT_WITH_HOLE) return g === 1 ? [0, 0, 0] : [2, 0, 2];
+      if (holes && j === HOLE && g === 1) return new Float64Array(k);
+      const d = Float64Array.from({ length: k }, () => (j % 2 ? Math.floor(rng.nextFloat() * 12) : rng.nextFloat() * 3));
+      if (holes && j === NAN_WEIGHT && g === 0) d[0] = NaN;
+      if (holes && j === INFINITE_WEIGHT && g === 2) d[0] = Infinity;
+      return j % 3 ? d : Array.from(d);
+    }),
+  );
+}
+
+function referenceUpper(rng: Prng, undefinedPairs: boolean): Float64Array {
+  const m = replicateItems.length;
+  return Float64Array.from({ length: (m * (m - 1)) / 2 }, (_, p) => (undefinedPairs && p % 7 === 3 ? NaN : rng.nextFloat() * 2 - 1));
+}
+
+const slowComparison = (refUpper: Float64Array, groups: number, d: ArrayLike<number>[][]) =>
+  compareUpperVectors(refUpper, acrossGroupUpper(groupMeanMatrix(Array.from({ length: groups }, (_, g) => `G${g}`), replicateItems, d)));
+
+test('the replicate fast path gives compareUpperVectors(acrossGroupUpper(groupMeanMatrix(...))) bit for bit, buffers reused across replicates', () => {
+  const rng = new Prng(77);
+  let checked = 0;
+  for (const holes of [false, true]) {
+    for (const undefinedPairs of [false, true]) {
+      const refUpper = referenceUpper(rng, undefinedPairs);
+      const compare = replicateUpperComparer(replicateItems, refUpper);
+      // The same comparer across replicates of one size, then fewer and more groups (buffers kept or grown).
+      for (const groups of [10, 10, 10, 3, 12, 2, 1, 10]) {
+        const d = replicateDistributions(rng, groups, holes);
+        const expected = slowComparison(refUpper, groups, d);
+        sameComparison(compare(d), expected, `holes ${holes}, undefined pairs ${undefinedPairs}, ${groups} groups`);
+        checked++;
+        if (groups < 3) continue;
+        // The cases the special columns are there for do occur.
+        const upper = acrossGroupUpper(groupMeanMatrix(d.map((_, g) => `G${g}`), replicateItems, d));
+        assert.ok(expected.pearson !== null && expected.pairs > 0);
+        if (holes) {
+          const m = replicateItems.length;
+          const pair = (i: number, j: number) => i * m - (i * (i + 1)) / 2 + (j - i - 1);
+          assert.ok(Number.isNaN(upper[pair(0, CONSTANT)]), 'zero variance: undefined');
+          assert.ok(Number.isNaN(upper[pair(0, CONSTANT_WITH_HOLE)]), 'constant where defined: undefined');
+          assert.ok(Number.isFinite(upper[pair(0, HOLE)]) && Number.isFinite(upper[pair(HOLE, 3)]), 'a hole: still a correlation, over the other groups');
+          assert.ok(Number.isFinite(upper[pair(0, NAN_WEIGHT)]), 'a NaN weight: no mean in that group only');
+          assert.ok(Number.isNaN(upper[pair(0, 5)]), 'a one-code item: undefined');
+          assert.ok(Number.isNaN(upper[pair(0, INFINITE_WEIGHT)]), 'a NaN mean (not null): undefined, not left out of that column');
+        }
+        // Pairs undefined in either triangle are left out (the one-code item's always).
+        const definedHere = upper.filter((v) => !Number.isNaN(v)).length;
+        assert.strictEqual(expected.pairs, upper.filter((v, p) => !Number.isNaN(v) && !Number.isNaN(refUpper[p])).length);
+        assert.ok(definedHere < upper.length);
+        if (undefinedPairs) assert.ok(expected.pairs < definedHere);
+      }
+    }
+  }
+  assert.strictEqual(checked, 32);
+});
+
+test('the replicate fast path sees a change of one weight, of the reference, and nothing undefined gives null', () => {
+  const rng = new Prng(78);
+  const refUpper = referenceUpper(rng, true);
+  const compare = replicateUpperComparer(replicateItems, refUpper);
+  const d = replicateDistributions(rng, 10, true) as Float64Array[][];
+  const before = slowComparison(refUpper, 10, d);
+  sameComparison(compare(d), before, 'unchanged');
+  // One more answer in one group x item: other numbers, the same as the slow path's again.
+  const changed = d.map((row) => row.map((x) => Float64Array.from(x)));
+  changed[4][0][1] += 1;
+  const after = compare(changed);
+  assert.notStrictEqual(after.pearson, before.pearson);
+  assert.notStrictEqual(after.rmse, before.rmse);
+  sameComparison(after, slowComparison(refUpper, 10, changed), 'changed');
+  // The reference changed at one pair: other numbers.
+  const otherRef = Float64Array.from(refUpper);
+  otherRef[1] += 0.25;
+  assert.notStrictEqual(replicateUpperComparer(replicateItems, otherRef)(d).pearson, before.pearson);
+  // Undefined everywhere: no pairs, as compareUpperVectors.
+  const none = replicateUpperComparer(replicateItems, new Float64Array(refUpper.length).fill(NaN))(d);
+  assert.deepStrictEqual(none, { pearson: null, rmse: null, pairs: 0 });
+  sameComparison(none, compareUpperVectors(new Float64Array(refUpper.length).fill(NaN), acrossGroupUpper(groupMeanMatrix(d.map((_, g) => `G${g}`), replicateItems, d))), 'none');
+  assert.throws(() => replicateUpperComparer(replicateItems, new Float64Array(3)), /reference pairs/);
 });
