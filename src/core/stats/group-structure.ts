@@ -23,14 +23,27 @@ export interface GroupMeanMatrix {
  * distribution or a one-code item.
  */
 function scaledMean(weights: ArrayLike<number>, codes: readonly number[], lo: number, range: number): number | null {
+  return scaledMeanInto(meanOut, 0, weights, codes, lo, range) ? meanOut[0] : null;
+}
+const meanOut = new Float64Array(1);
+
+/**
+ * `scaledMean` into out[k] (NaN where it is null), and whether it is defined: the bootstrap's
+ * replicates take it this way, so that no number is boxed per entry.
+ */
+function scaledMeanInto(out: Float64Array, k: number, weights: ArrayLike<number>, codes: readonly number[], lo: number, range: number): boolean {
   let s = 0;
   let w = 0;
   for (let c = 0; c < codes.length; c++) {
     s += weights[c] * codes[c];
     w += weights[c];
   }
-  if (!(w > 0) || !(range > 0)) return null;
-  return (s / w - lo) / range;
+  if (!(w > 0) || !(range > 0)) {
+    out[k] = NaN;
+    return false;
+  }
+  out[k] = (s / w - lo) / range;
+  return true;
 }
 
 function lowestCode(item: Pick<ItemCodebook, 'codes'>): number {
@@ -434,6 +447,8 @@ interface ReplicateScratch {
   ys: Float64Array;
 }
 
+const rOut = new Float64Array(1);
+
 /** One replicate of `replicateUpperComparer` (buffers sized by the caller). */
 function compareReplicate(s: ReplicateScratch, distributions: ArrayLike<number>[][]): UpperComparison {
   // Local bindings: the loops below read the buffers without going through the object.
@@ -442,9 +457,7 @@ function compareReplicate(s: ReplicateScratch, distributions: ArrayLike<number>[
   for (let g = 0; g < G; g++) {
     const row = distributions[g];
     for (let j = 0, k = g; j < m; j++, k += G) {
-      const v = scaledMean(row[j], codes[j], lows[j], ranges[j]);
-      defined[k] = v === null ? 0 : 1;
-      values[k] = v ?? NaN;
+      defined[k] = scaledMeanInto(values, k, row[j], codes[j], lows[j], ranges[j]) ? 1 : 0;
     }
   }
   // columnsOf: sum in group order, mean = sum / groups, d = v - mean, ss += d * d. Other columns
@@ -509,10 +522,12 @@ function compareReplicate(s: ReplicateScratch, distributions: ArrayLike<number>[
     for (let j = i + 1; j < m; j++, p++) {
       const u = refUpper[p];
       if (u !== u) continue; // NaN: undefined in the reference, left out whatever the replicate's value
-      let r: number;
-      if (complete[i] !== 1 || complete[j] !== 1) r = maskedPearson(values, defined, oi, j * G, G);
-      else if (!dense || !(ss[j] > 0)) r = NaN;
-      else r = Math.max(-1, Math.min(1, cross[j] / Math.sqrt(ssi * ss[j])));
+      // r through a typed array, not a local: a local that may hold a call's result is kept as a
+      // boxed number, one allocation per pair (measured: ~300 KB a replicate).
+      if (complete[i] !== 1 || complete[j] !== 1) rOut[0] = maskedPearson(values, defined, oi, j * G, G);
+      else if (!dense || !(ss[j] > 0)) rOut[0] = NaN;
+      else rOut[0] = Math.max(-1, Math.min(1, cross[j] / Math.sqrt(ssi * ss[j])));
+      const r = rOut[0];
       if (r !== r) continue;
       xs[n] = u;
       ys[n] = r;
