@@ -33,8 +33,7 @@ import {
 } from './report';
 import { associationMatrix, type AssociationMatrix } from './stats/association';
 import { compareMatrices } from './stats/compare';
-import { meanOfDefined } from './stats/descriptive';
-import { marginalMeasures } from './stats/marginal';
+import { headlineMeasures, marginalMeasures, type HeadlineMeasures } from './stats/marginal';
 import { Prng } from './stats/prng';
 import { bootstrapCI, bootstrapMultiplicities } from './stats/resample';
 import { computeSufficientStats, subtractSufficientStats, withoutPairTables, type SufficientStats } from './sufficient';
@@ -154,19 +153,33 @@ interface MarginalHeadline {
   meanJsDistance: number | null;
 }
 
+/**
+ * The means over items of W1 (ordinal items), TVD and JS distance: `meanOfDefined` of
+ * `marginalMeasures`' values, summed as they come (the same order, so the same numbers) from
+ * `headlineMeasures`, which allocates nothing: every bootstrap replicate takes this.
+ */
 function marginalHeadline(ref: SufficientStats, run: RunItemWeights): MarginalHeadline {
-  const w1: (number | null)[] = [];
-  const tvd: (number | null)[] = [];
-  const js: (number | null)[] = [];
+  const sums = { w1: 0, w1n: 0, tvd: 0, tvdn: 0, js: 0, jsn: 0 };
+  const mm = headlineScratch;
   ref.items.forEach((item, i) => {
-    const mm = marginalMeasures(ref.itemWeights[i], run[i], item);
-    if (item.type === 'ordinal') w1.push(mm.w1Normalized);
-    tvd.push(mm.tvd);
-    js.push(mm.jsDistance);
+    headlineMeasures(ref.itemWeights[i], run[i], item, mm);
+    if (item.type === 'ordinal' && mm.w1Normalized !== null && Number.isFinite(mm.w1Normalized)) {
+      sums.w1 += mm.w1Normalized;
+      sums.w1n++;
+    }
+    if (mm.tvd !== null && Number.isFinite(mm.tvd)) {
+      sums.tvd += mm.tvd;
+      sums.tvdn++;
+    }
+    if (mm.jsDistance !== null && Number.isFinite(mm.jsDistance)) {
+      sums.js += mm.jsDistance;
+      sums.jsn++;
+    }
   });
-  const mw = meanOfDefined(w1);
-  return { meanW1Normalized: mw, representativeness: mw === null ? null : 1 - mw, meanTvd: meanOfDefined(tvd), meanJsDistance: meanOfDefined(js) };
+  const mw = sums.w1n > 0 ? sums.w1 / sums.w1n : null;
+  return { meanW1Normalized: mw, representativeness: mw === null ? null : 1 - mw, meanTvd: sums.tvdn > 0 ? sums.tvd / sums.tvdn : null, meanJsDistance: sums.jsn > 0 ? sums.js / sums.jsn : null };
 }
+const headlineScratch: HeadlineMeasures = { w1Normalized: null, tvd: null, jsDistance: null };
 
 /**
  * The association matrix of `stats`. Polychoric fits start at `start` (a matrix of the same items

@@ -150,8 +150,7 @@ export function wasserstein1(values: readonly number[], u: ArrayLike<number>, v:
   const uTotal = totalWeight(u);
   const vTotal = totalWeight(v);
   if (!(uTotal > 0) || !(vTotal > 0)) return null;
-  // Codes are in scale order, which need not be numeric order; sort positions by value (stable).
-  const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => values[a] - values[b]);
+  const order = valueOrder(values);
   let uCum = 0;
   let vCum = 0;
   let distance = 0;
@@ -162,6 +161,69 @@ export function wasserstein1(values: readonly number[], u: ArrayLike<number>, v:
     if (gap > 0) distance += Math.abs(uCum / uTotal - vCum / vTotal) * gap;
   }
   return distance;
+}
+
+/**
+ * The positions 0..k-1 of `values` in increasing order of value, ties in position order (a stable
+ * sort: codes are in scale order, which need not be numeric order), by insertion into a reused
+ * buffer: the bootstrap computes W1 for every item of every replicate.
+ */
+let orderBuffer = new Int32Array(16);
+function valueOrder(values: readonly number[]): Int32Array {
+  const k = values.length;
+  if (orderBuffer.length < k) orderBuffer = new Int32Array(2 * k);
+  const order = orderBuffer;
+  for (let i = 0; i < k; i++) {
+    let at = i;
+    while (at > 0 && values[order[at - 1]] > values[i]) {
+      order[at] = order[at - 1];
+      at--;
+    }
+    order[at] = i;
+  }
+  return order;
+}
+
+/** What a run's headline takes from one item: `marginalMeasures`' w1Normalized, tvd and jsDistance. */
+export interface HeadlineMeasures {
+  w1Normalized: number | null;
+  tvd: number | null;
+  jsDistance: number | null;
+}
+
+/**
+ * `marginalMeasures(reference, run, item)`'s w1Normalized, tvd and jsDistance, by the same
+ * functions in the same order (so the same numbers), into `out`, without the other measures and
+ * without allocating: the bootstrap takes these three for every item of every replicate.
+ */
+export function headlineMeasures(reference: ArrayLike<number>, run: ArrayLike<number>, item: ItemCodebook, out: HeadlineMeasures): HeadlineMeasures {
+  const k = item.codes.length;
+  if (reference.length !== k || run.length !== k) {
+    throw new RangeError(`item ${item.id} has ${k} codes but the distributions have ${reference.length} (reference) and ${run.length} (run) categories`);
+  }
+  const buffers = (shareBuffers[k] ??= [new Float64Array(k), new Float64Array(k)]);
+  const p = sharesInto(reference, buffers[0]);
+  const q = sharesInto(run, buffers[1]);
+  if (!p || !q) {
+    out.w1Normalized = out.tvd = out.jsDistance = null;
+    return out;
+  }
+  const range = itemRange(item);
+  const w1 = item.type === 'ordinal' ? wasserstein1(item.codes, reference, run) : null;
+  out.w1Normalized = w1 !== null && range > 0 ? w1 / range : null;
+  out.tvd = totalVariation(p, q);
+  out.jsDistance = Math.sqrt(jensenShannonDivergence(p, q));
+  return out;
+}
+/** Two share vectors of each length k, reused. */
+const shareBuffers: Float64Array[][] = [];
+
+/** `normalizeDistribution` into `out` (of the same length), or null for no weight. */
+function sharesInto(weights: ArrayLike<number>, out: Float64Array): Float64Array | null {
+  const total = totalWeight(weights);
+  if (!(total > 0)) return null;
+  for (let c = 0; c < weights.length; c++) out[c] = weights[c] / total;
+  return out;
 }
 
 /** Total variation distance 0.5 sum_k |p_k - q_k| between two share vectors (each summing to 1). */

@@ -5,6 +5,7 @@ import type { ItemCodebook, ItemType } from '../../../src/core/codebook';
 import {
   DEFAULT_KL_SMOOTHING,
   dissimilarity,
+  headlineMeasures,
   invalidRate,
   marginalMeasures,
   meanOverItems,
@@ -268,4 +269,40 @@ test('invalid rate', () => {
   assert.equal(invalidRate(0, 0), null);
   assert.equal(invalidRate(3, 12), 0.25);
   assert.throws(() => invalidRate(5, 4));
+});
+
+test('headlineMeasures gives marginalMeasures\' w1Normalized, tvd and jsDistance exactly (codes out of numeric order, nominal and one-code items, empty sides)', () => {
+  let seed = 7;
+  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const items: ItemCodebook[] = [
+    { id: 'a', label: 'a', type: 'ordinal', codes: [1, 2, 3, 4, 5] },
+    { id: 'b', label: 'b', type: 'ordinal', codes: [5, 1, 4, 2, 3, 10] },
+    { id: 'c', label: 'c', type: 'nominal', codes: [3, 1, 2] },
+    { id: 'd', label: 'd', type: 'ordinal', codes: [7] },
+    { id: 'e', label: 'e', type: 'ordinal', codes: [-2, -1, 0, 1, 2, 3, 4, 5, 6, 7] },
+  ] as ItemCodebook[];
+  const out = { w1Normalized: null, tvd: null, jsDistance: null } as { w1Normalized: number | null; tvd: number | null; jsDistance: number | null };
+  let compared = 0;
+  for (let round = 0; round < 400; round++) {
+    for (const item of items) {
+      const k = item.codes.length;
+      const draw = () => Float64Array.from({ length: k }, () => (random() < 0.2 ? 0 : Math.floor(random() * 300) * (random() < 0.5 ? 1 : 0.37)));
+      const reference = round % 50 === 0 ? new Float64Array(k) : draw();
+      const run = round % 70 === 1 ? new Float64Array(k) : draw();
+      const full = marginalMeasures(reference, run, item);
+      headlineMeasures(reference, run, item, out);
+      assert.ok(Object.is(out.w1Normalized, full.w1Normalized), `${item.id} round ${round}: w1Normalized ${out.w1Normalized} vs ${full.w1Normalized}`);
+      assert.ok(Object.is(out.tvd, full.tvd), `${item.id} round ${round}: tvd`);
+      assert.ok(Object.is(out.jsDistance, full.jsDistance), `${item.id} round ${round}: jsDistance`);
+      if (full.w1Normalized !== null) compared++;
+    }
+  }
+  assert.ok(compared > 1000, `W1 compared ${compared} times`);
+  // It can fail: a different run gives a different W1.
+  const item = items[1];
+  const reference = Float64Array.from([10, 20, 30, 40, 50, 60]);
+  headlineMeasures(reference, Float64Array.from([60, 50, 40, 30, 20, 10]), item, out);
+  const other = out.w1Normalized;
+  headlineMeasures(reference, Float64Array.from([10, 20, 30, 40, 50, 61]), item, out);
+  assert.notEqual(out.w1Normalized, other);
 });
