@@ -303,15 +303,17 @@ export function countItemWeightsBatch(input: BatchCountingInput): { weights: Flo
       all[l] += x * x;
     }
   }
-  const weights = Array.from({ length: lanes }, () => new Array<Float64Array>(m));
+  // Each replicate's item weights as views of one buffer (no allocation of its own per item).
+  const views = itemViews(k, lanes);
+  const weights = views.map((v) => v.items);
   const weightSq = Array.from({ length: lanes }, () => new Float64Array(m));
   for (let i = 0; i < m; i++) {
     const ki = k[i];
     pass(i * n, zerosOff, n, 1, multOff, tableOff, ki + 1);
+    const off = views.offsets[i];
     for (let l = 0; l < lanes; l++) {
-      const w = new Float64Array(ki);
-      for (let a = 0; a < ki; a++) w[a] = table[a * width + l];
-      weights[l][i] = w;
+      const w = views[l].all;
+      for (let a = 0; a < ki; a++) w[off + a] = table[a * width + l];
       weightSq[l][i] = all[l];
     }
     const s = slots[i];
@@ -345,17 +347,36 @@ export function countGroupItemWeightsBatch(input: BatchCountingInput, group: Uin
   const pass = passOf(kern, vectors);
   const { auxOff, multOff, tableOff } = load(kern, input, cells, group);
   const table = new Uint16Array(kern.memory.buffer, tableOff, cells * width);
-  const out = Array.from({ length: lanes }, () => Array.from({ length: groups }, () => new Array<Float64Array>(m)));
+  // Each replicate's and group's item weights as views of one buffer (no allocation of its own per item).
+  const views = itemViews(k, lanes * groups);
+  const out = Array.from({ length: lanes }, (_, l) => Array.from({ length: groups }, (_, g) => views[l * groups + g].items));
   for (let i = 0; i < m; i++) {
     const ki = k[i];
     pass(i * n, auxOff, n, stride, multOff, tableOff, (ki + 1) * stride);
+    const off = views.offsets[i];
     for (let l = 0; l < lanes; l++) {
       for (let g = 0; g < groups; g++) {
-        const w = new Float64Array(ki);
-        for (let a = 0; a < ki; a++) w[a] = table[(a * stride + g) * width + l];
-        out[l][g][i] = w;
+        const w = views[l * groups + g].all;
+        for (let a = 0; a < ki; a++) w[off + a] = table[(a * stride + g) * width + l];
       }
     }
   }
   return out;
+}
+
+/**
+ * `count` sets of item weights (k[i] entries for item i), each one Float64Array with a view per
+ * item, and each item's offset in it.
+ */
+function itemViews(k: ArrayLike<number>, count: number): { all: Float64Array; items: Float64Array[] }[] & { offsets: Int32Array } {
+  const m = k.length;
+  const offsets = new Int32Array(m + 1);
+  for (let i = 0; i < m; i++) offsets[i + 1] = offsets[i] + k[i];
+  const sets = Array.from({ length: count }, () => {
+    const all = new Float64Array(offsets[m]);
+    const items = new Array<Float64Array>(m);
+    for (let i = 0; i < m; i++) items[i] = all.subarray(offsets[i], offsets[i + 1]);
+    return { all, items };
+  });
+  return Object.assign(sets, { offsets });
 }

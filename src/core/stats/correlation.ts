@@ -176,7 +176,10 @@ export function pearsonVectors(x: ArrayLike<number>, y: ArrayLike<number>): numb
 /** Average ranks (1-based, ties get the mean of their positions), R `rank(x, ties.method = "average")`. */
 export function averageRanks(x: ArrayLike<number>): Float64Array {
   const n = x.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => x[a] - x[b]);
+  // The comparator returns -1, 0 or 1 rather than x[a] - x[b]: the same order (equal, NaN and
+  // infinite differences compare as ties either way), and a small integer is not boxed, where a
+  // difference handed back to the sort was one allocation per comparison.
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (x[a] < x[b] ? -1 : x[a] > x[b] ? 1 : 0));
   const ranks = new Float64Array(n);
   let s = 0;
   while (s < n) {

@@ -22,7 +22,8 @@ export function benjaminiHochberg(p: readonly (number | null)[]): (number | null
   const n = idx.length;
   const out: (number | null)[] = p.map(() => null);
   // Decreasing p; ties need no stable order: tied values end with the same q either way.
-  idx.sort((a, b) => (p[b] as number) - (p[a] as number));
+  // -1, 0 or 1 rather than the difference: the same order, without a boxed number per comparison.
+  idx.sort((a, b) => ((p[b] as number) < (p[a] as number) ? -1 : (p[b] as number) > (p[a] as number) ? 1 : 0));
   let running = Infinity;
   for (let s = 0; s < n; s++) {
     const rank = n - s; // position in increasing order, 1-based
