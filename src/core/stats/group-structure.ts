@@ -461,7 +461,7 @@ function compareReplicate(s: ReplicateScratch, distributions: ArrayLike<number>[
     }
   }
   // columnsOf: sum in group order, mean = sum / groups, d = v - mean, ss += d * d. Other columns
-  // are zero here (their correlations come from maskedPearson).
+  // are zero here (their correlations come from pearsonPairwise, as in columnPairCorrelation).
   for (let j = 0, o = 0; j < m; j++, o += G) {
     let all = G >= 2;
     for (let g = 0; g < G && all; g++) if (!defined[o + g]) all = false;
@@ -480,11 +480,8 @@ function compareReplicate(s: ReplicateScratch, distributions: ArrayLike<number>[
     }
     ss[j] = q;
   }
-  // acrossGroupUpper's correlations, gathered where both sides are defined as in
-  // compareUpperVectors, with the first pass of pearsonPairwise's sums alongside (same order).
+  // acrossGroupUpper's correlations, gathered where both sides are defined as in compareUpperVectors.
   let n = 0;
-  let sx = 0;
-  let sy = 0;
   for (let i = 0, p = 0, oi = 0; i < m; i++, oi += G) {
     const ssi = ss[i];
     const dense = complete[i] === 1 && ssi > 0;
@@ -524,67 +521,20 @@ function compareReplicate(s: ReplicateScratch, distributions: ArrayLike<number>[
       if (u !== u) continue; // NaN: undefined in the reference, left out whatever the replicate's value
       // r through a typed array, not a local: a local that may hold a call's result is kept as a
       // boxed number, one allocation per pair (measured: ~300 KB a replicate).
-      if (complete[i] !== 1 || complete[j] !== 1) rOut[0] = maskedPearson(values, defined, oi, j * G, G);
+      if (complete[i] !== 1 || complete[j] !== 1) rOut[0] = pearsonPairwise(nullableColumn(values, defined, oi, G), nullableColumn(values, defined, j * G, G)) ?? NaN;
       else if (!dense || !(ss[j] > 0)) rOut[0] = NaN;
       else rOut[0] = Math.max(-1, Math.min(1, cross[j] / Math.sqrt(ssi * ss[j])));
       const r = rOut[0];
       if (r !== r) continue;
       xs[n] = u;
       ys[n] = r;
-      sx += u;
-      sy += r;
       n++;
     }
   }
-  // compareGathered: the squared differences and pearsonPairwise's centred sums, each in pair order.
-  const mx = sx / n;
-  const my = sy / n;
-  let sq = 0;
-  let sxx = 0;
-  let syy = 0;
-  let sxy = 0;
-  for (let k = 0; k < n; k++) {
-    const a = xs[k];
-    const b = ys[k];
-    sq += (a - b) ** 2;
-    const dx = a - mx;
-    const dy = b - my;
-    sxx += dx * dx;
-    syy += dy * dy;
-    sxy += dx * dy;
-  }
-  const pearson = n < 2 || !(sxx > 0) || !(syy > 0) ? null : Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
-  return { pearson, rmse: n ? Math.sqrt(sq / n) : null, pairs: n };
+  return compareGathered(xs.subarray(0, n), ys.subarray(0, n));
 }
 
-/**
- * `pearsonPairwise` of two columns of a flat column-major buffer (starting at `x0` and `y0`,
- * `length` rows, `defined` marking the non-null entries), NaN for null: the same sums in the same order.
- */
-function maskedPearson(values: Float64Array, defined: Uint8Array, x0: number, y0: number, length: number): number {
-  let n = 0;
-  let sx = 0;
-  let sy = 0;
-  for (let g = 0; g < length; g++) {
-    if (!defined[x0 + g] || !defined[y0 + g]) continue;
-    n++;
-    sx += values[x0 + g];
-    sy += values[y0 + g];
-  }
-  if (n < 2) return NaN;
-  const mx = sx / n;
-  const my = sy / n;
-  let sxx = 0;
-  let syy = 0;
-  let sxy = 0;
-  for (let g = 0; g < length; g++) {
-    if (!defined[x0 + g] || !defined[y0 + g]) continue;
-    const dx = values[x0 + g] - mx;
-    const dy = values[y0 + g] - my;
-    sxx += dx * dx;
-    syy += dy * dy;
-    sxy += dx * dy;
-  }
-  if (!(sxx > 0) || !(syy > 0)) return NaN;
-  return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
+/** Column `o`..`o + length` of a flat buffer as `columnsOf` has it: null where `defined` is 0. */
+function nullableColumn(values: Float64Array, defined: Uint8Array, o: number, length: number): (number | null)[] {
+  return Array.from({ length }, (_, g) => (defined[o + g] ? values[o + g] : null));
 }
