@@ -132,16 +132,13 @@ export function incrementNodes(rhoA: number, rhoB: number, out: QuadratureNodes)
   return true;
 }
 
-/** The density phi2(h, k; rho) as one node (and a zero-weight partner, so that n is even). */
+/** The density phi2(h, k; rho) as one node. */
 export function densityNode(rho: number, out: QuadratureNodes): void {
   const s = 1 - rho * rho;
   out.sn[0] = rho;
   out.inv[0] = 1 / s;
   out.wt[0] = 1 / (TWO_PI * Math.sqrt(s));
-  out.sn[1] = 0;
-  out.inv[1] = 1;
-  out.wt[1] = 0;
-  out.n = 2;
+  out.n = 1;
 }
 
 /**

@@ -84,7 +84,7 @@ export class KernelLikelihood {
   private f64: Float64Array;
   private bytes: number;
   /**
-   * Offsets in the kernel's memory, in doubles: nodes (3 x 22) after the kernel's own constants
+   * Offsets in the kernel's memory, in doubles: nodes (3 x 21, room for 3 x 22) after the kernel's own constants
    * (its first 512 bytes), thresholds, Phi at the cuts, the table, the grids, the outputs, the
    * kernel's scratch space.
    */
@@ -177,22 +177,20 @@ export class KernelLikelihood {
       for (let a = 0; a < ki - 1; a++) for (let b = 0; b < kj - 1; b++) f64[this.gi + a * (kj - 1) + b] = bvn.cdf(this.rowTau[a], this.colTau[b]);
       this.interiorRho = NaN;
     }
-    // The kernel's nodes: sn[n + 2], inv[n + 2], wt[n + 2], each the step's n and the density's two.
+    // The kernel's nodes: sn[n + 1], inv[n + 1], wt[n + 1], each the step's n and the density's one.
     densityNode(rho, DENSITY);
     const { sn, inv, wt } = STEP_NODES;
     const sn0 = this.nodes;
-    const inv0 = sn0 + n + 2;
-    const wt0 = inv0 + n + 2;
+    const inv0 = sn0 + n + 1;
+    const wt0 = inv0 + n + 1;
     for (let i = 0; i < n; i++) {
       f64[sn0 + i] = sn[i];
       f64[inv0 + i] = inv[i];
       f64[wt0 + i] = wt[i];
     }
-    for (let i = 0; i < 2; i++) {
-      f64[sn0 + n + i] = DENSITY.sn[i];
-      f64[inv0 + n + i] = DENSITY.inv[i];
-      f64[wt0 + n + i] = DENSITY.wt[i];
-    }
+    f64[sn0 + n] = DENSITY.sn[0];
+    f64[inv0 + n] = DENSITY.inv[0];
+    f64[wt0 + n] = DENSITY.wt[0];
     const ok = this.k.evaluate(rho, 8 * this.nodes, n, mode, ki, kj, 8 * this.h, 8 * this.kOff, 8 * this.phiR, 8 * this.phiC, 8 * this.tableOff, 8 * this.gi, 8 * this.g, 8 * this.d1, 8 * this.d2, 8 * this.d3, 8 * this.out, 8 * this.work);
     if (!ok) {
       result.logLik = -Infinity;

@@ -47,8 +47,8 @@
 
   ;; One evaluation of the polychoric log-likelihood's derivatives (../stats/polychoric.ts,
   ;; TableLikelihood) for a ki x kj table, infinite thresholds given as +-1e10 (where every term
-  ;; vanishes). Memory, Float64: nodes sn[n + 2], inv[n + 2], wt[n + 2] (the last two: phi2 at rho
-  ;; and a zero-weight partner, as densityNode makes them); h[ki - 1], k[kj - 1]; phiR[ki + 1],
+  ;; vanishes). Memory, Float64: nodes sn[n + 1], inv[n + 1], wt[n + 1] (the last: phi2 at rho,
+  ;; as densityNode makes it); h[ki - 1], k[kj - 1]; phiR[ki + 1],
   ;; phiC[kj + 1] (Phi at the cut points); the table; the interior Phi2 grid gi[(ki - 1)(kj - 1)],
   ;; kept between calls; the full grids g, d1, d2, d3 [(ki + 1)(kj + 1)], whose boundary rows and
   ;; columns the caller has set (g: 0 at -Inf, Phi at +Inf; the densities 0).
@@ -70,8 +70,8 @@
     (local $s1 f64) (local $s2 f64) (local $s3 f64) (local $rp f64) (local $rhoS f64) (local $a0 f64) (local $q f64) (local $A f64) (local $dA f64)
     (local $nab f64) (local $pr f64) (local $g1 f64) (local $g2 f64) (local $g3 f64) (local $score f64) (local $info f64) (local $third f64)
     (local.set $bytes (i32.shl (local.get $n) (i32.const 3)))
-    ;; The node arrays hold n + 2 entries each.
-    (local.set $all (i32.add (local.get $bytes) (i32.const 16)))
+    ;; The node arrays hold n + 1 entries each.
+    (local.set $all (i32.add (local.get $bytes) (i32.const 8)))
     (local.set $stride (i32.add (local.get $kj) (i32.const 1)))
     (local.set $s1 (f64.sub (f64.const 1) (f64.mul (local.get $rho) (local.get $rho))))
     ;; $s2, $s3: 1 / s^2 and 1 / s^3.
@@ -149,7 +149,7 @@
             (local.set $p
               (f64x2.add
                 (f64x2.add
-                  (f64x2.add (f64x2.add (v128.load offset=80 (i32.const 0) (; 1 ;)) (f64x2.mul (v128.load offset=80 (i32.const 0) (; 1 ;)) (local.get $r))) (f64x2.mul (f64x2.add (v128.load offset=96 (i32.const 0) (; 1/2! ;)) (f64x2.mul (v128.load offset=112 (i32.const 0) (; 1/3! ;)) (local.get $r))) (local.get $r2)))
+                  (f64x2.add (f64x2.add (v128.load offset=80 (i32.const 0) (; 1 ;)) (local.get $r)) (f64x2.mul (f64x2.add (v128.load offset=96 (i32.const 0) (; 1/2! ;)) (f64x2.mul (v128.load offset=112 (i32.const 0) (; 1/3! ;)) (local.get $r))) (local.get $r2)))
                   (f64x2.mul (f64x2.add (f64x2.add (v128.load offset=128 (i32.const 0) (; 1/4! ;)) (f64x2.mul (v128.load offset=144 (i32.const 0) (; 1/5! ;)) (local.get $r))) (f64x2.mul (f64x2.add (v128.load offset=160 (i32.const 0) (; 1/6! ;)) (f64x2.mul (v128.load offset=176 (i32.const 0) (; 1/7! ;)) (local.get $r))) (local.get $r2))) (local.get $r4)))
                 (f64x2.mul
                   (f64x2.add
