@@ -148,21 +148,7 @@ interface Cuts {
   finite: Float64Array;
 }
 const cutsCache = new WeakMap<number[], Cuts>();
-/**
- * The last two thresholds arrays looked up and their cuts, ahead of the WeakMap: a matrix's fits
- * take one item's thresholds against each other item's in turn, so one of the two is a hit. A miss
- * replaces the entry that was not the last hit.
- */
-const lastTau: (number[] | null)[] = [null, null];
-const lastCuts: (Cuts | null)[] = [null, null];
-let lastHit = 0;
 function cutsOf(tau: number[]): Cuts {
-  for (let e = 0; e < 2; e++) {
-    if (tau === lastTau[e]) {
-      lastHit = e;
-      return lastCuts[e]!;
-    }
-  }
   let cuts = cutsCache.get(tau);
   if (!cuts) {
     const phi = new Float64Array(tau.length + 2);
@@ -171,9 +157,6 @@ function cutsOf(tau: number[]): Cuts {
     cuts = { phi, finite: Float64Array.from(tau, (t) => (Number.isFinite(t) ? t : 0)) };
     cutsCache.set(tau, cuts);
   }
-  lastHit = 1 - lastHit;
-  lastTau[lastHit] = tau;
-  lastCuts[lastHit] = cuts;
   return cuts;
 }
 
