@@ -33,6 +33,7 @@ import {
 } from './report';
 import { associationMatrix, type AssociationMatrix } from './stats/association';
 import { compareMatrices } from './stats/compare';
+import { RunningMean } from './stats/descriptive';
 import { headlineMeasures, marginalMeasures, type HeadlineMeasures } from './stats/marginal';
 import { Prng } from './stats/prng';
 import { bootstrapCI, bootstrapMultiplicities } from './stats/resample';
@@ -155,29 +156,22 @@ interface MarginalHeadline {
 
 /**
  * The means over items of W1 (ordinal items), TVD and JS distance: `meanOfDefined` of
- * `marginalMeasures`' values, summed as they come (the same order, so the same numbers) from
- * `headlineMeasures`, which allocates nothing: every bootstrap replicate takes this.
+ * `marginalMeasures`' values, as they come from `headlineMeasures`, which allocates nothing:
+ * every bootstrap replicate takes this.
  */
 function marginalHeadline(ref: SufficientStats, run: RunItemWeights): MarginalHeadline {
-  const sums = { w1: 0, w1n: 0, tvd: 0, tvdn: 0, js: 0, jsn: 0 };
+  const w1 = new RunningMean();
+  const tvd = new RunningMean();
+  const js = new RunningMean();
   const mm = headlineScratch;
   ref.items.forEach((item, i) => {
     headlineMeasures(ref.itemWeights[i], run[i], item, mm);
-    if (item.type === 'ordinal' && mm.w1Normalized !== null && Number.isFinite(mm.w1Normalized)) {
-      sums.w1 += mm.w1Normalized;
-      sums.w1n++;
-    }
-    if (mm.tvd !== null && Number.isFinite(mm.tvd)) {
-      sums.tvd += mm.tvd;
-      sums.tvdn++;
-    }
-    if (mm.jsDistance !== null && Number.isFinite(mm.jsDistance)) {
-      sums.js += mm.jsDistance;
-      sums.jsn++;
-    }
+    if (item.type === 'ordinal') w1.add(mm.w1Normalized);
+    tvd.add(mm.tvd);
+    js.add(mm.jsDistance);
   });
-  const mw = sums.w1n > 0 ? sums.w1 / sums.w1n : null;
-  return { meanW1Normalized: mw, representativeness: mw === null ? null : 1 - mw, meanTvd: sums.tvdn > 0 ? sums.tvd / sums.tvdn : null, meanJsDistance: sums.jsn > 0 ? sums.js / sums.jsn : null };
+  const mw = w1.value;
+  return { meanW1Normalized: mw, representativeness: mw === null ? null : 1 - mw, meanTvd: tvd.value, meanJsDistance: js.value };
 }
 const headlineScratch: HeadlineMeasures = { w1Normalized: null, tvd: null, jsDistance: null };
 

@@ -78,14 +78,25 @@ export function modalShare(weights: ArrayLike<number>): number | null {
 
 /** Mean of the values that are defined (not null, finite), or null when none is. */
 export function meanOfDefined(values: Iterable<number | null | undefined>): number | null {
-  let s = 0;
-  let n = 0;
-  for (const v of values) {
-    if (v === null || v === undefined || !Number.isFinite(v)) continue;
-    s += v;
-    n++;
+  const mean = new RunningMean();
+  for (const v of values) mean.add(v);
+  return mean.value;
+}
+
+/** `meanOfDefined` of the values added so far, in the order added, without keeping them. */
+export class RunningMean {
+  private sum = 0;
+  private n = 0;
+
+  add(v: number | null | undefined): void {
+    if (v === null || v === undefined || !Number.isFinite(v)) return;
+    this.sum += v;
+    this.n++;
   }
-  return n > 0 ? s / n : null;
+
+  get value(): number | null {
+    return this.n > 0 ? this.sum / this.n : null;
+  }
 }
 
 /** Number of values that are defined (not null, finite). */
