@@ -25,11 +25,15 @@ export function totalWeight(weights: ArrayLike<number>): number {
  * answers: every measure of such a distribution is undefined). Counts and shares give the same result.
  */
 export function normalizeDistribution(weights: ArrayLike<number>): Float64Array | null {
+  return normalizeInto(weights, new Float64Array(weights.length));
+}
+
+/** `normalizeDistribution` into `out` (of the same length, returned), or null for no weight. */
+export function normalizeInto(weights: ArrayLike<number>, out: Float64Array): Float64Array | null {
   const total = totalWeight(weights);
   if (!(total > 0)) return null;
-  const p = new Float64Array(weights.length);
-  for (let k = 0; k < weights.length; k++) p[k] = weights[k] / total;
-  return p;
+  for (let k = 0; k < weights.length; k++) out[k] = weights[k] / total;
+  return out;
 }
 
 /**

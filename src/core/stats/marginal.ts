@@ -10,7 +10,7 @@
  * not something to realign: a dropped option must stay as a zero-weight category.
  */
 import { itemRange, type ItemCodebook } from '../codebook';
-import { countDefined, meanOfDefined, modalShare, normalizeDistribution, totalWeight, weightedMean, weightedVariance } from './descriptive';
+import { countDefined, meanOfDefined, modalShare, normalizeDistribution, normalizeInto, totalWeight, weightedMean, weightedVariance } from './descriptive';
 
 /**
  * Default additive smoothing of the KL divergence, added to every category's share of BOTH
@@ -88,12 +88,7 @@ export function marginalMeasures(
   item: ItemCodebook,
   options: MarginalOptions = {},
 ): MarginalMeasures {
-  const k = item.codes.length;
-  if (reference.length !== k || run.length !== k) {
-    throw new RangeError(
-      `item ${item.id} has ${k} codes but the distributions have ${reference.length} (reference) and ${run.length} (run) categories`,
-    );
-  }
+  checkCategories(item, reference, run);
   const eps = options.klSmoothing ?? DEFAULT_KL_SMOOTHING;
   if (!(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`klSmoothing must be finite and >= 0, got ${eps}`);
   const ordinal = item.type === 'ordinal';
@@ -135,6 +130,14 @@ export function marginalMeasures(
     referenceN,
     runN,
   };
+}
+
+/** Both distributions must have one weight per code of the item. */
+function checkCategories(item: ItemCodebook, reference: ArrayLike<number>, run: ArrayLike<number>): void {
+  const k = item.codes.length;
+  if (reference.length !== k || run.length !== k) {
+    throw new RangeError(`item ${item.id} has ${k} codes but the distributions have ${reference.length} (reference) and ${run.length} (run) categories`);
+  }
 }
 
 /**
@@ -197,13 +200,11 @@ export interface HeadlineMeasures {
  * without allocating: the bootstrap takes these three for every item of every replicate.
  */
 export function headlineMeasures(reference: ArrayLike<number>, run: ArrayLike<number>, item: ItemCodebook, out: HeadlineMeasures): HeadlineMeasures {
+  checkCategories(item, reference, run);
   const k = item.codes.length;
-  if (reference.length !== k || run.length !== k) {
-    throw new RangeError(`item ${item.id} has ${k} codes but the distributions have ${reference.length} (reference) and ${run.length} (run) categories`);
-  }
   const buffers = (shareBuffers[k] ??= [new Float64Array(k), new Float64Array(k)]);
-  const p = sharesInto(reference, buffers[0]);
-  const q = sharesInto(run, buffers[1]);
+  const p = normalizeInto(reference, buffers[0]);
+  const q = normalizeInto(run, buffers[1]);
   if (!p || !q) {
     out.w1Normalized = out.tvd = out.jsDistance = null;
     return out;
@@ -217,14 +218,6 @@ export function headlineMeasures(reference: ArrayLike<number>, run: ArrayLike<nu
 }
 /** Two share vectors of each length k, reused. */
 const shareBuffers: Float64Array[][] = [];
-
-/** `normalizeDistribution` into `out` (of the same length), or null for no weight. */
-function sharesInto(weights: ArrayLike<number>, out: Float64Array): Float64Array | null {
-  const total = totalWeight(weights);
-  if (!(total > 0)) return null;
-  for (let c = 0; c < weights.length; c++) out[c] = weights[c] / total;
-  return out;
-}
 
 /** Total variation distance 0.5 sum_k |p_k - q_k| between two share vectors (each summing to 1). */
 export function totalVariation(p: ArrayLike<number>, q: ArrayLike<number>): number {
