@@ -3,7 +3,7 @@
  * counting of the rows drawn other than once) against batches of eight replicates (the WebAssembly
  * SIMD kernel of src/core/batch-count.ts), on the data of `npm run bench`.
  *
- *   npm run build && node out/bench/bootstrap.js [--data bench/data] [--run run1.csv] [--repeats 3] [--replicates N]
+ *   npm run build && node out/bench/bootstrap.js [--data bench/data] [--run run1.csv] [--repeats 3] [--replicates N] [--evaluation-only]
  *
  * As the evaluation does it: the run's 175 items (codebook from the reference), as many replicates
  * as its work budget allows (all 200 for 5,000 respondents since the budget is 1.6e10; it was 52
@@ -58,18 +58,20 @@ async function main(): Promise<void> {
     return out;
   };
 
-  // Agreement first.
-  const a = await oneByOne(2);
+  // Agreement first. With --evaluation-only, only the evaluation's path (the last section) is timed,
+  // still checked against the batched tables.
+  const evaluationOnly = process.argv.includes('--evaluation-only');
   const b = await batched(2);
-  for (let r = 0; r < B; r++) {
+  const a = evaluationOnly ? [] : await oneByOne(2);
+  for (let r = 0; r < a.length; r++) {
     const x = a[r].pairWeights;
     const y = b[r].pairWeights;
     for (let c = 0; c < x.length; c++) if (x[c] !== y[c]) throw new Error(`replicate ${r}, cell ${c}: ${x[c]} one by one, ${y[c]} batched`);
   }
-  console.log(`agreement: all ${B} replicates' ${a[0].pairWeights.length} cells equal`);
+  if (!evaluationOnly) console.log(`agreement: all ${B} replicates' ${a[0].pairWeights.length} cells equal`);
 
   const rows: [string, number[]][] = [];
-  for (const [label, fn, workers] of [
+  for (const [label, fn, workers] of evaluationOnly ? [] : [
     ['one replicate at a time, 2 threads', oneByOne, 2],
     ['batches of 8 (SIMD kernel), 2 threads', batched, 2],
     ['one replicate at a time, 1 thread', oneByOne, 1],
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
     console.log(`${label.padEnd(42)} median ${median(times).toFixed(3)} s (min ${Math.min(...times).toFixed(3)}, max ${Math.max(...times).toFixed(3)}), ${((median(times) / B) * 1000).toFixed(1)} ms a replicate`);
   }
   // What the evaluation then does with each replicate's tables: its Pearson and Spearman matrices.
-  for (const method of ['pearson', 'spearman'] as const) {
+  for (const method of evaluationOnly ? [] : (['pearson', 'spearman'] as const)) {
     const times: number[] = [];
     for (let i = 0; i < repeats; i++) {
       const t0 = performance.now();
@@ -96,7 +98,7 @@ async function main(): Promise<void> {
     }
     console.log(`${`${method} matrices of the ${B} replicates`.padEnd(42)} median ${median(times).toFixed(3)} s, ${((median(times) / B) * 1000).toFixed(1)} ms a replicate`);
   }
-  console.log(`ratio (one at a time / batched): 2 threads ${(median(rows[0][1]) / median(rows[1][1])).toFixed(2)}x, 1 thread ${(median(rows[2][1]) / median(rows[3][1])).toFixed(2)}x`);
+  if (!evaluationOnly) console.log(`ratio (one at a time / batched): 2 threads ${(median(rows[0][1]) / median(rows[1][1])).toFixed(2)}x, 1 thread ${(median(rows[2][1]) / median(rows[3][1])).toFixed(2)}x`);
 
   // The evaluation's own path: each replicate's Pearson and Spearman upper triangles straight from
   // the kernel's tables (no table stored), 8 or 32 replicates a kernel pass. Checked equal to the

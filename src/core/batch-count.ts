@@ -19,7 +19,8 @@ import { align, instantiate, reserve, type KernelMemory } from './wasm/instance'
 import type { ItemCodebook } from './codebook';
 import { completeRows, PairCorrelations } from './stats/association';
 import { polychoricRhoAt } from './stats/polychoric';
-import type { CountingInput } from './sufficient';
+import { pairIndex, type CountingInput } from './sufficient';
+import { tripleCover } from './triple-cover';
 
 /** Replicates one 128-bit vector counts (uint16 lanes). */
 export const BATCH_LANES = 8;
@@ -37,6 +38,9 @@ interface Kernel {
   memory: KernelMemory;
   pairBatch8(a: number, b: number, n: number, stride: number, mult: number, t: number, cells: number): void;
   pairBatch8x4(a: number, b: number, n: number, stride: number, mult: number, t: number, cells: number): void;
+  tripleBatch8(a: number, b: number, c: number, n: number, sa: number, sb: number, mult: number, t: number, cells: number): void;
+  tripleBatch8x4(a: number, b: number, c: number, n: number, sa: number, sb: number, mult: number, t: number, cells: number): void;
+  blockSum(src: number, dst: number, outer: number, count: number, inner: number): void;
   pairCorrelations(t: number, width: number, lanes: number, ki: number, kj: number, stride: number, xv: number, yv: number, outP: number, outS: number, s: number): void;
 }
 
@@ -230,15 +234,26 @@ export interface PolychoricTargets {
  */
 export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset: Int32Array, targets: CorrelationTargets, start: number, step: number): void {
   const { methods, values, items, pairCounts, polychoric } = targets;
+  const tripleCells = (maxSlots: number) => Math.min(TRIPLE_MAX_CELLS, maxSlots * maxSlots * maxSlots);
   // After the table: each item's code values (maxSlots f64 an item), the kernel's scratch (8
-  // arrays of maxSlots f64x2), its outputs (two methods x width f64).
+  // arrays of maxSlots f64x2), its outputs (two methods x width f64), two more pair tables and a
+  // triple's table.
   const codesBytes = (maxSlots: number) => align(items.length * maxSlots * 8, 16);
   const scratchBytes = (maxSlots: number) => 8 * 16 * maxSlots;
-  const { kern, pass, width, n, k, m, lanes, multOff, tableOff, table, maxSlots } = pairTablesSetup(input, (slots, w) => codesBytes(slots) + scratchBytes(slots) + 2 * 8 * w);
-  const codesOff = tableOff + maxSlots * maxSlots * 2 * width;
+  const { kern, pass, width, n, k, m, lanes, multOff, tableOff, maxSlots } = pairTablesSetup(
+    input,
+    (slots, w) => codesBytes(slots) + scratchBytes(slots) + 2 * 8 * w + 2 * slots * slots * 2 * w + tripleCells(slots) * 2 * w,
+  );
+  const pairBytes = maxSlots * maxSlots * 2 * width;
+  const codesOff = tableOff + pairBytes;
   const scratchOff = codesOff + codesBytes(maxSlots);
   const outOff = scratchOff + scratchBytes(maxSlots);
+  const tablesOff = [tableOff, outOff + 2 * 8 * width, outOff + 2 * 8 * width + pairBytes];
+  const tripleOff = tablesOff[2] + pairBytes;
+  const vectors = width / BATCH_LANES;
+  const triplePass = vectors === 1 ? kern.tripleBatch8 : kern.tripleBatch8x4;
   const f64 = new Float64Array(kern.memory.buffer);
+  const u16 = new Uint16Array(kern.memory.buffer);
   for (let i = 0; i < m; i++) f64.set(items[i].codes, codesOff / 8 + i * maxSlots);
   const pearson = methods.indexOf('pearson');
   const spearman = methods.indexOf('spearman');
@@ -247,34 +262,95 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
   const cells = new Float64Array(maxSlots * maxSlots);
   const pc = new PairCorrelations(items, methods);
   const nominal = items.map((it) => it.type === 'nominal');
-  for (let i = 0, p = 0; i < m; i++) {
+  const units = coverOf(k, TRIPLE_MAX_CELLS);
+  const polyLanes = (i: number, j: number) => (polychoric && !(nominal[i] || nominal[j]) ? polychoric.lanes : 0);
+  // What pair (i, j) takes from its tables: CORRELATIONS (defined for its complete rows) and POLYCHORIC
+  // bits, 0 for nothing; NaN where it takes nothing.
+  const needed = (i: number, j: number, p: number): number => {
+    const correlations = pc.defined(i, j, completeRows(pairCounts, pairOffset[p], k[i] * k[j]));
+    if (!correlations) for (const v of values) for (let l = 0; l < lanes; l++) v[l][p] = NaN;
+    const poly = polyLanes(i, j);
+    if (polychoric && poly === 0) for (let l = 0; l < polychoric.lanes; l++) polychoric.values[l][p] = NaN;
+    return (correlations ? CORRELATIONS : 0) | (poly > 0 ? POLYCHORIC : 0);
+  };
+  // Pair (i, j)'s replicates from its tables at byte `t` (cell a * (kj + 1) + b, `width` lanes).
+  const finish = (i: number, j: number, p: number, t: number, need: number) => {
     const ki = k[i];
-    for (let j = i + 1; j < m; j++, p++) {
-      if (p < start || (p - start) % step !== 0) continue;
-      const kj = k[j];
-      const off = pairOffset[p];
-      const correlations = pc.defined(i, j, completeRows(pairCounts, off, ki * kj));
-      const poly = polychoric && !(nominal[i] || nominal[j]) ? polychoric.lanes : 0;
-      if (!correlations) for (const v of values) for (let l = 0; l < lanes; l++) v[l][p] = NaN;
-      if (polychoric && poly === 0) for (let l = 0; l < polychoric.lanes; l++) polychoric.values[l][p] = NaN;
-      if (!correlations && poly === 0) continue;
-      const stride = kj + 1;
-      pass(i * n, j * n, n, stride, multOff, tableOff, (ki + 1) * stride);
-      if (correlations) {
-        kern.pairCorrelations(tableOff, width, lanes, ki, kj, stride, codesOff + 8 * i * maxSlots, codesOff + 8 * j * maxSlots, outP, outS, scratchOff);
-        if (pearson >= 0) for (let l = 0, v = values[pearson]; l < lanes; l++) v[l][p] = f64[outP / 8 + l];
-        if (spearman >= 0) for (let l = 0, v = values[spearman]; l < lanes; l++) v[l][p] = f64[outS / 8 + l];
+    const kj = k[j];
+    const stride = kj + 1;
+    if (need & CORRELATIONS) {
+      kern.pairCorrelations(t, width, lanes, ki, kj, stride, codesOff + 8 * i * maxSlots, codesOff + 8 * j * maxSlots, outP, outS, scratchOff);
+      if (pearson >= 0) for (let l = 0, v = values[pearson]; l < lanes; l++) v[l][p] = f64[outP / 8 + l];
+      if (spearman >= 0) for (let l = 0, v = values[spearman]; l < lanes; l++) v[l][p] = f64[outS / 8 + l];
+    }
+    const poly = need & POLYCHORIC ? polyLanes(i, j) : 0;
+    for (let l = 0; l < poly; l++) {
+      for (let a = 0, c = 0; a < ki; a++) {
+        for (let b = 0, x = t / 2 + a * stride * width + l; b < kj; b++, c++, x += width) cells[c] = u16[x];
       }
-      for (let l = 0; l < poly; l++) {
-        for (let a = 0, c = 0; a < ki; a++) {
-          for (let b = 0, t = a * stride * width + l; b < kj; b++, c++, t += width) cells[c] = table[t];
-        }
-        const th = polychoric!.thresholds[l];
-        const constant = polychoric!.constant[l];
-        polychoric!.values[l][p] = polychoricRhoAt(cells, 0, ki, kj, th[i], th[j], constant[i], constant[j], polychoric!.start[p]);
-      }
+      const th = polychoric!.thresholds[l];
+      const constant = polychoric!.constant[l];
+      polychoric!.values[l][p] = polychoricRhoAt(cells, 0, ki, kj, th[i], th[j], constant[i], constant[j], polychoric!.start[p]);
+    }
+  };
+  for (let u = start; 3 * u < units.length; u += step) {
+    const i = units[3 * u];
+    const j = units[3 * u + 1];
+    const h = units[3 * u + 2];
+    const pij = pairIndex(m, i, j);
+    if (h < 0) {
+      const need = needed(i, j, pij);
+      if (!need) continue;
+      const stride = k[j] + 1;
+      pass(i * n, j * n, n, stride, multOff, tableOff, (k[i] + 1) * stride);
+      finish(i, j, pij, tableOff, need);
+      continue;
+    }
+    const pih = pairIndex(m, i, h);
+    const pjh = pairIndex(m, j, h);
+    // Each pair's NaNs are written whatever the others need.
+    const nij = needed(i, j, pij);
+    const nih = needed(i, h, pih);
+    const njh = needed(j, h, pjh);
+    if (!(nij || nih || njh)) continue;
+    const si = k[i] + 1;
+    const sj = k[j] + 1;
+    const sh = k[h] + 1;
+    triplePass(i * n, j * n, h * n, n, sj * sh, sh, multOff, tripleOff, si * sj * sh);
+    // The margins: (i, j) sums over h, (i, h) over j, (j, h) over i.
+    if (nij) {
+      kern.blockSum(tripleOff, tablesOff[0], si * sj, sh, vectors);
+      finish(i, j, pij, tablesOff[0], nij);
+    }
+    if (nih) {
+      kern.blockSum(tripleOff, tablesOff[1], si, sj, sh * vectors);
+      finish(i, h, pih, tablesOff[1], nih);
+    }
+    if (njh) {
+      kern.blockSum(tripleOff, tablesOff[2], 1, si, sj * sh * vectors);
+      finish(j, h, pjh, tablesOff[2], njh);
     }
   }
+}
+
+/**
+ * Triples of at most this many cells are counted in one pass (tripleBatch8x4) and their pairs taken
+ * as margins; larger ones pair by pair. 11^3: every triple of items of up to 10 answer codes (and the
+ * missing slot); its table (85 KB with 32 replicates) outgrows L1 but a pass over 5,000 rows still
+ * costs less than the three pair passes it replaces (bench/bootstrap.ts).
+ */
+const TRIPLE_MAX_CELLS = 1331;
+
+const CORRELATIONS = 1;
+const POLYCHORIC = 2;
+
+let cover: { key: string; units: Int32Array } | null = null;
+
+/** `tripleCover` of the items with `k` codes (kept for the thread's next batch of the same items). */
+function coverOf(k: Int32Array, maxCells: number): Int32Array {
+  const key = `${maxCells}:${k.join(',')}`;
+  if (cover?.key !== key) cover = { key, units: tripleCover(k.length, Array.from(k, (x) => x + 1), maxCells) };
+  return cover.units;
 }
 
 /**

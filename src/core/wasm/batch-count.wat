@@ -88,6 +88,91 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows))))
 
+  ;; The table of three items at once (tripleBatch8, tripleBatch8x4): cell a * sa + b * sb + c, the
+  ;; rows' multiplicities added as in pairBatch8 / pairBatch8x4. Its three two-way margins (blockSum)
+  ;; are the three pairs' tables, so one pass over the rows counts three pairs where pair passes take
+  ;; three, and the margins cost a read of each cell (fewer cells than rows: see ../batch-count.ts).
+  (func (export "tripleBatch8") (param $a i32) (param $b i32) (param $c i32) (param $n i32) (param $sa i32) (param $sb i32) (param $mult i32) (param $t i32) (param $cells i32)
+    (local $r i32) (local $p i32) (local $m i32)
+    (memory.fill (local.get $t) (i32.const 0) (i32.shl (local.get $cells) (i32.const 4)))
+    (local.set $m (local.get $mult))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $p
+          (i32.add (local.get $t)
+            (i32.shl
+              (i32.add
+                (i32.add
+                  (i32.mul (i32.load8_u (i32.add (local.get $a) (local.get $r))) (local.get $sa))
+                  (i32.mul (i32.load8_u (i32.add (local.get $b) (local.get $r))) (local.get $sb)))
+                (i32.load8_u (i32.add (local.get $c) (local.get $r))))
+              (i32.const 4))))
+        (v128.store (local.get $p)
+          (i16x8.add (v128.load (local.get $p)) (v128.load8x8_u (local.get $m))))
+        (local.set $m (i32.add (local.get $m) (i32.const 8)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows))))
+
+  (func (export "tripleBatch8x4") (param $a i32) (param $b i32) (param $c i32) (param $n i32) (param $sa i32) (param $sb i32) (param $mult i32) (param $t i32) (param $cells i32)
+    (local $r i32) (local $p i32) (local $m i32)
+    (memory.fill (local.get $t) (i32.const 0) (i32.shl (local.get $cells) (i32.const 6)))
+    (local.set $m (local.get $mult))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $p
+          (i32.add (local.get $t)
+            (i32.shl
+              (i32.add
+                (i32.add
+                  (i32.mul (i32.load8_u (i32.add (local.get $a) (local.get $r))) (local.get $sa))
+                  (i32.mul (i32.load8_u (i32.add (local.get $b) (local.get $r))) (local.get $sb)))
+                (i32.load8_u (i32.add (local.get $c) (local.get $r))))
+              (i32.const 6))))
+        (v128.store offset=0 (local.get $p)
+          (i16x8.add (v128.load offset=0 (local.get $p)) (v128.load8x8_u offset=0 (local.get $m))))
+        (v128.store offset=16 (local.get $p)
+          (i16x8.add (v128.load offset=16 (local.get $p)) (v128.load8x8_u offset=8 (local.get $m))))
+        (v128.store offset=32 (local.get $p)
+          (i16x8.add (v128.load offset=32 (local.get $p)) (v128.load8x8_u offset=16 (local.get $m))))
+        (v128.store offset=48 (local.get $p)
+          (i16x8.add (v128.load offset=48 (local.get $p)) (v128.load8x8_u offset=24 (local.get $m))))
+        (local.set $m (i32.add (local.get $m) (i32.const 32)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows))))
+
+  ;; Sums of blocks, in 16-byte vectors of uint16 lanes: dst[o * inner + j] = sum over s < count of
+  ;; src[(o * count + s) * inner + j], for o < outer and j < inner. A triple table's margins are three
+  ;; such sums (see ../batch-count.ts).
+  (func (export "blockSum") (param $src i32) (param $dst i32) (param $outer i32) (param $count i32) (param $inner i32)
+    (local $o i32) (local $j i32) (local $s i32) (local $p i32) (local $acc v128) (local $step i32) (local $base i32)
+    (local.set $step (i32.shl (local.get $inner) (i32.const 4)))
+    (block $outerDone
+      (loop $outerLoop
+        (br_if $outerDone (i32.ge_u (local.get $o) (local.get $outer)))
+        (local.set $base (i32.add (local.get $src) (i32.mul (i32.mul (local.get $o) (local.get $count)) (local.get $step))))
+        (local.set $j (i32.const 0))
+        (block $innerDone
+          (loop $innerLoop
+            (br_if $innerDone (i32.ge_u (local.get $j) (local.get $inner)))
+            (local.set $p (i32.add (local.get $base) (i32.shl (local.get $j) (i32.const 4))))
+            (local.set $acc (v128.const i64x2 0 0))
+            (local.set $s (i32.const 0))
+            (block $sumDone
+              (loop $sum
+                (br_if $sumDone (i32.ge_u (local.get $s) (local.get $count)))
+                (local.set $acc (i16x8.add (local.get $acc) (v128.load (local.get $p))))
+                (local.set $p (i32.add (local.get $p) (local.get $step)))
+                (local.set $s (i32.add (local.get $s) (i32.const 1)))
+                (br $sum)))
+            (v128.store (local.get $dst) (local.get $acc))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $innerLoop)))
+        (local.set $o (i32.add (local.get $o) (i32.const 1)))
+        (br $outerLoop))))
+
   ;; Pearson and Spearman of every replicate's table of one pair, two replicates per f64x2 (see
   ;; ../batch-count.ts, countPairCorrelationsBatch). Each lane does the operations of
   ;; tableMargins and correlationFromMargins (../stats/correlation.ts) in their order, and wasm has
