@@ -699,40 +699,7 @@ async function evaluateRun(
       const cmp = comparisons.get(method)!; // computed during the bootstrap, which every respondent-level run has
       const agreeN = structureB.get(method)!;
       const agreement: ValueWithCi = cmp.pearson === null || agreeN === 0 ? { value: cmp.pearson, ci: null } : { value: cmp.pearson, ci: intervalOf(agreeReps.get(method)!, agreeN) };
-      const m = items.length;
-      const difference = refM.values.map((row, i) => row.map((v, j) => (v === null || runM.values[i][j] === null ? null : (runM.values[i][j] as number) - v)));
-      const testByPair = new Map(cmp.pairTests.map((p) => [`${p.i}\u0000${p.j}`, p]));
-      const pairs: PairDifference[] = [];
-      for (let i = 0; i < m; i++) {
-        for (let j = i + 1; j < m; j++) {
-          const test = testByPair.get(`${items[i].id}\u0000${items[j].id}`);
-          const pd: PairDifference = {
-            i: items[i].id,
-            j: items[j].id,
-            reference: refM.values[i][j],
-            run: runM.values[i][j],
-            difference: difference[i][j],
-            z: test?.z ?? null,
-            p: test?.p ?? null,
-            q: test?.q ?? null,
-            referenceN: refM.n[i][j],
-            runN: runM.n[i][j],
-          };
-          pairs.push(pd);
-          if (pd.difference !== null && Math.abs(pd.difference) > t.pairDifference && pd.q !== null && pd.q < t.fdr) {
-            weakPairs.push({
-              method,
-              i: pd.i,
-              j: pd.j,
-              reference: pd.reference,
-              run: pd.run,
-              difference: pd.difference,
-              q: pd.q,
-              reasons: [`${method} correlation ${pd.run!.toFixed(3)} vs human ${pd.reference!.toFixed(3)} (difference ${pd.difference.toFixed(3)} > ${t.pairDifference}, BH q = ${pd.q.toPrecision(3)} < ${t.fdr})`],
-            });
-          }
-        }
-      }
+      const { difference, pairs } = pairDifferences(method, items, refM, runM, cmp.pairTests, t, weakPairs);
       individual[method] = {
         method,
         items: items.map((it) => it.id),
@@ -871,6 +838,59 @@ async function evaluateRun(
     weakPairs,
     itemLocations,
   };
+}
+
+/**
+ * Each pair's run-minus-reference difference (a full matrix, null where either is undefined) and its
+ * row of the report (upper triangle, row by row, with its test); the weak pairs among them are
+ * appended to `weakPairs`. A function of its own so that evaluateRun, called once an evaluation,
+ * does not hold the loop over every pair (V8 compiled and deoptimised the whole of evaluateRun for it
+ * on every re-evaluation).
+ */
+function pairDifferences(
+  method: AssociationChoice,
+  items: readonly ItemCodebook[],
+  refM: AssociationMatrix,
+  runM: AssociationMatrix,
+  pairTests: ReturnType<typeof compareMatrices>['pairTests'],
+  t: EvaluationConfig['thresholds'],
+  weakPairs: WeakPair[],
+): { difference: (number | null)[][]; pairs: PairDifference[] } {
+  const m = items.length;
+  const difference = refM.values.map((row, i) => row.map((v, j) => (v === null || runM.values[i][j] === null ? null : (runM.values[i][j] as number) - v)));
+  const testByPair = new Map(pairTests.map((p) => [`${p.i}\u0000${p.j}`, p]));
+  const pairs: PairDifference[] = [];
+  for (let i = 0; i < m; i++) {
+    for (let j = i + 1; j < m; j++) {
+      const test = testByPair.get(`${items[i].id}\u0000${items[j].id}`);
+      const pd: PairDifference = {
+        i: items[i].id,
+        j: items[j].id,
+        reference: refM.values[i][j],
+        run: runM.values[i][j],
+        difference: difference[i][j],
+        z: test?.z ?? null,
+        p: test?.p ?? null,
+        q: test?.q ?? null,
+        referenceN: refM.n[i][j],
+        runN: runM.n[i][j],
+      };
+      pairs.push(pd);
+      if (pd.difference !== null && Math.abs(pd.difference) > t.pairDifference && pd.q !== null && pd.q < t.fdr) {
+        weakPairs.push({
+          method,
+          i: pd.i,
+          j: pd.j,
+          reference: pd.reference,
+          run: pd.run,
+          difference: pd.difference,
+          q: pd.q,
+          reasons: [`${method} correlation ${pd.run!.toFixed(3)} vs human ${pd.reference!.toFixed(3)} (difference ${pd.difference.toFixed(3)} > ${t.pairDifference}, BH q = ${pd.q.toPrecision(3)} < ${t.fdr})`],
+        });
+      }
+    }
+  }
+  return { difference, pairs };
 }
 
 /** Replicates of the polychoric structure interval asked for (at most `bootstrap`). */
