@@ -8,9 +8,9 @@
  * 5,000) and its settings (Pearson and Spearman, 200 bootstraps, 999 permutations, group-level
  * structure by country). One process, one `ReferenceCache`, as in the worker: a cold evaluation
  * first, then the run file is rewritten (alternately with run2's and run1's answers) and
- * re-evaluated `--repeats` times. Prints the cold time, the warm times (median, min, max), the
- * stages of the last warm evaluation and the process's peak RSS; `--profile` writes a CPU profile of
- * the warm evaluations only. Never run from the tests.
+ * re-evaluated `--repeats` times. Prints the cold time, the warm times (median, min, max) and the CPU
+ * time of all threads they took, the stages of the last warm evaluation and the process's peak RSS;
+ * `--profile` writes a CPU profile of the warm evaluations only. Never run from the tests.
  */
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -34,12 +34,18 @@ async function main(): Promise<void> {
   const config = loaded.config;
   const cache = new ReferenceCache();
 
+  // CPU time of all the process's threads (the counting threads included) during the warm evaluations.
+  const cpu: number[] = [];
   const timed = async (stages?: [string, number][]) => {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await evaluate(config, { cache, onStage: stages ? (s, ms) => stages.push([s, ms]) : undefined });
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e6);
     return (performance.now() - t0) / 1000;
   };
   const cold = await timed();
+  cpu.length = 0;
   console.log(`cold (reads and counts the reference): ${cold.toFixed(2)} s`);
   const profile = arg('profile', '');
   const session = profile ? new Session() : null;
@@ -73,6 +79,8 @@ async function main(): Promise<void> {
   const sorted = [...warm].sort((a, b) => a - b);
   const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
   console.log(`warm, run rewritten (${repeats}x): median ${median.toFixed(2)} s (min ${sorted[0].toFixed(2)}, max ${sorted[sorted.length - 1].toFixed(2)})`);
+  const cpuSorted = [...cpu].sort((a, b) => a - b);
+  console.log(`CPU time of all threads a warm evaluation: median ${cpuSorted[cpuSorted.length >> 1].toFixed(2)} s (min ${cpuSorted[0].toFixed(2)}, max ${cpuSorted[cpuSorted.length - 1].toFixed(2)})`);
   console.log(`cache: ${cache.size} parts, ${cache.hits} hits, ${cache.misses} computed`);
   console.log('stages of the last warm evaluation (ms):');
   for (const [s, ms] of stages) console.log(`  ${s.padEnd(48)} ${ms.toFixed(0)}`);
