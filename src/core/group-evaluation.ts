@@ -13,7 +13,7 @@ import { NO_CACHE, type Memo } from './cache';
 import { meanOfDefined, totalWeight } from './stats/descriptive';
 import { percentile, stratifiedBootstrapMultiplicities, stratifiedSplitHalf } from './stats/resample';
 import { computeSufficientStats, gatherCountingInput, ItemWeightCounter, rowSetItemSums, type SufficientStats } from './sufficient';
-import { BATCH_LANES, batchCountingAvailable, countGroupItemWeightsBatch, newCodesId, packMultiplicities, type BatchCountingInput } from './batch-count';
+import { MAX_BATCH_LANES, batchCountingAvailable, countGroupItemWeightsBatch, newCodesId, packMultiplicities, type BatchCountingInput } from './batch-count';
 
 /**
  * The run's side of the group-level comparison: respondents grouped by a column, or per-group
@@ -54,8 +54,8 @@ export function respondentGroups(run: SurveyData, columns: number[], groupColumn
       }
       const sel = selected;
       const mults = Array.from({ length: count }, () => stratifiedBootstrapMultiplicities(sel.groupRows, run.n, rng));
-      // Unweighted runs (the usual case): all replicates of the batch in one kernel pass per item.
-      const packed = !run.weights && groups.length < 256 && batchCountingAvailable() ? packMultiplicities(mults, run.n, false) : null;
+      // Unweighted runs (the usual case): all replicates of the batch (up to 32) in one kernel pass per item.
+      const packed = !run.weights && groups.length < 256 && batchCountingAvailable() ? packMultiplicities(mults, run.n, false, MAX_BATCH_LANES) : null;
       if (packed) {
         codes ??= gatherCountingInput(run, { columns, weights: null }, false).input;
         return countGroupItemWeightsBatch({ codes, codesId, mult: packed, lanes: count }, sel.code, groups.length);
@@ -293,7 +293,7 @@ export function* groupStructureSteps(input: GroupEvaluationInput): Generator<voi
   const bootTopicRho: number[] = [];
   for (let b = 0; b < input.bootstrap; ) {
     input.signal?.throwIfAborted();
-    const count = Math.min(BATCH_LANES, input.bootstrap - b);
+    const count = Math.min(MAX_BATCH_LANES, input.bootstrap - b);
     const replicates = run.resample(groups, rng, count);
     if (!replicates) break;
     for (const replicate of replicates) {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateGroupStructure, respondentGroups } from '../../../src/core/group-evaluation';
-import { BATCH_LANES } from '../../../src/core/batch-count';
+import { MAX_BATCH_LANES } from '../../../src/core/batch-count';
 import { DiagnosticBag } from '../../../src/core/diagnostics';
 import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, topicMeanMatrix, upperTriangleOf } from '../../../src/core/stats/group-structure';
 import { meanOfDefined } from '../../../src/core/stats/descriptive';
@@ -102,6 +102,20 @@ test('too few shared groups or a missing group column give a diagnostic, not a c
   assert.ok(r2.bag.items.some((d) => d.code === 'group.too-few'));
 });
 
+test('a batch of up to 32 replicates within groups (one kernel pass per item) equals the replicates drawn and counted one at a time', () => {
+  const side = respondentGroups(model, items.map((_, j) => j), 'group')!;
+  const groups = side.groups;
+  for (const count of [MAX_BATCH_LANES, 9, 3]) {
+    const batch = side.resample(groups, new Prng(11), count)!;
+    const single = new Prng(11);
+    assert.equal(batch.length, count);
+    for (let l = 0; l < count; l++) {
+      const one = side.resample(groups, single, 1)![0];
+      assert.deepStrictEqual(batch[l].map((g) => g.map((d) => Array.from(d))), one.map((g) => g.map((d) => Array.from(d))), `${count} a batch, replicate ${l}`);
+    }
+  }
+});
+
 test('the bootstrap intervals are those of the replicates compared through the group mean matrix, bit for bit (item and topic level)', () => {
   const seed = 5;
   const { g } = run(human, model, seed);
@@ -116,8 +130,8 @@ test('the bootstrap intervals are those of the replicates compared through the g
   const rho: number[] = [];
   const rmse: number[] = [];
   const topicRho: number[] = [];
-  for (let b = 0; b < 50; b += BATCH_LANES) {
-    for (const replicate of side.resample(g.groups, rng, Math.min(BATCH_LANES, 50 - b))!) {
+  for (let b = 0; b < 50; b += MAX_BATCH_LANES) {
+    for (const replicate of side.resample(g.groups, rng, Math.min(MAX_BATCH_LANES, 50 - b))!) {
       const a = groupMeanMatrix(g.groups, codebook, replicate);
       const c = compareUpperVectors(refUpper, acrossGroupUpper(a));
       if (c.pearson !== null) rho.push(c.pearson);
