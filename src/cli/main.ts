@@ -3,13 +3,14 @@
  *
  * Exit codes: 0 success, 1 a --fail-under gate failed, 2 bad input (a located message on stderr).
  */
-import { existsSync, readFileSync, writeFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { writeTextFile } from './write-text';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ASSOCIATION_CHOICES, DEFAULTS, parseConfig, type AssociationChoice, type EvaluationConfig } from '../core/config';
 import { formatDiagnostic, InputError } from '../core/diagnostics';
 import { evaluate, TOOL_VERSION } from '../core/evaluate';
-import { renderReport, type ReportFormat } from '../core/render';
+import { renderReport, reportJsonChunks, type ReportFormat } from '../core/render';
 import { DEFAULT_THRESHOLDS, type EvaluationReport } from '../core/report';
 
 const USAGE = `Usage:
@@ -260,12 +261,12 @@ async function main(argv: string[]): Promise<number> {
     format === 'html'
       ? { webviewJs: readFileSync(path.join(__dirname, 'webview.js'), 'utf8'), css: readFileSync(path.join(__dirname, '..', 'media', 'panel.css'), 'utf8') }
       : {};
-  const text = renderReport(report, format, assets);
   if (out) {
-    writeFileSync(out, text);
+    // JSON in pieces: the whole text is never held (see writeTextFile).
+    writeTextFile(out, format === 'json' ? reportJsonChunks(report) : [renderReport(report, format, assets)]);
     process.stdout.write(summaryTable(report));
     process.stdout.write(`\nReport written to ${out}\n`);
-  } else process.stdout.write(text);
+  } else process.stdout.write(renderReport(report, format, assets));
 
   let code = 0;
   for (const run of report.runs) {

@@ -24,6 +24,67 @@ export function reportToJson(report: EvaluationReport): string {
   return JSON.stringify(report, null, 2) + '\n';
 }
 
+/**
+ * `reportToJson` in pieces, the same text once joined (tested): the report's arrays and objects are
+ * walked down to values of a few kilobytes (a pair's row, a matrix row), each written by
+ * JSON.stringify and indented to its place, so a writer never holds the whole text (119 MB for the
+ * WVS-sized case with polychoric structure; building it as one string, and its UTF-8 copy, were
+ * the evaluation's peak memory). Values JSON.stringify treats specially (toJSON, typed arrays, other
+ * prototypes) are handed to it whole.
+ */
+export function* reportJsonChunks(report: EvaluationReport): Generator<string> {
+  yield* jsonChunks(report, '', 0);
+  yield '\n';
+}
+
+/** Depth from which a plain object is written by one JSON.stringify call (a pair's row: depth 7). */
+const WHOLE_OBJECT_DEPTH = 5;
+
+function* jsonChunks(value: unknown, indent: string, depth: number): Generator<string> {
+  const inner = indent + '  ';
+  if (Array.isArray(value) && value.length > 0 && value.some((v) => v !== null && typeof v === 'object')) {
+    yield '[\n';
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      yield inner;
+      // As JSON.stringify: undefined, functions and symbols in an array are written as null.
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') yield 'null';
+      else yield* jsonChunks(v, inner, depth + 1);
+      yield i < value.length - 1 ? ',\n' : '\n';
+    }
+    yield indent + ']';
+    return;
+  }
+  if (depth < WHOLE_OBJECT_DEPTH && isPlainObject(value)) {
+    // As JSON.stringify: properties whose value is undefined, a function or a symbol are left out.
+    const keys = Object.keys(value).filter((k) => {
+      const v = value[k];
+      return v !== undefined && typeof v !== 'function' && typeof v !== 'symbol';
+    });
+    if (keys.length === 0) {
+      yield '{}';
+      return;
+    }
+    yield '{\n';
+    for (let i = 0; i < keys.length; i++) {
+      yield `${inner}${JSON.stringify(keys[i])}: `;
+      yield* jsonChunks(value[keys[i]], inner, depth + 1);
+      yield i < keys.length - 1 ? ',\n' : '\n';
+    }
+    yield indent + '}';
+    return;
+  }
+  // JSON.stringify never writes a raw line break inside a string, so every one is between lines.
+  const text = JSON.stringify(value, null, 2);
+  yield indent && text.includes('\n') ? text.replace(/\n/g, '\n' + indent) : text;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+}
+
 function num(x: number | null | undefined, digits = 3): string {
   return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits);
 }

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { escapeHtml, jsonForHtml, reportToCsv, reportToHtml, reportToJson } from '../../../src/core/render';
 import type { EvaluationReport } from '../../../src/core/report';
 
@@ -74,4 +76,26 @@ test('CSV fields with commas and quotes are quoted', () => {
   const csv = reportToCsv(tinyReport());
   const row = csv.split('\n')[1];
   assert.ok(row.startsWith('"run, ""one""",item,,Q1,'));
+});
+
+test('the JSON report in pieces joins to reportToJson exactly (the demo report and random values)', async () => {
+  const { reportJsonChunks } = await import('../../../src/core/render');
+  const fc = (await import('fast-check')).default;
+  const same = (value: unknown, label: string) => assert.equal([...reportJsonChunks(value as EvaluationReport)].join(''), JSON.stringify(value, null, 2) + '\n', label);
+  same(tinyReport(), 'tiny report');
+  const golden = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../test/fixtures/golden/demo-report.json'), 'utf8'));
+  same(golden, 'golden demo report');
+  // Deep nesting past the depth at which objects are written whole, arrays of objects and of
+  // primitives, empty ones, holes, undefined, functions, NaN, -0, dates, typed arrays, null prototypes.
+  const odd = { a: [1, { b: undefined, c: () => 1, d: [NaN, -0, Infinity] }, undefined, [], {}], e: new Float64Array([1.5, 2]), f: new Date(0), g: Object.assign(Object.create(null), { h: [[{ i: [{ j: { k: { l: 'm\n"\u2028😀' } } }] }]] }) };
+  same(odd, 'odd values');
+  const sparse: unknown[] = [1, { a: 1 }];
+  sparse[5] = { b: 2 };
+  same({ sparse }, 'sparse array');
+  fc.assert(
+    fc.property(fc.object({ depthSize: 'medium', values: [fc.anything({ withBoxedValues: true, withNullPrototype: true, withSparseArray: true, withTypedArray: true, withDate: true, withObjectString: true })] }), (v) => {
+      same(v, 'random');
+    }),
+    { numRuns: 300, seed: 7 },
+  );
 });
