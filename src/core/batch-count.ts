@@ -227,10 +227,12 @@ export interface PolychoricTargets {
 
 /**
  * `countPairTablesBatch` followed by `associationValues` of each replicate, without the replicates'
- * tables: each pair's tables go from the counting kernel to the kernel's `pairCorrelations`
- * (Pearson and Spearman of two replicates per SIMD instruction, the operations of
- * `PairCorrelations.compute` in their order, so the same numbers bit for bit), its correlations to
- * `targets.values`. Polychoric fits take the replicate's table as a JavaScript array.
+ * tables: the pairs are counted three at a time where they can be (`tripleCover`: a triple's table
+ * in one pass over the rows, its pairs' tables as its margins), and each pair's tables go to the
+ * kernel's `pairCorrelations` (Pearson and Spearman of two replicates per SIMD instruction, the
+ * operations of `PairCorrelations.compute` in their order, so the same numbers bit for bit), its
+ * correlations to `targets.values`. Polychoric fits take the replicate's table as a JavaScript
+ * array. Threads share the work by the cover's units `start, start + step, ...` (disjoint pairs).
  */
 export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset: Int32Array, targets: CorrelationTargets, start: number, step: number): void {
   const { methods, values, items, pairCounts, polychoric } = targets;

@@ -306,8 +306,8 @@ export async function startBootstrapBatch(
 
 /**
  * The bootstrap of correlation agreement, without tables: for up to `MAX_BATCH_LANES` replicates
- * (one kernel pass a pair), their
- * item weights (returned, per replicate) and their Pearson / Spearman upper triangles (into
+ * (one kernel pass a triple or pair of items), their item weights (returned, per replicate) and
+ * their Pearson / Spearman upper triangles (into
  * `values[method][replicate]`, shared buffers of one entry a pair), the same numbers as
  * `associationValues` of `startBootstrapBatch`'s tables. The replicates' tables are never stored:
  * each pair's go from the kernel to its correlations. The multiplicities are read before this

@@ -1,4 +1,5 @@
-;; Bootstrap pair tables, eight replicates at once (pairBatch8) or 32 (pairBatch8x4), and the
+;; Bootstrap pair tables, eight replicates at once (pairBatch8) or 32 (pairBatch8x4), or a triple's
+;; table (tripleBatch8, tripleBatch8x4) and its pairs' tables as its margins (blockSum), and the
 ;; replicates' Pearson and Spearman from them (pairCorrelations); see ../batch-count.ts.
 ;;
 ;; A replicate's table of a pair is sum over rows of m_r e_{a_r b_r}: the row's multiplicity added to
