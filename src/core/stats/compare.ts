@@ -9,6 +9,7 @@ import { fisherZ, pearsonVectors, spearmanVectors } from './correlation';
 import { chiSquareSf } from './chi-square';
 import { normalSf } from './distributions';
 import { benjaminiHochberg } from './multiple-testing';
+import { permutedCrossSums } from './permuted-cross';
 import { Prng } from './prng';
 import { symmetricEigen, type SymmetricEigen } from './symmetric-eigen';
 
@@ -290,16 +291,12 @@ function mantelTest(
       }
     }
     const scale = Math.sqrt(sxx * syy);
-    for (let b = 0; b < permutations; b++) {
-      const perm = rng.permutation(m);
-      let sxy = 0;
-      for (let i = 0; i < m; i++) {
-        const pi = perm[i] * m;
-        const row = i * m;
-        for (let j = i + 1; j < m; j++) sxy += ref[pi + perm[j]] * yc[row + j];
-      }
-      if (sxy / scale >= observed - MANTEL_EPS) reached++;
-    }
+    // sxy of every permutation, sum over i < j of ref[perm i, perm j] yc[i, j] (permuted-cross.ts).
+    const perms = new Uint32Array(permutations * m);
+    for (let b = 0; b < permutations; b++) perms.set(rng.permutation(m), b * m);
+    const sxy = new Float64Array(permutations);
+    permutedCrossSums(ref, yc, m, perms, permutations, sxy);
+    for (let b = 0; b < permutations; b++) if (sxy[b] / scale >= observed - MANTEL_EPS) reached++;
     return { r: observed, p: (reached + 1) / (permutations + 1), permutations };
   }
   const x: number[] = [];

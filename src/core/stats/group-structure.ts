@@ -6,6 +6,7 @@
  * (OpinionQA-style shares) have a group-level structure too.
  */
 import { itemRange, type ItemCodebook } from '../codebook';
+import { permutedCrossSums } from './permuted-cross';
 
 export interface GroupMeanMatrix {
   groups: string[];
@@ -325,30 +326,34 @@ export function upperTrianglePermutationNull(a: (number | null)[][], b: (number 
   }
   const xbar = sx / npairs;
   const ybar = sy / npairs;
-  const xc = new Float64Array(npairs);
+  // a's centred entries in its upper triangle, b's in both (b is the one permuted).
+  const xc = new Float64Array(m * m);
   const yc = new Float64Array(m * m);
   let sxx = 0;
   let syy = 0;
-  for (let i = 0, p = 0; i < m; i++) {
-    for (let j = i + 1; j < m; j++, p++) {
-      xc[p] = (a[i][j] as number) - xbar;
+  for (let i = 0; i < m; i++) {
+    for (let j = i + 1; j < m; j++) {
+      const c = (xc[i * m + j] = (a[i][j] as number) - xbar);
       const d = (b[i][j] as number) - ybar;
       yc[i * m + j] = yc[j * m + i] = d;
-      sxx += xc[p] * xc[p];
+      sxx += c * c;
       syy += d * d;
     }
   }
-  for (let k = 0; k < permutations; k++) {
-    if (k % 100 === 0) signal?.throwIfAborted();
-    const perm = rng.permutation(m);
+  // Permutations drawn in slices of 100 (the abort check's step), each slice's sums at once.
+  const slice = 100;
+  const perms = new Uint32Array(Math.min(slice, permutations) * m);
+  const sxy = new Float64Array(Math.min(slice, permutations));
+  for (let k = 0; k < permutations; k += slice) {
+    signal?.throwIfAborted();
+    const count = Math.min(slice, permutations - k);
+    for (let q = 0; q < count; q++) perms.set(rng.permutation(m), q * m);
     if (npairs < 2 || !(sxx > 0) || !(syy > 0)) continue;
-    let sxy = 0;
-    for (let i = 0, p = 0; i < m; i++) {
-      const row = perm[i] * m;
-      for (let j = i + 1; j < m; j++, p++) sxy += xc[p] * yc[row + perm[j]];
+    permutedCrossSums(yc, xc, m, perms, count, sxy);
+    for (let q = 0; q < count; q++) {
+      const r = sxy[q] / Math.sqrt(sxx * syy);
+      out.push(r > 1 ? 1 : r < -1 ? -1 : r);
     }
-    const r = sxy / Math.sqrt(sxx * syy);
-    out.push(r > 1 ? 1 : r < -1 ? -1 : r);
   }
   return out;
 }
