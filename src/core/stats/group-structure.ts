@@ -285,12 +285,43 @@ export function compareUpperTriangles(a: (number | null)[][], b: (number | null)
   return compareGathered(xs.subarray(0, n), ys.subarray(0, n));
 }
 
-/** Pearson and RMSE of the gathered pairs (both sides defined), in their order. */
+/**
+ * Pearson and RMSE of the gathered pairs (both sides defined), in their order: `pearsonPairwise`'s
+ * arithmetic (the sums, then the centred sums) and the squared differences summed in the second
+ * pass, so the same numbers, in loops that only ever see Float64Arrays (`pearsonPairwise` is
+ * called with arrays of numbers and nulls too, and its element reads are then polymorphic; the
+ * bootstrap calls this a few hundred times an evaluation on 15,225 pairs).
+ */
 function compareGathered(x: Float64Array, y: Float64Array): UpperComparison {
   const n = x.length;
+  let sx = 0;
+  let sy = 0;
+  for (let k = 0; k < n; k++) {
+    sx += x[k];
+    sy += y[k];
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
   let ss = 0;
-  for (let k = 0; k < n; k++) ss += (x[k] - y[k]) ** 2;
-  return { pearson: pearsonPairwise(x, y), rmse: n ? Math.sqrt(ss / n) : null, pairs: n };
+  for (let k = 0; k < n; k++) {
+    const a = x[k];
+    const b = y[k];
+    const dx = a - mx;
+    const dy = b - my;
+    sxx += dx * dx;
+    syy += dy * dy;
+    sxy += dx * dy;
+    ss += (a - b) ** 2;
+  }
+  let pearson: number | null = null;
+  if (n >= 2 && sxx > 0 && syy > 0) {
+    const r = sxy / Math.sqrt(sxx * syy);
+    pearson = Math.max(-1, Math.min(1, r));
+  }
+  return { pearson, rmse: n ? Math.sqrt(ss / n) : null, pairs: n };
 }
 let pairScratch = { x: new Float64Array(0), y: new Float64Array(0) };
 
