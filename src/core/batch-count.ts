@@ -238,10 +238,10 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
   const { methods, values, items, pairCounts, polychoric } = targets;
   const tripleCells = (maxSlots: number) => Math.min(TRIPLE_MAX_CELLS, maxSlots * maxSlots * maxSlots);
   // After the table: each item's code values (maxSlots f64 an item), the kernel's scratch (8
-  // arrays of maxSlots f64x2), its outputs (two methods x width f64), two more pair tables and a
+  // arrays of maxSlots pairs of f64x2), its outputs (two methods x width f64), two more pair tables and a
   // triple's table.
   const codesBytes = (maxSlots: number) => align(items.length * maxSlots * 8, 16);
-  const scratchBytes = (maxSlots: number) => 8 * 16 * maxSlots;
+  const scratchBytes = (maxSlots: number) => 8 * 32 * maxSlots;
   const { kern, pass, width, n, k, m, lanes, multOff, tableOff, maxSlots } = pairTablesSetup(
     input,
     (slots, w) => codesBytes(slots) + scratchBytes(slots) + 2 * 8 * w + 2 * slots * slots * 2 * w + tripleCells(slots) * 2 * w,
