@@ -211,6 +211,13 @@ export interface CorrelationTargets {
   pairCounts: Float64Array;
   /** Also each replicate's unsmoothed polychoric rho (`polychoricRhoAt`), for the first `lanes` replicates. */
   polychoric?: PolychoricTargets;
+  /**
+   * Also each replicate's item weights (what `countItemWeightsBatch` gives as `weights`), taken as
+   * the margins of tables counted anyway: replicate l's weight of item i's code a at
+   * l * K + K_i + a, K_i the sum of k below i and K the sum of all. Every item must be in a pair
+   * (two items or more).
+   */
+  itemWeights?: Float64Array;
 }
 
 export interface PolychoricTargets {
@@ -244,7 +251,7 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
   const scratchBytes = (maxSlots: number) => 8 * 32 * maxSlots;
   const { kern, pass, width, n, k, m, lanes, multOff, tableOff, maxSlots } = pairTablesSetup(
     input,
-    (slots, w) => codesBytes(slots) + scratchBytes(slots) + 2 * 8 * w + 2 * slots * slots * 2 * w + tripleCells(slots) * 2 * w,
+    (slots, w) => codesBytes(slots) + scratchBytes(slots) + 2 * 8 * w + 2 * slots * slots * 2 * w + tripleCells(slots) * 2 * w + slots * 2 * w,
   );
   const pairBytes = maxSlots * maxSlots * 2 * width;
   const codesOff = tableOff + pairBytes;
@@ -252,6 +259,7 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
   const outOff = scratchOff + scratchBytes(maxSlots);
   const tablesOff = [tableOff, outOff + 2 * 8 * width, outOff + 2 * 8 * width + pairBytes];
   const tripleOff = tablesOff[2] + pairBytes;
+  const marginOff = tripleOff + tripleCells(maxSlots) * 2 * width;
   const vectors = width / BATCH_LANES;
   const triplePass = vectors === 1 ? kern.tripleBatch8 : kern.tripleBatch8x4;
   const f64 = new Float64Array(kern.memory.buffer);
@@ -264,7 +272,20 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
   const cells = new Float64Array(maxSlots * maxSlots);
   const pc = new PairCorrelations(items, methods);
   const nominal = items.map((it) => it.type === 'nominal');
-  const units = coverOf(k, TRIPLE_MAX_CELLS);
+  const { units, owner } = coverOf(k, TRIPLE_MAX_CELLS);
+  const itemWeights = targets.itemWeights;
+  const itemOffsets = new Int32Array(m + 1);
+  for (let i = 0; i < m; i++) itemOffsets[i + 1] = itemOffsets[i] + k[i];
+  if (itemWeights && itemWeights.length < lanes * itemOffsets[m]) throw new RangeError(`countPairCorrelationsBatch: ${itemWeights.length} item weights for ${lanes} x ${itemOffsets[m]}`);
+  // Item i's weights from a table at byte `t` whose margin over the other item's slots (blockSum's
+  // outer x count x inner vectors) is item i's slots: its k[i] answer codes, lanes < `lanes`.
+  const weightsOf = (i: number, t: number, outer: number, count: number, inner: number) => {
+    kern.blockSum(t, marginOff, outer, count, inner);
+    const K = itemOffsets[m];
+    for (let a = 0, x = marginOff / 2; a < k[i]; a++, x += width) {
+      for (let l = 0, o = itemOffsets[i] + a; l < lanes; l++, o += K) itemWeights![o] = u16[x + l];
+    }
+  };
   const polyLanes = (i: number, j: number) => (polychoric && !(nominal[i] || nominal[j]) ? polychoric.lanes : 0);
   // What pair (i, j) takes from its tables: CORRELATIONS (defined for its complete rows) and POLYCHORIC
   // bits, 0 for nothing; NaN where it takes nothing.
@@ -300,12 +321,17 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
     const j = units[3 * u + 1];
     const h = units[3 * u + 2];
     const pij = pairIndex(m, i, j);
+    // Whether this unit gives an item its weights (each item's first unit in the cover does).
+    const owns = itemWeights !== undefined && (owner[i] === u || owner[j] === u || (h >= 0 && owner[h] === u));
     if (h < 0) {
       const need = needed(i, j, pij);
-      if (!need) continue;
-      const stride = k[j] + 1;
-      pass(i * n, j * n, n, stride, multOff, tableOff, (k[i] + 1) * stride);
-      finish(i, j, pij, tableOff, need);
+      if (!need && !owns) continue;
+      const si = k[i] + 1;
+      const sj = k[j] + 1;
+      pass(i * n, j * n, n, sj, multOff, tableOff, si * sj);
+      if (need) finish(i, j, pij, tableOff, need);
+      if (owns && owner[i] === u) weightsOf(i, tableOff, si, sj, vectors);
+      if (owns && owner[j] === u) weightsOf(j, tableOff, 1, si, sj * vectors);
       continue;
     }
     const pih = pairIndex(m, i, h);
@@ -314,11 +340,17 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
     const nij = needed(i, j, pij);
     const nih = needed(i, h, pih);
     const njh = needed(j, h, pjh);
-    if (!(nij || nih || njh)) continue;
+    if (!(nij || nih || njh || owns)) continue;
     const si = k[i] + 1;
     const sj = k[j] + 1;
     const sh = k[h] + 1;
     triplePass(i * n, j * n, h * n, n, sj * sh, sh, multOff, tripleOff, si * sj * sh);
+    if (owns) {
+      // Straight from the triple's table: i over (j, h), h over (i, j); j from the (j, h) margin below.
+      if (owner[i] === u) weightsOf(i, tripleOff, si, sj * sh, vectors);
+      if (owner[h] === u) weightsOf(h, tripleOff, 1, si * sj, sh * vectors);
+      if (owner[j] === u && !njh) kern.blockSum(tripleOff, tablesOff[2], 1, si, sj * sh * vectors);
+    }
     // The margins: (i, j) sums over h, (i, h) over j, (j, h) over i.
     if (nij) {
       kern.blockSum(tripleOff, tablesOff[0], si * sj, sh, vectors);
@@ -332,6 +364,7 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
       kern.blockSum(tripleOff, tablesOff[2], 1, si, sj * sh * vectors);
       finish(j, h, pjh, tablesOff[2], njh);
     }
+    if (owns && owner[j] === u) weightsOf(j, tablesOff[2], sj, sh, vectors);
   }
 }
 
@@ -346,13 +379,21 @@ const TRIPLE_MAX_CELLS = 1331;
 const CORRELATIONS = 1;
 const POLYCHORIC = 2;
 
-let cover: { key: string; units: Int32Array } | null = null;
+let cover: { key: string; units: Int32Array; owner: Int32Array } | null = null;
 
-/** `tripleCover` of the items with `k` codes (kept for the thread's next batch of the same items). */
-function coverOf(k: Int32Array, maxCells: number): Int32Array {
+/**
+ * `tripleCover` of the items with `k` codes, and each item's first unit in it (-1 for none), kept
+ * for the thread's next batch of the same items.
+ */
+function coverOf(k: Int32Array, maxCells: number): { units: Int32Array; owner: Int32Array } {
   const key = `${maxCells}:${k.join(',')}`;
-  if (cover?.key !== key) cover = { key, units: tripleCover(k.length, Array.from(k, (x) => x + 1), maxCells) };
-  return cover.units;
+  if (cover?.key !== key) {
+    const units = tripleCover(k.length, Array.from(k, (x) => x + 1), maxCells);
+    const owner = new Int32Array(k.length).fill(-1);
+    for (let u = units.length / 3 - 1; u >= 0; u--) for (let q = 0; q < 3; q++) if (units[3 * u + q] >= 0) owner[units[3 * u + q]] = u;
+    cover = { key, units, owner };
+  }
+  return cover;
 }
 
 /**

@@ -342,13 +342,19 @@ export async function startBootstrapCorrelations(
   }
   const gathered = codesOf(unweighted, data, colIdx);
   const input: BatchCountingInput = { codes: gathered.codes, codesId: gathered.id, mult: packed, lanes: mults.length };
-  const items = countItemWeightsBatch(input);
   const targets: CorrelationTargets = { methods: options.methods, values: options.values.map((v) => [...v]), items: unweighted.items, pairCounts: useWorkers ? sharedView(unweighted.pairCounts) : unweighted.pairCounts };
+  // The item weights: the polychoric fits need them first (their thresholds), so they are counted
+  // here then; otherwise the counting threads take them from the tables they count anyway.
+  let weights: Float64Array[][] | null = null;
+  if (poly || npairs === 0) weights = countItemWeightsBatch(input).weights;
   if (poly) {
     const lanes = Math.min(poly.lanes, mults.length);
-    const each = items.weights.slice(0, lanes).map(itemThresholds);
+    const each = weights!.slice(0, lanes).map(itemThresholds);
     targets.polychoric = { lanes, values: [...poly.values], start: poly.start, thresholds: each.map((e) => e.thresholds), constant: each.map((e) => e.constant) };
   }
+  const k = unweighted.k;
+  const K = k.reduce((a, b) => a + b, 0);
+  if (!weights) targets.itemWeights = useWorkers ? new Float64Array(new SharedArrayBuffer(8 * mults.length * K)) : new Float64Array(mults.length * K);
   if (npairs > 0) {
     if (!useWorkers) countPairCorrelationsBatch(input, unweighted.pairOffset, targets, 0, 1);
     else {
@@ -356,7 +362,13 @@ export async function startBootstrapCorrelations(
       await Promise.all(onWorkers(script, step, (t) => ({ kind: 'correlations', input, pairOffset: unweighted.pairOffset, targets, start: t, step })));
     }
   }
-  return items.weights;
+  if (weights) return weights;
+  const all = targets.itemWeights!;
+  return mults.map((_, l) => {
+    const out: Float64Array[] = [];
+    for (let i = 0, o = l * K; i < k.length; o += k[i], i++) out.push(all.subarray(o, o + k[i]));
+    return out;
+  });
 }
 
 /** Below this many pairs a polychoric matrix is fitted on the calling thread (a hand-off costs ~1 ms). */
