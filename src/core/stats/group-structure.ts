@@ -5,7 +5,10 @@
  * their topic first). Works from per-group answer distributions, so distribution-level runs
  * (OpinionQA-style shares) have a group-level structure too.
  */
+/// <reference path="../wasm/wat.d.ts" />
+import acrossGroupsBytes from '../wasm/across-groups.wat';
 import { itemRange, type ItemCodebook } from '../codebook';
+import { align, instantiate, reserve, type KernelMemory } from '../wasm/instance';
 import { permutedCrossSums } from './permuted-cross';
 
 export interface GroupMeanMatrix {
@@ -516,6 +519,33 @@ function compareReplicate(s: ReplicateScratch, distributions: ArrayLike<number>[
     }
     ss[j] = q;
   }
+  // Every column complete: the correlations from the kernel (the same numbers, see
+  // across-groups.wat), gathered where both sides are defined as in compareUpperVectors.
+  let allComplete = true;
+  for (let j = 0; j < m && allComplete; j++) if (complete[j] !== 1) allComplete = false;
+  const kern = allComplete ? acrossGroupsKernel() : null;
+  if (kern) {
+    const npairs = refUpper.length;
+    const cOff = 0;
+    const ssOff = align(8 * G * m, 16);
+    const outOff = ssOff + align(8 * m, 16);
+    reserve(kern.memory, outOff + 8 * npairs);
+    const f64 = new Float64Array(kern.memory.buffer);
+    for (let j = 0, o = 0; j < m; j++, o += G) for (let g = 0, x = cOff / 8 + j; g < G; g++, x += m) f64[x] = centred[o + g];
+    f64.set(ss.subarray(0, m), ssOff / 8);
+    kern.correlations(cOff, ssOff, m, G, outOff);
+    let n = 0;
+    for (let p = 0, x = outOff / 8; p < npairs; p++, x++) {
+      const u = refUpper[p];
+      if (u !== u) continue;
+      const r = f64[x];
+      if (r !== r) continue;
+      xs[n] = u;
+      ys[n] = r;
+      n++;
+    }
+    return compareGathered(xs.subarray(0, n), ys.subarray(0, n));
+  }
   // acrossGroupUpper's correlations, gathered where both sides are defined as in compareUpperVectors.
   let n = 0;
   for (let i = 0, p = 0, oi = 0; i < m; i++, oi += G) {
@@ -568,6 +598,25 @@ function compareReplicate(s: ReplicateScratch, distributions: ArrayLike<number>[
     }
   }
   return compareGathered(xs.subarray(0, n), ys.subarray(0, n));
+}
+
+interface AcrossGroupsKernel {
+  memory: KernelMemory;
+  correlations(c: number, ss: number, m: number, G: number, out: number): void;
+}
+
+let acrossKernel: AcrossGroupsKernel | null | undefined;
+let acrossWasmAllowed = true;
+
+/** Whether replicates' correlations across groups may run in WebAssembly (tests turn it off to check the JavaScript route). */
+export function useWasmAcrossGroups(on: boolean): void {
+  acrossWasmAllowed = on;
+}
+
+function acrossGroupsKernel(): AcrossGroupsKernel | null {
+  if (!acrossWasmAllowed) return null;
+  if (acrossKernel === undefined) acrossKernel = instantiate<AcrossGroupsKernel>(acrossGroupsBytes);
+  return acrossKernel;
 }
 
 /** Column `o`..`o + length` of a flat buffer as `columnsOf` has it: null where `defined` is 0. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, pearsonPairwise, replicateUpperComparer, topicMeanMatrix, upperTrianglePermutationNull, type UpperComparison } from '../../../src/core/stats/group-structure';
+import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, pearsonPairwise, replicateUpperComparer, topicMeanMatrix, upperTrianglePermutationNull, useWasmAcrossGroups, type UpperComparison } from '../../../src/core/stats/group-structure';
 import { Prng } from '../../../src/core/stats/prng';
 import type { ItemCodebook } from '../../../src/core/codebook';
 
@@ -222,6 +222,37 @@ test('the replicate fast path gives compareUpperVectors(acrossGroupUpper(groupMe
     }
   }
   assert.strictEqual(checked, 32);
+});
+
+test('with every column defined in every group, the WebAssembly correlations give the same comparisons bit for bit as the JavaScript loop and the slow path', () => {
+  const rng = new Prng(31);
+  // No one-code item, so every column is complete; the constant column (zero variance) stays.
+  const complete = replicateItems.filter((it) => it.codes.length > 1);
+  let checked = 0;
+  for (const m of [2, 3, 4, 17, 18]) {
+    const items = complete.slice(0, m);
+    for (const undefinedPairs of [false, true]) {
+      const refUpper = Float64Array.from({ length: (m * (m - 1)) / 2 }, (_, p) => (undefinedPairs && p % 5 === 1 ? NaN : rng.nextFloat() * 2 - 1));
+      for (const groups of [2, 3, 10]) {
+        const d = Array.from({ length: groups }, () =>
+          items.map((item, j) => (j === CONSTANT ? [1, 0, 1] : Float64Array.from({ length: item.codes.length }, () => 0.5 + rng.nextFloat() * 3))),
+        );
+        const slow = compareUpperVectors(refUpper, acrossGroupUpper(groupMeanMatrix(d.map((_, g) => `G${g}`), items, d)));
+        const results = [true, false].map((wasm) => {
+          useWasmAcrossGroups(wasm);
+          try {
+            return replicateUpperComparer(items, refUpper)(d);
+          } finally {
+            useWasmAcrossGroups(true);
+          }
+        });
+        sameComparison(results[0], slow, `kernel, ${m} items, ${groups} groups`);
+        sameComparison(results[1], slow, `JavaScript, ${m} items, ${groups} groups`);
+        checked++;
+      }
+    }
+  }
+  assert.strictEqual(checked, 30);
 });
 
 test('the replicate fast path sees a change of one weight, of the reference, and nothing undefined gives null', () => {
