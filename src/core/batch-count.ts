@@ -21,6 +21,7 @@ import { completeRows, PairCorrelations } from './stats/association';
 import { polychoricRhoAt } from './stats/polychoric';
 import { pairIndex, type CountingInput } from './sufficient';
 import { tripleCover } from './triple-cover';
+import type { FlatGroupWeights } from './stats/group-structure';
 
 /** Replicates one 128-bit vector counts (uint16 lanes). */
 export const BATCH_LANES = 8;
@@ -448,12 +449,13 @@ export function countItemWeightsBatch(input: BatchCountingInput): { weights: Flo
 }
 
 /**
- * Every replicate's item weights within groups: `out[l][g][i]`, the multiplicity sums of item i's k
- * codes over the rows with `group[r] === g`, for g < `groups` (rows with `group[r] === groups` belong
- * to none), by one kernel pass per item (the item paired with the group column). Integers, so
- * exactly the sums of adding the multiplicities one by one.
+ * Every replicate's item weights within groups: `out[l].groups[g]`, the multiplicity sums of item
+ * i's k codes over the rows with `group[r] === g` at `offsets[i]..` (see `FlatGroupWeights`), for
+ * g < `groups` (rows with `group[r] === groups` belong to none), by one kernel pass per item (the
+ * item paired with the group column). Integers, so exactly the sums of adding the multiplicities
+ * one by one.
  */
-export function countGroupItemWeightsBatch(input: BatchCountingInput, group: Uint8Array, groups: number): Float64Array[][][] {
+export function countGroupItemWeightsBatch(input: BatchCountingInput, group: Uint8Array, groups: number): FlatGroupWeights[] {
   const kern = requireKernel();
   if (!(groups >= 0 && groups < 256)) throw new RangeError(`countGroupItemWeightsBatch: ${groups} groups (at most 255)`);
   const { n, k } = input.codes;
@@ -466,16 +468,16 @@ export function countGroupItemWeightsBatch(input: BatchCountingInput, group: Uin
   const pass = passOf(kern, vectors);
   const { auxOff, multOff, tableOff } = load(kern, input, cells, group);
   const table = new Uint16Array(kern.memory.buffer, tableOff, cells * width);
-  // Each replicate's and group's item weights as views of one buffer (no allocation of its own per item).
-  const views = itemViews(k, lanes * groups);
-  const out = Array.from({ length: lanes }, (_, l) => Array.from({ length: groups }, (_, g) => views[l * groups + g].items));
+  const offsets = new Int32Array(m + 1);
+  for (let i = 0; i < m; i++) offsets[i + 1] = offsets[i] + k[i];
+  const out = Array.from({ length: lanes }, () => ({ groups: Array.from({ length: groups }, () => new Float64Array(offsets[m])), offsets }));
   for (let i = 0; i < m; i++) {
     const ki = k[i];
     pass(i * n, auxOff, n, stride, multOff, tableOff, (ki + 1) * stride);
-    const off = views.offsets[i];
+    const off = offsets[i];
     for (let l = 0; l < lanes; l++) {
       for (let g = 0; g < groups; g++) {
-        const w = views[l * groups + g].all;
+        const w = out[l].groups[g];
         for (let a = 0; a < ki; a++) w[off + a] = table[(a * stride + g) * width + l];
       }
     }

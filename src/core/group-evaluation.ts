@@ -7,7 +7,7 @@ import type { ItemCodebook } from './codebook';
 import type { DistributionData, SurveyData } from './dataset';
 import type { DiagnosticBag } from './diagnostics';
 import type { GroupStructure, Interval } from './report';
-import { acrossGroupCorrelation, compareUpperTriangles, groupMeanMatrix, replicateUpperComparer, topicMeanMatrix, upperTriangleOf, upperTrianglePermutationNull, type GroupMeanMatrix } from './stats/group-structure';
+import { acrossGroupCorrelation, compareUpperTriangles, flatGroupWeights, groupMeanMatrix, nestedGroupWeights, replicateUpperComparer, topicMeanMatrix, upperTriangleOf, upperTrianglePermutationNull, type FlatGroupWeights, type GroupMeanMatrix } from './stats/group-structure';
 import { Prng } from './stats/prng';
 import { NO_CACHE, type Memo } from './cache';
 import { meanOfDefined, totalWeight } from './stats/descriptive';
@@ -27,7 +27,7 @@ export interface RunGroupSide {
   /** distributions[g][j]: the run's answers to item j in group g, over the item's codes. */
   observed(groups: string[]): ArrayLike<number>[][];
   /** `count` bootstrap replicates of the same (drawn in order), or null when the run cannot be resampled. */
-  resample(groups: string[], rng: Prng, count: number): ArrayLike<number>[][][] | null;
+  resample(groups: string[], rng: Prng, count: number): FlatGroupWeights[] | null;
 }
 
 /** Respondent-level run: groups from a column; bootstrap resamples respondents within each group. */
@@ -61,9 +61,10 @@ export function respondentGroups(run: SurveyData, columns: number[], groupColumn
         return countGroupItemWeightsBatch({ codes, codesId, mult: packed, lanes: count }, sel.code, groups.length);
       }
       sel.counters ??= sel.groupRows.map((r) => new ItemWeightCounter(run, columns, r));
+      const k = columns.map((c) => run.columns[c].item.codes.length);
       return mults.map((mu) => {
         const weights = times(run.weights, mu);
-        return sel.counters!.map((c) => c.count(weights));
+        return flatGroupWeights(sel.counters!.map((c) => c.count(weights)), k);
       });
     },
   };
@@ -81,7 +82,15 @@ export function distributionGroups(dist: DistributionData, items: ItemCodebook[]
     groups,
     size: (g) => (counts ? Math.max(0, ...items.map((it) => totalWeight(cell(g, it.id, it.codes.length)))) : null),
     observed: (gs) => gs.map((g) => items.map((it) => cell(g, it.id, it.codes.length))),
-    resample: (gs, rng, count) => (counts ? Array.from({ length: count }, () => gs.map((g) => items.map((it) => multinomial(cell(g, it.id, it.codes.length), rng)))) : null),
+    resample: (gs, rng, count) =>
+      counts
+        ? Array.from({ length: count }, () =>
+            flatGroupWeights(
+              gs.map((g) => items.map((it) => multinomial(cell(g, it.id, it.codes.length), rng))),
+              items.map((it) => it.codes.length),
+            ),
+          )
+        : null,
   };
 }
 
@@ -303,7 +312,7 @@ export function* groupStructureSteps(input: GroupEvaluationInput): Generator<voi
       if (c.pearson !== null) bootRho.push(c.pearson);
       if (c.rmse !== null) bootRmse.push(c.rmse);
       // The topic level's matrix only when the reference has one (building it draws nothing).
-      const topic = refS.topic ? topicStructureOf(groupMeanMatrix(groups, items, replicate), items).topic : null;
+      const topic = refS.topic ? topicStructureOf(groupMeanMatrix(groups, items, nestedGroupWeights(replicate)), items).topic : null;
       if (refS.topic && topic) {
         const t = compareUpperTriangles(refS.topic.values, topic.values);
         if (t.pearson !== null) bootTopicRho.push(t.pearson);

@@ -27,20 +27,20 @@ export interface GroupMeanMatrix {
  * distribution or a one-code item.
  */
 function scaledMean(weights: ArrayLike<number>, codes: readonly number[], lo: number, range: number): number | null {
-  return scaledMeanInto(meanOut, 0, weights, codes, lo, range) ? meanOut[0] : null;
+  return scaledMeanInto(meanOut, 0, weights, 0, codes, lo, range) ? meanOut[0] : null;
 }
 const meanOut = new Float64Array(1);
 
 /**
- * `scaledMean` into out[k] (NaN where it is null), and whether it is defined: the bootstrap's
- * replicates take it this way, so that no number is boxed per entry.
+ * `scaledMean` of the weights at `weights[base..]` into out[k] (NaN where it is null), and whether
+ * it is defined: the bootstrap's replicates take it this way, so that no number is boxed per entry.
  */
-function scaledMeanInto(out: Float64Array, k: number, weights: ArrayLike<number>, codes: readonly number[], lo: number, range: number): boolean {
+function scaledMeanInto(out: Float64Array, k: number, weights: ArrayLike<number>, base: number, codes: readonly number[], lo: number, range: number): boolean {
   let s = 0;
   let w = 0;
   for (let c = 0; c < codes.length; c++) {
-    s += weights[c] * codes[c];
-    w += weights[c];
+    s += weights[base + c] * codes[c];
+    w += weights[base + c];
   }
   if (!(w > 0) || !(range > 0)) {
     out[k] = NaN;
@@ -425,16 +425,45 @@ export function compareUpperVectors(a: Float64Array, b: Float64Array): UpperComp
 }
 
 /**
+ * A replicate's answer weights of every group, one buffer a group (the bootstrap draws hundreds of
+ * replicates of groups x items: one array per item each was most of an evaluation's allocations):
+ * group g's weights of item j's codes are groups[g][offsets[j] .. offsets[j + 1]).
+ */
+export interface FlatGroupWeights {
+  groups: Float64Array[];
+  offsets: Int32Array;
+}
+
+/** `distributions[g][j]` (over item j's `k[j]` codes) as `FlatGroupWeights`. */
+export function flatGroupWeights(distributions: readonly (readonly ArrayLike<number>[])[], k: ArrayLike<number>): FlatGroupWeights {
+  const m = k.length;
+  const offsets = new Int32Array(m + 1);
+  for (let j = 0; j < m; j++) offsets[j + 1] = offsets[j] + k[j];
+  const groups = distributions.map((row) => {
+    const all = new Float64Array(offsets[m]);
+    for (let j = 0; j < m; j++) for (let c = 0; c < k[j]; c++) all[offsets[j] + c] = row[j][c];
+    return all;
+  });
+  return { groups, offsets };
+}
+
+/** `FlatGroupWeights` as distributions[g][j] (views of its buffers), as `groupMeanMatrix` takes them. */
+export function nestedGroupWeights(flat: FlatGroupWeights): Float64Array[][] {
+  const m = flat.offsets.length - 1;
+  return flat.groups.map((all) => Array.from({ length: m }, (_, j) => all.subarray(flat.offsets[j], flat.offsets[j + 1])));
+}
+
+/**
  * `compareUpperVectors(refUpper, acrossGroupUpper(groupMeanMatrix(groups, items, distributions)))`
- * for the group-level bootstrap's replicates (`distributions[g][j]` over item j's codes, one entry
- * per item): the scaled means straight into one flat column-major buffer, the columns defined in
+ * for the group-level bootstrap's replicates (given as `FlatGroupWeights`; `nestedGroupWeights` is
+ * what groupMeanMatrix takes): the scaled means straight into one flat column-major buffer, the columns defined in
  * every group centred once, each pair's correlation and the comparison with `refUpper` in one pass,
  * in buffers reused from one replicate to the next. It reproduces those functions' arithmetic (the
  * same `scaledMean`, the same sums in the same order, the same clamping, `pearsonPairwise`'s two
  * passes for columns with a null, the same pairs left out), so the numbers are the same bit for
  * bit. A pair undefined in `refUpper` is left out before its correlation is computed.
  */
-export function replicateUpperComparer(items: readonly ItemCodebook[], refUpper: Float64Array): (distributions: ArrayLike<number>[][]) => UpperComparison {
+export function replicateUpperComparer(items: readonly ItemCodebook[], refUpper: Float64Array): (distributions: FlatGroupWeights) => UpperComparison {
   const m = items.length;
   if (refUpper.length !== (m * (m - 1)) / 2) throw new Error(`replicateUpperComparer: ${refUpper.length} reference pairs for ${m} items`);
   const s: ReplicateScratch = {
@@ -453,7 +482,7 @@ export function replicateUpperComparer(items: readonly ItemCodebook[], refUpper:
     ys: new Float64Array(refUpper.length),
   };
   return (distributions) => {
-    const size = m * distributions.length;
+    const size = m * distributions.groups.length;
     if (s.values.length < size) {
       s.values = new Float64Array(size);
       s.defined = new Uint8Array(size);
@@ -489,14 +518,15 @@ interface ReplicateScratch {
 const rOut = new Float64Array(1);
 
 /** One replicate of `replicateUpperComparer` (buffers sized by the caller). */
-function compareReplicate(s: ReplicateScratch, distributions: ArrayLike<number>[][]): UpperComparison {
+function compareReplicate(s: ReplicateScratch, distributions: FlatGroupWeights): UpperComparison {
   // Local bindings: the loops below read the buffers without going through the object.
   const { m, codes, lows, ranges, refUpper, values, defined, centred, ss, complete, cross, xs, ys } = s;
-  const G = distributions.length;
+  const G = distributions.groups.length;
+  const offsets = distributions.offsets;
   for (let g = 0; g < G; g++) {
-    const row = distributions[g];
+    const row = distributions.groups[g];
     for (let j = 0, k = g; j < m; j++, k += G) {
-      defined[k] = scaledMeanInto(values, k, row[j], codes[j], lows[j], ranges[j]) ? 1 : 0;
+      defined[k] = scaledMeanInto(values, k, row, offsets[j], codes[j], lows[j], ranges[j]) ? 1 : 0;
     }
   }
   // columnsOf: sum in group order, mean = sum / groups, d = v - mean, ss += d * d. Other columns

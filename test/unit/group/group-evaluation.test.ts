@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { evaluateGroupStructure, respondentGroups } from '../../../src/core/group-evaluation';
 import { MAX_BATCH_LANES } from '../../../src/core/batch-count';
 import { DiagnosticBag } from '../../../src/core/diagnostics';
-import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, topicMeanMatrix, upperTriangleOf } from '../../../src/core/stats/group-structure';
+import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, nestedGroupWeights, topicMeanMatrix, upperTriangleOf } from '../../../src/core/stats/group-structure';
 import { meanOfDefined } from '../../../src/core/stats/descriptive';
 import { percentile } from '../../../src/core/stats/resample';
 import { Prng } from '../../../src/core/stats/prng';
@@ -111,7 +111,8 @@ test('a batch of up to 32 replicates within groups (one kernel pass per item) eq
     assert.equal(batch.length, count);
     for (let l = 0; l < count; l++) {
       const one = side.resample(groups, single, 1)![0];
-      assert.deepStrictEqual(batch[l].map((g) => g.map((d) => Array.from(d))), one.map((g) => g.map((d) => Array.from(d))), `${count} a batch, replicate ${l}`);
+      assert.deepStrictEqual(batch[l].groups.map((g) => Array.from(g)), one.groups.map((g) => Array.from(g)), `${count} a batch, replicate ${l}`);
+      assert.deepStrictEqual(Array.from(batch[l].offsets), Array.from(one.offsets));
     }
   }
 });
@@ -132,7 +133,7 @@ test('the bootstrap intervals are those of the replicates compared through the g
   const topicRho: number[] = [];
   for (let b = 0; b < 50; b += MAX_BATCH_LANES) {
     for (const replicate of side.resample(g.groups, rng, Math.min(MAX_BATCH_LANES, 50 - b))!) {
-      const a = groupMeanMatrix(g.groups, codebook, replicate);
+      const a = groupMeanMatrix(g.groups, codebook, nestedGroupWeights(replicate));
       const c = compareUpperVectors(refUpper, acrossGroupUpper(a));
       if (c.pearson !== null) rho.push(c.pearson);
       if (c.rmse !== null) rmse.push(c.rmse);
@@ -153,5 +154,5 @@ test('the bootstrap intervals are those of the replicates compared through the g
   const shifted = new Prng(seed);
   for (let k = 0; k < 201; k++) shifted.permutation(items.length);
   const other = side.resample(g.groups, shifted, 1)![0];
-  assert.notStrictEqual(compareUpperVectors(refUpper, acrossGroupUpper(groupMeanMatrix(g.groups, codebook, other))).pearson, rho[0]);
+  assert.notStrictEqual(compareUpperVectors(refUpper, acrossGroupUpper(groupMeanMatrix(g.groups, codebook, nestedGroupWeights(other)))).pearson, rho[0]);
 });

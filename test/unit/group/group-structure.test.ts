@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, pearsonPairwise, replicateUpperComparer, topicMeanMatrix, upperTrianglePermutationNull, useWasmAcrossGroups, type UpperComparison } from '../../../src/core/stats/group-structure';
+import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, pearsonPairwise, replicateUpperComparer, topicMeanMatrix, upperTrianglePermutationNull, useWasmAcrossGroups, flatGroupWeights, type UpperComparison } from '../../../src/core/stats/group-structure';
 import { Prng } from '../../../src/core/stats/prng';
 import type { ItemCodebook } from '../../../src/core/codebook';
 
@@ -183,6 +183,9 @@ function referenceUpper(rng: Prng, undefinedPairs: boolean): Float64Array {
   return Float64Array.from({ length: (m * (m - 1)) / 2 }, (_, p) => (undefinedPairs && p % 7 === 3 ? NaN : rng.nextFloat() * 2 - 1));
 }
 
+/** Replicate distributions as the fast path takes them. */
+const flat = (d: readonly (readonly ArrayLike<number>[])[], items: readonly ItemCodebook[] = replicateItems) => flatGroupWeights(d, items.map((i) => i.codes.length));
+
 const slowComparison = (refUpper: Float64Array, groups: number, d: ArrayLike<number>[][]) =>
   compareUpperVectors(refUpper, acrossGroupUpper(groupMeanMatrix(Array.from({ length: groups }, (_, g) => `G${g}`), replicateItems, d)));
 
@@ -197,7 +200,7 @@ test('the replicate fast path gives compareUpperVectors(acrossGroupUpper(groupMe
       for (const groups of [10, 10, 10, 3, 12, 2, 1, 10]) {
         const d = replicateDistributions(rng, groups, holes);
         const expected = slowComparison(refUpper, groups, d);
-        sameComparison(compare(d), expected, `holes ${holes}, undefined pairs ${undefinedPairs}, ${groups} groups`);
+        sameComparison(compare(flat(d)), expected, `holes ${holes}, undefined pairs ${undefinedPairs}, ${groups} groups`);
         checked++;
         if (groups < 3) continue;
         // The cases the special columns are there for do occur.
@@ -241,7 +244,7 @@ test('with every column defined in every group, the WebAssembly correlations giv
         const results = [true, false].map((wasm) => {
           useWasmAcrossGroups(wasm);
           try {
-            return replicateUpperComparer(items, refUpper)(d);
+            return replicateUpperComparer(items, refUpper)(flat(d, items));
           } finally {
             useWasmAcrossGroups(true);
           }
@@ -261,20 +264,20 @@ test('the replicate fast path sees a change of one weight, of the reference, and
   const compare = replicateUpperComparer(replicateItems, refUpper);
   const d = replicateDistributions(rng, 10, true) as Float64Array[][];
   const before = slowComparison(refUpper, 10, d);
-  sameComparison(compare(d), before, 'unchanged');
+  sameComparison(compare(flat(d)), before, 'unchanged');
   // One more answer in one group x item: other numbers, the same as the slow path's again.
   const changed = d.map((row) => row.map((x) => Float64Array.from(x)));
   changed[4][0][1] += 1;
-  const after = compare(changed);
+  const after = compare(flat(changed));
   assert.notStrictEqual(after.pearson, before.pearson);
   assert.notStrictEqual(after.rmse, before.rmse);
   sameComparison(after, slowComparison(refUpper, 10, changed), 'changed');
   // The reference changed at one pair: other numbers.
   const otherRef = Float64Array.from(refUpper);
   otherRef[1] += 0.25;
-  assert.notStrictEqual(replicateUpperComparer(replicateItems, otherRef)(d).pearson, before.pearson);
+  assert.notStrictEqual(replicateUpperComparer(replicateItems, otherRef)(flat(d)).pearson, before.pearson);
   // Undefined everywhere: no pairs, as compareUpperVectors.
-  const none = replicateUpperComparer(replicateItems, new Float64Array(refUpper.length).fill(NaN))(d);
+  const none = replicateUpperComparer(replicateItems, new Float64Array(refUpper.length).fill(NaN))(flat(d));
   assert.deepStrictEqual(none, { pearson: null, rmse: null, pairs: 0 });
   sameComparison(none, compareUpperVectors(new Float64Array(refUpper.length).fill(NaN), acrossGroupUpper(groupMeanMatrix(d.map((_, g) => `G${g}`), replicateItems, d))), 'none');
   assert.throws(() => replicateUpperComparer(replicateItems, new Float64Array(3)), /reference pairs/);
