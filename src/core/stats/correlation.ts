@@ -176,11 +176,43 @@ export function pearsonVectors(x: ArrayLike<number>, y: ArrayLike<number>): numb
 /** Average ranks (1-based, ties get the mean of their positions), R `rank(x, ties.method = "average")`. */
 export function averageRanks(x: ArrayLike<number>): Float64Array {
   const n = x.length;
+  // A value's average rank depends only on where its ties sit in the sorted values: sorted by the
+  // typed array's numeric sort (no comparator call per comparison), each value's tie block found
+  // by binary search. The same ranks, (first + 1 + end) / 2 of its block, as ordering the indices;
+  // -0 and 0 are one block both ways (< and > see no difference between them). NaN compares as a
+  // tie with everything under the comparator below, which no sorted array reproduces: that case
+  // keeps it.
+  const sorted = new Float64Array(n);
+  let nan = false;
+  for (let i = 0; i < n; i++) if ((sorted[i] = x[i]) !== sorted[i]) nan = true;
+  const ranks = new Float64Array(n);
+  if (!nan) {
+    sorted.sort();
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      // First index not below v, and first above it.
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sorted[mid] < v) lo = mid + 1;
+        else hi = mid;
+      }
+      let e = lo;
+      hi = n;
+      while (e < hi) {
+        const mid = (e + hi) >>> 1;
+        if (v < sorted[mid]) hi = mid;
+        else e = mid + 1;
+      }
+      ranks[i] = (lo + 1 + e) / 2;
+    }
+    return ranks;
+  }
   // The comparator returns -1, 0 or 1 rather than x[a] - x[b]: the same order (equal, NaN and
   // infinite differences compare as ties either way), and a small integer is not boxed, where a
   // difference handed back to the sort was one allocation per comparison.
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (x[a] < x[b] ? -1 : x[a] > x[b] ? 1 : 0));
-  const ranks = new Float64Array(n);
   let s = 0;
   while (s < n) {
     let e = s + 1;

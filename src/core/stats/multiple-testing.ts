@@ -14,22 +14,44 @@
  * dependent tests.
  */
 export function benjaminiHochberg(p: readonly (number | null)[]): (number | null)[] {
-  const idx: number[] = [];
+  let n = 0;
   for (let t = 0; t < p.length; t++) {
     const v = p[t];
-    if (v !== null && !Number.isNaN(v)) idx.push(t);
+    if (v !== null && !Number.isNaN(v)) n++;
   }
-  const n = idx.length;
-  const out: (number | null)[] = p.map(() => null);
-  // Decreasing p; ties need no stable order: tied values end with the same q either way.
-  // -1, 0 or 1 rather than the difference: the same order, without a boxed number per comparison.
-  idx.sort((a, b) => ((p[b] as number) < (p[a] as number) ? -1 : (p[b] as number) > (p[a] as number) ? 1 : 0));
+  const sorted = new Float64Array(n);
+  for (let t = 0, s = 0; t < p.length; t++) {
+    const v = p[t];
+    if (v !== null && !Number.isNaN(v)) sorted[s++] = v;
+  }
+  // Increasing p (the typed array's numeric sort); then, from the largest down, the running
+  // minimum of n / rank * p at each position. A tie block takes the value at its largest rank
+  // (the others' n / rank * p are no smaller), so each p-value's q is the one at the end of its
+  // block, found by binary search: the numbers of sorting the tests themselves in decreasing order.
+  sorted.sort();
+  const qAt = new Float64Array(n);
   let running = Infinity;
-  for (let s = 0; s < n; s++) {
-    const rank = n - s; // position in increasing order, 1-based
-    const v = (n / rank) * (p[idx[s]] as number);
+  for (let s = n - 1; s >= 0; s--) {
+    const v = (n / (s + 1)) * sorted[s];
     if (v < running) running = v;
-    out[idx[s]] = Math.min(1, running);
+    qAt[s] = Math.min(1, running);
+  }
+  const out: (number | null)[] = new Array(p.length);
+  for (let t = 0; t < p.length; t++) {
+    const v = p[t];
+    if (v === null || Number.isNaN(v)) {
+      out[t] = null;
+      continue;
+    }
+    // First position above v; its block ends just before.
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (v < sorted[mid]) hi = mid;
+      else lo = mid + 1;
+    }
+    out[t] = qAt[lo - 1];
   }
   return out;
 }
