@@ -235,6 +235,24 @@ export function compareMatrices(reference: AssociationMatrix, run: AssociationMa
   };
 }
 
+let lastPermutations: { key: string; perms: Uint32Array } | null = null;
+
+/**
+ * The permutations a Mantel test draws from `new Prng(seed)`, one after the other (permutations x m
+ * entries). Every method of an evaluation, and every re-evaluation, draws the same ones: the last
+ * set is kept.
+ */
+function mantelPermutations(seed: number, m: number, permutations: number): Uint32Array {
+  const key = `${seed}:${m}:${permutations}`;
+  if (lastPermutations?.key !== key) {
+    const rng = new Prng(seed);
+    const perms = new Uint32Array(permutations * m);
+    for (let b = 0; b < permutations; b++) perms.set(rng.permutation(m), b * m);
+    lastPermutations = { key, perms };
+  }
+  return lastPermutations.perms;
+}
+
 /** Mantel r and its permutation p (see `compareMatrices`); the reference matrix is permuted. */
 function mantelTest(
   R: (number | null)[][],
@@ -292,8 +310,7 @@ function mantelTest(
     }
     const scale = Math.sqrt(sxx * syy);
     // sxy of every permutation, sum over i < j of ref[perm i, perm j] yc[i, j] (permuted-cross.ts).
-    const perms = new Uint32Array(permutations * m);
-    for (let b = 0; b < permutations; b++) perms.set(rng.permutation(m), b * m);
+    const perms = mantelPermutations(seed, m, permutations);
     const sxy = new Float64Array(permutations);
     permutedCrossSums(ref, yc, m, perms, permutations, sxy);
     for (let b = 0; b < permutations; b++) if (sxy[b] / scale >= observed - MANTEL_EPS) reached++;
