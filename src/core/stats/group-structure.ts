@@ -273,6 +273,8 @@ export function compareUpperTriangles(a: (number | null)[][], b: (number | null)
   if (pairScratch.x.length < size) pairScratch = { x: new Float64Array(size), y: new Float64Array(size) };
   const { x: xs, y: ys } = pairScratch;
   let n = 0;
+  let sx = 0;
+  let sy = 0;
   for (let i = 0; i < m; i++) {
     const ai = a[i];
     const bi = perm ? b[perm[i]] : b[i];
@@ -282,27 +284,22 @@ export function compareUpperTriangles(a: (number | null)[][], b: (number | null)
       if (u === null || v === null) continue;
       xs[n] = u;
       ys[n] = v;
+      sx += u;
+      sy += v;
       n++;
     }
   }
-  return compareGathered(xs.subarray(0, n), ys.subarray(0, n));
+  return compareGathered(xs, ys, n, sx, sy);
 }
 
 /**
- * Pearson and RMSE of the gathered pairs (both sides defined), in their order: `pearsonPairwise`'s
- * arithmetic (the sums, then the centred sums) and the squared differences summed in the second
- * pass, so the same numbers, in loops that only ever see Float64Arrays (`pearsonPairwise` is
+ * Pearson and RMSE of the first n gathered pairs (both sides defined), in their order, given their
+ * sums (`sx`, `sy`, added in that order while gathering): `pearsonPairwise`'s arithmetic (the sums,
+ * then the centred sums) and the squared differences summed in the second pass, so the same numbers, in loops that only ever see Float64Arrays (`pearsonPairwise` is
  * called with arrays of numbers and nulls too, and its element reads are then polymorphic; the
  * bootstrap calls this a few hundred times an evaluation on 15,225 pairs).
  */
-function compareGathered(x: Float64Array, y: Float64Array): UpperComparison {
-  const n = x.length;
-  let sx = 0;
-  let sy = 0;
-  for (let k = 0; k < n; k++) {
-    sx += x[k];
-    sy += y[k];
-  }
+function compareGathered(x: Float64Array, y: Float64Array, n: number, sx: number, sy: number): UpperComparison {
   const mx = sx / n;
   const my = sy / n;
   let sxx = 0;
@@ -413,15 +410,19 @@ export function compareUpperVectors(a: Float64Array, b: Float64Array): UpperComp
   if (pairScratch.x.length < a.length) pairScratch = { x: new Float64Array(a.length), y: new Float64Array(a.length) };
   const { x, y } = pairScratch;
   let n = 0;
+  let sx = 0;
+  let sy = 0;
   for (let p = 0; p < a.length; p++) {
     const u = a[p];
     const v = b[p];
     if (u !== u || v !== v) continue; // NaN: undefined in either matrix
     x[n] = u;
     y[n] = v;
+    sx += u;
+    sy += v;
     n++;
   }
-  return compareGathered(x.subarray(0, n), y.subarray(0, n));
+  return compareGathered(x, y, n, sx, sy);
 }
 
 /**
@@ -565,6 +566,8 @@ function compareReplicate(s: ReplicateScratch, distributions: FlatGroupWeights):
     f64.set(ss.subarray(0, m), ssOff / 8);
     kern.correlations(cOff, ssOff, m, G, outOff);
     let n = 0;
+    let sx = 0;
+    let sy = 0;
     for (let p = 0, x = outOff / 8; p < npairs; p++, x++) {
       const u = refUpper[p];
       if (u !== u) continue;
@@ -572,12 +575,16 @@ function compareReplicate(s: ReplicateScratch, distributions: FlatGroupWeights):
       if (r !== r) continue;
       xs[n] = u;
       ys[n] = r;
+      sx += u;
+      sy += r;
       n++;
     }
-    return compareGathered(xs.subarray(0, n), ys.subarray(0, n));
+    return compareGathered(xs, ys, n, sx, sy);
   }
   // acrossGroupUpper's correlations, gathered where both sides are defined as in compareUpperVectors.
   let n = 0;
+  let sx = 0;
+  let sy = 0;
   for (let i = 0, p = 0, oi = 0; i < m; i++, oi += G) {
     const ssi = ss[i];
     const dense = complete[i] === 1 && ssi > 0;
@@ -624,10 +631,12 @@ function compareReplicate(s: ReplicateScratch, distributions: FlatGroupWeights):
       if (r !== r) continue;
       xs[n] = u;
       ys[n] = r;
+      sx += u;
+      sy += r;
       n++;
     }
   }
-  return compareGathered(xs.subarray(0, n), ys.subarray(0, n));
+  return compareGathered(xs, ys, n, sx, sy);
 }
 
 interface AcrossGroupsKernel {
