@@ -290,8 +290,9 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
   const polyLanes = (i: number, j: number) => (polychoric && !(nominal[i] || nominal[j]) ? polychoric.lanes : 0);
   // What pair (i, j) takes from its tables: CORRELATIONS (defined for its complete rows) and POLYCHORIC
   // bits, 0 for nothing; NaN where it takes nothing.
+  const defined = definedPairsOf(input.codesId, methods, pc, pairCounts, pairOffset, k);
   const needed = (i: number, j: number, p: number): number => {
-    const correlations = pc.defined(i, j, completeRows(pairCounts, pairOffset[p], k[i] * k[j]));
+    const correlations = defined[p] === 1;
     if (!correlations) for (const v of values) for (let l = 0; l < lanes; l++) v[l][p] = NaN;
     const poly = polyLanes(i, j);
     if (polychoric && poly === 0) for (let l = 0; l < polychoric.lanes; l++) polychoric.values[l][p] = NaN;
@@ -367,6 +368,24 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
     }
     if (owns && owner[j] === u) weightsOf(j, tablesOff[2], sj, sh, vectors);
   }
+}
+
+let definedPairs: { key: string; defined: Uint8Array } | null = null;
+
+/**
+ * Whether each pair's correlations are defined (`PairCorrelations.defined` on its complete rows),
+ * in pair order: the same for every batch of the same answers (`codesId`) and methods, so a thread
+ * works it out once.
+ */
+function definedPairsOf(codesId: number, methods: readonly string[], pc: PairCorrelations, pairCounts: Float64Array, pairOffset: Int32Array, k: Int32Array): Uint8Array {
+  const key = `${codesId}:${methods.join(',')}`;
+  if (definedPairs?.key !== key) {
+    const m = k.length;
+    const defined = new Uint8Array((m * (m - 1)) / 2);
+    for (let i = 0, p = 0; i < m; i++) for (let j = i + 1; j < m; j++, p++) defined[p] = pc.defined(i, j, completeRows(pairCounts, pairOffset[p], k[i] * k[j])) ? 1 : 0;
+    definedPairs = { key, defined };
+  }
+  return definedPairs.defined;
 }
 
 /**
