@@ -145,15 +145,44 @@
 
   ;; Sums of blocks, in 16-byte vectors of uint16 lanes: dst[o * inner + j] = sum over s < count of
   ;; src[(o * count + s) * inner + j], for o < outer and j < inner. A triple table's margins are three
-  ;; such sums (see ../batch-count.ts).
+  ;; such sums (see ../batch-count.ts). Four vectors a pass down the blocks where four are left
+  ;; (integers, so any order gives the same sums).
   (func (export "blockSum") (param $src i32) (param $dst i32) (param $outer i32) (param $count i32) (param $inner i32)
     (local $o i32) (local $j i32) (local $s i32) (local $p i32) (local $acc v128) (local $step i32) (local $base i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local.set $step (i32.shl (local.get $inner) (i32.const 4)))
     (block $outerDone
       (loop $outerLoop
         (br_if $outerDone (i32.ge_u (local.get $o) (local.get $outer)))
         (local.set $base (i32.add (local.get $src) (i32.mul (i32.mul (local.get $o) (local.get $count)) (local.get $step))))
         (local.set $j (i32.const 0))
+        ;; Four vectors (64 bytes) at a time: one pass down the blocks for four sums.
+        (block $fourDone
+          (loop $fourLoop
+            (br_if $fourDone (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $inner)))
+            (local.set $p (i32.add (local.get $base) (i32.shl (local.get $j) (i32.const 4))))
+            (local.set $a0 (v128.const i64x2 0 0))
+            (local.set $a1 (v128.const i64x2 0 0))
+            (local.set $a2 (v128.const i64x2 0 0))
+            (local.set $a3 (v128.const i64x2 0 0))
+            (local.set $s (i32.const 0))
+            (block $sumDone
+              (loop $sum
+                (br_if $sumDone (i32.ge_u (local.get $s) (local.get $count)))
+                (local.set $a0 (i16x8.add (local.get $a0) (v128.load offset=0 (local.get $p))))
+                (local.set $a1 (i16x8.add (local.get $a1) (v128.load offset=16 (local.get $p))))
+                (local.set $a2 (i16x8.add (local.get $a2) (v128.load offset=32 (local.get $p))))
+                (local.set $a3 (i16x8.add (local.get $a3) (v128.load offset=48 (local.get $p))))
+                (local.set $p (i32.add (local.get $p) (local.get $step)))
+                (local.set $s (i32.add (local.get $s) (i32.const 1)))
+                (br $sum)))
+            (v128.store offset=0 (local.get $dst) (local.get $a0))
+            (v128.store offset=16 (local.get $dst) (local.get $a1))
+            (v128.store offset=32 (local.get $dst) (local.get $a2))
+            (v128.store offset=48 (local.get $dst) (local.get $a3))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $fourLoop)))
         (block $innerDone
           (loop $innerLoop
             (br_if $innerDone (i32.ge_u (local.get $j) (local.get $inner)))
