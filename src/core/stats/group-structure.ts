@@ -8,7 +8,7 @@
 /// <reference path="../wasm/wat.d.ts" />
 import acrossGroupsBytes from '../wasm/across-groups.wat';
 import { itemRange, type ItemCodebook } from '../codebook';
-import { align, instantiate, reserve, type KernelMemory } from '../wasm/instance';
+import { align, kernelSwitch, reserve, type KernelMemory } from '../wasm/instance';
 import { permutedCrossSums } from './permuted-cross';
 
 export interface GroupMeanMatrix {
@@ -479,8 +479,7 @@ export function replicateUpperComparer(items: readonly ItemCodebook[], refUpper:
     ss: new Float64Array(m),
     complete: new Uint8Array(m),
     cross: new Float64Array(m),
-    xs: new Float64Array(refUpper.length),
-    ys: new Float64Array(refUpper.length),
+    rUpper: new Float64Array(refUpper.length),
   };
   return (distributions) => {
     const size = m * distributions.groups.length;
@@ -498,7 +497,7 @@ export function replicateUpperComparer(items: readonly ItemCodebook[], refUpper:
  * (g, j) at j * groups + g): the scaled means; whether each is defined (a mask rather than NaN, so a
  * mean that is NaN but not null takes the same path as in `columnsOf`); the centred complete
  * columns, their sums of squares and which columns are complete; one column's cross-products with
- * the later ones; the gathered pairs.
+ * the later ones; each pair's correlation (the upper triangle, NaN where undefined).
  */
 interface ReplicateScratch {
   m: number;
@@ -512,16 +511,14 @@ interface ReplicateScratch {
   ss: Float64Array;
   complete: Uint8Array;
   cross: Float64Array;
-  xs: Float64Array;
-  ys: Float64Array;
+  rUpper: Float64Array;
 }
 
-const rOut = new Float64Array(1);
 
 /** One replicate of `replicateUpperComparer` (buffers sized by the caller). */
 function compareReplicate(s: ReplicateScratch, distributions: FlatGroupWeights): UpperComparison {
   // Local bindings: the loops below read the buffers without going through the object.
-  const { m, codes, lows, ranges, refUpper, values, defined, centred, ss, complete, cross, xs, ys } = s;
+  const { m, codes, lows, ranges, refUpper, values, defined, centred, ss, complete, cross, rUpper } = s;
   const G = distributions.groups.length;
   const offsets = distributions.offsets;
   for (let g = 0; g < G; g++) {
@@ -554,7 +551,7 @@ function compareReplicate(s: ReplicateScratch, distributions: FlatGroupWeights):
   // across-groups.wat), gathered where both sides are defined as in compareUpperVectors.
   let allComplete = true;
   for (let j = 0; j < m && allComplete; j++) if (complete[j] !== 1) allComplete = false;
-  const kern = allComplete ? acrossGroupsKernel() : null;
+  const kern = allComplete ? acrossGroups.get() : null;
   if (kern) {
     const npairs = refUpper.length;
     const cOff = 0;
@@ -565,26 +562,10 @@ function compareReplicate(s: ReplicateScratch, distributions: FlatGroupWeights):
     for (let j = 0, o = 0; j < m; j++, o += G) for (let g = 0, x = cOff / 8 + j; g < G; g++, x += m) f64[x] = centred[o + g];
     f64.set(ss.subarray(0, m), ssOff / 8);
     kern.correlations(cOff, ssOff, m, G, outOff);
-    let n = 0;
-    let sx = 0;
-    let sy = 0;
-    for (let p = 0, x = outOff / 8; p < npairs; p++, x++) {
-      const u = refUpper[p];
-      if (u !== u) continue;
-      const r = f64[x];
-      if (r !== r) continue;
-      xs[n] = u;
-      ys[n] = r;
-      sx += u;
-      sy += r;
-      n++;
-    }
-    return compareGathered(xs, ys, n, sx, sy);
+    return compareUpperVectors(refUpper, f64.subarray(outOff / 8, outOff / 8 + npairs));
   }
-  // acrossGroupUpper's correlations, gathered where both sides are defined as in compareUpperVectors.
-  let n = 0;
-  let sx = 0;
-  let sy = 0;
+  // acrossGroupUpper's correlations into rUpper (NaN where the reference's pair is undefined: not
+  // computed), then compared as by compareUpperVectors.
   for (let i = 0, p = 0, oi = 0; i < m; i++, oi += G) {
     const ssi = ss[i];
     const dense = complete[i] === 1 && ssi > 0;
@@ -620,23 +601,16 @@ function compareReplicate(s: ReplicateScratch, distributions: FlatGroupWeights):
       }
     }
     for (let j = i + 1; j < m; j++, p++) {
-      const u = refUpper[p];
-      if (u !== u) continue; // NaN: undefined in the reference, left out whatever the replicate's value
-      // r through a typed array, not a local: a local that may hold a call's result is kept as a
-      // boxed number, one allocation per pair (measured: ~300 KB a replicate).
-      if (complete[i] !== 1 || complete[j] !== 1) rOut[0] = pearsonPairwise(nullableColumn(values, defined, oi, G), nullableColumn(values, defined, j * G, G)) ?? NaN;
-      else if (!dense || !(ss[j] > 0)) rOut[0] = NaN;
-      else rOut[0] = Math.max(-1, Math.min(1, cross[j] / Math.sqrt(ssi * ss[j])));
-      const r = rOut[0];
-      if (r !== r) continue;
-      xs[n] = u;
-      ys[n] = r;
-      sx += u;
-      sy += r;
-      n++;
+      // NaN: undefined in the reference, left out whatever the replicate's value. r through a
+      // typed array, not a local: a local that may hold a call's result is kept as a boxed number,
+      // one allocation per pair (measured: ~300 KB a replicate).
+      if (refUpper[p] !== refUpper[p]) rUpper[p] = NaN;
+      else if (complete[i] !== 1 || complete[j] !== 1) rUpper[p] = pearsonPairwise(nullableColumn(values, defined, oi, G), nullableColumn(values, defined, j * G, G)) ?? NaN;
+      else if (!dense || !(ss[j] > 0)) rUpper[p] = NaN;
+      else rUpper[p] = Math.max(-1, Math.min(1, cross[j] / Math.sqrt(ssi * ss[j])));
     }
   }
-  return compareGathered(xs, ys, n, sx, sy);
+  return compareUpperVectors(refUpper, rUpper);
 }
 
 interface AcrossGroupsKernel {
@@ -644,19 +618,10 @@ interface AcrossGroupsKernel {
   correlations(c: number, ss: number, m: number, G: number, out: number): void;
 }
 
-let acrossKernel: AcrossGroupsKernel | null | undefined;
-let acrossWasmAllowed = true;
+const acrossGroups = kernelSwitch<AcrossGroupsKernel>(acrossGroupsBytes);
 
 /** Whether replicates' correlations across groups may run in WebAssembly (tests turn it off to check the JavaScript route). */
-export function useWasmAcrossGroups(on: boolean): void {
-  acrossWasmAllowed = on;
-}
-
-function acrossGroupsKernel(): AcrossGroupsKernel | null {
-  if (!acrossWasmAllowed) return null;
-  if (acrossKernel === undefined) acrossKernel = instantiate<AcrossGroupsKernel>(acrossGroupsBytes);
-  return acrossKernel;
-}
+export const useWasmAcrossGroups = acrossGroups.allow;
 
 /** Column `o`..`o + length` of a flat buffer as `columnsOf` has it: null where `defined` is 0. */
 function nullableColumn(values: Float64Array, defined: Uint8Array, o: number, length: number): (number | null)[] {

@@ -14,26 +14,17 @@
  * An evaluation runs three such nulls a run: the Mantel test of each method and the group level.
  */
 import kernelBytes from '../wasm/permuted-cross.wat';
-import { align, instantiate, reserve, type KernelMemory } from '../wasm/instance';
+import { align, kernelSwitch, reserve, type KernelMemory } from '../wasm/instance';
 
 interface Kernel {
   memory: KernelMemory;
   crossSums(x: number, y: number, perms: number, count: number, m: number, out: number): void;
 }
 
-let kernel: Kernel | null | undefined;
-let wasmAllowed = true;
+const kernel = kernelSwitch<Kernel>(kernelBytes);
 
 /** Whether the sums may run in WebAssembly (tests turn it off to check the JavaScript route). */
-export function useWasmPermutedCross(on: boolean): void {
-  wasmAllowed = on;
-}
-
-function getKernel(): Kernel | null {
-  if (!wasmAllowed) return null;
-  if (kernel === undefined) kernel = instantiate<Kernel>(kernelBytes);
-  return kernel;
-}
+export const useWasmPermutedCross = kernel.allow;
 
 /**
  * out[b] = sum over i < j of permuted[p_b(i) m + p_b(j)] * fixed[i m + j], where p_b is
@@ -42,7 +33,7 @@ function getKernel(): Kernel | null {
  */
 export function permutedCrossSums(permuted: Float64Array, fixed: Float64Array, m: number, perms: Uint32Array, count: number, out: Float64Array): void {
   if (permuted.length < m * m || fixed.length < m * m || perms.length < count * m || out.length < count) throw new RangeError('permutedCrossSums: arrays shorter than m x m, count x m or count');
-  const k = getKernel();
+  const k = kernel.get();
   if (!k) {
     crossSumsJs(permuted, fixed, m, perms, count, out);
     return;

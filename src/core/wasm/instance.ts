@@ -33,3 +33,22 @@ export function instantiate<T>(bytes: Uint8Array): T | null {
     return null;
   }
 }
+
+/**
+ * A kernel instantiated on first use (`get`, null where the runtime cannot run it) that tests can
+ * turn off (`allow(false)`) to check the JavaScript route a module keeps beside it.
+ */
+export function kernelSwitch<T>(bytes: Uint8Array): { get(): T | null; allow(on: boolean): void } {
+  let instance: T | null | undefined;
+  let allowed = true;
+  return {
+    get: () => {
+      if (!allowed) return null;
+      if (instance === undefined) instance = instantiate<T>(bytes);
+      return instance;
+    },
+    allow: (on: boolean) => {
+      allowed = on;
+    },
+  };
+}
