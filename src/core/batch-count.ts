@@ -1,11 +1,12 @@
 /// <reference path="./wasm/wat.d.ts" />
 /**
- * Bootstrap pair tables of up to 32 replicates in one pass over the rows.
+ * Bootstrap pair tables of up to 64 replicates in one pass over the rows.
  *
  * A replicate's table of a pair is sum over rows of m_r e_{a_r b_r} (the row's multiplicity added to
  * the cell of its two answers). The replicates of a batch share every row's cell, so the WebAssembly
  * kernel (wasm/batch-count.wat) adds the row's eight multiplicities to the cell's eight counts with
- * one 128-bit addition, and with 32 replicates finds the cell once for four such additions.
+ * one 128-bit addition, and with 32 or 64 replicates finds the cell once for four or eight such
+ * additions.
  * JavaScript has no SIMD; counting replicate by replicate costs a scalar increment per row and
  * replicate (measured in bench/bootstrap.ts, which times both).
  *
@@ -28,33 +29,46 @@ export const BATCH_LANES = 8;
 
 /**
  * Vectors of replicates a kernel pass can count: with four, a row's cell is found once for 32
- * replicates (pairBatch8x4), which halves the time a replicate's tables take (bench/bootstrap.ts).
+ * replicates (pairBatch8x4), which halves the time a replicate's tables take (bench/bootstrap.ts);
+ * with eight (64 replicates, pairBatch8x8) a replicate's share of a row costs about a quarter less
+ * again (see wasm/batch-count.wat). Batches of 9 to 32 replicates take four.
  */
-export const MAX_BATCH_VECTORS = 4;
+export const MAX_BATCH_VECTORS = 8;
 
-/** Replicates one kernel pass can count at most (32). */
+/** Replicates one kernel pass can count at most (64). */
 export const MAX_BATCH_LANES = BATCH_LANES * MAX_BATCH_VECTORS;
 
 interface Kernel {
   memory: KernelMemory;
   pairBatch8(a: number, b: number, n: number, stride: number, mult: number, t: number, cells: number): void;
   pairBatch8x4(a: number, b: number, n: number, stride: number, mult: number, t: number, cells: number): void;
+  pairBatch8x8(a: number, b: number, n: number, stride: number, mult: number, t: number, cells: number): void;
   tripleBatch8(a: number, b: number, c: number, n: number, sa: number, sb: number, mult: number, t: number, cells: number): void;
   tripleBatch8x4(a: number, b: number, c: number, n: number, sa: number, sb: number, mult: number, t: number, cells: number): void;
+  tripleBatch8x8(a: number, b: number, c: number, n: number, sa: number, sb: number, mult: number, t: number, cells: number): void;
   blockSum(src: number, dst: number, outer: number, count: number, inner: number): void;
   pairCorrelations(t: number, width: number, lanes: number, ki: number, kj: number, stride: number, xv: number, yv: number, outP: number, outS: number, s: number): void;
 }
 
-/** The kernel pass for `vectors` vectors of eight replicates a row (1 or 4). */
+/** The kernel pass for `vectors` vectors of eight replicates a row (1, 4 or 8). */
 function passOf(kern: Kernel, vectors: number): Kernel['pairBatch8'] {
   if (vectors === 1) return kern.pairBatch8;
-  if (vectors === MAX_BATCH_VECTORS) return kern.pairBatch8x4;
-  throw new RangeError(`batch counting: ${vectors} vectors of replicates a row (1 or ${MAX_BATCH_VECTORS})`);
+  if (vectors === 4) return kern.pairBatch8x4;
+  if (vectors === 8) return kern.pairBatch8x8;
+  throw new RangeError(`batch counting: ${vectors} vectors of replicates a row (1, 4 or 8)`);
+}
+
+/** The triple pass for `vectors` vectors of eight replicates a row (1, 4 or 8). */
+function triplePassOf(kern: Kernel, vectors: number): Kernel['tripleBatch8'] {
+  if (vectors === 1) return kern.tripleBatch8;
+  if (vectors === 4) return kern.tripleBatch8x4;
+  if (vectors === 8) return kern.tripleBatch8x8;
+  throw new RangeError(`batch counting: ${vectors} vectors of replicates a row (1, 4 or 8)`);
 }
 
 /** Vectors of eight replicates a row that a batch of `lanes` replicates is packed into. */
 export function vectorsFor(lanes: number): number {
-  return lanes <= BATCH_LANES ? 1 : MAX_BATCH_VECTORS;
+  return lanes <= BATCH_LANES ? 1 : lanes <= 4 * BATCH_LANES ? 4 : 8;
 }
 
 let kernel: Kernel | null | undefined;
@@ -262,7 +276,7 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
   const tripleOff = tablesOff[2] + pairBytes;
   const marginOff = tripleOff + tripleCells(maxSlots) * 2 * width;
   const vectors = width / BATCH_LANES;
-  const triplePass = vectors === 1 ? kern.tripleBatch8 : kern.tripleBatch8x4;
+  const triplePass = triplePassOf(kern, vectors);
   const f64 = new Float64Array(kern.memory.buffer);
   const u16 = new Uint16Array(kern.memory.buffer);
   for (let i = 0; i < m; i++) f64.set(items[i].codes, codesOff / 8 + i * maxSlots);
@@ -391,7 +405,7 @@ function definedPairsOf(codesId: number, methods: readonly string[], pc: PairCor
 /**
  * Triples of at most this many cells are counted in one pass (tripleBatch8x4) and their pairs taken
  * as margins; larger ones pair by pair. 11^3: every triple of items of up to 10 answer codes (and the
- * missing slot); its table (85 KB with 32 replicates) outgrows L1 but a pass over 5,000 rows still
+ * missing slot); its table (85 KB with 32 replicates, 170 KB with 64) outgrows L1 but a pass over 5,000 rows still
  * costs less than the three pair passes it replaces (bench/bootstrap.ts).
  */
 const TRIPLE_MAX_CELLS = 1331;

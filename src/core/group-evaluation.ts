@@ -54,7 +54,7 @@ export function respondentGroups(run: SurveyData, columns: number[], groupColumn
       }
       const sel = selected;
       const mults = Array.from({ length: count }, () => stratifiedBootstrapMultiplicities(sel.groupRows, run.n, rng));
-      // Unweighted runs (the usual case): all replicates of the batch (up to 32) in one kernel pass per item.
+      // Unweighted runs (the usual case): all replicates of the batch (up to 64) in one kernel pass per item.
       const packed = !run.weights && groups.length < 256 && batchCountingAvailable() ? packMultiplicities(mults, run.n, false, MAX_BATCH_LANES) : null;
       if (packed) {
         codes ??= gatherCountingInput(run, { columns, weights: null }, false).input;

@@ -4,7 +4,7 @@
  *
  * Every replicate gives its item weights (the marginal headline's input); the first replicates,
  * as many as each method's agreement array is long, also give the agreement of the replicate's
- * association matrix with the reference's. Replicates are counted in batches of up to 32 (four
+ * association matrix with the reference's. Replicates are counted in batches of up to 64 (eight
  * vectors of BATCH_LANES; eight when their tables are kept), all of a batch in one pass
  * (multiplicities drawn in the same order as one replicate at a time).
  * Pipelined: the counting threads work up to AHEAD batches ahead of the one this thread compares
@@ -57,10 +57,12 @@ export interface RespondentBootstrap {
 }
 
 /**
- * Batches queued on the counting threads ahead of the one being compared (one when the replicates'
- * tables are kept: 8 x 6 MB a set at WVS size).
+ * Batches queued on the counting threads ahead of the one being compared. One: with 64 replicates a
+ * batch a set of values is 15.6 MB at 175 items, and two sets in turn kept the time of three or four
+ * in the re-evaluation bench, with 0.5-0.55 GB peak instead of 0.55-0.62 GB (when the replicates'
+ * tables are kept, 8 x 6 MB a set at WVS size, it is one too).
  */
-const AHEAD = 3;
+const AHEAD = 1;
 
 interface Counted {
   itemWeights: Float64Array[];
@@ -77,7 +79,7 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
   const tablesNeeded = derived.length + (agreement.has('polychoric') ? 1 : 0) < agreement.size;
   const refUpper = new Map(derived.map((k) => [k, upperTriangleOf(reference.get(k)!.values)]));
   const polyStart = polyB > 0 && !tablesNeeded ? sharedView(input.polychoricStart ? upperTriangleOf(input.polychoricStart.values) : new Float64Array(npairs).fill(NaN)) : null;
-  const ahead = tablesNeeded ? 1 : AHEAD;
+  const ahead = AHEAD;
   const lanes = tablesNeeded ? BATCH_LANES : MAX_BATCH_LANES;
   const shared = (length: number) => new Float64Array(new SharedArrayBuffer(8 * length));
   const tableSets: Float64Array[][] = [];

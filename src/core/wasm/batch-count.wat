@@ -89,6 +89,40 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows))))
 
+  (func (export "pairBatch8x8") (param $a i32) (param $b i32) (param $n i32) (param $stride i32) (param $mult i32) (param $t i32) (param $cells i32)
+    (local $r i32) (local $c i32) (local $m i32)
+    (memory.fill (local.get $t) (i32.const 0) (i32.shl (local.get $cells) (i32.const 7)))
+    (local.set $m (local.get $mult))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $c
+          (i32.add (local.get $t)
+            (i32.shl
+              (i32.add
+                (i32.mul (i32.load8_u (i32.add (local.get $a) (local.get $r))) (local.get $stride))
+                (i32.load8_u (i32.add (local.get $b) (local.get $r))))
+              (i32.const 7))))
+        (v128.store offset=0 (local.get $c)
+          (i16x8.add (v128.load offset=0 (local.get $c)) (v128.load8x8_u offset=0 (local.get $m))))
+        (v128.store offset=16 (local.get $c)
+          (i16x8.add (v128.load offset=16 (local.get $c)) (v128.load8x8_u offset=8 (local.get $m))))
+        (v128.store offset=32 (local.get $c)
+          (i16x8.add (v128.load offset=32 (local.get $c)) (v128.load8x8_u offset=16 (local.get $m))))
+        (v128.store offset=48 (local.get $c)
+          (i16x8.add (v128.load offset=48 (local.get $c)) (v128.load8x8_u offset=24 (local.get $m))))
+        (v128.store offset=64 (local.get $c)
+          (i16x8.add (v128.load offset=64 (local.get $c)) (v128.load8x8_u offset=32 (local.get $m))))
+        (v128.store offset=80 (local.get $c)
+          (i16x8.add (v128.load offset=80 (local.get $c)) (v128.load8x8_u offset=40 (local.get $m))))
+        (v128.store offset=96 (local.get $c)
+          (i16x8.add (v128.load offset=96 (local.get $c)) (v128.load8x8_u offset=48 (local.get $m))))
+        (v128.store offset=112 (local.get $c)
+          (i16x8.add (v128.load offset=112 (local.get $c)) (v128.load8x8_u offset=56 (local.get $m))))
+        (local.set $m (i32.add (local.get $m) (i32.const 64)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows))))
+
   ;; The table of three items at once (tripleBatch8, tripleBatch8x4): cell a * sa + b * sb + c, the
   ;; rows' multiplicities added as in pairBatch8 / pairBatch8x4. Its three two-way margins (blockSum)
   ;; are the three pairs' tables, so one pass over the rows counts three pairs where pair passes take
@@ -140,6 +174,47 @@
         (v128.store offset=48 (local.get $p)
           (i16x8.add (v128.load offset=48 (local.get $p)) (v128.load8x8_u offset=24 (local.get $m))))
         (local.set $m (i32.add (local.get $m) (i32.const 32)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows))))
+
+  ;; pairBatch8x8 / tripleBatch8x8: the same for eight batches of eight replicates (64): a row's 64
+  ;; bytes of multiplicities, a cell's eight vectors (128 bytes). Finding the row's cell is shared by
+  ;; twice as many replicates, and a replicate's share of a row costs about a quarter less than with
+  ;; four vectors (measured: 0.077-0.083 against 0.102-0.115 ns a row and replicate on a table of
+  ;; 1,000 cells).
+  (func (export "tripleBatch8x8") (param $a i32) (param $b i32) (param $c i32) (param $n i32) (param $sa i32) (param $sb i32) (param $mult i32) (param $t i32) (param $cells i32)
+    (local $r i32) (local $p i32) (local $m i32)
+    (memory.fill (local.get $t) (i32.const 0) (i32.shl (local.get $cells) (i32.const 7)))
+    (local.set $m (local.get $mult))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $p
+          (i32.add (local.get $t)
+            (i32.shl
+              (i32.add
+                (i32.add
+                  (i32.mul (i32.load8_u (i32.add (local.get $a) (local.get $r))) (local.get $sa))
+                  (i32.mul (i32.load8_u (i32.add (local.get $b) (local.get $r))) (local.get $sb)))
+                (i32.load8_u (i32.add (local.get $c) (local.get $r))))
+              (i32.const 7))))
+        (v128.store offset=0 (local.get $p)
+          (i16x8.add (v128.load offset=0 (local.get $p)) (v128.load8x8_u offset=0 (local.get $m))))
+        (v128.store offset=16 (local.get $p)
+          (i16x8.add (v128.load offset=16 (local.get $p)) (v128.load8x8_u offset=8 (local.get $m))))
+        (v128.store offset=32 (local.get $p)
+          (i16x8.add (v128.load offset=32 (local.get $p)) (v128.load8x8_u offset=16 (local.get $m))))
+        (v128.store offset=48 (local.get $p)
+          (i16x8.add (v128.load offset=48 (local.get $p)) (v128.load8x8_u offset=24 (local.get $m))))
+        (v128.store offset=64 (local.get $p)
+          (i16x8.add (v128.load offset=64 (local.get $p)) (v128.load8x8_u offset=32 (local.get $m))))
+        (v128.store offset=80 (local.get $p)
+          (i16x8.add (v128.load offset=80 (local.get $p)) (v128.load8x8_u offset=40 (local.get $m))))
+        (v128.store offset=96 (local.get $p)
+          (i16x8.add (v128.load offset=96 (local.get $p)) (v128.load8x8_u offset=48 (local.get $m))))
+        (v128.store offset=112 (local.get $p)
+          (i16x8.add (v128.load offset=112 (local.get $p)) (v128.load8x8_u offset=56 (local.get $m))))
+        (local.set $m (i32.add (local.get $m) (i32.const 64)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows))))
 

@@ -89,27 +89,35 @@ test('packMultiplicities interleaves the lanes and refuses what a uint16 lane co
   assert.notEqual(packMultiplicities([new Float64Array(65535).fill(1)], 65535, false), null, 'a total of 65,535 fits');
 });
 
-test('more than eight replicates are packed four vectors a row (32 lanes), only when the caller allows it', () => {
+test('9 to 32 replicates are packed four vectors a row (32 lanes), 33 to 64 eight (64 lanes), only when the caller allows it', () => {
   const most = MAX_BATCH_LANES;
-  const mults = Array.from({ length: 11 }, (_, l) => Float64Array.from([l, 2 * l, 0]));
-  assert.equal(packMultiplicities(mults, 3, false), null, 'more than BATCH_LANES by default');
-  const packed = packMultiplicities(mults, 3, false, most)!;
-  assert.equal(packed.length, 3 * most);
-  for (let r = 0; r < 3; r++) {
-    for (let l = 0; l < most; l++) assert.equal(packed[r * most + l], l < 11 ? mults[l][r] : 0, `row ${r}, lane ${l}`);
+  assert.equal(most, 64);
+  for (const [count, width] of [
+    [11, 32],
+    [32, 32],
+    [33, 64],
+    [64, 64],
+  ]) {
+    const mults = Array.from({ length: count }, (_, l) => Float64Array.from([l % 200, (2 * l) % 200, 0]));
+    assert.equal(packMultiplicities(mults, 3, false), null, 'more than BATCH_LANES by default');
+    const packed: Uint8Array = packMultiplicities(mults, 3, false, most)!;
+    assert.equal(packed.length, 3 * width, `${count} replicates`);
+    for (let r = 0; r < 3; r++) {
+      for (let l = 0; l < width; l++) assert.equal(packed[r * width + l], l < count ? mults[l][r] : 0, `${count} replicates, row ${r}, lane ${l}`);
+    }
   }
-  assert.equal(packMultiplicities(Array.from({ length: most + 1 }, () => new Float64Array(2)), 2, false, 1000), null, 'more than 32 lanes');
+  assert.equal(packMultiplicities(Array.from({ length: most + 1 }, () => new Float64Array(2)), 2, false, 1000), null, 'more than 64 lanes');
   assert.equal(packMultiplicities(Array.from({ length: 8 }, () => new Float64Array(2)), 2, false, most)!.length, 2 * BATCH_LANES, 'eight or fewer: one vector a row');
 });
 
-test('batches of 9 to 32 replicates (four vectors a pass): each replicate\'s correlations, item weights and marginal-only weights exactly', async () => {
+test('batches of 9 to 64 replicates (four or eight vectors a pass): each replicate\'s correlations, item weights and marginal-only weights exactly', async () => {
   const data = randomSurvey(N, KS, 77, 'none');
   data.columns[8].item = { ...data.columns[8].item, type: 'nominal' };
   const unweighted = computeSufficientStats(data, { weights: null });
   const m = KS.length;
   const npairs = (m * (m - 1)) / 2;
   const methods = ['pearson', 'spearman'] as ('pearson' | 'spearman')[];
-  for (const lanes of [9, 20, MAX_BATCH_LANES]) {
+  for (const lanes of [9, 20, 33, MAX_BATCH_LANES]) {
     const mults = Array.from({ length: lanes }, (_, l) => multiplicities(N, 500 + 40 * lanes + l));
     const direct = mults.map((mu) => computeSufficientStats(data, { weights: mu }));
     for (const threads of [1, 2]) {
