@@ -17,7 +17,7 @@
  */
 import kernelBytes from './wasm/batch-count.wat';
 import { align, instantiate, reserve, type KernelMemory } from './wasm/instance';
-import type { ItemCodebook } from './codebook';
+import { codeOffsets, type ItemCodebook } from './codebook';
 import { completeRows, PairCorrelations } from './stats/association';
 import { polychoricRhoAt } from './stats/polychoric';
 import { pairIndex, type CountingInput } from './sufficient';
@@ -229,8 +229,8 @@ export interface CorrelationTargets {
   /**
    * Also each replicate's item weights (what `countItemWeightsBatch` gives as `weights`), taken as
    * the margins of tables counted anyway: replicate l's weight of item i's code a at
-   * l * K + K_i + a, K_i the sum of k below i and K the sum of all. Every item must be in a pair
-   * (two items or more).
+   * l * K + K_i + a, K_i the sum of k below i and K the sum of all (`itemViews`' buffer). Every
+   * item must be in a pair (two items or more).
    */
   itemWeights?: Float64Array;
 }
@@ -289,8 +289,7 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
   const nominal = items.map((it) => it.type === 'nominal');
   const { units, owner } = coverOf(k, TRIPLE_MAX_CELLS);
   const itemWeights = targets.itemWeights;
-  const itemOffsets = new Int32Array(m + 1);
-  for (let i = 0; i < m; i++) itemOffsets[i + 1] = itemOffsets[i] + k[i];
+  const itemOffsets = codeOffsets(k);
   if (itemWeights && itemWeights.length < lanes * itemOffsets[m]) throw new RangeError(`countPairCorrelationsBatch: ${itemWeights.length} item weights for ${lanes} x ${itemOffsets[m]}`);
   // Item i's weights from a table at byte `t` whose margin over the other item's slots (blockSum's
   // outer x count x inner vectors) is item i's slots: its k[i] answer codes, lanes < `lanes`.
@@ -501,8 +500,7 @@ export function countGroupItemWeightsBatch(input: BatchCountingInput, group: Uin
   const pass = passOf(kern, vectors);
   const { auxOff, multOff, tableOff } = load(kern, input, cells, group);
   const table = new Uint16Array(kern.memory.buffer, tableOff, cells * width);
-  const offsets = new Int32Array(m + 1);
-  for (let i = 0; i < m; i++) offsets[i + 1] = offsets[i] + k[i];
+  const offsets = codeOffsets(k);
   const out = Array.from({ length: lanes }, () => ({ groups: Array.from({ length: groups }, () => new Float64Array(offsets[m])), offsets }));
   for (let i = 0; i < m; i++) {
     const ki = k[i];
@@ -519,18 +517,20 @@ export function countGroupItemWeightsBatch(input: BatchCountingInput, group: Uin
 }
 
 /**
- * `count` sets of item weights (k[i] entries for item i), each one Float64Array with a view per
- * item, and each item's offset in it.
+ * `count` sets of item weights (k[i] entries for item i) in one buffer (set l at l x the sum of k;
+ * shared memory with `shared`, for worker threads to fill), each set a view with a view per item,
+ * and each item's offset in a set (`codeOffsets`).
  */
-function itemViews(k: ArrayLike<number>, count: number): { all: Float64Array; items: Float64Array[] }[] & { offsets: Int32Array } {
+export function itemViews(k: ArrayLike<number>, count: number, shared = false): { all: Float64Array; items: Float64Array[] }[] & { offsets: Int32Array; buffer: Float64Array } {
   const m = k.length;
-  const offsets = new Int32Array(m + 1);
-  for (let i = 0; i < m; i++) offsets[i + 1] = offsets[i] + k[i];
-  const sets = Array.from({ length: count }, () => {
-    const all = new Float64Array(offsets[m]);
+  const offsets = codeOffsets(k);
+  const K = offsets[m];
+  const buffer = shared ? new Float64Array(new SharedArrayBuffer(8 * count * K)) : new Float64Array(count * K);
+  const sets = Array.from({ length: count }, (_, l) => {
+    const all = buffer.subarray(l * K, (l + 1) * K);
     const items = new Array<Float64Array>(m);
     for (let i = 0; i < m; i++) items[i] = all.subarray(offsets[i], offsets[i + 1]);
     return { all, items };
   });
-  return Object.assign(sets, { offsets });
+  return Object.assign(sets, { offsets, buffer });
 }

@@ -30,6 +30,16 @@ export interface ItemCodebook {
   reverse?: boolean;
 }
 
+/**
+ * Where each item's codes start when per-code values of items with `k[i]` codes are laid end to end
+ * (item i at offsets[i] .. offsets[i + 1]; offsets[k.length], the total).
+ */
+export function codeOffsets(k: ArrayLike<number>): Int32Array {
+  const offsets = new Int32Array(k.length + 1);
+  for (let i = 0; i < k.length; i++) offsets[i + 1] = offsets[i] + k[i];
+  return offsets;
+}
+
 /** Scale range used to normalise distances and scale means to 0..1; 0 for a one-code item. */
 export function itemRange(item: Pick<ItemCodebook, 'codes'>): number {
   let lo = Infinity;

@@ -17,7 +17,7 @@ import { Worker } from 'node:worker_threads';
 import type { SurveyData } from '../dataset';
 import { globalThresholds, itemThresholds, polychoricMatrix, polychoricRhoAt, type PolychoricMatrix, type PolychoricOptions } from '../stats/polychoric';
 import { upperTriangleOf } from '../stats/group-structure';
-import { BATCH_LANES, MAX_BATCH_LANES, batchCountingAvailable, countItemWeightsBatch, countPairCorrelationsBatch, countPairTablesBatch, newCodesId, packMultiplicities, type BatchCountingInput, type CorrelationTargets } from '../batch-count';
+import { BATCH_LANES, MAX_BATCH_LANES, batchCountingAvailable, countItemWeightsBatch, countPairCorrelationsBatch, countPairTablesBatch, itemViews, newCodesId, packMultiplicities, type BatchCountingInput, type CorrelationTargets } from '../batch-count';
 import {
   allocateSufficientStats,
   bootstrapColumns,
@@ -352,9 +352,8 @@ export async function startBootstrapCorrelations(
     const each = weights!.slice(0, lanes).map(itemThresholds);
     targets.polychoric = { lanes, values: [...poly.values], start: poly.start, thresholds: each.map((e) => e.thresholds), constant: each.map((e) => e.constant) };
   }
-  const k = unweighted.k;
-  const K = k.reduce((a, b) => a + b, 0);
-  if (!weights) targets.itemWeights = useWorkers ? new Float64Array(new SharedArrayBuffer(8 * mults.length * K)) : new Float64Array(mults.length * K);
+  const views = weights ? null : itemViews(unweighted.k, mults.length, useWorkers);
+  if (views) targets.itemWeights = views.buffer;
   if (npairs > 0) {
     if (!useWorkers) countPairCorrelationsBatch(input, unweighted.pairOffset, targets, 0, 1);
     else {
@@ -362,13 +361,7 @@ export async function startBootstrapCorrelations(
       await Promise.all(onWorkers(script, step, (t) => ({ kind: 'correlations', input, pairOffset: unweighted.pairOffset, targets, start: t, step })));
     }
   }
-  if (weights) return weights;
-  const all = targets.itemWeights!;
-  return mults.map((_, l) => {
-    const out: Float64Array[] = [];
-    for (let i = 0, o = l * K; i < k.length; o += k[i], i++) out.push(all.subarray(o, o + k[i]));
-    return out;
-  });
+  return weights ?? views!.map((v) => v.items);
 }
 
 /** Below this many pairs a polychoric matrix is fitted on the calling thread (a hand-off costs ~1 ms). */

@@ -7,7 +7,7 @@
  */
 /// <reference path="../wasm/wat.d.ts" />
 import acrossGroupsBytes from '../wasm/across-groups.wat';
-import { itemRange, type ItemCodebook } from '../codebook';
+import { codeOffsets, itemRange, type ItemCodebook } from '../codebook';
 import { align, kernelSwitch, reserve, type KernelMemory } from '../wasm/instance';
 import { permutedCrossSums } from './permuted-cross';
 
@@ -295,9 +295,10 @@ export function compareUpperTriangles(a: (number | null)[][], b: (number | null)
 /**
  * Pearson and RMSE of the first n gathered pairs (both sides defined), in their order, given their
  * sums (`sx`, `sy`, added in that order while gathering): `pearsonPairwise`'s arithmetic (the sums,
- * then the centred sums) and the squared differences summed in the second pass, so the same numbers, in loops that only ever see Float64Arrays (`pearsonPairwise` is
- * called with arrays of numbers and nulls too, and its element reads are then polymorphic; the
- * bootstrap calls this a few hundred times an evaluation on 15,225 pairs).
+ * then the centred sums) and the squared differences summed in the second pass, so the same
+ * numbers, in loops that only ever see Float64Arrays (`pearsonPairwise` is called with arrays of
+ * numbers and nulls too, and its element reads are then polymorphic; the bootstrap calls this a few
+ * hundred times an evaluation on 15,225 pairs).
  */
 function compareGathered(x: Float64Array, y: Float64Array, n: number, sx: number, sy: number): UpperComparison {
   const mx = sx / n;
@@ -438,8 +439,7 @@ export interface FlatGroupWeights {
 /** `distributions[g][j]` (over item j's `k[j]` codes) as `FlatGroupWeights`. */
 export function flatGroupWeights(distributions: readonly (readonly ArrayLike<number>[])[], k: ArrayLike<number>): FlatGroupWeights {
   const m = k.length;
-  const offsets = new Int32Array(m + 1);
-  for (let j = 0; j < m; j++) offsets[j + 1] = offsets[j] + k[j];
+  const offsets = codeOffsets(k);
   const groups = distributions.map((row) => {
     const all = new Float64Array(offsets[m]);
     for (let j = 0; j < m; j++) for (let c = 0; c < k[j]; c++) all[offsets[j] + c] = row[j][c];
@@ -457,8 +457,8 @@ export function nestedGroupWeights(flat: FlatGroupWeights): Float64Array[][] {
 /**
  * `compareUpperVectors(refUpper, acrossGroupUpper(groupMeanMatrix(groups, items, distributions)))`
  * for the group-level bootstrap's replicates (given as `FlatGroupWeights`; `nestedGroupWeights` is
- * what groupMeanMatrix takes): the scaled means straight into one flat column-major buffer, the columns defined in
- * every group centred once, each pair's correlation and the comparison with `refUpper` in one pass,
+ * what groupMeanMatrix takes): the scaled means straight into one flat column-major buffer, the
+ * columns defined in every group centred once, each pair's correlation and the comparison with `refUpper` in one pass,
  * in buffers reused from one replicate to the next. It reproduces those functions' arithmetic (the
  * same `scaledMean`, the same sums in the same order, the same clamping, `pearsonPairwise`'s two
  * passes for columns with a null, the same pairs left out), so the numbers are the same bit for
@@ -513,7 +513,6 @@ interface ReplicateScratch {
   cross: Float64Array;
   rUpper: Float64Array;
 }
-
 
 /** One replicate of `replicateUpperComparer` (buffers sized by the caller). */
 function compareReplicate(s: ReplicateScratch, distributions: FlatGroupWeights): UpperComparison {
