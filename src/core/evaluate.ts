@@ -858,24 +858,13 @@ function pairDifferences(
 ): { difference: (number | null)[][]; pairs: PairDifference[] } {
   const m = items.length;
   const difference = refM.values.map((row, i) => row.map((v, j) => (v === null || runM.values[i][j] === null ? null : (runM.values[i][j] as number) - v)));
-  // The tests come in the same pair order, one for each pair defined on both sides: walked along
-  // with the pairs, by name only if a pair is ever out of step.
-  let byName: Map<string, (typeof pairTests)[number]> | null = null;
+  // compareMatrices(refM, runM) tests the pairs defined in both matrices, in this pair order: the
+  // next test is this pair's when both values are defined.
   let next = 0;
-  const testOf = (i: number, j: number) => {
-    const at = pairTests[next];
-    if (at && at.i === items[i].id && at.j === items[j].id) {
-      next++;
-      return at;
-    }
-    if (refM.values[i][j] === null || runM.values[i][j] === null) return undefined;
-    byName ??= new Map(pairTests.map((p) => [`${p.i}\u0000${p.j}`, p]));
-    return byName.get(`${items[i].id}\u0000${items[j].id}`);
-  };
   const pairs: PairDifference[] = [];
   for (let i = 0; i < m; i++) {
     for (let j = i + 1; j < m; j++) {
-      const test = testOf(i, j);
+      const test = refM.values[i][j] === null || runM.values[i][j] === null ? undefined : pairTests[next++];
       const pd: PairDifference = {
         i: items[i].id,
         j: items[j].id,
