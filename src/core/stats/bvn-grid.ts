@@ -6,7 +6,7 @@
  * (test/unit/polychoric/fast-fits.test.ts).
  */
 import kernelBytes from '../wasm/bvn-grid.wat';
-import { instantiate, reserve, type KernelMemory } from '../wasm/instance';
+import { kernelSwitch, reserve, type KernelMemory } from '../wasm/instance';
 import {
   BivariateNormalAtRho,
   densityNode,
@@ -17,13 +17,10 @@ import {
   type QuadratureNodes,
 } from './bivariate-normal';
 
-let kernel: LikelihoodKernel | null | undefined;
-let wasmAllowed = true;
+const likelihoodKernel = kernelSwitch<LikelihoodKernel>(kernelBytes);
 
 /** Whether the likelihood may run in WebAssembly (tests turn it off to check the JavaScript route). */
-export function useWasmLikelihood(on: boolean): void {
-  wasmAllowed = on;
-}
+export const useWasmLikelihood = likelihoodKernel.allow;
 
 /**
  * out[a * k.length + b] = (or += with `accumulate`) sum_i wt_i exp((sn_i h_a k_b - (h_a^2 + k_b^2) / 2) inv_i)
@@ -106,8 +103,8 @@ export class KernelLikelihood {
 
   /** The thread's likelihood set up for this table, or null where the kernel is not available (or turned off). */
   static create(table: ArrayLike<number>, ki: number, kj: number, rowTau: readonly number[], colTau: readonly number[], rowPhi: Float64Array, colPhi: Float64Array): KernelLikelihood | null {
-    if (kernel === undefined) kernel = instantiate<LikelihoodKernel>(kernelBytes);
-    if (!wasmAllowed || !kernel) return null;
+    const kernel = likelihoodKernel.get();
+    if (!kernel) return null;
     shared ??= new KernelLikelihood(kernel);
     shared.reset(table, ki, kj, rowTau, colTau, rowPhi, colPhi);
     return shared;
