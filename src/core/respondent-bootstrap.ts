@@ -5,7 +5,7 @@
  * Every replicate gives its item weights (the marginal headline's input); the first replicates,
  * as many as each method's agreement array is long, also give the agreement of the replicate's
  * association matrix with the reference's. Replicates are counted in batches of up to 64 (eight
- * vectors of BATCH_LANES; eight when their tables are kept), all of a batch in one pass
+ * vectors of BATCH_LANES; BATCH_LANES when their tables are kept), all of a batch in one pass
  * (multiplicities drawn in the same order as one replicate at a time).
  * Pipelined: the counting threads work up to AHEAD batches ahead of the one this thread compares
  * (and, first, while it does the caller's `whileCounting` work); a set of buffers for each batch in
@@ -79,7 +79,6 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
   const tablesNeeded = derived.length + (agreement.has('polychoric') ? 1 : 0) < agreement.size;
   const refUpper = new Map(derived.map((k) => [k, upperTriangleOf(reference.get(k)!.values)]));
   const polyStart = polyB > 0 && !tablesNeeded ? sharedView(input.polychoricStart ? upperTriangleOf(input.polychoricStart.values) : new Float64Array(npairs).fill(NaN)) : null;
-  const ahead = AHEAD;
   const lanes = tablesNeeded ? BATCH_LANES : MAX_BATCH_LANES;
   const shared = (length: number) => new Float64Array(new SharedArrayBuffer(8 * length));
   const tableSets: Float64Array[][] = [];
@@ -88,7 +87,7 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
   const startBatch = (first: number): Promise<Counted[]> => {
     const count = Math.min(lanes, tableB - first);
     const mults = Array.from({ length: count }, () => bootstrapMultiplicities(data.n, rng, new Float64Array(data.n)));
-    const set = (first / lanes) % (ahead + 1);
+    const set = (first / lanes) % (AHEAD + 1);
     valueSets[set] ??= derived.map(() => Array.from({ length: lanes }, () => shared(npairs)));
     let p: Promise<Counted[]>;
     if (!tablesNeeded) {
@@ -104,11 +103,11 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
   };
 
   // Batches are started in order (their multiplicities drawn in order): the one being compared and
-  // at most `ahead` more, each with its own set of buffers.
+  // at most `AHEAD` more, each with its own set of buffers.
   const queue: Promise<Counted[]>[] = [];
   let nextFirst = 0;
   const fill = () => {
-    while (queue.length < ahead && nextFirst < tableB) {
+    while (queue.length < AHEAD && nextFirst < tableB) {
       queue.push(startBatch(nextFirst));
       nextFirst += Math.min(lanes, tableB - nextFirst);
     }
@@ -137,7 +136,7 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
         fill();
       }
       const s = batch[b - batchFirst];
-      const set = (batchFirst / lanes) % (ahead + 1);
+      const set = (batchFirst / lanes) % (AHEAD + 1);
       for (const [method, agree] of agreement) {
         if (b >= agree.length) continue;
         const mi = derived.indexOf(method as 'pearson' | 'spearman');
