@@ -19,6 +19,7 @@ import kernelBytes from './wasm/batch-count.wat';
 import { align, instantiate, reserve, type KernelMemory } from './wasm/instance';
 import { codeOffsets, type ItemCodebook } from './codebook';
 import { completeRows, PairCorrelations } from './stats/association';
+import { exactCodeBase } from './stats/correlation';
 import { polychoricRhoAt } from './stats/polychoric';
 import { pairIndex, type CountingInput } from './sufficient';
 import { tripleCover } from './triple-cover';
@@ -48,6 +49,7 @@ interface Kernel {
   tripleBatch8x8(a: number, b: number, c: number, n: number, sa: number, sb: number, mult: number, t: number, cells: number): void;
   blockSum(src: number, dst: number, outer: number, count: number, inner: number): void;
   pairCorrelations(t: number, width: number, lanes: number, ki: number, kj: number, stride: number, xv: number, yv: number, outP: number, outS: number, s: number): void;
+  pairCorrelationsExact(t: number, width: number, lanes: number, ki: number, kj: number, stride: number, xs: number, ys: number, outP: number, outS: number, s: number): void;
 }
 
 /** The kernel pass for `vectors` vectors of eight replicates a row (1, 4 or 8). */
@@ -251,9 +253,12 @@ export interface PolychoricTargets {
  * `countPairTablesBatch` followed by `associationValues` of each replicate, without the replicates'
  * tables: the pairs are counted three at a time where they can be (`tripleCover`: a triple's table
  * in one pass over the rows, its pairs' tables as its margins), and each pair's tables go to the
- * kernel's `pairCorrelations` (Pearson and Spearman of two replicates per SIMD instruction, the
- * operations of `PairCorrelations.compute` in their order, so the same numbers bit for bit), its
- * correlations to `targets.values`. Polychoric fits take the replicate's table as a JavaScript
+ * kernel, its correlations to `targets.values`. The tables hold counts, so `PairCorrelations.compute`
+ * takes its exact routes (`correlationFromMargins`): Spearman always, Pearson where both items'
+ * codes are small integers; the kernel's `pairCorrelationsExact` computes the same integer sums,
+ * eight replicates per SIMD instruction, and the same last operations, so the same numbers bit for
+ * bit. Pearson of other codes takes `pairCorrelations`, the centred route's operations in their
+ * order, two replicates per instruction. Polychoric fits take the replicate's table as a JavaScript
  * array. Threads share the work by the cover's units `start, start + step, ...` (disjoint pairs).
  */
 export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset: Int32Array, targets: CorrelationTargets, start: number, step: number): void {
@@ -262,15 +267,18 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
   // After the table: each item's code values (maxSlots f64 an item), the kernel's scratch (8
   // arrays of maxSlots pairs of f64x2), its outputs (two methods x width f64), two more pair tables and a
   // triple's table.
+  // (Twice: the codes, and the exact route's scores, codes minus the item's smallest.)
   const codesBytes = (maxSlots: number) => align(items.length * maxSlots * 8, 16);
-  const scratchBytes = (maxSlots: number) => 8 * 32 * maxSlots;
+  // pairCorrelations' 256 bytes a slot or pairCorrelationsExact's 112 and 704 more.
+  const scratchBytes = (maxSlots: number) => 256 * maxSlots + 704;
   const { kern, pass, width, n, k, m, lanes, multOff, tableOff, maxSlots } = pairTablesSetup(
     input,
-    (slots, w) => codesBytes(slots) + scratchBytes(slots) + 2 * 8 * w + 2 * slots * slots * 2 * w + tripleCells(slots) * 2 * w + slots * 2 * w,
+    (slots, w) => 2 * codesBytes(slots) + scratchBytes(slots) + 2 * 8 * w + 2 * slots * slots * 2 * w + tripleCells(slots) * 2 * w + slots * 2 * w,
   );
   const pairBytes = maxSlots * maxSlots * 2 * width;
   const codesOff = tableOff + pairBytes;
-  const scratchOff = codesOff + codesBytes(maxSlots);
+  const scoresOff = codesOff + codesBytes(maxSlots);
+  const scratchOff = scoresOff + codesBytes(maxSlots);
   const outOff = scratchOff + scratchBytes(maxSlots);
   const tablesOff = [tableOff, outOff + 2 * 8 * width, outOff + 2 * 8 * width + pairBytes];
   const tripleOff = tablesOff[2] + pairBytes;
@@ -279,7 +287,18 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
   const triplePass = triplePassOf(kern, vectors);
   const f64 = new Float64Array(kern.memory.buffer);
   const u16 = new Uint16Array(kern.memory.buffer);
-  for (let i = 0; i < m; i++) f64.set(items[i].codes, codesOff / 8 + i * maxSlots);
+  // Pearson takes the exact route (pairCorrelationsExact) where both items' codes are integers
+  // spanning at most EXACT_CODE_SPAN, as correlationFromMargins decides for a table of counts.
+  const exactScores = new Uint8Array(m);
+  for (let i = 0; i < m; i++) {
+    const codes = items[i].codes;
+    f64.set(codes, codesOff / 8 + i * maxSlots);
+    const base = exactCodeBase(codes);
+    if (base === base) {
+      exactScores[i] = 1;
+      for (let a = 0; a < codes.length; a++) f64[scoresOff / 8 + i * maxSlots + a] = codes[a] - base;
+    }
+  }
   const pearson = methods.indexOf('pearson');
   const spearman = methods.indexOf('spearman');
   const outP = pearson >= 0 ? outOff : -1;
@@ -317,7 +336,9 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
     const kj = k[j];
     const stride = kj + 1;
     if (need & CORRELATIONS) {
-      kern.pairCorrelations(t, width, lanes, ki, kj, stride, codesOff + 8 * i * maxSlots, codesOff + 8 * j * maxSlots, outP, outS, scratchOff);
+      const exactP = exactScores[i] === 1 && exactScores[j] === 1 ? outP : -1;
+      if (exactP >= 0 || outS >= 0) kern.pairCorrelationsExact(t, width, lanes, ki, kj, stride, scoresOff + 8 * i * maxSlots, scoresOff + 8 * j * maxSlots, exactP, outS, scratchOff);
+      if (outP >= 0 && exactP < 0) kern.pairCorrelations(t, width, lanes, ki, kj, stride, codesOff + 8 * i * maxSlots, codesOff + 8 * j * maxSlots, outP, -1, scratchOff);
       if (pearson >= 0) for (let l = 0, v = values[pearson]; l < lanes; l++) v[l][p] = f64[outP / 8 + l];
       if (spearman >= 0) for (let l = 0, v = values[spearman]; l < lanes; l++) v[l][p] = f64[outS / 8 + l];
     }

@@ -44,8 +44,12 @@ const reasonOf = (code: number): string => (code === NO_WEIGHT ? "no weight on t
  *
  *   r = S_xy / sqrt(S_xx S_yy),  S_xy = sum_ab w_ab (x_a - xbar)(y_b - ybar),  xbar = sum_a w_a. x_a / w..
  *
- * The sums are centred (two-pass) for accuracy. Returns `NO_WEIGHT` or `ZERO_VARIANCE` where the
- * correlation is undefined. Works in place on the concatenated tables of the sufficient statistics
+ * For a table of counts (every cell an integer: unweighted data, bootstrap multiplicities) with
+ * integer scores (mid-ranks doubled; codes that are integers spanning at most EXACT_CODE_SPAN) the
+ * sums are exact integers and r is computed from them (`exactRankCorrelation`,
+ * `exactCodeCorrelation`): the exact value after three roundings. Otherwise (survey weights,
+ * non-integer codes) the sums are centred (two-pass) for accuracy. Returns `NO_WEIGHT` or
+ * `ZERO_VARIANCE` where the correlation is undefined. Works in place on the concatenated tables of the sufficient statistics
  * (no per-pair views), so a whole matrix allocates nothing per pair.
  *
  * Pearson with plain counts is R `cor(x, y, use = "pairwise.complete.obs")`; with weights, R
@@ -62,19 +66,54 @@ export function correlationAt(cells: Float64Array, off: number, kx: number, ky: 
   return correlationFromMargins(cells, off, kx, ky, xValues, yValues);
 }
 
-/** @internal Fills the scratch row and column sums of a table (the first step of `correlationAt`). */
+/** Whether every cell of the table `tableMargins` last summed is an integer (counts, multiplicities). */
+let countsTable = true;
+
+/**
+ * @internal Fills the scratch row and column sums of a table (the first step of `correlationAt`),
+ * and notes whether its cells are all integers (see `correlationFromMargins`).
+ */
 export function tableMargins(cells: Float64Array, off: number, kx: number, ky: number): void {
   const { rowSum, colSum } = tableScratch(Math.max(kx, ky));
   colSum.fill(0, 0, ky);
+  let integers = true;
   for (let a = 0, c = off; a < kx; a++) {
     let rs = 0;
     for (let b = 0; b < ky; b++, c++) {
       const w = cells[c];
+      if (Math.trunc(w) !== w) integers = false;
       rs += w;
       colSum[b] += w;
     }
     rowSum[a] = rs;
   }
+  countsTable = integers;
+}
+
+/**
+ * Totals below which the exact routes' sums are integers below 2^53 (so exact in any order):
+ * Spearman's |S_xy|, S_xx, S_yy are at most N^3 (centred doubled ranks are at most N in size), and
+ * Pearson's N S_xy, S_x S_y, N S_xx at most N^2 X Y with codes spanning X, Y <= EXACT_CODE_SPAN.
+ */
+export const EXACT_RANK_TOTAL = 131072; // 2^17: N^3 < 2^51
+export const EXACT_CODE_TOTAL = 262144; // 2^18: N^2 X Y < 2^52
+/** Widest span (largest minus smallest code) of an item whose Pearson takes the exact route. */
+export const EXACT_CODE_SPAN = 255;
+
+/**
+ * The smallest of an item's k code values when they are integers spanning at most
+ * `EXACT_CODE_SPAN` (the exact Pearson route's scores are the codes minus it), else NaN.
+ */
+export function exactCodeBase(values: ArrayLike<number>, k = values.length): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let a = 0; a < k; a++) {
+    const x = values[a];
+    if (!Number.isInteger(x)) return NaN;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  return k > 0 && hi - lo <= EXACT_CODE_SPAN ? lo : NaN;
 }
 
 /**
@@ -83,6 +122,15 @@ export function tableMargins(cells: Float64Array, off: number, kx: number, ky: n
  */
 export function correlationFromMargins(cells: Float64Array, off: number, kx: number, ky: number, xValues: Float64Array | null, yValues: Float64Array | null): number {
   const { rowSum, colSum, dx, dy, ranksX, ranksY } = scratch;
+  if (countsTable) {
+    if (xValues === null && yValues === null) {
+      const r = exactRankCorrelation(cells, off, kx, ky);
+      if (r === r) return r;
+    } else if (xValues !== null && yValues !== null) {
+      const r = exactCodeCorrelation(cells, off, kx, ky, xValues, yValues);
+      if (r === r) return r;
+    }
+  }
   const xv = xValues ?? categoryMidRanks(rowSum, ranksX, kx);
   const yv = yValues ?? categoryMidRanks(colSum, ranksY, ky);
   let total = 0;
@@ -122,6 +170,115 @@ export function correlationFromMargins(cells: Float64Array, off: number, kx: num
     sxy += dx[a] * s;
   }
   const r = sxy / Math.sqrt(sxx * syy);
+  return r > 1 ? 1 : r < -1 ? -1 : r;
+}
+
+/**
+ * Total and categories used of the scratch margins, or a `NO_WEIGHT` / `ZERO_VARIANCE` code as
+ * `correlationFromMargins` decides them.
+ */
+function marginsTotal(kx: number, ky: number): number {
+  const { rowSum, colSum } = scratch;
+  let total = 0;
+  let xUsed = 0;
+  for (let a = 0; a < kx; a++) {
+    if (rowSum[a] > 0) xUsed++;
+    total += rowSum[a];
+  }
+  let yUsed = 0;
+  for (let b = 0; b < ky; b++) if (colSum[b] > 0) yUsed++;
+  if (!(total > 0)) return -NO_WEIGHT;
+  if (xUsed < 2 || yUsed < 2) return -ZERO_VARIANCE;
+  return total;
+}
+
+/**
+ * Spearman of a table of counts from exact integer sums, or NaN where the total is too large for
+ * them (the centred route then). Each category's score is twice its mid-rank minus N + 1,
+ *
+ *   c_a = 2 F_{a-1} + f_a - N,
+ *
+ * an integer (f the margin, F its cumulative sum, N the total), and sum_a f_a c_a = 0 exactly, so
+ * r = S_xy / sqrt(S_xx S_yy) with S_xy = sum_ab w_ab c_a d_b, S_xx = sum_a f_a c_a^2: every sum an
+ * integer below 2^53, computed exactly in any order, then three roundings. The same correlation as
+ * the mid-ranks' (a correlation does not change under x -> 2x - N - 1), and the same bits as the
+ * centred route gives a table of counts: there too every quantity is exact (half-integer ranks, their
+ * mean (N + 1) / 2), four times smaller, and scaling by 4 commutes with rounding. What the route
+ * adds is integers throughout: the counting threads' kernel (wasm/batch-count.wat,
+ * pairCorrelationsExact) sums them eight replicates an instruction and gives the same bits.
+ */
+function exactRankCorrelation(cells: Float64Array, off: number, kx: number, ky: number): number {
+  const { rowSum, colSum, ranksX, ranksY } = scratch;
+  const total = marginsTotal(kx, ky);
+  if (total < 0) return -total;
+  if (total >= EXACT_RANK_TOTAL) return NaN;
+  let sxx = 0;
+  let before = 0;
+  for (let a = 0; a < kx; a++) {
+    const c = 2 * before + rowSum[a] - total;
+    ranksX[a] = c;
+    sxx += rowSum[a] * c * c;
+    before += rowSum[a];
+  }
+  let syy = 0;
+  before = 0;
+  for (let b = 0; b < ky; b++) {
+    const d = 2 * before + colSum[b] - total;
+    ranksY[b] = d;
+    syy += colSum[b] * d * d;
+    before += colSum[b];
+  }
+  let sxy = 0;
+  for (let a = 0, c = off; a < kx; a++) {
+    let s = 0;
+    for (let b = 0; b < ky; b++, c++) s += cells[c] * ranksY[b];
+    sxy += ranksX[a] * s;
+  }
+  const r = sxy / Math.sqrt(sxx * syy);
+  return r > 1 ? 1 : r < -1 ? -1 : r;
+}
+
+/**
+ * Pearson of a table of counts from exact integer sums where both items' codes are integers
+ * spanning at most `EXACT_CODE_SPAN` (`exactCodeBase`), or NaN where they are not or the total is
+ * too large (the centred route then). With scores x_a = code - smallest code,
+ *
+ *   r = (N S_xy - S_x S_y) / sqrt((N S_xx - S_x^2) (N S_yy - S_y^2)),
+ *
+ * every sum, product and difference above an integer below 2^53, so exact whatever the order; the
+ * result is the exact value after three roundings (the product under the root, the root, the
+ * quotient). The kernel (pairCorrelationsExact)
+ * does the same operations on the same integers.
+ */
+function exactCodeCorrelation(cells: Float64Array, off: number, kx: number, ky: number, xValues: Float64Array, yValues: Float64Array): number {
+  const { rowSum, colSum, dx, dy } = scratch;
+  const x0 = exactCodeBase(xValues, kx);
+  const y0 = exactCodeBase(yValues, ky);
+  if (x0 !== x0 || y0 !== y0) return NaN;
+  const total = marginsTotal(kx, ky);
+  if (total < 0) return -total;
+  if (total >= EXACT_CODE_TOTAL) return NaN;
+  let sx = 0;
+  let sxx = 0;
+  for (let a = 0; a < kx; a++) {
+    const x = (dx[a] = xValues[a] - x0);
+    sx += rowSum[a] * x;
+    sxx += rowSum[a] * x * x;
+  }
+  let sy = 0;
+  let syy = 0;
+  for (let b = 0; b < ky; b++) {
+    const y = (dy[b] = yValues[b] - y0);
+    sy += colSum[b] * y;
+    syy += colSum[b] * y * y;
+  }
+  let sxy = 0;
+  for (let a = 0, c = off; a < kx; a++) {
+    let s = 0;
+    for (let b = 0; b < ky; b++, c++) s += cells[c] * dy[b];
+    sxy += dx[a] * s;
+  }
+  const r = (total * sxy - sx * sy) / Math.sqrt((total * sxx - sx * sx) * (total * syy - sy * sy));
   return r > 1 ? 1 : r < -1 ? -1 : r;
 }
 

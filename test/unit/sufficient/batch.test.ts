@@ -5,7 +5,7 @@ import { computeSufficientStats, type SufficientStats } from '../../../src/core/
 import { BATCH_LANES, MAX_BATCH_LANES, batchCountingAvailable, packMultiplicities } from '../../../src/core/batch-count';
 import { bootstrapItemWeights, startBootstrapBatch, startBootstrapCorrelations, closeSufficientWorkers } from '../../../src/core/parallel';
 import { randomSurvey, multiplicities } from './helpers';
-import type { SurveyData } from '../../../src/core/dataset';
+import { MISSING, type SurveyData } from '../../../src/core/dataset';
 import { associationMatrix } from '../../../src/core/stats/association';
 import { polychoricMatrix, polychoricValuesFromUpper } from '../../../src/core/stats/polychoric';
 
@@ -159,6 +159,43 @@ test('a cell holding a replicate\'s whole total of 65,535 is exact (the top of a
   }
   const [s] = await startBootstrapBatch(unweighted, data, { multiplicities: [ones] }, { workers: 1 });
   assert.equal(Math.max(...s.pairWeights), 65535);
+});
+
+test('the kernel\'s exact correlations hold up to a replicate total of 65,535 (the largest integer sums), and other codes take the centred Pearson, bit for bit', async () => {
+  const n = 65535;
+  // Items of 2 to 12 codes, strongly related (sums far from 0) and not; integer codes (exact
+  // Pearson), codes spread over 255 (the widest exact span), halves and a spread of 1,000 (centred).
+  const data = randomSurvey(n, [12, 11, 2, 5, 7, 12, 4], 79, 'none');
+  for (const c of data.columns) for (let r = 0; r < n; r++) if (c.values[r] === MISSING) c.values[r] = 0;
+  const lead = data.columns[0].values;
+  for (const c of [data.columns[1], data.columns[5]]) for (let r = 0; r < n; r++) if (r % 5 !== 0) c.values[r] = Math.min(lead[r], c.item.codes.length - 1);
+  const spread = (k: number, span: number) => Array.from({ length: k }, (_, a) => Math.round((a * span) / (k - 1)));
+  data.columns[1].item = { ...data.columns[1].item, codes: spread(11, 255) };
+  data.columns[4].item = { ...data.columns[4].item, codes: [0.5, 1.5, 2, 3.25, 4, 5, 6] };
+  data.columns[5].item = { ...data.columns[5].item, codes: spread(12, 1000) };
+  const unweighted = computeSufficientStats(data, { weights: null });
+  const m = data.columns.length;
+  const npairs = (m * (m - 1)) / 2;
+  const ones = new Float64Array(n).fill(1);
+  const heavy = new Float64Array(n);
+  for (let r = 0; r < n; r += 3) heavy[r] = r % 2 === 0 ? 2 : 1; // 32,768 rows, total 43,690
+  const mults = [ones, heavy, multiplicities(n, 4)];
+  const methods = ['pearson', 'spearman'] as ('pearson' | 'spearman')[];
+  const values = methods.map(() => mults.map(() => new Float64Array(new SharedArrayBuffer(8 * npairs)).fill(7)));
+  await startBootstrapCorrelations(unweighted, data, { multiplicities: mults, methods, values }, { workers: 1, workerScript });
+  for (let l = 0; l < mults.length; l++) {
+    const direct = computeSufficientStats(data, { weights: mults[l] });
+    for (const [mi, method] of methods.entries()) {
+      const matrix = associationMatrix(direct, method);
+      for (let i = 0, p = 0; i < m; i++) {
+        for (let j = i + 1; j < m; j++, p++) {
+          const v = matrix.values[i][j];
+          assert.ok(v !== null && values[mi][l][p] === v, `replicate ${l}, ${method} (${i}, ${j}): ${values[mi][l][p]} vs ${v}`);
+        }
+      }
+    }
+  }
+  assert.ok(values[0][0][0] > 0.7, `the related items are related: ${values[0][0][0]}`);
 });
 
 test('the counting threads\' correlations of each replicate are its matrices\' upper triangles', async () => {
