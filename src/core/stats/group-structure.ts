@@ -408,11 +408,27 @@ export function upperTrianglePearson(a: Float64Array, b: Float64Array): number |
 
 /** `compareUpperTriangles` for upper triangles given as vectors (see `upperTrianglePearson`): the same numbers. */
 export function compareUpperVectors(a: Float64Array, b: Float64Array): UpperComparison {
+  // Where no value is undefined (a bootstrap replicate's matrix usually) the vectors are the
+  // gathered ones: the sums in the same order, without the copy.
+  let sx = 0;
+  let sy = 0;
+  let complete = true;
+  for (let p = 0; p < a.length; p++) {
+    const u = a[p];
+    const v = b[p];
+    if (u !== u || v !== v) {
+      complete = false;
+      break;
+    }
+    sx += u;
+    sy += v;
+  }
+  if (complete) return compareGathered(a, b, a.length, sx, sy);
   if (pairScratch.x.length < a.length) pairScratch = { x: new Float64Array(a.length), y: new Float64Array(a.length) };
   const { x, y } = pairScratch;
   let n = 0;
-  let sx = 0;
-  let sy = 0;
+  sx = 0;
+  sy = 0;
   for (let p = 0; p < a.length; p++) {
     const u = a[p];
     const v = b[p];

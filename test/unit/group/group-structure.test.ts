@@ -144,6 +144,19 @@ test('acrossGroupUpper is the correlation matrix\'s upper triangle exactly, and 
   const b = acrossGroupCorrelation({ ...a, values: other });
   const bu = acrossGroupUpper({ ...a, values: other });
   assert.deepEqual(compareUpperVectors(upper, bu), compareUpperTriangles(full.values, b.values));
+  // Without undefined values (the vectors compared as they are, no gathered copies); and with one
+  // only in the last pair (found after the sums were begun).
+  const third = groups.map(() => cols.map(() => rng.nextFloat()));
+  const c = acrossGroupCorrelation({ ...a, values: third });
+  const cu = acrossGroupUpper({ ...a, values: third });
+  assert.ok(!cu.some(Number.isNaN) && !bu.some(Number.isNaN));
+  assert.deepEqual(compareUpperVectors(cu, bu), compareUpperTriangles(c.values, b.values));
+  const last = Float64Array.from(cu);
+  last[last.length - 1] = NaN;
+  const lastMatrix = c.values.map((row) => [...row]);
+  lastMatrix[cols.length - 2][cols.length - 1] = lastMatrix[cols.length - 1][cols.length - 2] = null;
+  assert.deepEqual(compareUpperVectors(last, bu), compareUpperTriangles(lastMatrix, b.values));
+  assert.equal(compareUpperVectors(last, bu).pairs, cu.length - 1);
 });
 
 /** Bit for bit: Object.is tells -0 from 0 and NaN from a number, null from anything else. */
