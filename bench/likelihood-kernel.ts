@@ -7,7 +7,7 @@
  *
  *   npm run build && node out/bench/likelihood-kernel.js [--categories 8] [--evaluations 200000]
  */
-import { KernelLikelihood } from '../src/core/stats/bvn-grid';
+import { FAR, KernelLikelihood } from '../src/core/stats/bvn-grid';
 import { categoryThresholds } from '../src/core/stats/polychoric';
 import { normalCdf } from '../src/core/stats/distributions';
 import { arg } from './args';
@@ -28,19 +28,20 @@ for (let a = 0; a < k; a++) {
 const rowTau = categoryThresholds(rows);
 const colTau = categoryThresholds(cols);
 const phi = (tau: number[]) => Float64Array.from([-Infinity, ...tau, Infinity], (t) => (t === -Infinity ? 0 : t === Infinity ? 1 : normalCdf(t)));
-const rowPhi = phi(rowTau);
-const colPhi = phi(colTau);
+const far = (tau: number[]) => Float64Array.from(tau, (t) => (Number.isFinite(t) ? t : Math.sign(t) * FAR));
+const rowCuts = { phi: phi(rowTau), far: far(rowTau) };
+const colCuts = { phi: phi(colTau), far: far(colTau) };
 const points = (k - 1) * (k - 1);
 
 /** ns per evaluation at `rho` (Genz's nodes, a full evaluation each time) or alternating between two close values (increments). */
 function time(rhos: number[]): number {
-  const lik = KernelLikelihood.create(table, k, k, rowTau, colTau, rowPhi, colPhi);
+  const lik = KernelLikelihood.create(table, k, k, rowTau, colTau, rowCuts, colCuts);
   if (!lik) throw new Error('the WebAssembly kernel is not available here');
   let sink = 0;
   const t0 = performance.now();
   for (let e = 0; e < evaluations; e++) {
     // A fresh setup every other call keeps the full evaluations full (no increment from the last rho).
-    const l = rhos.length === 1 ? KernelLikelihood.create(table, k, k, rowTau, colTau, rowPhi, colPhi)! : lik;
+    const l = rhos.length === 1 ? KernelLikelihood.create(table, k, k, rowTau, colTau, rowCuts, colCuts)! : lik;
     sink += l.evaluate(rhos[e % rhos.length], false).score;
   }
   const ns = ((performance.now() - t0) * 1e6) / evaluations;

@@ -20,7 +20,7 @@ import { align, instantiate, reserve, type KernelMemory } from './wasm/instance'
 import { codeOffsets, type ItemCodebook } from './codebook';
 import { completeRows, PairCorrelations } from './stats/association';
 import { exactCodeBase } from './stats/correlation';
-import { polychoricRhoAt } from './stats/polychoric';
+import { kernelCutsOf, polychoricRhoAt } from './stats/polychoric';
 import { pairIndex, type CountingInput } from './sufficient';
 import { tripleCover } from './triple-cover';
 import type { FlatGroupWeights } from './stats/group-structure';
@@ -303,7 +303,12 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
   const spearman = methods.indexOf('spearman');
   const outP = pearson >= 0 ? outOff : -1;
   const outS = spearman >= 0 ? outOff + 8 * width : -1;
-  const cells = new Float64Array(maxSlots * maxSlots);
+  // A pair's table for a polychoric fit, one buffer per table size (the fit takes it whole, no view
+  // per fit), and each replicate's thresholds as the likelihood kernel takes them, worked out once
+  // a batch.
+  const cellsBySize: Float64Array[] = [];
+  const polyCuts = polychoric ? kernelCutsOf(polychoric.thresholds.slice(0, polychoric.lanes)) : null;
+  const polyLaneCount = polychoric ? polychoric.lanes : 0;
   const pc = new PairCorrelations(items, methods);
   const nominal = items.map((it) => it.type === 'nominal');
   const { units, owner } = coverOf(k, TRIPLE_MAX_CELLS);
@@ -343,13 +348,14 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
       if (spearman >= 0) for (let l = 0, v = values[spearman]; l < lanes; l++) v[l][p] = f64[outS / 8 + l];
     }
     const poly = need & POLYCHORIC ? polyLanes(i, j) : 0;
+    const cells = poly > 0 ? (cellsBySize[ki * kj] ??= new Float64Array(ki * kj)) : null!;
     for (let l = 0; l < poly; l++) {
       for (let a = 0, c = 0; a < ki; a++) {
         for (let b = 0, x = t / 2 + a * stride * width + l; b < kj; b++, c++, x += width) cells[c] = u16[x];
       }
       const th = polychoric!.thresholds[l];
       const constant = polychoric!.constant[l];
-      polychoric!.values[l][p] = polychoricRhoAt(cells, 0, ki, kj, th[i], th[j], constant[i], constant[j], polychoric!.start[p]);
+      polychoric!.values[l][p] = polychoricRhoAt(cells, 0, ki, kj, th[i], th[j], constant[i], constant[j], polychoric!.start[p], polyCuts![i * polyLaneCount + l], polyCuts![j * polyLaneCount + l]);
     }
   };
   for (let u = start; 3 * u < units.length; u += step) {

@@ -20,7 +20,7 @@ import type { SurveyData } from './dataset';
 import { bootstrapItemWeights, sharedView, startBootstrapBatch, startBootstrapCorrelations } from './parallel';
 import { associationMatrix, type AssociationMatrix } from './stats/association';
 import { compareUpperTriangles, upperTriangleOf, upperTrianglePearson } from './stats/group-structure';
-import { polychoricMatrix, polychoricValuesFromUpper } from './stats/polychoric';
+import { polychoricMatrix, polychoricUpperFromUpper } from './stats/polychoric';
 import type { Prng } from './stats/prng';
 import { bootstrapMultiplicities } from './stats/resample';
 import type { SufficientStats } from './sufficient';
@@ -78,6 +78,7 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
   // Cramer's V is compared from the replicates' tables, which are then kept.
   const tablesNeeded = derived.length + (agreement.has('polychoric') ? 1 : 0) < agreement.size;
   const refUpper = new Map(derived.map((k) => [k, upperTriangleOf(reference.get(k)!.values)]));
+  let refPolyUpper: Float64Array | undefined;
   const polyStart = polyB > 0 && !tablesNeeded ? sharedView(input.polychoricStart ? upperTriangleOf(input.polychoricStart.values) : new Float64Array(npairs).fill(NaN)) : null;
   const lanes = tablesNeeded ? BATCH_LANES : MAX_BATCH_LANES;
   const shared = (length: number) => new Float64Array(new SharedArrayBuffer(8 * length));
@@ -142,7 +143,7 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
         const mi = derived.indexOf(method as 'pearson' | 'spearman');
         let r: number | null;
         if (mi >= 0) r = upperTrianglePearson(refUpper.get(derived[mi])!, valueSets[set][mi][b - batchFirst]);
-        else if (method === 'polychoric' && !tablesNeeded) r = compareUpperTriangles(reference.get(method)!.values, polychoricValuesFromUpper(polySets[set][b - batchFirst], m)).pearson;
+        else if (method === 'polychoric' && !tablesNeeded) r = upperTrianglePearson((refPolyUpper ??= upperTriangleOf(reference.get(method)!.values)), polychoricUpperFromUpper(polySets[set][b - batchFirst], m));
         else r = compareUpperTriangles(reference.get(method)!.values, tableMatrix(s.stats!, method).values).pearson;
         agree[b] = r ?? NaN;
       }

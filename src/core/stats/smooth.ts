@@ -39,7 +39,22 @@ const MARGIN = 1e-8;
  * differs from one sum's by far less than MARGIN, which is what decides.
  */
 function clearlyPositiveDefinite(r: readonly (readonly number[])[]): boolean {
-  const p = r.length;
+  return choleskyWithMargin(r.length, (i, j) => r[i][j]);
+}
+
+/**
+ * `clearlyPositiveDefinite` of the p x p correlation matrix with unit diagonal and strict upper
+ * triangle `upper` (pairs i < j in row order, as `upperTriangleOf` gives them): the same decision
+ * without the matrix's arrays.
+ */
+export function clearlyPositiveDefiniteUpper(upper: Float64Array, p: number): boolean {
+  if (upper.length !== (p * (p - 1)) / 2) throw new RangeError(`clearlyPositiveDefiniteUpper: ${upper.length} values for ${p} items`);
+  // Row j of the strict upper triangle starts at j (2p - j - 1) / 2; (j, i) for j < i is i - j - 1 into it.
+  return choleskyWithMargin(p, (i, j) => (i === j ? 1 : upper[(j * (2 * p - j - 1)) / 2 + i - j - 1]));
+}
+
+/** The Cholesky test of `clearlyPositiveDefinite` on the matrix with entries at(i, j), j <= i. */
+function choleskyWithMargin(p: number, at: (i: number, j: number) => number): boolean {
   const L = new Float64Array(p * p);
   for (let i = 0; i < p; i++) {
     const li = i * p;
@@ -57,7 +72,7 @@ function clearlyPositiveDefinite(r: readonly (readonly number[])[]): boolean {
         s3 += L[li + c + 3] * L[lj + c + 3];
       }
       for (; c < j; c++) s0 += L[li + c] * L[lj + c];
-      const s = r[i][j] - (i === j ? MARGIN : 0) - (s0 + s1 + (s2 + s3));
+      const s = at(i, j) - (i === j ? MARGIN : 0) - (s0 + s1 + (s2 + s3));
       if (i === j) {
         if (!(s > 0)) return false;
         L[i * p + i] = Math.sqrt(s);

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeSufficientStats } from '../../../src/core/sufficient';
-import { polychoricMatrix } from '../../../src/core/stats/polychoric';
-import { smoothCorrelation } from '../../../src/core/stats/smooth';
+import { polychoricMatrix, polychoricUpperFromUpper, polychoricValuesFromUpper } from '../../../src/core/stats/polychoric';
+import { upperTriangleOf } from '../../../src/core/stats/group-structure';
+import { clearlyPositiveDefiniteUpper, smoothCorrelation } from '../../../src/core/stats/smooth';
 import { num, readFixtureJson, readSurveyCsv } from './survey-csv';
 
 type Cell = number | string | null;
@@ -90,4 +91,47 @@ test('the positive-definiteness test: a Cholesky factor with a margin skips the 
   const singular = smoothCorrelation(equi(-1e-3));
   assert.equal(singular.smoothed, true);
   assert.ok(singular.eigenvalues !== null && singular.eigenvalues[2] < 0);
+});
+
+test('a replicate\'s polychoric upper triangle (polychoricUpperFromUpper) is that of polychoricValuesFromUpper: as it is when clearly positive definite or incomplete, smoothed otherwise', () => {
+  const m = 40;
+  const upperOf = (r: number[][]) => upperTriangleOf(r);
+  // The spi matrix psych smooths (not positive definite), the psych-smoothed one (positive
+  // definite), the equicorrelation matrices around the margin, and the first with a value undefined.
+  const raw = upperOf(toNumbers(fx.raw));
+  const smooth = upperOf(toNumbers(fx.corSmooth));
+  // Equicorrelation with smallest eigenvalue 1 - rho: rho = 1 - delta.
+  const equal = (delta: number) => Float64Array.from({ length: 3 }, () => 1 - delta);
+  const incomplete = Float64Array.from(raw);
+  incomplete[17] = NaN;
+  const cases: [string, Float64Array, number, 'same' | 'smoothed'][] = [
+    ['non positive definite spi', raw, m, 'smoothed'],
+    ['positive definite (psych-smoothed spi)', smooth, m, 'same'],
+    ['incomplete', incomplete, m, 'same'],
+    ['3 items, smallest eigenvalue 1e-6', equal(1e-6), 3, 'same'],
+    ['3 items, within the margin (1e-10): eigenvalues decide', equal(1e-10), 3, 'same'],
+    ['3 items, negative smallest eigenvalue', Float64Array.from({ length: 3 }, (_, p) => [0.9, 0.9, -0.9][p]), 3, 'smoothed'],
+  ];
+  for (const [label, upper, items, kind] of cases) {
+    const got = polychoricUpperFromUpper(upper, items);
+    const expected = upperTriangleOf(polychoricValuesFromUpper(upper, items));
+    assert.equal(got.length, expected.length, label);
+    for (let p = 0; p < got.length; p++) assert.ok(Object.is(got[p], expected[p]), `${label}, pair ${p}: ${got[p]} vs ${expected[p]}`);
+    if (kind === 'same') assert.ok(Array.from(got).every((v, p) => Object.is(v, upper[p])), `${label}: unchanged`);
+    else assert.ok(got.some((v, p) => v !== upper[p]), `${label}: smoothed`);
+  }
+});
+
+test('clearlyPositiveDefiniteUpper reads the strict upper triangle in row order (every entry, at its place)', () => {
+  // A positive definite matrix whose Cholesky test fails once any single entry is moved to a wrong place:
+  // a chain with strong neighbours, and the same with one entry made inconsistent.
+  const p = 6;
+  const r = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => 0.8 ** Math.abs(i - j)));
+  const upper = upperTriangleOf(r);
+  assert.equal(clearlyPositiveDefiniteUpper(upper, p), true);
+  for (let q = 0; q < upper.length; q++) {
+    const bad = Float64Array.from(upper);
+    bad[q] = -0.95; // far from 0.8^d: the matrix is no longer positive definite
+    assert.equal(clearlyPositiveDefiniteUpper(bad, p), false, `entry ${q} is read`);
+  }
 });
