@@ -253,8 +253,12 @@ export function countItems(stats: SufficientStats, input: CountingInput, rw: Flo
   for (let i = 0; i < slots.length; i++) {
     const kk = stats.k[i];
     const s = slots[i];
-    const cw = new Float64Array(kk + 1);
-    const cc = new Float64Array(kk + 1);
+    // The thread's two scratch arrays (statistics of row sets, split halves and groups count items
+    // thousands of times an evaluation: two arrays and two views an item each time were 80 MB).
+    if (itemScratch.cc.length < kk + 1) itemScratch = { cw: new Float64Array(2 * (kk + 1)), cc: new Float64Array(2 * (kk + 1)) };
+    const { cw, cc } = itemScratch;
+    cw.fill(0, 0, kk + 1);
+    cc.fill(0, 0, kk + 1);
     let sq = 0;
     if (rw) {
       for (let r = 0; r < n; r++) {
@@ -267,11 +271,19 @@ export function countItems(stats: SufficientStats, input: CountingInput, rw: Flo
     } else {
       for (let r = 0; r < n; r++) cc[s[r]] += 1;
     }
-    stats.itemCounts[i].set(cc.subarray(0, kk));
-    stats.itemWeights[i].set((rw ? cw : cc).subarray(0, kk));
-    stats.itemWeightSq[i] = rw ? sq : stats.itemCounts[i].reduce((a, b) => a + b, 0);
+    const counts = stats.itemCounts[i];
+    const weights = stats.itemWeights[i];
+    const from = rw ? cw : cc;
+    let total = 0;
+    for (let c = 0; c < kk; c++) {
+      counts[c] = cc[c];
+      weights[c] = from[c];
+      total += cc[c];
+    }
+    stats.itemWeightSq[i] = rw ? sq : total;
   }
 }
+let itemScratch = { cw: new Float64Array(0), cc: new Float64Array(0) };
 
 /**
  * One pass over the data: per-item counts and every pair's table.

@@ -39,7 +39,10 @@ const MARGIN = 1e-8;
  * differs from one sum's by far less than MARGIN, which is what decides.
  */
 function clearlyPositiveDefinite(r: readonly (readonly number[])[]): boolean {
-  return choleskyWithMargin(r.length, (i, j) => r[i][j]);
+  const p = r.length;
+  const a = choleskyScratch(p);
+  for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) a[i * p + j] = r[i][j];
+  return choleskyInPlace(a, p);
 }
 
 /**
@@ -49,13 +52,27 @@ function clearlyPositiveDefinite(r: readonly (readonly number[])[]): boolean {
  */
 export function clearlyPositiveDefiniteUpper(upper: Float64Array, p: number): boolean {
   if (upper.length !== (p * (p - 1)) / 2) throw new RangeError(`clearlyPositiveDefiniteUpper: ${upper.length} values for ${p} items`);
-  // Row j of the strict upper triangle starts at j (2p - j - 1) / 2; (j, i) for j < i is i - j - 1 into it.
-  return choleskyWithMargin(p, (i, j) => (i === j ? 1 : upper[(j * (2 * p - j - 1)) / 2 + i - j - 1]));
+  const a = choleskyScratch(p);
+  for (let j = 0, q = 0; j < p; j++) {
+    a[j * p + j] = 1;
+    for (let i = j + 1; i < p; i++, q++) a[i * p + j] = upper[q];
+  }
+  return choleskyInPlace(a, p);
 }
 
-/** The Cholesky test of `clearlyPositiveDefinite` on the matrix with entries at(i, j), j <= i. */
-function choleskyWithMargin(p: number, at: (i: number, j: number) => number): boolean {
-  const L = new Float64Array(p * p);
+/** The thread's p x p scratch matrix of the Cholesky test (a bootstrap tests hundreds of matrices). */
+let cholesky = new Float64Array(0);
+function choleskyScratch(p: number): Float64Array {
+  if (cholesky.length < p * p) cholesky = new Float64Array(p * p);
+  return cholesky;
+}
+
+/**
+ * Whether the matrix in the lower triangle of `a` (row-major, p x p, entries j <= i), less MARGIN
+ * on the diagonal, has a Cholesky factor; the factor overwrites it (each entry is read before its
+ * factor entry is written, and the products use factor entries already computed).
+ */
+function choleskyInPlace(L: Float64Array, p: number): boolean {
   for (let i = 0; i < p; i++) {
     const li = i * p;
     for (let j = 0; j <= i; j++) {
@@ -72,11 +89,11 @@ function choleskyWithMargin(p: number, at: (i: number, j: number) => number): bo
         s3 += L[li + c + 3] * L[lj + c + 3];
       }
       for (; c < j; c++) s0 += L[li + c] * L[lj + c];
-      const s = at(i, j) - (i === j ? MARGIN : 0) - (s0 + s1 + (s2 + s3));
+      const s = L[li + j] - (i === j ? MARGIN : 0) - (s0 + s1 + (s2 + s3));
       if (i === j) {
         if (!(s > 0)) return false;
-        L[i * p + i] = Math.sqrt(s);
-      } else L[i * p + j] = s / L[j * p + j];
+        L[li + i] = Math.sqrt(s);
+      } else L[li + j] = s / L[lj + j];
     }
   }
   return true;
