@@ -15,68 +15,71 @@ export interface RenderAssets {
 }
 
 /**
- * JSON with every non-finite number written as null (the report never carries NaN): JSON.stringify
- * itself writes NaN and +-Infinity as null (ECMA-262, SerializeJSONProperty), so no replacer is
- * called per value (a WVS-sized report of three runs: 81 MB, written in 0.34-0.40 s instead of
- * 0.46-0.49 s, byte for byte the same text; tested in test/unit/core/render.test.ts).
+ * The JSON report: objects and arrays that hold another object or array are written one member a
+ * line, indented two spaces a level; those that hold none (a matrix row, a pair's row, a
+ * distribution) on one line without spaces, as `JSON.stringify` writes them. The same text as
+ * `JSON.stringify(report)` once the whitespace between tokens is taken out (tested), so the same
+ * data: every non-finite number is null (JSON.stringify writes NaN and +-Infinity so; the report
+ * never carries NaN). Half the bytes of `JSON.stringify(report, null, 2)`, which put every number
+ * of a matrix on a line of its own (64 MB instead of 119 MB for the WVS-sized case with polychoric
+ * structure), and half the time to write.
  */
 export function reportToJson(report: EvaluationReport): string {
-  return JSON.stringify(report, null, 2) + '\n';
+  return [...reportJsonChunks(report)].join('');
 }
 
 /**
- * `reportToJson` in pieces, the same text once joined (tested): the report's arrays and objects are
- * walked down to values of a few kilobytes (a pair's row, a matrix row), each written by
- * JSON.stringify and indented to its place, so a writer never holds the whole text (119 MB for the
- * WVS-sized case with polychoric structure; building it as one string, and its UTF-8 copy, were
- * the evaluation's peak memory). Values JSON.stringify treats specially (toJSON, typed arrays, other
- * prototypes) are handed to it whole.
+ * `reportToJson` in pieces, the same text once joined: a writer never holds the whole text, nor its
+ * UTF-8 copy (for the WVS-sized case with polychoric structure they were the evaluation's peak
+ * memory). Values JSON.stringify treats specially (toJSON, typed arrays, boxed primitives, other
+ * prototypes) are written by it, whole, on one line.
  */
 export function* reportJsonChunks(report: EvaluationReport): Generator<string> {
-  yield* jsonChunks(report, '', 0);
+  yield* jsonChunks(report, '');
   yield '\n';
 }
 
-/** Depth from which a plain object is written by one JSON.stringify call (a pair's row: depth 7). */
-const WHOLE_OBJECT_DEPTH = 5;
+/** Whether `jsonChunks` walks `value` (an array, or an object JSON.stringify writes by its keys). */
+function walked(value: unknown): value is unknown[] | Record<string, unknown> {
+  return Array.isArray(value) || isPlainObject(value);
+}
 
-function* jsonChunks(value: unknown, indent: string, depth: number): Generator<string> {
+/** What JSON.stringify leaves out of an object and writes as null in an array. */
+function skipped(v: unknown): boolean {
+  return v === undefined || typeof v === 'function' || typeof v === 'symbol';
+}
+
+function* jsonChunks(value: unknown, indent: string): Generator<string> {
+  if (!walked(value)) {
+    yield JSON.stringify(value) ?? 'null';
+    return;
+  }
+  const array = Array.isArray(value);
+  const keys = array ? null : Object.keys(value).filter((k) => !skipped((value as Record<string, unknown>)[k]));
+  const n = array ? value.length : keys!.length;
+  let nested = false;
+  for (let i = 0; i < n && !nested; i++) {
+    const v = array ? value[i] : (value as Record<string, unknown>)[keys![i]];
+    if (v !== null && typeof v === 'object') nested = true;
+  }
+  if (!nested) {
+    // A row: one line.
+    yield JSON.stringify(value);
+    return;
+  }
   const inner = indent + '  ';
-  if (Array.isArray(value) && value.length > 0 && value.some((v) => v !== null && typeof v === 'object')) {
-    yield '[\n';
-    for (let i = 0; i < value.length; i++) {
-      const v = value[i];
-      yield inner;
-      // As JSON.stringify: undefined, functions and symbols in an array are written as null.
-      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') yield 'null';
-      else yield* jsonChunks(v, inner, depth + 1);
-      yield i < value.length - 1 ? ',\n' : '\n';
-    }
-    yield indent + ']';
-    return;
+  let text = array ? '[\n' : '{\n';
+  for (let i = 0; i < n; i++) {
+    const v = array ? value[i] : (value as Record<string, unknown>)[keys![i]];
+    text += array ? inner : `${inner}${JSON.stringify(keys![i])}: `;
+    if (v !== null && typeof v === 'object') {
+      yield text;
+      yield* jsonChunks(v, inner);
+      text = '';
+    } else text += skipped(v) ? 'null' : JSON.stringify(v);
+    text += i < n - 1 ? ',\n' : '\n';
   }
-  if (depth < WHOLE_OBJECT_DEPTH && isPlainObject(value)) {
-    // As JSON.stringify: properties whose value is undefined, a function or a symbol are left out.
-    const keys = Object.keys(value).filter((k) => {
-      const v = value[k];
-      return v !== undefined && typeof v !== 'function' && typeof v !== 'symbol';
-    });
-    if (keys.length === 0) {
-      yield '{}';
-      return;
-    }
-    yield '{\n';
-    for (let i = 0; i < keys.length; i++) {
-      yield `${inner}${JSON.stringify(keys[i])}: `;
-      yield* jsonChunks(value[keys[i]], inner, depth + 1);
-      yield i < keys.length - 1 ? ',\n' : '\n';
-    }
-    yield indent + '}';
-    return;
-  }
-  // JSON.stringify never writes a raw line break inside a string, so every one is between lines.
-  const text = JSON.stringify(value, null, 2);
-  yield indent && text.includes('\n') ? text.replace(/\n/g, '\n' + indent) : text;
+  yield text + indent + (array ? ']' : '}');
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -55,7 +55,7 @@ test('JSON reports never carry NaN or Infinity: undefined numbers are null', () 
   assert.equal(parsed.runs[0].marginal.items[0].varianceRatio, null);
   assert.equal(parsed.runs[0].marginal.items[0].tvd, 0.25);
   const odd = { a: NaN, b: [Infinity, -Infinity, 1, null], c: { d: -0, e: 0.1 + 0.2 } } as unknown as EvaluationReport;
-  assert.equal(reportToJson(odd), JSON.stringify(odd, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+  assert.equal(withoutWhitespace(reportToJson(odd)), JSON.stringify(odd, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
   assert.deepEqual(JSON.parse(reportToJson(odd)), { a: null, b: [null, null, 1, null], c: { d: 0, e: 0.30000000000000004 } });
 });
 
@@ -78,20 +78,63 @@ test('CSV fields with commas and quotes are quoted', () => {
   assert.ok(row.startsWith('"run, ""one""",item,,Q1,'));
 });
 
-test('the JSON report in pieces joins to reportToJson exactly (the demo report and random values)', async () => {
+/** JSON text without the whitespace between its tokens (strings kept as they are). */
+function withoutWhitespace(text: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i];
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c !== ' ' && c !== '\n') out += c;
+  }
+  return out;
+}
+
+/** The layout the report's JSON promises, written out plainly: containers of containers one member a line, others on one line. */
+function layout(v: unknown, indent: string): string {
+  const proto = v !== null && typeof v === 'object' ? Object.getPrototypeOf(v) : undefined;
+  const walked = Array.isArray(v) || ((proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function');
+  if (!walked) return JSON.stringify(v) ?? 'null';
+  const skipped = (x: unknown) => x === undefined || typeof x === 'function' || typeof x === 'symbol';
+  const entries: [string | null, unknown][] = Array.isArray(v) ? Array.from(v, (x) => [null, x]) : Object.entries(v as object).filter(([, x]) => !skipped(x));
+  if (!entries.some(([, x]) => x !== null && typeof x === 'object')) return JSON.stringify(v);
+  const inner = indent + '  ';
+  const lines = entries.map(([k, x]) => inner + (k === null ? '' : JSON.stringify(k) + ': ') + (x !== null && typeof x === 'object' ? layout(x, inner) : skipped(x) ? 'null' : JSON.stringify(x)));
+  const [open, close] = Array.isArray(v) ? ['[', ']'] : ['{', '}'];
+  return `${open}\n${lines.join(',\n')}\n${indent}${close}`;
+}
+
+test('the JSON report is JSON.stringify\'s text with rows on one line and the rest one member a line; its pieces join to reportToJson', async () => {
   const { reportJsonChunks } = await import('../../../src/core/render');
   const fc = (await import('fast-check')).default;
-  const same = (value: unknown, label: string) => assert.equal([...reportJsonChunks(value as EvaluationReport)].join(''), JSON.stringify(value, null, 2) + '\n', label);
+  const same = (value: unknown, label: string) => {
+    const text = [...reportJsonChunks(value as EvaluationReport)].join('');
+    assert.equal(text, reportToJson(value as EvaluationReport), `${label}: pieces`);
+    assert.equal(withoutWhitespace(text), JSON.stringify(value), `${label}: the data`);
+    assert.equal(text, layout(value, '') + '\n', `${label}: the layout`);
+  };
   same(tinyReport(), 'tiny report');
   const golden = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../test/fixtures/golden/demo-report.json'), 'utf8'));
   same(golden, 'golden demo report');
-  // Deep nesting past the depth at which objects are written whole, arrays of objects and of
-  // primitives, empty ones, holes, undefined, functions, NaN, -0, dates, typed arrays, null prototypes.
-  const odd = { a: [1, { b: undefined, c: () => 1, d: [NaN, -0, Infinity] }, undefined, [], {}], e: new Float64Array([1.5, 2]), f: new Date(0), g: Object.assign(Object.create(null), { h: [[{ i: [{ j: { k: { l: 'm\n"\u2028😀' } } }] }]] }) };
+  // Deep nesting, arrays of objects and of primitives, empty ones, holes, undefined, functions,
+  // NaN, -0, dates, typed arrays, boxed strings, null prototypes, strings with quotes, line breaks and
+  // spaces.
+  const odd = { a: [1, { b: undefined, c: () => 1, d: [NaN, -0, Infinity] }, undefined, [], {}], e: new Float64Array([1.5, 2]), f: new Date(0), s: Object('x y'), g: Object.assign(Object.create(null), { h: [[{ i: [{ j: { k: { l: 'm\n"\u2028 😀 ' } } }] }]] }) };
   same(odd, 'odd values');
   const sparse: unknown[] = [1, { a: 1 }];
   sparse[5] = { b: 2 };
   same({ sparse }, 'sparse array');
+  const matrix: unknown[] = Array.from({ length: 60 }, (_, i) => [i, i / 3, null, NaN]);
+  delete matrix[17];
+  matrix[30] = undefined;
+  same({ matrix, pairs: Array.from({ length: 50 }, (_, i) => ({ i, s: i % 3 ? 'q"' : undefined })) }, 'matrix rows and pairs\' rows');
+  assert.equal(reportToJson({ m: [[1, 2], [3, 4]] } as unknown as EvaluationReport), '{\n  "m": [\n    [1,2],\n    [3,4]\n  ]\n}\n');
   fc.assert(
     fc.property(fc.object({ depthSize: 'medium', values: [fc.anything({ withBoxedValues: true, withNullPrototype: true, withSparseArray: true, withTypedArray: true, withDate: true, withObjectString: true })] }), (v) => {
       same(v, 'random');
