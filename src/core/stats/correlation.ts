@@ -163,14 +163,7 @@ export function correlationFromMargins(cells: Float64Array, off: number, kx: num
     dy[b] = yv[b] - ybar;
     syy += colSum[b] * dy[b] * dy[b];
   }
-  let sxy = 0;
-  for (let a = 0, c = off; a < kx; a++) {
-    let s = 0;
-    for (let b = 0; b < ky; b++, c++) s += cells[c] * dy[b];
-    sxy += dx[a] * s;
-  }
-  const r = sxy / Math.sqrt(sxx * syy);
-  return r > 1 ? 1 : r < -1 ? -1 : r;
+  return clampUnit(crossSum(cells, off, kx, ky, dx, dy) / Math.sqrt(sxx * syy));
 }
 
 /**
@@ -212,30 +205,38 @@ function exactRankCorrelation(cells: Float64Array, off: number, kx: number, ky: 
   const total = marginsTotal(kx, ky);
   if (total < 0) return -total;
   if (total >= EXACT_RANK_TOTAL) return NaN;
-  let sxx = 0;
+  const sxx = centredRanks(rowSum, kx, total, ranksX);
+  const syy = centredRanks(colSum, ky, total, ranksY);
+  return clampUnit(crossSum(cells, off, kx, ky, ranksX, ranksY) / Math.sqrt(sxx * syy));
+}
+
+/** `shiftedScores`' sums: sum_a f_a x_a, sum_a f_a x_a^2. */
+const scoreSums = new Float64Array(2);
+
+/** An item's scores (code - base) into `out`, and their sums over a margin into `scoreSums`. */
+function shiftedScores(freq: Float64Array, values: Float64Array, base: number, k: number, out: Float64Array): void {
+  let s = 0;
+  let ss = 0;
+  for (let a = 0; a < k; a++) {
+    const x = (out[a] = values[a] - base);
+    s += freq[a] * x;
+    ss += freq[a] * x * x;
+  }
+  scoreSums[0] = s;
+  scoreSums[1] = ss;
+}
+
+/** A margin's centred doubled mid-ranks 2 F_{a-1} + f_a - N into `out`; returns sum_a f_a c_a^2. */
+function centredRanks(freq: Float64Array, k: number, total: number, out: Float64Array): number {
+  let sq = 0;
   let before = 0;
-  for (let a = 0; a < kx; a++) {
-    const c = 2 * before + rowSum[a] - total;
-    ranksX[a] = c;
-    sxx += rowSum[a] * c * c;
-    before += rowSum[a];
+  for (let a = 0; a < k; a++) {
+    const c = 2 * before + freq[a] - total;
+    out[a] = c;
+    sq += freq[a] * c * c;
+    before += freq[a];
   }
-  let syy = 0;
-  before = 0;
-  for (let b = 0; b < ky; b++) {
-    const d = 2 * before + colSum[b] - total;
-    ranksY[b] = d;
-    syy += colSum[b] * d * d;
-    before += colSum[b];
-  }
-  let sxy = 0;
-  for (let a = 0, c = off; a < kx; a++) {
-    let s = 0;
-    for (let b = 0; b < ky; b++, c++) s += cells[c] * ranksY[b];
-    sxy += ranksX[a] * s;
-  }
-  const r = sxy / Math.sqrt(sxx * syy);
-  return r > 1 ? 1 : r < -1 ? -1 : r;
+  return sq;
 }
 
 /**
@@ -258,27 +259,29 @@ function exactCodeCorrelation(cells: Float64Array, off: number, kx: number, ky: 
   const total = marginsTotal(kx, ky);
   if (total < 0) return -total;
   if (total >= EXACT_CODE_TOTAL) return NaN;
-  let sx = 0;
-  let sxx = 0;
-  for (let a = 0; a < kx; a++) {
-    const x = (dx[a] = xValues[a] - x0);
-    sx += rowSum[a] * x;
-    sxx += rowSum[a] * x * x;
-  }
-  let sy = 0;
-  let syy = 0;
-  for (let b = 0; b < ky; b++) {
-    const y = (dy[b] = yValues[b] - y0);
-    sy += colSum[b] * y;
-    syy += colSum[b] * y * y;
-  }
+  shiftedScores(rowSum, xValues, x0, kx, dx);
+  const sx = scoreSums[0];
+  const sxx = scoreSums[1];
+  shiftedScores(colSum, yValues, y0, ky, dy);
+  const sy = scoreSums[0];
+  const syy = scoreSums[1];
+  const sxy = crossSum(cells, off, kx, ky, dx, dy);
+  return clampUnit((total * sxy - sx * sy) / Math.sqrt((total * sxx - sx * sx) * (total * syy - sy * sy)));
+}
+
+/** sum_a x_a (sum_b w_ab y_b) over the kx x ky table at `off`: each row's inner sum first, rows in order. */
+function crossSum(cells: Float64Array, off: number, kx: number, ky: number, x: Float64Array, y: Float64Array): number {
   let sxy = 0;
   for (let a = 0, c = off; a < kx; a++) {
     let s = 0;
-    for (let b = 0; b < ky; b++, c++) s += cells[c] * dy[b];
-    sxy += dx[a] * s;
+    for (let b = 0; b < ky; b++, c++) s += cells[c] * y[b];
+    sxy += x[a] * s;
   }
-  const r = (total * sxy - sx * sy) / Math.sqrt((total * sxx - sx * sx) * (total * syy - sy * sy));
+  return sxy;
+}
+
+/** r clamped to [-1, 1], as R's `cor` does (rounding can leave a perfect correlation just outside). */
+function clampUnit(r: number): number {
   return r > 1 ? 1 : r < -1 ? -1 : r;
 }
 
