@@ -555,7 +555,11 @@ export const scenarios: Scenario[] = [
       let fullRunMs = 0;
 
       await step('23-slow-evaluation-ready', async () => {
-        // A run large enough that its evaluation takes seconds: the fixture repeated.
+        // A run large enough that its evaluation takes seconds (about 7 s on this project's 2-core
+        // machine): the click on Cancel comes 1-3 s after the start, and an evaluation done by then
+        // cannot be cancelled (with 12,000 respondents and 2,000 replicates it took 0.9 s and the
+        // step failed when the click came late). The fixture repeated; 60,000 respondents keep a
+        // replicate's total within the counting kernel's 16-bit lanes.
         fs.mkdirSync(slow, { recursive: true });
         const repeat = (src: string, dst: string, k: number) => {
           const [head, ...rows] = fs.readFileSync(src, 'utf8').trimEnd().split('\n');
@@ -564,12 +568,12 @@ export const scenarios: Scenario[] = [
           fs.writeFileSync(dst, out.join('\n') + '\n');
         };
         repeat(path.join(ctx.workspace, 'reference.csv'), path.join(slow, 'reference.csv'), 400);
-        repeat(path.join(ctx.workspace, 'runs', 'persona.csv'), path.join(slow, 'slow-run.csv'), 100);
+        repeat(path.join(ctx.workspace, 'runs', 'persona.csv'), path.join(slow, 'slow-run.csv'), 500);
         fs.copyFileSync(path.join(ctx.workspace, 'codebook.json'), path.join(slow, 'codebook.json'));
         const config = path.join(slow, 'representativeness.json');
         fs.writeFileSync(
           config,
-          JSON.stringify({ reference: { path: 'reference.csv', codebook: 'codebook.json', weight: 'W_WEIGHT' }, runs: [{ name: 'slow', path: 'slow-run.csv' }], bootstrap: 2000, permutations: 9999, association: ['pearson', 'spearman', 'polychoric'] }, null, 2),
+          JSON.stringify({ reference: { path: 'reference.csv', codebook: 'codebook.json', weight: 'W_WEIGHT' }, runs: [{ name: 'slow', path: 'slow-run.csv' }], bootstrap: 6000, polychoricBootstrap: 6000, permutations: 9999, association: ['pearson', 'spearman', 'polychoric'] }, null, 2),
         );
         // How long the whole evaluation takes here: after cancelling, we wait longer than that.
         const t0 = Date.now();
