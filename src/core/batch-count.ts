@@ -178,9 +178,9 @@ function requireKernel(): Kernel {
 }
 
 /**
- * The kernel loaded for a batch's pair tables, its pass, and a view of its one table (cells x
- * `width` lanes: replicate l's count of cell c at c * width + l). `extraBytes` reserves room after
- * the table for a caller's own arrays.
+ * The kernel loaded for a batch's pair tables and its pass; its one pair table (cells x `width`
+ * lanes: replicate l's count of cell c at c * width + l) is at `tableOff`. `extraBytes` reserves
+ * room after the table for a caller's own arrays.
  */
 function pairTablesSetup(input: BatchCountingInput, extraBytes?: (maxSlots: number, width: number) => number) {
   const kern = requireKernel();
@@ -189,33 +189,59 @@ function pairTablesSetup(input: BatchCountingInput, extraBytes?: (maxSlots: numb
   const vectors = vectorsFor(input.lanes);
   const width = BATCH_LANES * vectors;
   const { multOff, tableOff } = load(kern, input, maxSlots * maxSlots, undefined, extraBytes?.(maxSlots, width) ?? 0);
-  const table = new Uint16Array(kern.memory.buffer, tableOff, maxSlots * maxSlots * width);
-  return { kern, pass: passOf(kern, vectors), width, n, k, m: k.length, lanes: input.lanes, maxSlots, multOff, tableOff, table };
+  return { kern, pass: passOf(kern, vectors), width, n, k, m: k.length, lanes: input.lanes, maxSlots, multOff, tableOff };
 }
 
 /**
- * Counts the pair tables (i < j, in `pairIndex` order) with pair index `start, start + step, ...`
- * of every replicate of the batch into `outputs[l]` (replicate l's concatenated weighted tables, at
- * `pairOffset`, missing slots dropped). Pairs are disjoint across `start`s, so threads can share the
- * outputs.
+ * Counts every pair table (i < j) of every replicate of the batch into `outputs[l]` (replicate l's
+ * concatenated weighted tables, at `pairOffset`, missing slots dropped), three pairs a pass where
+ * it can (the cover's triples, as `countPairCorrelationsBatch`: a triple's table counted, its pairs'
+ * tables its margins), for the cover's units `start, start + step, ...`: disjoint pairs, so threads
+ * can share the outputs. With one replicate of multiplicity 1 a row these are the unweighted tables
+ * (`computeSufficientStatsParallel` counts a run's own so).
  */
 export function countPairTablesBatch(input: BatchCountingInput, pairOffset: Int32Array, outputs: readonly Float64Array[], start: number, step: number): void {
-  const { pass, width, n, k, m, lanes, multOff, tableOff, table } = pairTablesSetup(input);
-  for (let i = 0, p = 0; i < m; i++) {
+  const tripleCells = (maxSlots: number) => Math.min(TRIPLE_MAX_CELLS, maxSlots * maxSlots * maxSlots);
+  const { kern, pass, width, n, k, m, lanes, multOff, tableOff, maxSlots } = pairTablesSetup(input, (slots, w) => 2 * slots * slots * 2 * w + tripleCells(slots) * 2 * w);
+  const pairBytes = maxSlots * maxSlots * 2 * width;
+  const tripleOff = tableOff + 3 * pairBytes;
+  const vectors = width / BATCH_LANES;
+  const triplePass = triplePassOf(kern, vectors);
+  const u16 = new Uint16Array(kern.memory.buffer);
+  const { units } = coverOf(k, TRIPLE_MAX_CELLS);
+  // Pair (i, j)'s table at byte t (cell a * (kj + 1) + b, `width` lanes) into every replicate's output.
+  const store = (i: number, j: number, t: number) => {
     const ki = k[i];
-    for (let j = i + 1; j < m; j++, p++) {
-      if (p < start || (p - start) % step !== 0) continue;
-      const kj = k[j];
-      const stride = kj + 1;
-      pass(i * n, j * n, n, stride, multOff, tableOff, (ki + 1) * stride);
-      const off = pairOffset[p];
-      for (let l = 0; l < lanes; l++) {
-        const o = outputs[l];
-        for (let a = 0, c = off; a < ki; a++) {
-          for (let b = 0, t = a * stride * width + l; b < kj; b++, c++, t += width) o[c] = table[t];
-        }
+    const kj = k[j];
+    const stride = kj + 1;
+    const off = pairOffset[pairIndex(m, i, j)];
+    for (let l = 0; l < lanes; l++) {
+      const o = outputs[l];
+      for (let a = 0, c = off; a < ki; a++) {
+        for (let b = 0, x = t / 2 + a * stride * width + l; b < kj; b++, c++, x += width) o[c] = u16[x];
       }
     }
+  };
+  for (let u = start; 3 * u < units.length; u += step) {
+    const i = units[3 * u];
+    const j = units[3 * u + 1];
+    const h = units[3 * u + 2];
+    const si = k[i] + 1;
+    const sj = k[j] + 1;
+    if (h < 0) {
+      pass(i * n, j * n, n, sj, multOff, tableOff, si * sj);
+      store(i, j, tableOff);
+      continue;
+    }
+    const sh = k[h] + 1;
+    triplePass(i * n, j * n, h * n, n, sj * sh, sh, multOff, tripleOff, si * sj * sh);
+    // The margins: (i, j) sums over h, (i, h) over j, (j, h) over i.
+    kern.blockSum(tripleOff, tableOff, si * sj, sh, vectors);
+    store(i, j, tableOff);
+    kern.blockSum(tripleOff, tableOff + pairBytes, si, sj, sh * vectors);
+    store(i, h, tableOff + pairBytes);
+    kern.blockSum(tripleOff, tableOff + 2 * pairBytes, 1, si, sj * sh * vectors);
+    store(j, h, tableOff + 2 * pairBytes);
   }
 }
 
@@ -438,6 +464,23 @@ const TRIPLE_MAX_CELLS = 1331;
 
 const CORRELATIONS = 1;
 const POLYCHORIC = 2;
+
+/**
+ * The pairs (item i then item j of each) of the cover's units `start, start + step, ...` for items
+ * with `k` codes: those `countPairTablesBatch` counts for that share.
+ */
+export function coverPairsOf(k: Int32Array, start: number, step: number): Int32Array {
+  const { units } = coverOf(k, TRIPLE_MAX_CELLS);
+  const out: number[] = [];
+  for (let u = start; 3 * u < units.length; u += step) {
+    const i = units[3 * u];
+    const j = units[3 * u + 1];
+    const h = units[3 * u + 2];
+    out.push(i, j);
+    if (h >= 0) out.push(i, h, j, h);
+  }
+  return Int32Array.from(out);
+}
 
 let cover: { key: string; units: Int32Array; owner: Int32Array } | null = null;
 

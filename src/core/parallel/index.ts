@@ -134,6 +134,21 @@ export async function computeSufficientStatsParallel(
     countPairTables(input, stats.pairOffset, stats.pairWeights, stats.pairCounts, 0, 1);
     return stats;
   }
+  // Unweighted and fewer than 65,536 rows (a run): the bootstrap's kernel with one replicate of
+  // multiplicity 1, three pairs a pass over the rows (its counts are the tables exactly).
+  const ones = rowWeights === null && batchCountingAvailable() ? packMultiplicities([new Float64Array(input.n).fill(1)], input.n, true) : null;
+  if (ones) {
+    const batch: BatchCountingInput = { codes: input, codesId: newCodesId(), mult: ones, lanes: 1 };
+    const jobs = onWorkers(script, threads - 1, (t) => ({ kind: 'batch', input: batch, pairOffset: stats.pairOffset, outputs: [stats.pairCounts], start: t + 1, step: threads }));
+    try {
+      countItems(stats, input, rowWeights);
+      countPairTablesBatch(batch, stats.pairOffset, [stats.pairCounts], 0, threads);
+    } finally {
+      await Promise.allSettled(jobs);
+    }
+    await Promise.all(jobs);
+    return stats;
+  }
   const step = Math.min(threads, planBlocks(input.k).units);
   const jobs = onWorkers(script, step - 1, (t) => ({ kind: 'tables', input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts: stats.pairCounts, start: t + 1, step }));
   // The calling thread takes unit share 0 and the item counts while the workers count theirs.
@@ -277,7 +292,7 @@ export async function startBootstrapBatch(
       }
       out.push(s);
     }
-    if (options.derive) deriveBatch(deriveRequest(options.derive, unweighted, false), unweighted.pairOffset, out.map((s) => s.pairWeights), 0, 1);
+    if (options.derive) deriveBatch(deriveRequest(options.derive, unweighted, false), unweighted.pairOffset, out.map((s) => s.pairWeights), null);
     return out;
   }
   const gathered = codesOf(unweighted, data, colIdx);
@@ -296,7 +311,7 @@ export async function startBootstrapBatch(
   const derive = options.derive ? deriveRequest(options.derive, unweighted, inWorkers) : undefined;
   if (!inWorkers) {
     countPairTablesBatch(input, unweighted.pairOffset, outputs, 0, 1);
-    if (derive) deriveBatch(derive, unweighted.pairOffset, outputs, 0, 1);
+    if (derive) deriveBatch(derive, unweighted.pairOffset, outputs, null);
     return stats;
   }
   const step = Math.min(threads, npairs);

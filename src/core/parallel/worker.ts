@@ -4,7 +4,7 @@
  * unit from `start` into the shared outputs. Bundled as `out/sufficient-worker.js`.
  */
 import { parentPort } from 'node:worker_threads';
-import { countPairCorrelationsBatch, countPairTablesBatch } from '../batch-count';
+import { countPairCorrelationsBatch, countPairTablesBatch, coverPairsOf } from '../batch-count';
 import { deriveBatch } from './derive';
 import { countPairTables } from '../sufficient';
 import { globalFitsAt } from '../stats/polychoric';
@@ -20,7 +20,7 @@ port.on('message', (msg: WorkerRequest) => {
     else if (msg.kind === 'polychoric') globalFitsAt(msg.stats, msg.thresholds, msg.start, msg.wantSe, msg.out, msg.start0, msg.step);
     else if (msg.kind === 'batch') {
       countPairTablesBatch(msg.input, msg.pairOffset, msg.outputs, msg.start, msg.step);
-      if (msg.derive) deriveBatch(msg.derive, msg.pairOffset, msg.outputs, msg.start, msg.step);
+      if (msg.derive) deriveBatch(msg.derive, msg.pairOffset, msg.outputs, coverPairsOf(msg.input.codes.k, msg.start, msg.step));
     } else countPairTables(msg.input, msg.pairOffset, msg.pairWeights, msg.pairCounts, msg.start, msg.step);
     reply = { id: msg.id, ok: true };
   } catch (e) {

@@ -5,7 +5,7 @@
  */
 import type { ItemCodebook } from '../codebook';
 import type { SufficientStats } from '../sufficient';
-import { pairTable } from '../sufficient';
+import { pairIndex, pairTable } from '../sufficient';
 import { correlationAt, correlationFromMargins, measureOf, NO_WEIGHT, tableMargins, ZERO_VARIANCE, type PairMeasure } from './correlation';
 import { cramerV, cramerVCorrected } from './cramer';
 
@@ -114,22 +114,40 @@ export type TableSource = Pick<SufficientStats, 'items' | 'k' | 'pairOffset' | '
  */
 export function associationValues(stats: TableSource, methods: readonly ('pearson' | 'spearman')[], out: readonly Float64Array[], start = 0, step = 1): void {
   const m = stats.items.length;
-  const cells = stats.weighted ? stats.pairWeights : stats.pairCounts;
   const pc = new PairCorrelations(stats.items, methods);
   for (let i = 0, p = 0; i < m; i++) {
-    const ki = stats.k[i];
     for (let j = i + 1; j < m; j++, p++) {
       if (p < start || (p - start) % step !== 0) continue;
-      const kj = stats.k[j];
-      const off = stats.pairOffset[p];
-      if (!pc.defined(i, j, completeRows(stats.pairCounts, off, ki * kj))) {
-        for (const o of out) o[p] = NaN;
-        continue;
-      }
-      pc.compute(cells, off, ki, kj, i, j);
-      for (let mi = 0; mi < methods.length; mi++) out[mi][p] = pc.r[mi];
+      pairValues(stats, pc, i, j, p, out);
     }
   }
+}
+
+/**
+ * `associationValues` for the listed pairs only (`pairs`: item i then item j of each, i < j): a
+ * counting thread derives the pairs whose tables it counted.
+ */
+export function associationValuesOfPairs(stats: TableSource, methods: readonly ('pearson' | 'spearman')[], out: readonly Float64Array[], pairs: ArrayLike<number>): void {
+  const m = stats.items.length;
+  const pc = new PairCorrelations(stats.items, methods);
+  for (let q = 0; q < pairs.length; q += 2) {
+    const i = pairs[q];
+    const j = pairs[q + 1];
+    pairValues(stats, pc, i, j, pairIndex(m, i, j), out);
+  }
+}
+
+/** Each method's value of pair (i, j) (index p) into out[method][p], NaN where undefined. */
+function pairValues(stats: TableSource, pc: PairCorrelations, i: number, j: number, p: number, out: readonly Float64Array[]): void {
+  const ki = stats.k[i];
+  const kj = stats.k[j];
+  const off = stats.pairOffset[p];
+  if (!pc.defined(i, j, completeRows(stats.pairCounts, off, ki * kj))) {
+    for (const o of out) o[p] = NaN;
+    return;
+  }
+  pc.compute(stats.weighted ? stats.pairWeights : stats.pairCounts, off, ki, kj, i, j);
+  for (let mi = 0; mi < out.length; mi++) out[mi][p] = pc.r[mi];
 }
 
 /** Unweighted rows of a pair's table (its `cells` cells at `off`): the pair's complete rows. */

@@ -39,8 +39,19 @@ for (const threads of [2, 3]) {
     const rows = Array.from({ length: 5000 }, (_, r) => (r * 13) % 6000);
     const columns = [3, 1, 0, 9, 8, 7, 6, 5, 4, 2, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29];
     assertIdentical(await computeSufficientStatsParallel(weighted, { rows, columns }, { workers: threads, workerScript }), computeSufficientStats(weighted, { rows, columns }));
+    // Unweighted selections go through the bootstrap's kernel (one replicate of multiplicity 1).
+    assertIdentical(await computeSufficientStatsParallel(weighted, { rows, columns, weights: null }, { workers: threads, workerScript }), computeSufficientStats(weighted, { rows, columns, weights: null }));
   });
 }
+
+test('unweighted tables up to 65,535 rows (the kernel\'s 16-bit lanes) and past it (the general counter) equal the single-threaded ones', async () => {
+  for (const n of [65535, 65536]) {
+    // Every answer the same in one item (a cell holding every row), the others random.
+    const data = randomSurvey(n, [3, 11, 4, 6, 2, 9], 40 + n, 'none');
+    data.columns[0].values.fill(1);
+    assertIdentical(await computeSufficientStatsParallel(data, {}, { workers: 2, workerScript }), computeSufficientStats(data));
+  }
+});
 
 test('small work, marginals only, and a missing worker script stay in the calling thread with the same result', async () => {
   const small = randomSurvey(50, [3, 4, 5], 31, 'real');
