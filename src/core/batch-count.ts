@@ -48,7 +48,7 @@ interface Kernel {
   tripleBatch8x4(a: number, b: number, c: number, n: number, sa: number, sb: number, mult: number, t: number, cells: number): void;
   tripleBatch8x8(a: number, b: number, c: number, n: number, sa: number, sb: number, mult: number, t: number, cells: number): void;
   blockSum(src: number, dst: number, outer: number, count: number, inner: number): void;
-  pairCorrelations(t: number, width: number, lanes: number, ki: number, kj: number, stride: number, xv: number, yv: number, outP: number, outS: number, s: number): void;
+  pairCorrelations(t: number, width: number, lanes: number, ki: number, kj: number, stride: number, xv: number, yv: number, outP: number, s: number): void;
   pairCorrelationsExact(t: number, width: number, lanes: number, ki: number, kj: number, stride: number, xs: number, ys: number, outP: number, outS: number, s: number): void;
 }
 
@@ -201,8 +201,7 @@ function pairTablesSetup(input: BatchCountingInput, extraBytes?: (maxSlots: numb
  * (`computeSufficientStatsParallel` counts a run's own so).
  */
 export function countPairTablesBatch(input: BatchCountingInput, pairOffset: Int32Array, outputs: readonly Float64Array[], start: number, step: number): void {
-  const tripleCells = (maxSlots: number) => Math.min(TRIPLE_MAX_CELLS, maxSlots * maxSlots * maxSlots);
-  const { kern, pass, width, n, k, m, lanes, multOff, tableOff, maxSlots } = pairTablesSetup(input, (slots, w) => 2 * slots * slots * 2 * w + tripleCells(slots) * 2 * w);
+  const { kern, pass, width, n, k, m, lanes, multOff, tableOff, maxSlots } = pairTablesSetup(input, (slots, w) => 2 * slots * slots * 2 * w + tripleCellsOf(slots) * 2 * w);
   const pairBytes = maxSlots * maxSlots * 2 * width;
   const tripleOff = tableOff + 3 * pairBytes;
   const vectors = width / BATCH_LANES;
@@ -211,16 +210,8 @@ export function countPairTablesBatch(input: BatchCountingInput, pairOffset: Int3
   const { units } = coverOf(k, TRIPLE_MAX_CELLS);
   // Pair (i, j)'s table at byte t (cell a * (kj + 1) + b, `width` lanes) into every replicate's output.
   const store = (i: number, j: number, t: number) => {
-    const ki = k[i];
-    const kj = k[j];
-    const stride = kj + 1;
     const off = pairOffset[pairIndex(m, i, j)];
-    for (let l = 0; l < lanes; l++) {
-      const o = outputs[l];
-      for (let a = 0, c = off; a < ki; a++) {
-        for (let b = 0, x = t / 2 + a * stride * width + l; b < kj; b++, c++, x += width) o[c] = u16[x];
-      }
-    }
+    for (let l = 0; l < lanes; l++) laneTable(u16, t, width, l, k[i], k[j], outputs[l], off);
   };
   for (let u = start; 3 * u < units.length; u += step) {
     const i = units[3 * u];
@@ -242,6 +233,17 @@ export function countPairTablesBatch(input: BatchCountingInput, pairOffset: Int3
     store(i, h, tableOff + pairBytes);
     kern.blockSum(tripleOff, tableOff + 2 * pairBytes, 1, si, sj * sh * vectors);
     store(j, h, tableOff + 2 * pairBytes);
+  }
+}
+
+/**
+ * Replicate `lane`'s ki x kj table out of a kernel table at byte `t` (cell a * (kj + 1) + b, `width`
+ * uint16 lanes a cell; the missing slots dropped) into out[off ..], row-major.
+ */
+function laneTable(u16: Uint16Array, t: number, width: number, lane: number, ki: number, kj: number, out: Float64Array, off: number): void {
+  const stride = kj + 1;
+  for (let a = 0, c = off; a < ki; a++) {
+    for (let b = 0, x = t / 2 + a * stride * width + lane; b < kj; b++, c++, x += width) out[c] = u16[x];
   }
 }
 
@@ -289,17 +291,16 @@ export interface PolychoricTargets {
  */
 export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset: Int32Array, targets: CorrelationTargets, start: number, step: number): void {
   const { methods, values, items, pairCounts, polychoric } = targets;
-  const tripleCells = (maxSlots: number) => Math.min(TRIPLE_MAX_CELLS, maxSlots * maxSlots * maxSlots);
   // After the table: each item's code values (maxSlots f64 an item), the kernel's scratch (8
   // arrays of maxSlots pairs of f64x2), its outputs (two methods x width f64), two more pair tables and a
   // triple's table.
   // (Twice: the codes, and the exact route's scores, codes minus the item's smallest.)
   const codesBytes = (maxSlots: number) => align(items.length * maxSlots * 8, 16);
-  // pairCorrelations' 256 bytes a slot or pairCorrelationsExact's 112 and 704 more.
-  const scratchBytes = (maxSlots: number) => 256 * maxSlots + 704;
+  // pairCorrelations' 192 bytes a slot or pairCorrelationsExact's 112 and 704 more.
+  const scratchBytes = (maxSlots: number) => 192 * maxSlots + 704;
   const { kern, pass, width, n, k, m, lanes, multOff, tableOff, maxSlots } = pairTablesSetup(
     input,
-    (slots, w) => 2 * codesBytes(slots) + scratchBytes(slots) + 2 * 8 * w + 2 * slots * slots * 2 * w + tripleCells(slots) * 2 * w + slots * 2 * w,
+    (slots, w) => 2 * codesBytes(slots) + scratchBytes(slots) + 2 * 8 * w + 2 * slots * slots * 2 * w + tripleCellsOf(slots) * 2 * w + slots * 2 * w,
   );
   const pairBytes = maxSlots * maxSlots * 2 * width;
   const codesOff = tableOff + pairBytes;
@@ -308,7 +309,7 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
   const outOff = scratchOff + scratchBytes(maxSlots);
   const tablesOff = [tableOff, outOff + 2 * 8 * width, outOff + 2 * 8 * width + pairBytes];
   const tripleOff = tablesOff[2] + pairBytes;
-  const marginOff = tripleOff + tripleCells(maxSlots) * 2 * width;
+  const marginOff = tripleOff + tripleCellsOf(maxSlots) * 2 * width;
   const vectors = width / BATCH_LANES;
   const triplePass = triplePassOf(kern, vectors);
   const f64 = new Float64Array(kern.memory.buffer);
@@ -369,16 +370,14 @@ export function countPairCorrelationsBatch(input: BatchCountingInput, pairOffset
     if (need & CORRELATIONS) {
       const exactP = exactScores[i] === 1 && exactScores[j] === 1 ? outP : -1;
       if (exactP >= 0 || outS >= 0) kern.pairCorrelationsExact(t, width, lanes, ki, kj, stride, scoresOff + 8 * i * maxSlots, scoresOff + 8 * j * maxSlots, exactP, outS, scratchOff);
-      if (outP >= 0 && exactP < 0) kern.pairCorrelations(t, width, lanes, ki, kj, stride, codesOff + 8 * i * maxSlots, codesOff + 8 * j * maxSlots, outP, -1, scratchOff);
+      if (outP >= 0 && exactP < 0) kern.pairCorrelations(t, width, lanes, ki, kj, stride, codesOff + 8 * i * maxSlots, codesOff + 8 * j * maxSlots, outP, scratchOff);
       if (pearson >= 0) for (let l = 0, v = values[pearson]; l < lanes; l++) v[l][p] = f64[outP / 8 + l];
       if (spearman >= 0) for (let l = 0, v = values[spearman]; l < lanes; l++) v[l][p] = f64[outS / 8 + l];
     }
     const poly = need & POLYCHORIC ? polyLanes(i, j) : 0;
     const cells = poly > 0 ? (cellsBySize[ki * kj] ??= new Float64Array(ki * kj)) : null!;
     for (let l = 0; l < poly; l++) {
-      for (let a = 0, c = 0; a < ki; a++) {
-        for (let b = 0, x = t / 2 + a * stride * width + l; b < kj; b++, c++, x += width) cells[c] = u16[x];
-      }
+      laneTable(u16, t, width, l, ki, kj, cells, 0);
       const th = polychoric!.thresholds[l];
       const constant = polychoric!.constant[l];
       polychoric!.values[l][p] = polychoricRhoAt(cells, 0, ki, kj, th[i], th[j], constant[i], constant[j], polychoric!.start[p], polyCuts![i * polyLaneCount + l], polyCuts![j * polyLaneCount + l]);
@@ -461,6 +460,11 @@ function definedPairsOf(codesId: number, methods: readonly string[], pc: PairCor
  * costs less than the three pair passes it replaces (bench/bootstrap.ts).
  */
 const TRIPLE_MAX_CELLS = 1331;
+
+/** Cells of the largest triple table counted for items of up to `maxSlots` slots. */
+function tripleCellsOf(maxSlots: number): number {
+  return Math.min(TRIPLE_MAX_CELLS, maxSlots * maxSlots * maxSlots);
+}
 
 const CORRELATIONS = 1;
 const POLYCHORIC = 2;

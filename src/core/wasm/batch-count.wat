@@ -1,6 +1,7 @@
-;; Bootstrap pair tables, eight replicates at once (pairBatch8) or 32 (pairBatch8x4), or a triple's
-;; table (tripleBatch8, tripleBatch8x4) and its pairs' tables as its margins (blockSum), and the
-;; replicates' Pearson and Spearman from them (pairCorrelations); see ../batch-count.ts.
+;; Bootstrap pair tables, eight replicates at once (pairBatch8), 32 (pairBatch8x4) or 64
+;; (pairBatch8x8), or a triple's table (tripleBatch8, tripleBatch8x4, tripleBatch8x8) and its pairs'
+;; tables as its margins (blockSum), and the replicates' Pearson and Spearman from them
+;; (pairCorrelationsExact; pairCorrelations for Pearson of other codes); see ../batch-count.ts.
 ;;
 ;; A replicate's table of a pair is sum over rows of m_r e_{a_r b_r}: the row's multiplicity added to
 ;; the cell of its two answers. Eight replicates share the cell index of a row, so one 128-bit
@@ -278,32 +279,31 @@
         (local.set $o (i32.add (local.get $o) (i32.const 1)))
         (br $outerLoop))))
 
-  ;; Pearson and Spearman of every replicate's table of one pair, four replicates an iteration as
-  ;; two f64x2 (A: lanes l, l + 1; B: lanes l + 2, l + 3; see ../batch-count.ts,
-  ;; countPairCorrelationsBatch). Each lane does the operations of tableMargins and
-  ;; correlationFromMargins (../stats/correlation.ts) in their order, and wasm has no fused
-  ;; multiply-add, so each replicate's value is the JavaScript one bit for bit. The two vectors'
-  ;; sums are independent chains in the same loops: each sum waits on its previous addition, and
-  ;; two at a time keep the pipeline busy (measured in bench/bootstrap.ts).
+  ;; Pearson of every replicate's table of one pair by the centred route (items whose codes are not
+  ;; small integers; the others take pairCorrelationsExact below, and so does Spearman), four
+  ;; replicates an iteration as two f64x2 (A: lanes l, l + 1; B: lanes l + 2, l + 3; see
+  ;; ../batch-count.ts, countPairCorrelationsBatch). Each lane does the operations of tableMargins
+  ;; and correlationFromMargins's centred route (../stats/correlation.ts) in their order, and wasm
+  ;; has no fused multiply-add, so each replicate's value is the JavaScript one bit for bit. The two
+  ;; vectors' sums are independent chains in the same loops: each sum waits on its previous
+  ;; addition, and two at a time keep the pipeline busy (measured in bench/bootstrap.ts).
   ;;   table: cell (a * stride + b), replicate l: uint16 at $t + 2 (cell * width + l)
-  ;;   $xv, $yv: the items' code values (f64, k of them); $outP / $outS: replicate l's Pearson /
-  ;;   Spearman at +8l (f64; NaN where undefined), or -1 for a method not asked for; lanes are done
-  ;;   in fours, so lanes up to `lanes` rounded up to a multiple of 4 are written (width is 8 or 32).
-  ;;   $s: scratch of 8 x 32 x max(ki, kj) bytes (per category, vector A at +0 and B at +16).
+  ;;   $xv, $yv: the items' code values (f64, k of them); $outP: replicate l's Pearson at +8l (f64;
+  ;;   NaN where undefined); lanes are done in fours, so lanes up to `lanes` rounded up to a
+  ;;   multiple of 4 are written.
+  ;;   $s: scratch of 6 x 32 x max(ki, kj) bytes (per category, vector A at +0 and B at +16).
   (func (export "pairCorrelations")
     (param $t i32) (param $width i32) (param $lanes i32) (param $ki i32) (param $kj i32) (param $stride i32)
-    (param $xv i32) (param $yv i32) (param $outP i32) (param $outS i32) (param $s i32)
+    (param $xv i32) (param $yv i32) (param $outP i32) (param $s i32)
     (local $l i32) (local $a i32) (local $b i32) (local $p i32) (local $q i32) (local $k32 i32) (local $cellStep i32) (local $rowStep i32)
-    (local $rowSum i32) (local $colSum i32) (local $px i32) (local $py i32) (local $rx i32) (local $ry i32) (local $dx i32) (local $dy i32)
+    (local $rowSum i32) (local $colSum i32) (local $px i32) (local $py i32) (local $dx i32) (local $dy i32)
     (local $rsA v128) (local $rsB v128) (local $wA v128) (local $wB v128)
     (local.set $k32 (i32.shl (select (local.get $ki) (local.get $kj) (i32.gt_u (local.get $ki) (local.get $kj))) (i32.const 5)))
     (local.set $rowSum (local.get $s))
     (local.set $colSum (i32.add (local.get $rowSum) (local.get $k32)))
     (local.set $px (i32.add (local.get $colSum) (local.get $k32)))
     (local.set $py (i32.add (local.get $px) (local.get $k32)))
-    (local.set $rx (i32.add (local.get $py) (local.get $k32)))
-    (local.set $ry (i32.add (local.get $rx) (local.get $k32)))
-    (local.set $dx (i32.add (local.get $ry) (local.get $k32)))
+    (local.set $dx (i32.add (local.get $py) (local.get $k32)))
     (local.set $dy (i32.add (local.get $dx) (local.get $k32)))
     (local.set $cellStep (i32.shl (local.get $width) (i32.const 1)))
     (local.set $rowStep (i32.mul (local.get $stride) (local.get $cellStep)))
@@ -339,18 +339,9 @@
         (v128.store offset=16 (local.get $q) (local.get $rsB))
         (local.set $a (i32.add (local.get $a) (i32.const 1)))
         (br $row)))
-      (if (i32.ge_s (local.get $outP) (i32.const 0))
-        (then
-          (call $correlation (local.get $t) (local.get $l) (local.get $ki) (local.get $kj) (local.get $rowStep) (local.get $cellStep)
-            (local.get $rowSum) (local.get $colSum) (local.get $px) (local.get $py) (local.get $dx) (local.get $dy)
-            (i32.add (local.get $outP) (i32.shl (local.get $l) (i32.const 3))))))
-      (if (i32.ge_s (local.get $outS) (i32.const 0))
-        (then
-          (call $midRanks (local.get $rowSum) (local.get $rx) (local.get $ki))
-          (call $midRanks (local.get $colSum) (local.get $ry) (local.get $kj))
-          (call $correlation (local.get $t) (local.get $l) (local.get $ki) (local.get $kj) (local.get $rowStep) (local.get $cellStep)
-            (local.get $rowSum) (local.get $colSum) (local.get $rx) (local.get $ry) (local.get $dx) (local.get $dy)
-            (i32.add (local.get $outS) (i32.shl (local.get $l) (i32.const 3))))))
+      (call $correlation (local.get $t) (local.get $l) (local.get $ki) (local.get $kj) (local.get $rowStep) (local.get $cellStep)
+        (local.get $rowSum) (local.get $colSum) (local.get $px) (local.get $py) (local.get $dx) (local.get $dy)
+        (i32.add (local.get $outP) (i32.shl (local.get $l) (i32.const 3))))
       (local.set $l (i32.add (local.get $l) (i32.const 4)))
       (br $laneQuad))))
 
@@ -362,24 +353,6 @@
       (local.set $v (v128.load64_splat (i32.add (local.get $src) (i32.shl (local.get $c) (i32.const 3)))))
       (v128.store offset=0 (i32.add (local.get $dst) (i32.shl (local.get $c) (i32.const 5))) (local.get $v))
       (v128.store offset=16 (i32.add (local.get $dst) (i32.shl (local.get $c) (i32.const 5))) (local.get $v))
-      (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $next))))
-
-  ;; Mid-ranks of a margin (categoryMidRanks), four lanes: $out[c] = before + ($freq[c] + 1) / 2,
-  ;; before the sum of $freq below c; c < $k, two f64x2 per category.
-  (func $midRanks (param $freq i32) (param $out i32) (param $k i32)
-    (local $c i32) (local $o i32) (local $wA v128) (local $wB v128) (local $beforeA v128) (local $beforeB v128)
-    (block $end (loop $next
-      (br_if $end (i32.ge_u (local.get $c) (local.get $k)))
-      (local.set $o (i32.shl (local.get $c) (i32.const 5)))
-      (local.set $wA (v128.load offset=0 (i32.add (local.get $freq) (local.get $o))))
-      (local.set $wB (v128.load offset=16 (i32.add (local.get $freq) (local.get $o))))
-      (v128.store offset=0 (i32.add (local.get $out) (local.get $o))
-        (f64x2.add (local.get $beforeA) (f64x2.div (f64x2.add (local.get $wA) (v128.const f64x2 1 1)) (v128.const f64x2 2 2))))
-      (v128.store offset=16 (i32.add (local.get $out) (local.get $o))
-        (f64x2.add (local.get $beforeB) (f64x2.div (f64x2.add (local.get $wB) (v128.const f64x2 1 1)) (v128.const f64x2 2 2))))
-      (local.set $beforeA (f64x2.add (local.get $beforeA) (local.get $wA)))
-      (local.set $beforeB (f64x2.add (local.get $beforeB) (local.get $wB)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $next))))
 
@@ -508,8 +481,7 @@
     (local $cellStep i32) (local $rowStep i32) (local $kmax i32)
     (local $colQ i32) (local $rowR i32) (local $ysp i32) (local $rc i32) (local $rd i32) (local $st i32)
     (local $v v128) (local $acc v128) (local $lo v128) (local $hi v128) (local $nLo v128) (local $nHi v128)
-    (local $n16 v128) (local $xUsed v128) (local $yUsed v128) (local $xsp v128) (local $x2sp v128)
-    (local $sxLo v128) (local $sxHi v128) (local $sxxLo v128) (local $sxxHi v128)
+    (local $n16 v128) (local $xUsed v128) (local $yUsed v128) (local $xsp v128)
     (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128) (local $cLo v128) (local $cHi v128)
     (local.set $kmax (select (local.get $ki) (local.get $kj) (i32.gt_u (local.get $ki) (local.get $kj))))
     (local.set $colQ (local.get $s))
