@@ -49,8 +49,8 @@ const reasonOf = (code: number): string => (code === NO_WEIGHT ? "no weight on t
  * sums are exact integers and r is computed from them (`exactRankCorrelation`,
  * `exactCodeCorrelation`): the exact value after three roundings. Otherwise (survey weights,
  * non-integer codes) the sums are centred (two-pass) for accuracy. Returns `NO_WEIGHT` or
- * `ZERO_VARIANCE` where the correlation is undefined. Works in place on the concatenated tables of the sufficient statistics
- * (no per-pair views), so a whole matrix allocates nothing per pair.
+ * `ZERO_VARIANCE` where the correlation is undefined. Works in place on the concatenated tables of
+ * the sufficient statistics (no per-pair views), so a whole matrix allocates nothing per pair.
  *
  * Pearson with plain counts is R `cor(x, y, use = "pairwise.complete.obs")`; with weights, R
  * `cov.wt(cbind(x, y), wt = w / sum(w), cor = TRUE)$cor[1, 2]` on the pair's rows (the normalising
@@ -122,35 +122,23 @@ export function exactCodeBase(values: ArrayLike<number>, k = values.length): num
  */
 export function correlationFromMargins(cells: Float64Array, off: number, kx: number, ky: number, xValues: Float64Array | null, yValues: Float64Array | null): number {
   const { rowSum, colSum, dx, dy, ranksX, ranksY } = scratch;
+  const total = marginsTotal(kx, ky);
+  if (total < 0) return -total;
   if (countsTable) {
     if (xValues === null && yValues === null) {
-      const r = exactRankCorrelation(cells, off, kx, ky);
+      const r = exactRankCorrelation(cells, off, kx, ky, total);
       if (r === r) return r;
     } else if (xValues !== null && yValues !== null) {
-      const r = exactCodeCorrelation(cells, off, kx, ky, xValues, yValues);
+      const r = exactCodeCorrelation(cells, off, kx, ky, xValues, yValues, total);
       if (r === r) return r;
     }
   }
   const xv = xValues ?? categoryMidRanks(rowSum, ranksX, kx);
   const yv = yValues ?? categoryMidRanks(colSum, ranksY, ky);
-  let total = 0;
   let xs = 0;
-  let xUsed = 0;
-  for (let a = 0; a < kx; a++) {
-    if (rowSum[a] > 0) xUsed++;
-    total += rowSum[a];
-    xs += rowSum[a] * xv[a];
-  }
+  for (let a = 0; a < kx; a++) xs += rowSum[a] * xv[a];
   let ys = 0;
-  let yUsed = 0;
-  for (let b = 0; b < ky; b++) {
-    if (colSum[b] > 0) yUsed++;
-    ys += colSum[b] * yv[b];
-  }
-  if (!(total > 0)) return NO_WEIGHT;
-  // Zero variance is decided on the categories present, not on a floating-point S_xx, which can be
-  // a rounding residue (e.g. 1e-30) when a single category is observed.
-  if (xUsed < 2 || yUsed < 2) return ZERO_VARIANCE;
+  for (let b = 0; b < ky; b++) ys += colSum[b] * yv[b];
   const xbar = xs / total;
   const ybar = ys / total;
   let sxx = 0;
@@ -167,8 +155,10 @@ export function correlationFromMargins(cells: Float64Array, off: number, kx: num
 }
 
 /**
- * Total and categories used of the scratch margins, or a `NO_WEIGHT` / `ZERO_VARIANCE` code as
- * `correlationFromMargins` decides them.
+ * The scratch margins' total, or minus `NO_WEIGHT` where it is not positive and minus
+ * `ZERO_VARIANCE` where an item has fewer than two categories used. Zero variance is decided on the
+ * categories present, not on a floating-point S_xx, which can be a rounding residue (e.g. 1e-30)
+ * when a single category is observed.
  */
 function marginsTotal(kx: number, ky: number): number {
   const { rowSum, colSum } = scratch;
@@ -186,8 +176,8 @@ function marginsTotal(kx: number, ky: number): number {
 }
 
 /**
- * Spearman of a table of counts from exact integer sums, or NaN where the total is too large for
- * them (the centred route then). Each category's score is twice its mid-rank minus N + 1,
+ * Spearman of a table of counts (its margins' total `total`, defined) from exact integer sums, or
+ * NaN where the total is too large for them (the centred route then). Each category's score is twice its mid-rank minus N + 1,
  *
  *   c_a = 2 F_{a-1} + f_a - N,
  *
@@ -200,10 +190,8 @@ function marginsTotal(kx: number, ky: number): number {
  * adds is integers throughout: the counting threads' kernel (wasm/batch-count.wat,
  * pairCorrelationsExact) sums them eight replicates an instruction and gives the same bits.
  */
-function exactRankCorrelation(cells: Float64Array, off: number, kx: number, ky: number): number {
+function exactRankCorrelation(cells: Float64Array, off: number, kx: number, ky: number, total: number): number {
   const { rowSum, colSum, ranksX, ranksY } = scratch;
-  const total = marginsTotal(kx, ky);
-  if (total < 0) return -total;
   if (total >= EXACT_RANK_TOTAL) return NaN;
   const sxx = centredRanks(rowSum, kx, total, ranksX);
   const syy = centredRanks(colSum, ky, total, ranksY);
@@ -240,25 +228,22 @@ function centredRanks(freq: Float64Array, k: number, total: number, out: Float64
 }
 
 /**
- * Pearson of a table of counts from exact integer sums where both items' codes are integers
- * spanning at most `EXACT_CODE_SPAN` (`exactCodeBase`), or NaN where they are not or the total is
- * too large (the centred route then). With scores x_a = code - smallest code,
+ * Pearson of a table of counts (its margins' total `total`, defined) from exact integer sums where
+ * both items' codes are integers spanning at most `EXACT_CODE_SPAN` (`exactCodeBase`), or NaN where
+ * they are not or the total is too large (the centred route then). With scores x_a = code - smallest code,
  *
  *   r = (N S_xy - S_x S_y) / sqrt((N S_xx - S_x^2) (N S_yy - S_y^2)),
  *
  * every sum, product and difference above an integer below 2^53, so exact whatever the order; the
  * result is the exact value after three roundings (the product under the root, the root, the
- * quotient). The kernel (pairCorrelationsExact)
- * does the same operations on the same integers.
+ * quotient). The kernel (pairCorrelationsExact) does the same operations on the same integers.
  */
-function exactCodeCorrelation(cells: Float64Array, off: number, kx: number, ky: number, xValues: Float64Array, yValues: Float64Array): number {
+function exactCodeCorrelation(cells: Float64Array, off: number, kx: number, ky: number, xValues: Float64Array, yValues: Float64Array, total: number): number {
   const { rowSum, colSum, dx, dy } = scratch;
+  if (total >= EXACT_CODE_TOTAL) return NaN;
   const x0 = exactCodeBase(xValues, kx);
   const y0 = exactCodeBase(yValues, ky);
   if (x0 !== x0 || y0 !== y0) return NaN;
-  const total = marginsTotal(kx, ky);
-  if (total < 0) return -total;
-  if (total >= EXACT_CODE_TOTAL) return NaN;
   shiftedScores(rowSum, xValues, x0, kx, dx);
   const sx = scoreSums[0];
   const sxx = scoreSums[1];
