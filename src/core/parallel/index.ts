@@ -135,26 +135,21 @@ export async function computeSufficientStatsParallel(
     return stats;
   }
   // Unweighted and fewer than 65,536 rows (a run): the bootstrap's kernel with one replicate of
-  // multiplicity 1, three pairs a pass over the rows (its counts are the tables exactly).
+  // multiplicity 1, three pairs a pass over the rows (its counts are the tables exactly); otherwise
+  // the general counter's work units. The calling thread takes unit share 0 and the item counts
+  // while the workers count theirs.
   const ones = rowWeights === null && batchCountingAvailable() ? packMultiplicities([new Float64Array(input.n).fill(1)], input.n, true) : null;
-  if (ones) {
-    const batch: BatchCountingInput = { codes: input, codesId: newCodesId(), mult: ones, lanes: 1 };
-    const jobs = onWorkers(script, threads - 1, (t) => ({ kind: 'batch', input: batch, pairOffset: stats.pairOffset, outputs: [stats.pairCounts], start: t + 1, step: threads }));
-    try {
-      countItems(stats, input, rowWeights);
-      countPairTablesBatch(batch, stats.pairOffset, [stats.pairCounts], 0, threads);
-    } finally {
-      await Promise.allSettled(jobs);
-    }
-    await Promise.all(jobs);
-    return stats;
-  }
-  const step = Math.min(threads, planBlocks(input.k).units);
-  const jobs = onWorkers(script, step - 1, (t) => ({ kind: 'tables', input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts: stats.pairCounts, start: t + 1, step }));
-  // The calling thread takes unit share 0 and the item counts while the workers count theirs.
+  const batch: BatchCountingInput | null = ones ? { codes: input, codesId: newCodesId(), mult: ones, lanes: 1 } : null;
+  const step = batch ? threads : Math.min(threads, planBlocks(input.k).units);
+  const jobs = onWorkers(script, step - 1, (t): Unsent<WorkerRequest> =>
+    batch
+      ? { kind: 'batch', input: batch, pairOffset: stats.pairOffset, outputs: [stats.pairCounts], start: t + 1, step }
+      : { kind: 'tables', input, pairOffset: stats.pairOffset, pairWeights: stats.pairWeights, pairCounts: stats.pairCounts, start: t + 1, step },
+  );
   try {
     countItems(stats, input, rowWeights);
-    countPairTables(input, stats.pairOffset, stats.pairWeights, stats.pairCounts, 0, step);
+    if (batch) countPairTablesBatch(batch, stats.pairOffset, [stats.pairCounts], 0, step);
+    else countPairTables(input, stats.pairOffset, stats.pairWeights, stats.pairCounts, 0, step);
   } finally {
     await Promise.allSettled(jobs);
   }

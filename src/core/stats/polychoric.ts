@@ -151,12 +151,24 @@ function cutsOf(tau: number[]): Cuts {
   let cuts = cutsCache.get(tau);
   if (!cuts) {
     const phi = new Float64Array(tau.length + 2);
-    phi[tau.length + 1] = 1;
-    for (let a = 0; a < tau.length; a++) phi[a + 1] = normalCdf(tau[a]);
-    cuts = { phi, finite: Float64Array.from(tau, (t) => (Number.isFinite(t) ? t : 0)), far: Float64Array.from(tau, (t) => (Number.isFinite(t) ? t : Math.sign(t) * FAR)) };
+    const far = new Float64Array(tau.length);
+    writeKernelCuts(tau, phi, far);
+    cuts = { phi, finite: Float64Array.from(tau, (t) => (Number.isFinite(t) ? t : 0)), far };
     cutsCache.set(tau, cuts);
   }
   return cuts;
+}
+
+/** `KernelCuts` of thresholds `tau` into `phi` (tau.length + 2 values) and `far` (tau.length). */
+function writeKernelCuts(tau: readonly number[], phi: Float64Array, far: Float64Array): void {
+  const n = tau.length;
+  phi[0] = 0;
+  phi[n + 1] = 1;
+  for (let a = 0; a < n; a++) {
+    const t = tau[a];
+    phi[a + 1] = normalCdf(t);
+    far[a] = Number.isFinite(t) ? t : Math.sign(t) * FAR;
+  }
 }
 
 /** Scratch arrays of the likelihood evaluations (one fit at a time on a thread), grown as needed. */
@@ -744,12 +756,7 @@ export function kernelCutsOf(thresholds: readonly (readonly number[][])[]): Kern
       const phi = buffer.subarray(o, o + n + 2);
       const far = buffer.subarray(o + n + 2, o + 2 * n + 2);
       o += 2 * n + 2;
-      phi[n + 1] = 1;
-      for (let a = 0; a < n; a++) {
-        const t = tau[a];
-        phi[a + 1] = normalCdf(t);
-        far[a] = Number.isFinite(t) ? t : Math.sign(t) * FAR;
-      }
+      writeKernelCuts(tau, phi, far);
       out[i * lanes + l] = { phi, far };
     }
   }
