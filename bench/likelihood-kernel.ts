@@ -7,9 +7,8 @@
  *
  *   npm run build && node out/bench/likelihood-kernel.js [--categories 8] [--evaluations 200000]
  */
-import { FAR, KernelLikelihood } from '../src/core/stats/bvn-grid';
-import { categoryThresholds } from '../src/core/stats/polychoric';
-import { normalCdf } from '../src/core/stats/distributions';
+import { KernelLikelihood } from '../src/core/stats/bvn-grid';
+import { categoryThresholds, kernelCutsOf } from '../src/core/stats/polychoric';
 import { arg } from './args';
 
 const k = Number(arg('categories', '8'));
@@ -27,10 +26,8 @@ for (let a = 0; a < k; a++) {
 }
 const rowTau = categoryThresholds(rows);
 const colTau = categoryThresholds(cols);
-const phi = (tau: number[]) => Float64Array.from([-Infinity, ...tau, Infinity], (t) => (t === -Infinity ? 0 : t === Infinity ? 1 : normalCdf(t)));
-const far = (tau: number[]) => Float64Array.from(tau, (t) => (Number.isFinite(t) ? t : Math.sign(t) * FAR));
-const rowCuts = { phi: phi(rowTau), far: far(rowTau) };
-const colCuts = { phi: phi(colTau), far: far(colTau) };
+// What the kernel takes of the thresholds, as the bootstrap's fits have it (one replicate, two items).
+const [rowCuts, colCuts] = kernelCutsOf([[rowTau, colTau]]);
 const points = (k - 1) * (k - 1);
 
 /** ns per evaluation at `rho` (Genz's nodes, a full evaluation each time) or alternating between two close values (increments). */
