@@ -8,9 +8,9 @@
  */
 import { open } from 'node:fs/promises';
 import { readSurvey } from '../src/core/read/index';
-import { computeSufficientStats } from '../src/core/sufficient';
-import { InputError } from '../src/core/diagnostics';
-import { wvs7Topic } from '../src/core/presets/wvs7';
+import { computeSufficientStats } from '../src/core/count/sufficient';
+import { InputError } from '../src/core/report/diagnostics';
+import { wvs7Topic } from '../src/core/read/presets/wvs7';
 
 const file = process.argv[2];
 const layout = process.argv[3] ?? 'wide';

@@ -1,7 +1,7 @@
 /**
  * Benchmark: the pair tables of a run's structure bootstrap, one replicate at a time (scalar
  * counting of the rows drawn other than once) against batches of eight replicates (the WebAssembly
- * SIMD kernel of src/core/batch-count.ts), on the data of `npm run bench`.
+ * SIMD kernel of src/core/count/batch-count.ts), on the data of `npm run bench`.
  *
  *   npm run build && node out/bench/bootstrap.js [--data bench/data] [--run run1.csv] [--repeats 3] [--replicates N] [--evaluation-only]
  *
@@ -17,9 +17,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { readSurvey } from '../src/core/read';
-import { computeSufficientStats, type SufficientStats } from '../src/core/sufficient';
-import { startBootstrapBatch, startBootstrapCorrelations, startBootstrapSufficientStats, closeSufficientWorkers } from '../src/core/parallel';
-import { BATCH_LANES, MAX_BATCH_LANES, batchCountingAvailable } from '../src/core/batch-count';
+import { computeSufficientStats, type SufficientStats } from '../src/core/count/sufficient';
+import { startBootstrapBatch, startBootstrapCorrelations, startBootstrapSufficientStats, closeSufficientWorkers } from '../src/core/count/threads';
+import { BATCH_LANES, MAX_BATCH_LANES, batchCountingAvailable } from '../src/core/count/batch-count';
 import { bootstrapMultiplicities } from '../src/core/stats/resample';
 import { Prng } from '../src/core/stats/prng';
 import { associationMatrix } from '../src/core/stats/association';
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const runData = run.data;
   const m = runData.columns.length;
   const npairs = (m * (m - 1)) / 2;
-  // The evaluation's budget (src/core/evaluate.ts, STRUCTURE_BOOTSTRAP_BUDGET), or --replicates.
+  // The evaluation's budget (src/core/evaluate/evaluate.ts, STRUCTURE_BOOTSTRAP_BUDGET), or --replicates.
   const B = Number(arg('replicates', String(Math.min(Number(config.bootstrap ?? 200), Math.floor(1.6e10 / (npairs * runData.n))))));
   console.log(`${runData.n} respondents x ${m} items (${npairs} pairs), ${B} replicates; WebAssembly SIMD: ${batchCountingAvailable() ? 'yes' : 'no'}`);
   const unweighted = computeSufficientStats(runData, { weights: null });

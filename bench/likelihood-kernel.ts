@@ -1,5 +1,5 @@
 /**
- * Benchmark: the polychoric likelihood kernel alone (src/core/wasm/bvn-grid.wat through
+ * Benchmark: the polychoric likelihood kernel alone (src/core/stats/kernels/bvn-grid.wat through
  * `KernelLikelihood`, as every polychoric fit calls it), on one k x k table with realistic
  * thresholds, at the three node counts of Genz's quadrature and for the increments between
  * iterates. Prints the time of one evaluation and, from the difference between node counts, the

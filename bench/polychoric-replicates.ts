@@ -12,10 +12,10 @@
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { computeSufficientStats } from '../src/core/sufficient';
+import { computeSufficientStats } from '../src/core/count/sufficient';
 import { fitPolychoric, itemThresholds, polychoricMatrix } from '../src/core/stats/polychoric';
 import { readSurveyCsvAt } from '../test/unit/polychoric/survey-csv';
-import { MISSING, type SurveyData } from '../src/core/dataset';
+import { MISSING, type SurveyData } from '../src/core/read/dataset';
 import { Prng } from '../src/core/stats/prng';
 import { arg } from './args';
 

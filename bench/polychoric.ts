@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { computeSufficientStats } from '../src/core/sufficient';
+import { computeSufficientStats } from '../src/core/count/sufficient';
 import { polychoricMatrix } from '../src/core/stats/polychoric';
 import { csvColumns, readSurveyCsvAt } from '../test/unit/polychoric/survey-csv';
 

@@ -10,7 +10,7 @@
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import { readSurvey } from '../src/core/read/index';
-import { wvs7Topic } from '../src/core/presets/wvs7';
+import { wvs7Topic } from '../src/core/read/presets/wvs7';
 
 const file = process.argv[2] ?? 'bench/data/wvs7-shaped.csv';
 const which = process.argv[3] ?? 'ours';

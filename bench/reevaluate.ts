@@ -16,9 +16,9 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ReferenceCache } from '../src/core/cache';
-import { parseConfig } from '../src/core/config';
-import { evaluate } from '../src/core/evaluate';
+import { ReferenceCache } from '../src/core/evaluate/cache';
+import { parseConfig } from '../src/core/evaluate/config';
+import { evaluate } from '../src/core/evaluate/evaluate';
 import { arg } from './args';
 
 async function main(): Promise<void> {

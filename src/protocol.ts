@@ -2,7 +2,7 @@
  * Typed messages between the extension host and the panel (webview). One place, imported by both.
  * The webview announces `ready`; the host answers with the current state and pushes updates.
  */
-import type { EvaluationReport } from './core/report';
+import type { EvaluationReport } from './core/report/model';
 
 export type ToWebviewMessage =
   | {

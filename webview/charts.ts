@@ -12,7 +12,7 @@ import {
   type ChartConfiguration,
 } from 'chart.js';
 import { MatrixController, MatrixElement } from 'chartjs-chart-matrix';
-import type { MarginalItem } from '../src/core/report';
+import type { MarginalItem } from '../src/core/report/model';
 import { diverging, type Palette } from './theme';
 
 // LineElement draws the scatter's identity line (a dataset with showLine).

@@ -11,7 +11,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
-import type { EvaluationReport, IndividualStructure, MarginalItem, RunReport, ValueWithCi } from '../src/core/report';
+import type { EvaluationReport, IndividualStructure, MarginalItem, RunReport, ValueWithCi } from '../src/core/report/model';
 import type { ExportFormat, FromWebviewMessage, ToWebviewMessage } from '../src/protocol';
 import { chartPng, charts, destroyCharts, heatmap, marginalChart, pairScatter, type HeatCell } from './charts';
 import { custom, fmt, h, tableCsv } from './dom';

@@ -6,7 +6,7 @@
  * report (the only derived value is the difference matrix, model minus human, as the report
  * defines it).
  */
-import type { IndividualStructure, Interval, MarginalItem, RunReport, SubgroupScores, ValueWithCi, WeakPair } from '../src/core/report';
+import type { IndividualStructure, Interval, MarginalItem, RunReport, SubgroupScores, ValueWithCi, WeakPair } from '../src/core/report/model';
 
 /** The group selector's value for the whole sample. */
 export const ALL_RESPONDENTS = '';

@@ -7,11 +7,11 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { writeTextFile } from './write-text';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ASSOCIATION_CHOICES, DEFAULTS, parseConfig, type AssociationChoice, type EvaluationConfig } from '../core/config';
-import { formatDiagnostic, InputError } from '../core/diagnostics';
-import { evaluate, TOOL_VERSION } from '../core/evaluate';
-import { renderReport, reportJsonChunks, type ReportFormat } from '../core/render';
-import { DEFAULT_THRESHOLDS, type EvaluationReport } from '../core/report';
+import { ASSOCIATION_CHOICES, DEFAULTS, parseConfig, type AssociationChoice, type EvaluationConfig } from '../core/evaluate/config';
+import { formatDiagnostic, InputError } from '../core/report/diagnostics';
+import { evaluate, TOOL_VERSION } from '../core/evaluate/evaluate';
+import { renderReport, reportJsonChunks, type ReportFormat } from '../core/report/render';
+import { DEFAULT_THRESHOLDS, type EvaluationReport } from '../core/report/model';
 
 const USAGE = `Usage:
   replens evaluate --reference FILE --run FILE [--run FILE ...] [options]

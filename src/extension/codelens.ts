@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { parseConfig } from '../core/config';
+import { parseConfig } from '../core/evaluate/config';
 import { CONFIG_FILE } from './target';
 
 /** "Evaluate" above each run in representativeness.json, and "Evaluate All Runs" above the list. */

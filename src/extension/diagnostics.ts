@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { EvaluationReport, ReportDiagnostic, WeakItem } from '../core/report';
+import type { EvaluationReport, ReportDiagnostic, WeakItem } from '../core/report/model';
 
 export type SeveritySetting = 'error' | 'warning' | 'information' | 'hint';
 

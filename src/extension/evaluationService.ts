@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type * as vscode from 'vscode';
-import type { EvaluationConfig } from '../core/config';
-import type { EvaluationReport, ReportDiagnostic } from '../core/report';
+import type { EvaluationConfig } from '../core/evaluate/config';
+import type { EvaluationReport, ReportDiagnostic } from '../core/report/model';
 import type { Logger } from './log';
 import type { FromWorker, ToWorker, WorkerData } from './workerProtocol';
 

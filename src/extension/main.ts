@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EvaluationReport, ItemLocation } from '../core/report';
+import type { EvaluationReport, ItemLocation } from '../core/report/model';
 import type { ExportFormat } from '../protocol';
 import { ReportDiagnostics, type SeveritySetting } from './diagnostics';
 import { Disposable, heldDisposables } from './dispose';
@@ -291,7 +291,7 @@ class Lens extends Disposable implements PanelHandlers {
       return;
     }
     await this.saveAs(`representativeness-report.${format}`, 'Report', format, async () => {
-      const { renderReport } = await import('../core/render');
+      const { renderReport } = await import('../core/report/render');
       const webviewJs = format === 'html' ? new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.context.extensionUri, 'out', 'webview.js'))) : '';
       const css = format === 'html' ? new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'panel.css'))) : '';
       return new TextEncoder().encode(renderReport(report, format, { webviewJs, css }));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { EvaluationReport } from '../core/report';
+import type { EvaluationReport } from '../core/report/model';
 import type { FromWebviewMessage, ToWebviewMessage } from '../protocol';
 import { Disposable } from './dispose';
 

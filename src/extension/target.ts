@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseConfig, DEFAULTS, type EvaluationConfig, type ConfigLoadResult } from '../core/config';
+import { parseConfig, DEFAULTS, type EvaluationConfig, type ConfigLoadResult } from '../core/evaluate/config';
 import { editorColumnBesidePanel } from './panel';
-import { DEFAULT_THRESHOLDS, type ReportDiagnostic, type Thresholds } from '../core/report';
+import { DEFAULT_THRESHOLDS, type ReportDiagnostic, type Thresholds } from '../core/report/model';
 
 export const CONFIG_FILE = 'representativeness.json';
 const REFERENCE_KEY = 'representativeness.referenceFile';

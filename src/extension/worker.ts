@@ -9,9 +9,9 @@
  * when a cancelled evaluation does not stop within a few seconds).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ReferenceCache } from '../core/cache';
-import { evaluate } from '../core/evaluate';
-import { InputError } from '../core/diagnostics';
+import { ReferenceCache } from '../core/evaluate/cache';
+import { evaluate } from '../core/evaluate/evaluate';
+import { InputError } from '../core/report/diagnostics';
 import type { FromWorker, ToWorker, WorkerData } from './workerProtocol';
 
 const port = parentPort;

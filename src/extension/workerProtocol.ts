@@ -1,6 +1,6 @@
 /** Messages between the extension host and the evaluation worker thread. */
-import type { EvaluationConfig } from '../core/config';
-import type { EvaluationReport, ReportDiagnostic } from '../core/report';
+import type { EvaluationConfig } from '../core/evaluate/config';
+import type { EvaluationReport, ReportDiagnostic } from '../core/report/model';
 
 /**
  * The worker's start-up data: a shared Int32 cell in which the host writes the highest request id

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
-import type { EvaluationReport, RunReport } from '../../src/core/report';
+import type { EvaluationReport, RunReport } from '../../src/core/report/model';
 import type { Scenario } from './harness';
 import { sleep } from './processes';
 import {

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EvaluationReport } from '../../src/core/report';
+import type { EvaluationReport } from '../../src/core/report/model';
 
 const EXTENSION_ID = 'representativeness-lens.representativeness-lens';
 

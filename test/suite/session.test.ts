@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as vscode from 'vscode';
-import type { EvaluationReport } from '../../src/core/report';
+import type { EvaluationReport } from '../../src/core/report/model';
 
 const EXTENSION_ID = 'representativeness-lens.representativeness-lens';
 

@@ -9,13 +9,13 @@
  * that match no valid code are reported where they first occur and their mass is kept per item and
  * group (`DistributionData.invalidMass`).
  */
-import type { ItemCodebook } from '../codebook';
-import type { DistributionData } from '../dataset';
-import type { DiagnosticBag } from '../diagnostics';
+import type { ItemCodebook } from './codebook';
+import type { DistributionData } from './dataset';
+import type { DiagnosticBag } from '../report/diagnostics';
 import { TokenColumn, type RawToken } from './columns';
 import type { HeaderLocation } from './index';
 import { INVALID, inferItem, labelIndexOf, resolveToken, showValue, type InferencePolicy } from './resolve';
-import { MISSING } from '../dataset';
+import { MISSING } from './dataset';
 
 /** Names of the distribution layout's columns in a file. */
 export interface DistributionColumns {

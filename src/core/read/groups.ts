@@ -3,8 +3,8 @@
  * `Q260 = 2`, combined with `and`. Groups may overlap; each yields the row indices it selects, so
  * the same definitions apply to the reference survey and to model runs.
  */
-import { MISSING, type SurveyData } from '../dataset';
-import type { InputDiagnostic } from '../diagnostics';
+import { MISSING, type SurveyData } from './dataset';
+import type { InputDiagnostic } from '../report/diagnostics';
 
 export type Clause =
   | { column: string; op: 'in'; values: string[] }

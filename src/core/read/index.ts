@@ -7,17 +7,17 @@
  * limit (`file.too-large`), or when it changed while it was read (`file.changed-while-reading`).
  */
 import { promises as fs } from 'node:fs';
-import type { ItemCodebook } from '../codebook';
-import { MAX_CATEGORIES, type DistributionData, type ItemColumn, type SurveyData } from '../dataset';
-import { DiagnosticBag, InputError, type InputDiagnostic } from '../diagnostics';
-import { PRESETS, type SurveyPreset } from '../presets/wvs7';
+import type { ItemCodebook } from './codebook';
+import { MAX_CATEGORIES, type DistributionData, type ItemColumn, type SurveyData } from './dataset';
+import { DiagnosticBag, InputError, type InputDiagnostic } from '../report/diagnostics';
+import { PRESETS, type SurveyPreset } from './presets/wvs7';
 import { TokenColumn, type ColumnLocator } from './columns';
-import { DelimitedScanner, FIELD_CODE, FIELD_SKIP, FIELD_TEXT, sniffDelimiter, type ScanProblem, type ScanSink } from './delimited';
+import { DelimitedScanner, FIELD_CODE, FIELD_SKIP, FIELD_TEXT, sniffDelimiter, type ScanProblem, type ScanSink } from './formats/delimited';
 import { detectLongColumns, pivotLong, type LongColumns } from './long';
 import { DIST_GROUP, DIST_ITEM, DIST_OPTION, DIST_VALUE, DistributionRows, detectDistributionColumns, type DistributionColumns, type DistributionValues } from './distribution';
-import { readParquet } from './parquet';
-import { JsonArrayConsumer, JsonLinesConsumer, RecordFeed, type ChunkConsumer, type RecordReader } from './json-stream';
-import { sniffUtf16, Utf16Consumer } from './encoding';
+import { readParquet } from './formats/parquet';
+import { JsonArrayConsumer, JsonLinesConsumer, RecordFeed, type ChunkConsumer, type RecordReader } from './formats/json-stream';
+import { sniffUtf16, Utf16Consumer } from './formats/encoding';
 import { MAX_RECORD_BYTES, STRING_CELL_BYTES, STRING_REF_BYTES, assertUnchanged, changedWhileReading, defaultMemoryLimit, identityOf, tooLarge } from './memory';
 import type { AsyncBuffer } from 'hyparquet';
 import { DEFAULT_INFERENCE, inferItem, resolveColumn, type InferencePolicy } from './resolve';
@@ -91,9 +91,9 @@ const SNIFF_BYTES = 1 << 16;
 /**
  * Reads a survey file into `SurveyData` (wide or long layout) or `DistributionData`
  * (distribution layout: one row per item x option (x group) with a share or a count). CSV/TSV,
- * JSON lines and JSON arrays are streamed in chunks (src/core/read/json-stream.ts), materialising
+ * JSON lines and JSON arrays are streamed in chunks (src/core/read/formats/json-stream.ts), materialising
  * only the selected columns; Parquet is read through the file handle, row group by row group and
- * only the needed column chunks (src/core/read/parquet.ts).
+ * only the needed column chunks (src/core/read/formats/parquet.ts).
  * The layout is `options.layout`, else detected from the header: long when it has respondent,
  * item and answer columns, distribution when it has item, option and share/probability/count
  * columns (a "respondent" column that is also the group column, e.g. `persona`, means distribution).

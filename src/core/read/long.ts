@@ -2,8 +2,8 @@
  * Long layout (one row per answer: respondent, item, answer, optional group / persona columns),
  * as LLM pipelines usually write model runs, pivoted to one row per respondent.
  */
-import type { ItemCodebook } from '../codebook';
-import type { DiagnosticBag } from '../diagnostics';
+import type { ItemCodebook } from './codebook';
+import type { DiagnosticBag } from '../report/diagnostics';
 import { TokenColumn } from './columns';
 import type { SelectedItem } from './index';
 

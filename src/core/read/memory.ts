@@ -9,7 +9,7 @@ import { getHeapStatistics } from 'node:v8';
 import { totalmem } from 'node:os';
 import type { BigIntStats } from 'node:fs';
 import { promises as fs } from 'node:fs';
-import { InputError } from '../diagnostics';
+import { InputError } from '../report/diagnostics';
 
 /**
  * The longest record (a CSV row, a JSON line, an element of a JSON array) read before the reader

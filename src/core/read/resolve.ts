@@ -3,9 +3,9 @@
  * labels) or infer one from the data, once per distinct token, and count every answer that is
  * missing or matches no option so nothing is dropped silently.
  */
-import type { ItemCodebook } from '../codebook';
-import { MAX_CATEGORIES, MISSING, type ItemColumn } from '../dataset';
-import type { DiagnosticBag } from '../diagnostics';
+import type { ItemCodebook } from './codebook';
+import { MAX_CATEGORIES, MISSING, type ItemColumn } from './dataset';
+import type { DiagnosticBag } from '../report/diagnostics';
 import { EMPTY_SLOT, OVERFLOW_SLOT, type RawToken, type TokenColumn } from './columns';
 
 /** How a codebook is inferred for a column that has none. */

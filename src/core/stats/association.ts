@@ -3,9 +3,9 @@
  * computed from the pair's contingency table in the sufficient statistics, so a matrix of a
  * 97,000-respondent survey costs one pass over the data plus O(pairs x k^2).
  */
-import type { ItemCodebook } from '../codebook';
-import type { SufficientStats } from '../sufficient';
-import { pairIndex, pairTable } from '../sufficient';
+import type { ItemCodebook } from '../read/codebook';
+import type { SufficientStats } from '../count/sufficient';
+import { pairIndex, pairTable } from '../count/sufficient';
 import { correlationAt, correlationFromMargins, measureOf, NO_WEIGHT, tableMargins, ZERO_VARIANCE, type PairMeasure } from './correlation';
 import { cramerV, cramerVCorrected } from './cramer';
 
@@ -110,7 +110,7 @@ export type TableSource = Pick<SufficientStats, 'items' | 'k' | 'pairOffset' | '
  * (pairs in `pairIndex` order, NaN where the matrix has null) for the pairs `start, start + step,
  * ...` only, written into `out[method index]`: the same numbers, without the matrices' objects, and
  * the methods share each table's margins. A bootstrap needs only these, and worker threads each
- * fill their share of the pairs (src/core/parallel).
+ * fill their share of the pairs (src/core/count/threads).
  */
 export function associationValues(stats: TableSource, methods: readonly ('pearson' | 'spearman')[], out: readonly Float64Array[], start = 0, step = 1): void {
   const m = stats.items.length;
@@ -159,7 +159,7 @@ export function completeRows(counts: Float64Array, off: number, cells: number): 
 
 /**
  * @internal Pearson and Spearman of pair tables by `associationMatrix`'s rules, the items' scales
- * prepared once: for `associationValues` and the bootstrap's counting threads (src/core/batch-count.ts).
+ * prepared once: for `associationValues` and the bootstrap's counting threads (src/core/count/batch-count.ts).
  */
 export class PairCorrelations {
   private readonly unordered: boolean[];

@@ -5,8 +5,8 @@
  * (../stats/polychoric.ts, TableLikelihood) takes otherwise. Both give the same fits to ~1e-13
  * (test/unit/polychoric/fast-fits.test.ts).
  */
-import kernelBytes from '../wasm/bvn-grid.wat';
-import { kernelSwitch, reserve, type KernelMemory } from '../wasm/instance';
+import kernelBytes from './kernels/bvn-grid.wat';
+import { kernelSwitch, reserve, type KernelMemory } from '../count/kernels/instance';
 import {
   BivariateNormalAtRho,
   densityNode,

@@ -5,10 +5,10 @@
  * their topic first). Works from per-group answer distributions, so distribution-level runs
  * (OpinionQA-style shares) have a group-level structure too.
  */
-/// <reference path="../wasm/wat.d.ts" />
-import acrossGroupsBytes from '../wasm/across-groups.wat';
-import { codeOffsets, itemRange, type ItemCodebook } from '../codebook';
-import { align, kernelSwitch, reserve, type KernelMemory } from '../wasm/instance';
+/// <reference path="../count/kernels/wat.d.ts" />
+import acrossGroupsBytes from './kernels/across-groups.wat';
+import { codeOffsets, itemRange, type ItemCodebook } from '../read/codebook';
+import { align, kernelSwitch, reserve, type KernelMemory } from '../count/kernels/instance';
 import { permutedCrossSums } from './permuted-cross';
 
 export interface GroupMeanMatrix {

@@ -9,7 +9,7 @@
  * folded in by silently renormalising. A vector shorter or longer than the item's codes is an error,
  * not something to realign: a dropped option must stay as a zero-weight category.
  */
-import { itemRange, type ItemCodebook } from '../codebook';
+import { itemRange, type ItemCodebook } from '../read/codebook';
 import { countDefined, meanOfDefined, modalShare, normalizeDistribution, normalizeInto, totalWeight, weightedMean, weightedVariance } from './descriptive';
 
 /**

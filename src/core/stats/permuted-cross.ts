@@ -1,4 +1,4 @@
-/// <reference path="../wasm/wat.d.ts" />
+/// <reference path="../count/kernels/wat.d.ts" />
 /**
  * The cross-product sums of a matrix permutation null (the Mantel test, the group-level null):
  * for each permutation p of the items, sum over i < j of x[p(i), p(j)] y[i, j], where x and y are
@@ -13,8 +13,8 @@
  * permutations a pass; the strong anchor's numpy version takes 164 ms (bench/permuted-cross.ts).
  * An evaluation runs three such nulls a run: the Mantel test of each method and the group level.
  */
-import kernelBytes from '../wasm/permuted-cross.wat';
-import { align, kernelSwitch, reserve, type KernelMemory } from '../wasm/instance';
+import kernelBytes from './kernels/permuted-cross.wat';
+import { align, kernelSwitch, reserve, type KernelMemory } from '../count/kernels/instance';
 
 interface Kernel {
   memory: KernelMemory;

@@ -44,7 +44,7 @@ import { correlationAt, NO_WEIGHT, ZERO_VARIANCE } from './correlation';
 import { normalCdf, normalQuantile } from './distributions';
 import { upperTriangleOf } from './group-structure';
 import { clearlyPositiveDefiniteUpper, smoothCorrelation } from './smooth';
-import { pairTable, type SufficientStats } from '../sufficient';
+import { pairTable, type SufficientStats } from '../count/sufficient';
 
 /** Same shape as the association helper's `AssociationMatrix` (to be unified with association.ts). */
 export interface PolychoricMatrix {
@@ -725,7 +725,7 @@ export function jointPolychoric(
  * The unsmoothed rho of one pair as `polychoricMatrix` (global thresholds) computes it, from the
  * pair's weighted table at `off` in `cells`, or NaN where the matrix has null: a nominal item, an
  * item with at most one answered category (`constantI`, `constantJ`), no weight on the table.
- * Bootstrap replicates are fitted pair by pair on worker threads with this (src/core/batch-count.ts).
+ * Bootstrap replicates are fitted pair by pair on worker threads with this (src/core/count/batch-count.ts).
  */
 export function polychoricRhoAt(cells: Float64Array, off: number, ki: number, kj: number, thresholdsI: number[], thresholdsJ: number[], constantI: boolean, constantJ: boolean, start: number, cutsI?: KernelCuts, cutsJ?: KernelCuts): number {
   if (constantI || constantJ) return NaN;

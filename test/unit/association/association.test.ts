@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeSufficientStats, mergeSufficientStats } from '../../../src/core/sufficient';
+import { computeSufficientStats, mergeSufficientStats } from '../../../src/core/count/sufficient';
 import { associationMatrix, associationValues } from '../../../src/core/stats/association';
 import { compareUpperTriangles, upperTrianglePearson } from '../../../src/core/stats/group-structure';
-import { MISSING, type SurveyData } from '../../../src/core/dataset';
+import { MISSING, type SurveyData } from '../../../src/core/read/dataset';
 import { maxAbsDiff, readCsv, readFixture, surveyFromCsv } from './survey-csv';
 
 type M = (number | null)[][];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeSufficientStats } from '../../../src/core/sufficient';
+import { computeSufficientStats } from '../../../src/core/count/sufficient';
 import { associationMatrix, type AssociationMatrix } from '../../../src/core/stats/association';
 import { compareMatrices } from '../../../src/core/stats/compare';
 import { benjaminiHochberg } from '../../../src/core/stats/multiple-testing';

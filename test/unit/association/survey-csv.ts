@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { MISSING, type SurveyData } from '../../../src/core/dataset';
+import { MISSING, type SurveyData } from '../../../src/core/read/dataset';
 
 /** The repository root, from the built test file in out/test/unit/association/. */
 export const repoRoot = path.resolve(__dirname, '../../../..');

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ReferenceCache, streamSeed, nameHash } from '../../../src/core/cache';
-import { parseConfig } from '../../../src/core/config';
-import { evaluate } from '../../../src/core/evaluate';
+import { ReferenceCache, streamSeed, nameHash } from '../../../src/core/evaluate/cache';
+import { parseConfig } from '../../../src/core/evaluate/config';
+import { evaluate } from '../../../src/core/evaluate/evaluate';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const DEMO = path.join(ROOT, 'demo');

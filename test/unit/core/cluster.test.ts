@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clusterOrder } from '../../../src/core/cluster';
+import { clusterOrder } from '../../../src/core/stats/cluster';
 
 test('clustering puts the items of each correlated block next to each other', () => {
   // Items 0, 2, 4 form one block, 1, 3 another; null = undefined correlation.

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { parseConfig } from '../../../src/core/config';
+import { parseConfig } from '../../../src/core/evaluate/config';
 
 const file = path.resolve('/work/project/representativeness.json');
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findItemLiterals } from '../../../src/core/locate';
+import { findItemLiterals } from '../../../src/core/report/locate';
 
 test('every id of a quoted list is found, not every other one', () => {
   const found = findItemLiterals('ask("Q1", "Q2", \'Q3\', "Q4")', new Set(['Q1', 'Q2', 'Q3', 'Q4']));

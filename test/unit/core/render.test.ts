@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { escapeHtml, jsonForHtml, reportToCsv, reportToHtml, reportToJson } from '../../../src/core/render';
-import type { EvaluationReport } from '../../../src/core/report';
+import { escapeHtml, jsonForHtml, reportToCsv, reportToHtml, reportToJson } from '../../../src/core/report/render';
+import type { EvaluationReport } from '../../../src/core/report/model';
 
 const xss = '<img src=x onerror=alert(1)></script><script>alert(2)</script>';
 
@@ -111,7 +111,7 @@ function layout(v: unknown, indent: string): string {
 }
 
 test('the JSON report is JSON.stringify\'s text with rows on one line and the rest one member a line; its pieces join to reportToJson', async () => {
-  const { reportJsonChunks } = await import('../../../src/core/render');
+  const { reportJsonChunks } = await import('../../../src/core/report/render');
   const fc = (await import('fast-check')).default;
   const same = (value: unknown, label: string) => {
     const text = [...reportJsonChunks(value as EvaluationReport)].join('');

@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { parseConfig } from '../../../src/core/config';
-import { evaluate } from '../../../src/core/evaluate';
-import type { EvaluationReport } from '../../../src/core/report';
+import { parseConfig } from '../../../src/core/evaluate/config';
+import { evaluate } from '../../../src/core/evaluate/evaluate';
+import type { EvaluationReport } from '../../../src/core/report/model';
 import { EvaluationCancelled, EvaluationService } from '../../../src/extension/evaluationService';
 import type { Logger } from '../../../src/extension/log';
 

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateGroupStructure, respondentGroups } from '../../../src/core/group-evaluation';
-import { MAX_BATCH_LANES } from '../../../src/core/batch-count';
-import { DiagnosticBag } from '../../../src/core/diagnostics';
+import { evaluateGroupStructure, respondentGroups } from '../../../src/core/evaluate/group-evaluation';
+import { MAX_BATCH_LANES } from '../../../src/core/count/batch-count';
+import { DiagnosticBag } from '../../../src/core/report/diagnostics';
 import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, nestedGroupWeights, topicMeanMatrix, upperTriangleOf } from '../../../src/core/stats/group-structure';
 import { meanOfDefined } from '../../../src/core/stats/descriptive';
 import { percentile } from '../../../src/core/stats/resample';
 import { Prng } from '../../../src/core/stats/prng';
-import type { SurveyData } from '../../../src/core/dataset';
+import type { SurveyData } from '../../../src/core/read/dataset';
 import { readJson, readNumericCsv, surveyData } from '../marginal/data';
 
 // Reference: test/fixtures/group/generate.py (pandas/numpy on psychTools::bfi): "human" = aged

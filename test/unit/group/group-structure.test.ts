@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, pearsonPairwise, replicateUpperComparer, topicMeanMatrix, upperTrianglePermutationNull, useWasmAcrossGroups, flatGroupWeights, type UpperComparison } from '../../../src/core/stats/group-structure';
 import { Prng } from '../../../src/core/stats/prng';
-import type { ItemCodebook } from '../../../src/core/codebook';
+import type { ItemCodebook } from '../../../src/core/read/codebook';
 
 // Reference: test/fixtures/group/generate.py (pandas 1.5 / numpy on psychTools::bfi).
 const root = path.resolve(__dirname, '../../../..');

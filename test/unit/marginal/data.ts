@@ -1,8 +1,8 @@
 // Loads the real data exports (test/fixtures/data) as SurveyData for the marginal tests.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { MISSING, type SurveyData } from '../../../src/core/dataset';
-import type { ItemType } from '../../../src/core/codebook';
+import { MISSING, type SurveyData } from '../../../src/core/read/dataset';
+import type { ItemType } from '../../../src/core/read/codebook';
 
 /** Repository root, from out/test/unit/marginal/<file>.js. */
 export const ROOT = path.resolve(__dirname, '../../../..');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeSufficientStats } from '../../../src/core/sufficient';
-import type { ItemCodebook, ItemType } from '../../../src/core/codebook';
+import { computeSufficientStats } from '../../../src/core/count/sufficient';
+import type { ItemCodebook, ItemType } from '../../../src/core/read/codebook';
 import {
   DEFAULT_KL_SMOOTHING,
   dissimilarity,

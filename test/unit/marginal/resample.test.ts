@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeSufficientStats } from '../../../src/core/sufficient';
+import { computeSufficientStats } from '../../../src/core/count/sufficient';
 import { weightedMean, weightedVariance } from '../../../src/core/stats/descriptive';
 import { Prng } from '../../../src/core/stats/prng';
 import {

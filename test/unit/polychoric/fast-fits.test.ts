@@ -16,11 +16,11 @@ import {
 } from '../../../src/core/stats/bivariate-normal';
 import { gridSums, useWasmLikelihood } from '../../../src/core/stats/bvn-grid';
 import { categoryThresholds, fitPolychoric, itemThresholds, polychoricMatrix } from '../../../src/core/stats/polychoric';
-import { computeSufficientStats } from '../../../src/core/sufficient';
+import { computeSufficientStats } from '../../../src/core/count/sufficient';
 import { Prng } from '../../../src/core/stats/prng';
 import { normalCdf } from '../../../src/core/stats/distributions';
 import { csvColumns, readFixtureJson, readSurveyCsv, num, REPO_ROOT } from './survey-csv';
-import { closeSufficientWorkers, polychoricMatrixParallel } from '../../../src/core/parallel';
+import { closeSufficientWorkers, polychoricMatrixParallel } from '../../../src/core/count/threads';
 import path from 'node:path';
 
 /** The node sum at (h, k) with Math.exp, term by term in node order. */

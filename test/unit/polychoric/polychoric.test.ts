@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeSufficientStats, pairTable } from '../../../src/core/sufficient';
-import { MISSING } from '../../../src/core/dataset';
+import { computeSufficientStats, pairTable } from '../../../src/core/count/sufficient';
+import { MISSING } from '../../../src/core/read/dataset';
 import { categoryThresholds, fitPolychoric, polychoricMatrix, twoStepPolychoric } from '../../../src/core/stats/polychoric';
 import { bivariateNormalRectangle } from '../../../src/core/stats/bivariate-normal';
 import { num, readFixtureJson, readSurveyCsv } from './survey-csv';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeSufficientStats } from '../../../src/core/sufficient';
+import { computeSufficientStats } from '../../../src/core/count/sufficient';
 import { polychoricMatrix, polychoricUpperFromUpper, polychoricValuesFromUpper } from '../../../src/core/stats/polychoric';
 import { upperTriangleOf } from '../../../src/core/stats/group-structure';
 import { clearlyPositiveDefiniteUpper, smoothCorrelation } from '../../../src/core/stats/smooth';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { MISSING, type SurveyData } from '../../../src/core/dataset';
+import { MISSING, type SurveyData } from '../../../src/core/read/dataset';
 
 /** Repository root, from the built test file in out/test/unit/polychoric/. */
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');

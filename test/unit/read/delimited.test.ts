@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
-import { DelimitedScanner, FIELD_TEXT, parseDelimited, sniffDelimiter, type ScanProblem, type ScanSink } from '../../../src/core/read/delimited';
+import { DelimitedScanner, FIELD_TEXT, parseDelimited, sniffDelimiter, type ScanProblem, type ScanSink } from '../../../src/core/read/formats/delimited';
 
 /** A CSV field written correctly: quoted when it holds a delimiter, quote or line break. */
 const quotedField = fc

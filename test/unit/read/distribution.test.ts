@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readSurvey, readSurveyText, type ReadResult } from '../../../src/core/read/index';
-import type { ItemCodebook } from '../../../src/core/codebook';
+import type { ItemCodebook } from '../../../src/core/read/codebook';
 
 const root = path.resolve(__dirname, '../../../..');
 const fixture = (name: string) => path.join(root, 'test/fixtures/read', name);

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readSurvey } from '../../../src/core/read';
-import { sniffUtf16 } from '../../../src/core/read/encoding';
+import { sniffUtf16 } from '../../../src/core/read/formats/encoding';
 
 const TEXT = 'id,Q1,Q2,note\r\n1,1,4,Grüße\r\n2,2,3,"a ""quoted"", 😀 field"\r\n3,9,2,x\r\n4,3,1,€\r\n';
 

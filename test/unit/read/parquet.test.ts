@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readSurvey, type ReadResult } from '../../../src/core/read/index';
-import { InputError } from '../../../src/core/diagnostics';
-import type { ItemCodebook } from '../../../src/core/codebook';
+import { InputError } from '../../../src/core/report/diagnostics';
+import type { ItemCodebook } from '../../../src/core/read/codebook';
 
 // Fixtures written by test/fixtures/read/generate-parquet.mjs (hyparquet-writer) from the same
 // data as their CSV twins.

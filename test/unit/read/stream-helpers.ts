@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InputError } from '../../../src/core/diagnostics';
+import { InputError } from '../../../src/core/report/diagnostics';
 import type { ReadResult } from '../../../src/core/read/index';
 
 const root = path.resolve(__dirname, '../../../..');

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import fc from 'fast-check';
 import { readSurvey, readSurveyText, type ReadOptions, type ReadResult } from '../../../src/core/read/index';
-import { InputError } from '../../../src/core/diagnostics';
+import { InputError } from '../../../src/core/report/diagnostics';
 import { byCode, errorOf, fixture, tempWriter } from './stream-helpers';
-import type { ItemCodebook } from '../../../src/core/codebook';
+import type { ItemCodebook } from '../../../src/core/read/codebook';
 
-// JSON lines and JSON arrays are read chunk by chunk (src/core/read/json-stream.ts): whatever the
+// JSON lines and JSON arrays are read chunk by chunk (src/core/read/formats/json-stream.ts): whatever the
 // chunk size, the result must be the one of reading the whole text at once (readSurveyText gives
 // the reader the whole text as one chunk), and the lines and columns of the diagnostics must be
 // those of an independent whole-text reference (split at line feeds, JSON.parse per line).

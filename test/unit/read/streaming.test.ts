@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { readSurvey, readSurveyText, type ReadOptions, type ReadResult } from '../../../src/core/read/index';
-import { bytesBuffer, readParquet } from '../../../src/core/read/parquet';
+import { bytesBuffer, readParquet } from '../../../src/core/read/formats/parquet';
 import { byCode, errorOf, fixture, tempWriter } from './stream-helpers';
-import { parseDelimited } from '../../../src/core/read/delimited';
+import { parseDelimited } from '../../../src/core/read/formats/delimited';
 import fc from 'fast-check';
 
 // Big-file behaviour of readSurvey: records longer than the record bound, the memory guard, files

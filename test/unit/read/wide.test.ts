@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readSurvey, readSurveyText, type ReadResult } from '../../../src/core/read/index';
-import { MISSING } from '../../../src/core/dataset';
-import { InputError } from '../../../src/core/diagnostics';
+import { MISSING } from '../../../src/core/read/dataset';
+import { InputError } from '../../../src/core/report/diagnostics';
 
 const root = path.resolve(__dirname, '../../../..');
 const fixture = (name: string) => path.join(root, 'test/fixtures/read', name);

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readSurveyText, type ReadResult } from '../../../src/core/read/index';
-import { MISSING } from '../../../src/core/dataset';
-import { wvs7Topic } from '../../../src/core/presets/wvs7';
+import { MISSING } from '../../../src/core/read/dataset';
+import { wvs7Topic } from '../../../src/core/read/presets/wvs7';
 
 // WVS wave 7 columns as downloaded (a few of the ~600): ids, country, weight, items, demographics.
 const header = 'version,B_COUNTRY_ALPHA,D_INTERVIEW,W_WEIGHT,Q1,Q56,Q82_EU,Q152,Q223,Q240,Q260,Q262';

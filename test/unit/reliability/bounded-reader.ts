@@ -4,7 +4,7 @@
  * parquet-hang.test.js, which serves read requests when started as a worker.
  */
 import { Worker } from 'node:worker_threads';
-import type { InputDiagnostic } from '../../../src/core/diagnostics';
+import type { InputDiagnostic } from '../../../src/core/report/diagnostics';
 
 /** What a read in the worker came to. */
 export type Outcome =

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCodebook } from '../../../src/core/codebook';
-import { LineIndex } from '../../../src/core/config';
+import { parseCodebook } from '../../../src/core/read/codebook';
+import { LineIndex } from '../../../src/core/report/line-index';
 import { CORPUS, assertLocated } from './corpus-helpers';
 
 test('the corpus codebook reads to exactly its JSON', () => {

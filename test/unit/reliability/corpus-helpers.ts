@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ItemCodebook } from '../../../src/core/codebook';
-import { InputError, type InputDiagnostic } from '../../../src/core/diagnostics';
-import { parseConfig, type EvaluationConfig } from '../../../src/core/config';
+import type { ItemCodebook } from '../../../src/core/read/codebook';
+import { InputError, type InputDiagnostic } from '../../../src/core/report/diagnostics';
+import { parseConfig, type EvaluationConfig } from '../../../src/core/evaluate/config';
 
 export const CORPUS = 'test/fixtures/reliability';
 export const ITEMS = ['Q1', 'Q2', 'Q3', 'Q4'];

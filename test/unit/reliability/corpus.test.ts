@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSurvey, type ReadOptions, type ReadResult } from '../../../src/core/read/index';
-import { MISSING } from '../../../src/core/dataset';
+import { MISSING } from '../../../src/core/read/dataset';
 import { CORPUS, ITEMS, assertInside, assertLocated, assertReadable, codebookOf, find, guarded, lineCount, manifest, type Expectation } from './corpus-helpers';
 
 const M = manifest();
@@ -26,7 +26,7 @@ function optionsFor(name: string): ReadOptions {
   return { codebook, items: ITEMS, weight: null };
 }
 
-async function read(name: string, dir = CORPUS): Promise<{ value?: ReadResult; error?: import('../../../src/core/diagnostics').InputError; path: string }> {
+async function read(name: string, dir = CORPUS): Promise<{ value?: ReadResult; error?: import('../../../src/core/report/diagnostics').InputError; path: string }> {
   const path = join(dir, name);
   return { ...(await guarded([path], () => readSurvey(path, optionsFor(name)))), path };
 }

@@ -1,5 +1,5 @@
 /**
- * Whole evaluations (src/core/evaluate.ts) with corpus files as runs or as the reference, against
+ * Whole evaluations (src/core/evaluate/evaluate.ts) with corpus files as runs or as the reference, against
  * the corpus's small valid reference: a report or an InputError and nothing else, the expected
  * diagnostic where the problem is, the sound part still evaluated, no NaN in the report, and the
  * input files unchanged.
@@ -10,9 +10,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { evaluate } from '../../../src/core/evaluate';
-import type { EvaluationConfig } from '../../../src/core/config';
-import type { EvaluationReport } from '../../../src/core/report';
+import { evaluate } from '../../../src/core/evaluate/evaluate';
+import type { EvaluationConfig } from '../../../src/core/evaluate/config';
+import type { EvaluationReport } from '../../../src/core/report/model';
 import { CORPUS, assertLocated, assertReadable, corpusConfig, find, guarded, manifest, type Expectation } from './corpus-helpers';
 
 const M = manifest();

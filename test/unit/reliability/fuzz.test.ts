@@ -18,10 +18,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { readSurvey, type ReadOptions, type ReadResult } from '../../../src/core/read/index';
-import { parseCodebook, type ItemCodebook } from '../../../src/core/codebook';
-import { parseConfig } from '../../../src/core/config';
-import { MISSING } from '../../../src/core/dataset';
-import { InputError, type InputDiagnostic } from '../../../src/core/diagnostics';
+import { parseCodebook, type ItemCodebook } from '../../../src/core/read/codebook';
+import { parseConfig } from '../../../src/core/evaluate/config';
+import { MISSING } from '../../../src/core/read/dataset';
+import { InputError, type InputDiagnostic } from '../../../src/core/report/diagnostics';
 import { BoundedReader } from './bounded-reader';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);

@@ -11,7 +11,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSurvey } from '../../../src/core/read/index';
-import { InputError } from '../../../src/core/diagnostics';
+import { InputError } from '../../../src/core/report/diagnostics';
 import { CORPUS } from './corpus-helpers';
 import { BoundedReader, type Outcome, type ReadRequest } from './bounded-reader';
 

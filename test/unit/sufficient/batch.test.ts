@@ -1,11 +1,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { computeSufficientStats, type SufficientStats } from '../../../src/core/sufficient';
-import { BATCH_LANES, MAX_BATCH_LANES, batchCountingAvailable, packMultiplicities } from '../../../src/core/batch-count';
-import { bootstrapItemWeights, startBootstrapBatch, startBootstrapCorrelations, closeSufficientWorkers } from '../../../src/core/parallel';
+import { computeSufficientStats, type SufficientStats } from '../../../src/core/count/sufficient';
+import { BATCH_LANES, MAX_BATCH_LANES, batchCountingAvailable, packMultiplicities } from '../../../src/core/count/batch-count';
+import { bootstrapItemWeights, startBootstrapBatch, startBootstrapCorrelations, closeSufficientWorkers } from '../../../src/core/count/threads';
 import { randomSurvey, multiplicities } from './helpers';
-import { MISSING, type SurveyData } from '../../../src/core/dataset';
+import { MISSING, type SurveyData } from '../../../src/core/read/dataset';
 import { associationMatrix } from '../../../src/core/stats/association';
 import { polychoricMatrix, polychoricValuesFromUpper } from '../../../src/core/stats/polychoric';
 

@@ -1,4 +1,4 @@
-import { MISSING, type SurveyData } from '../../../src/core/dataset';
+import { MISSING, type SurveyData } from '../../../src/core/read/dataset';
 import { Prng } from '../../../src/core/stats/prng';
 
 /** Random answers (10% missing) on items with the given numbers of categories. */

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeBootstrapSufficientStats, computeSufficientStats, ItemWeightCounter, pairTable, planBlocks, rowSetItemSums, type SufficientStats } from '../../../src/core/sufficient';
-import { MISSING, type SurveyData } from '../../../src/core/dataset';
-import { setWasmLimits, useWasmTableCounting } from '../../../src/core/table-count';
+import { computeBootstrapSufficientStats, computeSufficientStats, ItemWeightCounter, pairTable, planBlocks, rowSetItemSums, type SufficientStats } from '../../../src/core/count/sufficient';
+import { MISSING, type SurveyData } from '../../../src/core/read/dataset';
+import { setWasmLimits, useWasmTableCounting } from '../../../src/core/count/table-count';
 import { Prng } from '../../../src/core/stats/prng';
 import { randomSurvey, multiplicities } from './helpers';
 

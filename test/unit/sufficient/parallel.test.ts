@@ -1,8 +1,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { computeBootstrapSufficientStats, computeSufficientStats, type SufficientStats } from '../../../src/core/sufficient';
-import { startBootstrapSufficientStats, computeSufficientStatsParallel, closeSufficientWorkers } from '../../../src/core/parallel';
+import { computeBootstrapSufficientStats, computeSufficientStats, type SufficientStats } from '../../../src/core/count/sufficient';
+import { startBootstrapSufficientStats, computeSufficientStatsParallel, closeSufficientWorkers } from '../../../src/core/count/threads';
 import { randomSurvey, multiplicities } from './helpers';
 
 // The bundled worker, built by `npm run build` beside the CLI (repo root = four levels up from out/test/unit/sufficient).

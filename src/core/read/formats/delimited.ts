@@ -35,7 +35,7 @@ export const FIELD_CODE = 1;
 /** Decode the field to a string and hand it to the sink. */
 export const FIELD_TEXT = 2;
 
-import { TokenColumn, EMPTY_SLOT } from './columns';
+import { TokenColumn, EMPTY_SLOT } from '../columns';
 
 export interface ScanProblem {
   code: 'csv.unclosed-quote' | 'csv.text-after-quote' | 'csv.stray-quote' | 'csv.encoding';

@@ -2,7 +2,7 @@
  * Finding where an item is named in text files (a config, a codebook, the script or prompt
  * template that produced a run), so diagnostics land on the string literal `"Q46"` itself.
  */
-import { LineIndex } from './config';
+import { LineIndex } from './line-index';
 
 export interface TextLocation {
   line: number;

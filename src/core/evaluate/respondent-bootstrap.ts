@@ -1,6 +1,6 @@
 /**
  * The bootstrap over a run's respondents (the whole run, or one subgroup's respondents), shared by
- * the run's intervals and the subgroups' (src/core/evaluate.ts).
+ * the run's intervals and the subgroups' (src/core/evaluate/evaluate.ts).
  *
  * Every replicate gives its item weights (the marginal headline's input); the first replicates,
  * as many as each method's agreement array is long, also give the agreement of the replicate's
@@ -14,16 +14,16 @@
  * replicate's tables by the counting threads, and the tables are not kept; Cramer's V needs them,
  * and is computed from the replicate's tables in this thread.
  */
-import { BATCH_LANES, MAX_BATCH_LANES } from './batch-count';
+import { BATCH_LANES, MAX_BATCH_LANES } from '../count/batch-count';
 import type { AssociationChoice } from './config';
-import type { SurveyData } from './dataset';
-import { bootstrapItemWeights, sharedView, startBootstrapBatch, startBootstrapCorrelations } from './parallel';
-import { associationMatrix, type AssociationMatrix } from './stats/association';
-import { compareUpperTriangles, upperTriangleOf, upperTrianglePearson } from './stats/group-structure';
-import { polychoricMatrix, polychoricUpperFromUpper } from './stats/polychoric';
-import type { Prng } from './stats/prng';
-import { bootstrapMultiplicities } from './stats/resample';
-import type { SufficientStats } from './sufficient';
+import type { SurveyData } from '../read/dataset';
+import { bootstrapItemWeights, sharedView, startBootstrapBatch, startBootstrapCorrelations } from '../count/threads';
+import { associationMatrix, type AssociationMatrix } from '../stats/association';
+import { compareUpperTriangles, upperTriangleOf, upperTrianglePearson } from '../stats/group-structure';
+import { polychoricMatrix, polychoricUpperFromUpper } from '../stats/polychoric';
+import type { Prng } from '../stats/prng';
+import { bootstrapMultiplicities } from '../stats/resample';
+import type { SufficientStats } from '../count/sufficient';
 
 export interface RespondentBootstrap {
   /** The respondents resampled, and the item columns compared. */

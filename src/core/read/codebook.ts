@@ -2,8 +2,8 @@
  * The codebook: what each survey item is and how its raw answers map to ordered categories.
  */
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { LineIndex } from './config';
-import type { InputDiagnostic } from './diagnostics';
+import { LineIndex } from '../report/line-index';
+import type { InputDiagnostic } from '../report/diagnostics';
 export type ItemType = 'ordinal' | 'nominal';
 
 export interface ItemCodebook {

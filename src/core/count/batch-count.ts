@@ -1,4 +1,4 @@
-/// <reference path="./wasm/wat.d.ts" />
+/// <reference path="./kernels/wat.d.ts" />
 /**
  * Bootstrap pair tables of up to 64 replicates in one pass over the rows.
  *
@@ -15,15 +15,15 @@
  * less than 65,536 (`packMultiplicities` refuses other batches; callers then count one replicate at
  * a time). Without WebAssembly SIMD (`batchCountingAvailable`), the same fallback applies.
  */
-import kernelBytes from './wasm/batch-count.wat';
-import { align, instantiate, reserve, type KernelMemory } from './wasm/instance';
-import { codeOffsets, type ItemCodebook } from './codebook';
-import { completeRows, PairCorrelations } from './stats/association';
-import { exactCodeBase } from './stats/correlation';
-import { kernelCutsOf, polychoricRhoAt } from './stats/polychoric';
+import kernelBytes from './kernels/batch-count.wat';
+import { align, instantiate, reserve, type KernelMemory } from './kernels/instance';
+import { codeOffsets, type ItemCodebook } from '../read/codebook';
+import { completeRows, PairCorrelations } from '../stats/association';
+import { exactCodeBase } from '../stats/correlation';
+import { kernelCutsOf, polychoricRhoAt } from '../stats/polychoric';
 import { pairIndex, type CountingInput } from './sufficient';
 import { tripleCover } from './triple-cover';
-import type { FlatGroupWeights } from './stats/group-structure';
+import type { FlatGroupWeights } from '../stats/group-structure';
 
 /** Replicates one 128-bit vector counts (uint16 lanes). */
 export const BATCH_LANES = 8;

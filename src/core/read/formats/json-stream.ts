@@ -16,10 +16,10 @@
  * the complete header (`RecordFeed.incomplete`). Files whose records share their keys (the usual
  * case) are read once.
  */
-import { InputError, type InputDiagnostic } from '../diagnostics';
+import { InputError, type InputDiagnostic } from '../../report/diagnostics';
 import { FIELD_SKIP } from './delimited';
-import type { ColumnLocator } from './columns';
-import { LineIndex } from '../config';
+import type { ColumnLocator } from '../columns';
+import { LineIndex } from '../../report/line-index';
 
 /** The reader records are fed to (WideDelimitedReader's record path). */
 export interface RecordReader {

@@ -1,6 +1,6 @@
-/// <reference path="./wasm/wat.d.ts" />
+/// <reference path="./kernels/wat.d.ts" />
 /**
- * The joint-table counting loop of `countPairTables` (src/core/sufficient.ts) in WebAssembly
+ * The joint-table counting loop of `countPairTables` (src/core/count/sufficient.ts) in WebAssembly
  * (wasm/count.wat): the same additions in the same row order, without a bounds check per typed
  * array access. Used for unweighted and survey-weighted tables when the runtime has WebAssembly
  * (bootstrap changes keep the JavaScript loops). Measured in bench/association.ts.
@@ -11,8 +11,8 @@
  * `CHUNK_ROWS` rows, each unit copying its two code arrays chunk by chunk (memory bounded).
  * WebAssembly memory never shrinks, so the bound is what the thread keeps.
  */
-import countBytes from './wasm/count.wat';
-import { align, instantiate, reserve, type KernelMemory } from './wasm/instance';
+import countBytes from './kernels/count.wat';
+import { align, instantiate, reserve, type KernelMemory } from './kernels/instance';
 
 interface Kernel {
   memory: KernelMemory;
@@ -52,7 +52,7 @@ function getKernel(): Kernel | null {
 let rowSumsHolds: { bytes: Uint8Array; w: Float64Array | null } | null = null;
 
 /**
- * `rowSetItemSums`'s loop (src/core/sufficient.ts) in WebAssembly: per row set, each item's counts
+ * `rowSetItemSums`'s loop (src/core/count/sufficient.ts) in WebAssembly: per row set, each item's counts
  * and weight sums by category, rows added in the given order (the same numbers). The row-major
  * answers and the weights are copied into the kernel's memory once and kept while consecutive calls
  * pass the same arrays (the 20 split halves of a ceiling).

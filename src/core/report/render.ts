@@ -3,7 +3,7 @@
  * per-pair tables, one tidy table) and `html` (a standalone page drawn by the panel's own renderer,
  * with everything inlined: it opens offline).
  */
-import type { EvaluationReport, RunReport } from './report';
+import type { EvaluationReport, RunReport } from './model';
 
 export type ReportFormat = 'json' | 'md' | 'csv' | 'html';
 

@@ -3,17 +3,17 @@
  * structure): item and topic level, with the permutation null, the human split-half ceiling and
  * bootstrap intervals over the run's respondents resampled within each group.
  */
-import type { ItemCodebook } from './codebook';
-import type { DistributionData, SurveyData } from './dataset';
-import type { DiagnosticBag } from './diagnostics';
-import type { GroupStructure, Interval } from './report';
-import { acrossGroupCorrelation, compareUpperTriangles, flatGroupWeights, groupMeanMatrix, nestedGroupWeights, replicateUpperComparer, topicMeanMatrix, upperTriangleOf, upperTrianglePermutationNull, type FlatGroupWeights, type GroupMeanMatrix } from './stats/group-structure';
-import { Prng } from './stats/prng';
+import type { ItemCodebook } from '../read/codebook';
+import type { DistributionData, SurveyData } from '../read/dataset';
+import type { DiagnosticBag } from '../report/diagnostics';
+import type { GroupStructure, Interval } from '../report/model';
+import { acrossGroupCorrelation, compareUpperTriangles, flatGroupWeights, groupMeanMatrix, nestedGroupWeights, replicateUpperComparer, topicMeanMatrix, upperTriangleOf, upperTrianglePermutationNull, type FlatGroupWeights, type GroupMeanMatrix } from '../stats/group-structure';
+import { Prng } from '../stats/prng';
 import { NO_CACHE, type Memo } from './cache';
-import { meanOfDefined, totalWeight } from './stats/descriptive';
-import { percentile, stratifiedBootstrapMultiplicities, stratifiedSplitHalf } from './stats/resample';
-import { computeSufficientStats, gatherCountingInput, ItemWeightCounter, rowSetItemSums, type SufficientStats } from './sufficient';
-import { MAX_BATCH_LANES, batchCountingAvailable, countGroupItemWeightsBatch, newCodesId, packMultiplicities, type BatchCountingInput } from './batch-count';
+import { meanOfDefined, totalWeight } from '../stats/descriptive';
+import { percentile, stratifiedBootstrapMultiplicities, stratifiedSplitHalf } from '../stats/resample';
+import { computeSufficientStats, gatherCountingInput, ItemWeightCounter, rowSetItemSums, type SufficientStats } from '../count/sufficient';
+import { MAX_BATCH_LANES, batchCountingAvailable, countGroupItemWeightsBatch, newCodesId, packMultiplicities, type BatchCountingInput } from '../count/batch-count';
 
 /**
  * The run's side of the group-level comparison: respondents grouped by a column, or per-group

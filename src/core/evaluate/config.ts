@@ -5,8 +5,9 @@
  */
 import { parseTree, findNodeAtLocation, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import * as path from 'node:path';
-import type { InputDiagnostic } from './diagnostics';
-import { DEFAULT_THRESHOLDS, type Thresholds } from './report';
+import type { InputDiagnostic } from '../report/diagnostics';
+import { LineIndex } from '../report/line-index';
+import { DEFAULT_THRESHOLDS, type Thresholds } from '../report/model';
 
 export type AssociationChoice = 'pearson' | 'spearman' | 'polychoric' | 'cramer';
 export const ASSOCIATION_CHOICES: readonly AssociationChoice[] = ['pearson', 'spearman', 'polychoric', 'cramer'];
@@ -90,23 +91,6 @@ export interface ConfigLoadResult {
   itemLocations: Record<string, { line: number; column: number; endColumn: number }>;
 }
 
-/** Maps UTF-16 offsets to 1-based line / column. */
-export class LineIndex {
-  private readonly starts: number[] = [0];
-  constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
-  }
-  locate(offset: number): { line: number; column: number } {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - this.starts[lo] + 1 };
-  }
-}
 
 /** Parse and validate a config text. `file` is its path (relative paths in it resolve from its folder). */
 export function parseConfig(text: string, file: string): ConfigLoadResult {

@@ -11,7 +11,7 @@
  * stream (see `streamSeed`), so a report computed with a warm cache equals one computed cold.
  */
 import { stat } from 'node:fs/promises';
-import { identityOf } from './read/memory';
+import { identityOf } from '../read/memory';
 
 /**
  * A file's identity for caching: its path and `identityOf` (size, modification time, inode,

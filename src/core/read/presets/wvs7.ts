@@ -9,7 +9,7 @@
  * -4 not asked in the survey, -5 missing / not available); `W_WEIGHT` is the survey weight;
  * `B_COUNTRY_ALPHA` the ISO 3166 alpha-3 country. Topic ranges follow the questionnaire's sections.
  */
-import type { InferencePolicy } from '../read/resolve';
+import type { InferencePolicy } from '../resolve';
 
 export interface SurveyPreset {
   name: string;

@@ -4,16 +4,16 @@
  * problem. Pure engine: no editor, no DOM; the extension runs it in a worker, the CLI directly.
  */
 import { readFile } from 'node:fs/promises';
-import { parseCodebook, type ItemCodebook } from './codebook';
+import { parseCodebook, type ItemCodebook } from '../read/codebook';
 import { DEFAULTS, type AssociationChoice, type EvaluationConfig, type ReferenceConfig, type RunConfig } from './config';
-import type { SurveyData } from './dataset';
-import { DiagnosticBag, InputError } from './diagnostics';
-import { findItemLiterals } from './locate';
-import { clusterOrder } from './cluster';
+import type { SurveyData } from '../read/dataset';
+import { DiagnosticBag, InputError } from '../report/diagnostics';
+import { findItemLiterals } from '../report/locate';
+import { clusterOrder } from '../stats/cluster';
 import { distributionGroups, groupStructureSteps, multinomial, respondentGroups } from './group-evaluation';
-import { compareUpperTriangles } from './stats/group-structure';
-import { readSurvey, type ReadOptions, type ReadResult } from './read';
-import { parseFilter, selectGroups } from './read/groups';
+import { compareUpperTriangles } from '../stats/group-structure';
+import { readSurvey, type ReadOptions, type ReadResult } from '../read';
+import { parseFilter, selectGroups } from '../read/groups';
 import {
   REPORT_SCHEMA_VERSION,
   type Baseline,
@@ -30,16 +30,16 @@ import {
   type ValueWithCi,
   type WeakItem,
   type WeakPair,
-} from './report';
-import { associationMatrix, type AssociationMatrix } from './stats/association';
-import { compareMatrices } from './stats/compare';
-import { RunningMean } from './stats/descriptive';
-import { headlineMeasures, marginalMeasures, type HeadlineMeasures } from './stats/marginal';
-import { Prng } from './stats/prng';
-import { bootstrapCI, bootstrapMultiplicities } from './stats/resample';
-import { computeSufficientStats, subtractSufficientStats, withoutPairTables, type SufficientStats } from './sufficient';
+} from '../report/model';
+import { associationMatrix, type AssociationMatrix } from '../stats/association';
+import { compareMatrices } from '../stats/compare';
+import { RunningMean } from '../stats/descriptive';
+import { headlineMeasures, marginalMeasures, type HeadlineMeasures } from '../stats/marginal';
+import { Prng } from '../stats/prng';
+import { bootstrapCI, bootstrapMultiplicities } from '../stats/resample';
+import { computeSufficientStats, subtractSufficientStats, withoutPairTables, type SufficientStats } from '../count/sufficient';
 import { fileFingerprint, nameHash, ReferenceCache, STREAM, streamSeed, type Memo } from './cache';
-import { computeSufficientStatsParallel, polychoricMatrixParallel } from './parallel';
+import { computeSufficientStatsParallel, polychoricMatrixParallel } from '../count/threads';
 import { respondentBootstrap } from './respondent-bootstrap';
 
 export const TOOL_VERSION = '0.1.0';
@@ -78,7 +78,7 @@ function stageClock(onStage?: (stage: string, ms: number) => void) {
  * Bootstrap work budget: replicate x pair x respondent cell updates for structure intervals. Runs
  * below it get every replicate asked for; above it, fewer (said in the report's notes). 1.6e10 is
  * 200 replicates of 5,000 respondents x 175 items (WVS-sized runs), about 3 s a run on 2 cores with
- * the batch kernel (src/core/batch-count.ts; measured with npm run bench).
+ * the batch kernel (src/core/count/batch-count.ts; measured with npm run bench).
  */
 const STRUCTURE_BOOTSTRAP_BUDGET = 1.6e10;
 /** Random split-halves of the reference for the group-level ceiling. */

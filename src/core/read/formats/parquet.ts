@@ -10,7 +10,7 @@
  * at line 1, column 1 with the byte offset of the damage when it is known.
  */
 import { parquetMetadata, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
-import { InputError } from '../diagnostics';
+import { InputError } from '../../report/diagnostics';
 import { FIELD_SKIP } from './delimited';
 
 /** The part of a reader that Parquet rows are fed to (the record path of the JSON readers). */

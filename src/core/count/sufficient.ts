@@ -38,9 +38,9 @@
  * Counting order inside a table is fixed (rows in order per joint cell, then a fixed fold), so the
  * result does not depend on how the work units are split over threads.
  */
-import type { ItemCodebook } from './codebook';
+import type { ItemCodebook } from '../read/codebook';
 import { WasmTableCounter, wasmRowSetSums } from './table-count';
-import { MISSING, type SurveyData } from './dataset';
+import { MISSING, type SurveyData } from '../read/dataset';
 
 export interface SufficientStats {
   items: ItemCodebook[];
@@ -112,7 +112,7 @@ export interface SufficientStatsOptions {
 
 /**
  * @internal Empty statistics for `items`. `shared` puts the pair tables on a SharedArrayBuffer so
- * that worker threads can fill disjoint pairs of them (`src/core/parallel`).
+ * that worker threads can fill disjoint pairs of them (`src/core/count/threads`).
  */
 export function allocateSufficientStats(items: ItemCodebook[], weighted: boolean, marginalsOnly: boolean, shared = false): SufficientStats {
   return allocate(items, weighted, marginalsOnly, shared);
