@@ -6,7 +6,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { computeSufficientStatsParallel } from '../count/threads';
-import type { SufficientStats } from '../count/sufficient';
 import type { ItemCodebook } from '../read/codebook';
 import type { SurveyData } from '../read/dataset';
 import type { ReadResult } from '../read';

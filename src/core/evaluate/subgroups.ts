@@ -59,7 +59,7 @@ export async function subgroupScores(
   const run = selectGroups(runData, Object.fromEntries(names.map((n) => [n, config.groups[n].run])), { file: runPath });
   for (const d of [...ref.diagnostics, ...run.diagnostics]) bag.add(d);
   const out: SubgroupScores[] = [];
-  for (const [gi, name] of names.entries()) {
+  for (const name of names) {
     checkAborted(signal);
     const refRows = ref.rows.get(name);
     const runRows = run.rows.get(name);

@@ -13,7 +13,7 @@ import type { ItemCodebook } from './codebook';
 import type { DistributionData } from './dataset';
 import type { DiagnosticBag } from '../report/diagnostics';
 import { TokenColumn, type RawToken } from './columns';
-import type { HeaderLocation } from './index';
+import type { HeaderLocation } from './options';
 import { INVALID, inferItem, labelIndexOf, resolveToken, showValue, type InferencePolicy } from './resolve';
 import { MISSING } from './dataset';
 

@@ -5,7 +5,7 @@
 import type { ItemCodebook } from './codebook';
 import type { DiagnosticBag } from '../report/diagnostics';
 import { TokenColumn } from './columns';
-import type { SelectedItem } from './index';
+import type { SelectedItem } from './item-columns';
 
 export interface LongColumns {
   respondent: string;

@@ -523,3 +523,73 @@ export function parseDelimited(
   scanner.scan(bytes, 0, bytes.length, true);
   return { records, problems, delimiter: delim };
 }
+
+/** Where a CSV record too long to buffer is, while its bytes are dropped. */
+export interface SkipState {
+  inQuote: boolean;
+  /** At the start of a field (where a quote opens a quoted field). */
+  fieldStart: boolean;
+  /** The record ended (after its line break). */
+  done: boolean;
+  line: number;
+  /** Buffer offset where the current line starts. */
+  lineStart: number;
+  /** Where the last quoted field opened (filled when locating). */
+  quoteLine: number;
+  quoteColumn: number;
+}
+
+
+/**
+ * Follows a CSV record through buf[pos, end) without keeping anything (RFC 4180 quoting: a quote
+ * opens a quoted field only at its start, "" is a quote inside one), counting lines. Returns the
+ * offset it stopped at: after the record's line break (`st.done`), or where more bytes are needed
+ * to decide (a quote or CR at the end of the buffer), or `end`.
+ */
+export function skipRecord(buf: Uint8Array, pos: number, end: number, final: boolean, delim: number, st: SkipState, locate: boolean): number {
+  while (pos < end) {
+    const c = buf[pos];
+    if (st.inQuote) {
+      if (c === 34) {
+        if (pos + 1 >= end && !final) return pos;
+        if (buf[pos + 1] === 34) {
+          pos += 2;
+          continue;
+        }
+        st.inQuote = false;
+        pos++;
+        continue;
+      }
+    } else if (c === delim) {
+      st.fieldStart = true;
+      pos++;
+      continue;
+    } else if (c === 34 && st.fieldStart) {
+      st.inQuote = true;
+      st.fieldStart = false;
+      if (locate) {
+        st.quoteLine = st.line;
+        st.quoteColumn = decoder.decode(buf.subarray(Math.min(st.lineStart, pos), pos)).length + 1;
+      }
+      pos++;
+      continue;
+    }
+    if (c === 10 || c === 13) {
+      if (c === 13) {
+        if (pos + 1 >= end && !final) return pos;
+        if (buf[pos + 1] === 10) pos++;
+      }
+      pos++;
+      st.line++;
+      st.lineStart = pos;
+      if (!st.inQuote) {
+        st.done = true;
+        return pos;
+      }
+      continue;
+    }
+    if (!st.inQuote) st.fieldStart = false;
+    pos++;
+  }
+  return pos;
+}

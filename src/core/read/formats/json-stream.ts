@@ -21,7 +21,7 @@ import { FIELD_SKIP } from './delimited';
 import type { ColumnLocator } from '../columns';
 import { LineIndex } from '../../report/line-index';
 
-/** The reader records are fed to (WideDelimitedReader's record path). */
+/** The reader records are fed to (RowsToColumns' record path). */
 export interface RecordReader {
   roles: Uint8Array;
   report(d: InputDiagnostic): void;

@@ -1,0 +1,67 @@
+/** What a reader is asked for (`ReadOptions`) and what it returns (`ReadResult`). */
+import type { ItemCodebook } from './codebook';
+import type { DistributionData, SurveyData } from './dataset';
+import type { InputDiagnostic } from '../report/diagnostics';
+import type { DistributionColumns, DistributionValues } from './distribution';
+
+export type Layout = 'wide' | 'long' | 'distribution';
+export type Format = 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet';
+
+export interface ReadOptions {
+  /** When given, only these items are read (unless `items` says otherwise). */
+  codebook?: ItemCodebook[];
+  /** Item columns to read; default: the codebook's items, else every column that looks like an item. */
+  items?: string[];
+  /** Weight column; null for none (overrides a preset's weight). */
+  weight?: string | null;
+  /** Group / demographic / persona columns kept as strings. */
+  attributes?: string[];
+  preset?: 'wvs7';
+  /** WVS -1: missing (default) or a category of its own. */
+  dontKnow?: 'missing' | 'category';
+  /** Raw codes that mean missing when the codebook is inferred, besides the negative-code rule. */
+  missingCodes?: number[];
+  format?: Format;
+  layout?: Layout;
+  /** Column names for the long layout. */
+  long?: { respondent: string; item: string; answer: string };
+  /**
+   * Column names for the distribution layout (one row per item x option (x group) with a share or
+   * a count); naming them selects that layout unless `layout` says otherwise.
+   */
+  distribution?: DistributionColumns;
+  signal?: AbortSignal;
+  /** Bytes read per chunk (default 4 MiB); tests use tiny chunks to exercise records split across reads. */
+  chunkBytes?: number;
+  /**
+   * Bytes the read may materialise (columns as typed arrays, group columns as strings); a file
+   * needing more is refused with `file.too-large`. Default: the smaller of the V8 heap limit and
+   * half the machine's memory (src/core/read/memory.ts).
+   */
+  maxMemoryBytes?: number;
+  /** Longest record (CSV row, JSON line or array element) buffered; longer ones are reported and skipped. Default 64 MiB. */
+  maxRecordBytes?: number;
+  onProgress?: (fraction: number) => void;
+}
+
+export interface HeaderLocation {
+  line: number;
+  column: number;
+  endColumn: number;
+}
+
+export interface ReadResult {
+  kind: 'respondents' | 'distribution';
+  data?: SurveyData;
+  distribution?: DistributionData;
+  codebook: ItemCodebook[];
+  /** True when some item's codebook was inferred from the data rather than given. */
+  inferred: boolean;
+  diagnostics: InputDiagnostic[];
+  /** Where each item's column header is: for editor diagnostics on the header cell. */
+  itemLocations: Record<string, HeaderLocation>;
+  layout: Layout;
+  format: string;
+  /** Distribution layout: whether the values are shares (probabilities) or counts. */
+  distributionValues?: DistributionValues;
+}
