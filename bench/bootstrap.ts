@@ -17,7 +17,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { readSurvey } from '../src/core/read';
-import { computeSufficientStats, type SufficientStats } from '../src/core/count/sufficient';
+import { computeSufficientStats } from '../src/core/count/sufficient';
+import type { SufficientStats } from '../src/core/count/tables';
 import { startBootstrapBatch, startBootstrapCorrelations, startBootstrapSufficientStats, closeSufficientWorkers } from '../src/core/count/threads';
 import { BATCH_LANES, MAX_BATCH_LANES, batchCountingAvailable } from '../src/core/count/batch-count';
 import { bootstrapMultiplicities } from '../src/core/stats/resample';

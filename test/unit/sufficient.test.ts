@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeSufficientStats, mergeSufficientStats, pairTable } from '../../src/core/count/sufficient';
+import { computeSufficientStats } from '../../src/core/count/sufficient';
+import { mergeSufficientStats, pairTable } from '../../src/core/count/tables';
 import { MISSING } from '../../src/core/read/dataset';
 import { Prng } from '../../src/core/stats/prng';
 import { randomSurvey } from './sufficient/helpers';

@@ -21,7 +21,8 @@ import { codeOffsets, type ItemCodebook } from '../read/codebook';
 import { completeRows, PairCorrelations } from '../stats/association';
 import { exactCodeBase } from '../stats/correlation';
 import { kernelCutsOf, polychoricRhoAt } from '../stats/polychoric';
-import { pairIndex, type CountingInput } from './sufficient';
+import { pairIndex } from './tables';
+import type { CountingInput } from './counting-input';
 import { tripleCover } from './triple-cover';
 import type { FlatGroupWeights } from '../stats/group-structure';
 

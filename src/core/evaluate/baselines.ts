@@ -4,7 +4,8 @@
  * (another human sample). Reference-only quantities, each from its own random stream, so they are
  * kept in the cache between evaluations and are the same for every run with the same items.
  */
-import { computeSufficientStats, subtractSufficientStats, withoutPairTables, type SufficientStats } from '../count/sufficient';
+import { computeSufficientStats } from '../count/sufficient';
+import { subtractSufficientStats, withoutPairTables, type SufficientStats } from '../count/tables';
 import { computeSufficientStatsParallel } from '../count/threads';
 import type { ItemCodebook } from '../read/codebook';
 import type { SurveyData } from '../read/dataset';

@@ -12,7 +12,10 @@ import { Prng } from '../stats/prng';
 import { NO_CACHE, type Memo } from './cache';
 import { meanOfDefined, totalWeight } from '../stats/descriptive';
 import { percentile, stratifiedBootstrapMultiplicities, stratifiedSplitHalf } from '../stats/resample';
-import { computeSufficientStats, gatherCountingInput, ItemWeightCounter, rowSetItemSums, type SufficientStats } from '../count/sufficient';
+import { computeSufficientStats } from '../count/sufficient';
+import { gatherCountingInput } from '../count/counting-input';
+import { ItemWeightCounter, rowSetItemSums } from '../count/item-counts';
+import type { SufficientStats } from '../count/tables';
 import { MAX_BATCH_LANES, batchCountingAvailable, countGroupItemWeightsBatch, newCodesId, packMultiplicities, type BatchCountingInput } from '../count/batch-count';
 
 /**

@@ -2,7 +2,7 @@
  * Per-item marginal measures and their means over items (the marginal headline), from the
  * reference's item tables and the run's answers per item.
  */
-import type { SufficientStats } from '../count/sufficient';
+import type { SufficientStats } from '../count/tables';
 import type { MarginalItem } from '../report/model';
 import { RunningMean } from '../stats/descriptive';
 import { headlineMeasures, marginalMeasures, type HeadlineMeasures } from '../stats/marginal';

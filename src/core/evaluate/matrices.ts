@@ -1,5 +1,5 @@
 /** Association matrices of counted tables, and the headline agreement of two of them. */
-import type { SufficientStats } from '../count/sufficient';
+import type { SufficientStats } from '../count/tables';
 import { polychoricMatrixParallel } from '../count/threads';
 import { associationMatrix, type AssociationMatrix } from '../stats/association';
 import { compareUpperTriangles } from '../stats/group-structure';

@@ -23,7 +23,7 @@ import { compareUpperTriangles, upperTriangleOf, upperTrianglePearson } from '..
 import { polychoricMatrix, polychoricUpperFromUpper } from '../stats/polychoric';
 import type { Prng } from '../stats/prng';
 import { bootstrapMultiplicities } from '../stats/resample';
-import type { SufficientStats } from '../count/sufficient';
+import type { SufficientStats } from '../count/tables';
 
 export interface RespondentBootstrap {
   /** The respondents resampled, and the item columns compared. */

@@ -4,8 +4,7 @@
  * 97,000-respondent survey costs one pass over the data plus O(pairs x k^2).
  */
 import type { ItemCodebook } from '../read/codebook';
-import type { SufficientStats } from '../count/sufficient';
-import { pairIndex, pairTable } from '../count/sufficient';
+import { pairIndex, pairTable, type SufficientStats } from '../count/tables';
 import { correlationAt, correlationFromMargins, measureOf, NO_WEIGHT, tableMargins, ZERO_VARIANCE, type PairMeasure } from './correlation';
 import { cramerV, cramerVCorrected } from './cramer';
 

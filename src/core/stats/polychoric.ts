@@ -44,7 +44,7 @@ import { correlationAt, NO_WEIGHT, ZERO_VARIANCE } from './correlation';
 import { normalCdf, normalQuantile } from './distributions';
 import { upperTriangleOf } from './group-structure';
 import { clearlyPositiveDefiniteUpper, smoothCorrelation } from './smooth';
-import { pairTable, type SufficientStats } from '../count/sufficient';
+import { pairTable, type SufficientStats } from '../count/tables';
 
 /** Same shape as the association helper's `AssociationMatrix` (to be unified with association.ts). */
 export interface PolychoricMatrix {

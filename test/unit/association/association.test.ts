@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeSufficientStats, mergeSufficientStats } from '../../../src/core/count/sufficient';
+import { computeSufficientStats } from '../../../src/core/count/sufficient';
+import { mergeSufficientStats } from '../../../src/core/count/tables';
 import { associationMatrix, associationValues } from '../../../src/core/stats/association';
 import { compareUpperTriangles, upperTrianglePearson } from '../../../src/core/stats/group-structure';
 import { MISSING, type SurveyData } from '../../../src/core/read/dataset';

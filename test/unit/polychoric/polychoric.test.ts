@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeSufficientStats, pairTable } from '../../../src/core/count/sufficient';
+import { computeSufficientStats } from '../../../src/core/count/sufficient';
+import { pairTable } from '../../../src/core/count/tables';
 import { MISSING } from '../../../src/core/read/dataset';
 import { categoryThresholds, fitPolychoric, polychoricMatrix, twoStepPolychoric } from '../../../src/core/stats/polychoric';
 import { bivariateNormalRectangle } from '../../../src/core/stats/bivariate-normal';

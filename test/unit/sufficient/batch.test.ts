@@ -1,7 +1,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { computeSufficientStats, type SufficientStats } from '../../../src/core/count/sufficient';
+import { computeSufficientStats } from '../../../src/core/count/sufficient';
+import type { SufficientStats } from '../../../src/core/count/tables';
 import { BATCH_LANES, MAX_BATCH_LANES, batchCountingAvailable, packMultiplicities } from '../../../src/core/count/batch-count';
 import { bootstrapItemWeights, startBootstrapBatch, startBootstrapCorrelations, closeSufficientWorkers } from '../../../src/core/count/threads';
 import { randomSurvey, multiplicities } from './helpers';

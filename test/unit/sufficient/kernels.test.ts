@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeBootstrapSufficientStats, computeSufficientStats, ItemWeightCounter, pairTable, planBlocks, rowSetItemSums, type SufficientStats } from '../../../src/core/count/sufficient';
+import { computeBootstrapSufficientStats, computeSufficientStats } from '../../../src/core/count/sufficient';
+import { ItemWeightCounter, rowSetItemSums } from '../../../src/core/count/item-counts';
+import { pairTable, type SufficientStats } from '../../../src/core/count/tables';
+import { planBlocks } from '../../../src/core/count/pair-tables';
 import { MISSING, type SurveyData } from '../../../src/core/read/dataset';
 import { setWasmLimits, useWasmTableCounting } from '../../../src/core/count/table-count';
 import { Prng } from '../../../src/core/stats/prng';

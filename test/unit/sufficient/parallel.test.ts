@@ -1,7 +1,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { computeBootstrapSufficientStats, computeSufficientStats, type SufficientStats } from '../../../src/core/count/sufficient';
+import { computeBootstrapSufficientStats, computeSufficientStats } from '../../../src/core/count/sufficient';
+import type { SufficientStats } from '../../../src/core/count/tables';
 import { startBootstrapSufficientStats, computeSufficientStatsParallel, closeSufficientWorkers } from '../../../src/core/count/threads';
 import { randomSurvey, multiplicities } from './helpers';
 

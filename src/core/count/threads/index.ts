@@ -18,19 +18,11 @@ import type { SurveyData } from '../../read/dataset';
 import { globalThresholds, itemThresholds, polychoricMatrix, polychoricRhoAt, type PolychoricMatrix, type PolychoricOptions } from '../../stats/polychoric';
 import { upperTriangleOf } from '../../stats/group-structure';
 import { BATCH_LANES, MAX_BATCH_LANES, batchCountingAvailable, countItemWeightsBatch, countPairCorrelationsBatch, countPairTablesBatch, itemViews, newCodesId, packMultiplicities, type BatchCountingInput, type CorrelationTargets } from '../batch-count';
-import {
-  allocateSufficientStats,
-  bootstrapColumns,
-  bootstrapReplicateStats,
-  prepareBootstrapReplicate,
-  countItems,
-  countPairTables,
-  gatherCountingInput,
-  ItemWeightCounter,
-  planBlocks,
-  type SufficientStats,
-  type SufficientStatsOptions,
-} from '../sufficient';
+import { allocateSufficientStats, type SufficientStats, type SufficientStatsOptions } from '../tables';
+import { bootstrapColumns, bootstrapReplicateStats, prepareBootstrapReplicate } from '../bootstrap-tables';
+import { countItems, gatherCountingInput } from '../counting-input';
+import { countPairTables, planBlocks } from '../pair-tables';
+import { ItemWeightCounter } from '../item-counts';
 import { deriveBatch } from './derive';
 import type { BatchDerive, CountReply, WorkerRequest } from './protocol';
 

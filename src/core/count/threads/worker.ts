@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { countPairCorrelationsBatch, countPairTablesBatch, coverPairsOf } from '../batch-count';
 import { deriveBatch } from './derive';
-import { countPairTables } from '../sufficient';
+import { countPairTables } from '../pair-tables';
 import { globalFitsAt } from '../../stats/polychoric';
 import type { CountReply, WorkerRequest } from './protocol';
 
