@@ -8,7 +8,7 @@
  *   npm run build && node out/bench/likelihood-kernel.js [--categories 8] [--evaluations 200000]
  */
 import { KernelLikelihood } from '../src/core/stats/bvn-grid';
-import { categoryThresholds, kernelCutsOf } from '../src/core/stats/polychoric';
+import { categoryThresholds, kernelCutsOf } from '../src/core/stats/polychoric-fit';
 import { arg } from './args';
 
 const k = Number(arg('categories', '8'));

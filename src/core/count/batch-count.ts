@@ -20,7 +20,7 @@ import { align, instantiate, reserve, type KernelMemory } from './kernels/instan
 import { codeOffsets, type ItemCodebook } from '../read/codebook';
 import { completeRows, PairCorrelations } from '../stats/association';
 import { exactCodeBase } from '../stats/correlation';
-import { kernelCutsOf, polychoricRhoAt } from '../stats/polychoric';
+import { kernelCutsOf, polychoricRhoAt } from '../stats/polychoric-fit';
 import { pairIndex } from './tables';
 import type { CountingInput } from './counting-input';
 import { tripleCover } from './triple-cover';

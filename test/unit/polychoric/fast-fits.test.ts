@@ -15,7 +15,8 @@ import {
   type QuadratureNodes,
 } from '../../../src/core/stats/bivariate-normal';
 import { gridSums, useWasmLikelihood } from '../../../src/core/stats/bvn-grid';
-import { categoryThresholds, fitPolychoric, itemThresholds, polychoricMatrix } from '../../../src/core/stats/polychoric';
+import { categoryThresholds, fitPolychoric } from '../../../src/core/stats/polychoric-fit';
+import { itemThresholds, polychoricMatrix } from '../../../src/core/stats/polychoric';
 import { computeSufficientStats } from '../../../src/core/count/sufficient';
 import { Prng } from '../../../src/core/stats/prng';
 import { normalCdf } from '../../../src/core/stats/distributions';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { computeSufficientStats } from '../../../src/core/count/sufficient';
 import { pairTable } from '../../../src/core/count/tables';
 import { MISSING } from '../../../src/core/read/dataset';
-import { categoryThresholds, fitPolychoric, polychoricMatrix, twoStepPolychoric } from '../../../src/core/stats/polychoric';
+import { categoryThresholds, fitPolychoric, twoStepPolychoric } from '../../../src/core/stats/polychoric-fit';
+import { polychoricMatrix } from '../../../src/core/stats/polychoric';
 import { bivariateNormalRectangle } from '../../../src/core/stats/bivariate-normal';
 import { num, readFixtureJson, readSurveyCsv } from './survey-csv';
 
