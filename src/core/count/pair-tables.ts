@@ -120,7 +120,7 @@ export function countPairTables(
     for (let b2 = b1 + 1; b2 < nb; b2++, unit++) {
       if (unit < start || (unit - start) % step !== 0) continue;
       const right = plan.second[b2] >= 0 ? [plan.first[b2], plan.second[b2]] : [plan.first[b2]];
-      // Cost model (measured, see the top of the file): a row increment costs about as much as
+      // Cost model (measured: bench/README-tables.md): a row increment costs about as much as
       // folding two cells of a joint table, so one joint table of the two blocks (one increment per
       // row, size[b1] x size[b2] cells) wins for many rows, and joint tables of a block with each
       // single item (two increments, small tables) or plain pairs for fewer rows.

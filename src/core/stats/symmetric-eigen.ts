@@ -4,15 +4,11 @@
  * congruence).
  *
  * Why it is hand-written: every matrix comparison decomposes two item-by-item matrices, and
- * ml-matrix's `EigenvalueDecomposition` (a port of JAMA's tred2 + tql2 on arrays of row arrays,
- * always accumulating all n eigenvectors) was the slow part of that stage: measured at 40.8-43.9 ms
- * (median) for one 175 x 175 correlation matrix against 3.9-4.1 ms here for all eigenvalues and 3
- * eigenvectors (numpy.linalg.eigh, LAPACK with OpenBLAS, all vectors: 3.3-5.1 ms); for 300 x 300,
- * ml-matrix 232-250 ms, here 18.9-20.2 ms, numpy 10.0-14.3 ms (bench/eigen.ts and
- * bench/anchors/eigen.py, 2-vCPU machine shared with other jobs, load 0.5-2.1, Node 20).
- * The saving comes from computing only the eigenvectors that are asked for (tql2's accumulation of
- * all of them is O(n^3) on its own) and from one flat row-major array with unrolled unit-stride
- * inner loops.
+ * ml-matrix's `EigenvalueDecomposition` (JAMA's tred2 + tql2, always accumulating all n
+ * eigenvectors) took about ten times as long for a 175 x 175 correlation matrix (bench/eigen.ts
+ * against bench/anchors/eigen.py; figures in bench/README.md). The saving comes from computing only
+ * the eigenvectors that are asked for (tql2's accumulation of all of them is O(n^3) on its own) and
+ * from one flat row-major array with unit-stride inner loops.
  *
  * Method (the classical dense symmetric eigensolver, written here from the textbook descriptions):
  *
