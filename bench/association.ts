@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MISSING, type SurveyData } from '../src/core/read/dataset';
 import { computeSufficientStats } from '../src/core/count/sufficient';
-import { closeSufficientWorkers, computeSufficientStatsParallel } from '../src/core/count/threads';
+import { closeSufficientWorkers, computeSufficientStatsParallel } from '../src/core/parallel';
 import { associationMatrix } from '../src/core/stats/association';
 import { Prng } from '../src/core/stats/prng';
 import { arg, normalDeviate } from './args';

@@ -1,7 +1,7 @@
 /**
  * Benchmark: the pair tables of a run's structure bootstrap, one replicate at a time (scalar
  * counting of the rows drawn other than once) against batches of eight replicates (the WebAssembly
- * SIMD kernel of src/core/count/batch-count.ts), on the data of `npm run bench`.
+ * SIMD kernel of src/core/parallel/batch-count.ts), on the data of `npm run bench`.
  *
  *   npm run build && node out/bench/bootstrap.js [--data bench/data] [--run run1.csv] [--repeats 3] [--replicates N] [--evaluation-only]
  *
@@ -19,8 +19,8 @@ import * as path from 'node:path';
 import { readSurvey } from '../src/core/read';
 import { computeSufficientStats } from '../src/core/count/sufficient';
 import type { SufficientStats } from '../src/core/count/tables';
-import { startBootstrapBatch, startBootstrapCorrelations, startBootstrapSufficientStats, closeSufficientWorkers } from '../src/core/count/threads';
-import { BATCH_LANES, MAX_BATCH_LANES, batchCountingAvailable } from '../src/core/count/batch-count';
+import { startBootstrapBatch, startBootstrapCorrelations, startBootstrapSufficientStats, closeSufficientWorkers } from '../src/core/parallel';
+import { BATCH_LANES, MAX_BATCH_LANES, batchCountingAvailable } from '../src/core/parallel/batch-count';
 import { bootstrapMultiplicities } from '../src/core/stats/resample';
 import { Prng } from '../src/core/stats/prng';
 import { associationMatrix } from '../src/core/stats/association';

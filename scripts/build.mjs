@@ -60,7 +60,7 @@ const boundParquetRuns = {
 };
 
 /**
- * WebAssembly kernels are written as text (src/core/count/kernels/*.wat and src/core/stats/kernels/*.wat) and compiled here with wabt, the
+ * WebAssembly kernels are written as text (src/core/{count,stats,parallel}/kernels/*.wat) and compiled here with wabt, the
  * WebAssembly binary toolkit; the bundle embeds the bytes (esbuild's binary loader), so nothing is
  * fetched or compiled from files at run time. The module is validated, so a bad kernel fails the build.
  */
@@ -87,9 +87,9 @@ const builds = [
   { ...node, entryPoints: { extension: 'src/extension/main.ts' }, outdir: 'out', external: ['vscode'] },
   { ...node, entryPoints: { worker: 'src/extension/worker.ts' }, outdir: 'out' },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'out', banner: { js: '#!/usr/bin/env node' } },
-  // Counting worker of computeSufficientStatsParallel (src/core/count/threads): loaded by path from
+  // Counting worker of computeSufficientStatsParallel (src/core/parallel): loaded by path from
   // beside the CLI / extension-worker bundles (out/sufficient-worker.js).
-  { ...node, entryPoints: { 'sufficient-worker': 'src/core/count/threads/worker.ts' }, outdir: 'out' },
+  { ...node, entryPoints: { 'sufficient-worker': 'src/core/parallel/worker.ts' }, outdir: 'out' },
   {
     ...common,
     platform: 'browser',
@@ -131,7 +131,7 @@ if (!production) {
     builds.push({
       ...node,
       // The benchmarks count on every core like the CLI: their counting worker sits beside them.
-      entryPoints: { ...Object.fromEntries(bench.map((f) => [f.replace(/\.ts$/, ''), f])), 'bench/sufficient-worker': 'src/core/count/threads/worker.ts' },
+      entryPoints: { ...Object.fromEntries(bench.map((f) => [f.replace(/\.ts$/, ''), f])), 'bench/sufficient-worker': 'src/core/parallel/worker.ts' },
       outdir: 'out',
     });
   }

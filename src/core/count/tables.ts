@@ -78,7 +78,7 @@ export interface SufficientStatsOptions {
 
 /**
  * @internal Empty statistics for `items`. `shared` puts the pair tables on a SharedArrayBuffer so
- * that worker threads can fill disjoint pairs of them (`src/core/count/threads`).
+ * that worker threads can fill disjoint pairs of them (`src/core/parallel`).
  */
 export function allocateSufficientStats(items: ItemCodebook[], weighted: boolean, marginalsOnly: boolean, shared = false): SufficientStats {
   return allocate(items, weighted, marginalsOnly, shared);

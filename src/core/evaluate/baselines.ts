@@ -6,7 +6,7 @@
  */
 import { computeSufficientStats } from '../count/sufficient';
 import { subtractSufficientStats, withoutPairTables, type SufficientStats } from '../count/tables';
-import { computeSufficientStatsParallel } from '../count/threads';
+import { computeSufficientStatsParallel } from '../parallel';
 import type { ItemCodebook } from '../read/codebook';
 import type { SurveyData } from '../read/dataset';
 import type { Baseline } from '../report/model';

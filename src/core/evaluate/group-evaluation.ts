@@ -16,7 +16,7 @@ import { computeSufficientStats } from '../count/sufficient';
 import { gatherCountingInput } from '../count/counting-input';
 import { ItemWeightCounter, rowSetItemSums } from '../count/item-counts';
 import type { SufficientStats } from '../count/tables';
-import { MAX_BATCH_LANES, batchCountingAvailable, countGroupItemWeightsBatch, newCodesId, packMultiplicities, type BatchCountingInput } from '../count/batch-count';
+import { MAX_BATCH_LANES, batchCountingAvailable, countGroupItemWeightsBatch, newCodesId, packMultiplicities, type BatchCountingInput } from '../parallel/batch-count';
 
 /**
  * The run's side of the group-level comparison: respondents grouped by a column, or per-group

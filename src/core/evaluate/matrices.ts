@@ -1,6 +1,6 @@
 /** Association matrices of counted tables, and the headline agreement of two of them. */
 import type { SufficientStats } from '../count/tables';
-import { polychoricMatrixParallel } from '../count/threads';
+import { polychoricMatrixParallel } from '../parallel';
 import { associationMatrix, type AssociationMatrix } from '../stats/association';
 import { compareUpperTriangles } from '../stats/group-structure';
 import type { AssociationChoice } from './config';

@@ -14,10 +14,10 @@
  * replicate's tables by the counting threads, and the tables are not kept; Cramer's V needs them,
  * and is computed from the replicate's tables in this thread.
  */
-import { BATCH_LANES, MAX_BATCH_LANES } from '../count/batch-count';
+import { BATCH_LANES, MAX_BATCH_LANES } from '../parallel/batch-count';
 import type { AssociationChoice } from './config';
 import type { SurveyData } from '../read/dataset';
-import { bootstrapItemWeights, sharedView, startBootstrapBatch, startBootstrapCorrelations } from '../count/threads';
+import { bootstrapItemWeights, sharedView, startBootstrapBatch, startBootstrapCorrelations } from '../parallel';
 import { associationMatrix, type AssociationMatrix } from '../stats/association';
 import { compareUpperTriangles, upperTriangleOf, upperTrianglePearson } from '../stats/group-structure';
 import { polychoricMatrix, polychoricUpperFromUpper } from '../stats/polychoric';

@@ -5,7 +5,7 @@
  * structure, baselines, the group level, where items are named, weak items, subgroups.
  */
 import { readFile } from 'node:fs/promises';
-import { computeSufficientStatsParallel } from '../count/threads';
+import { computeSufficientStatsParallel } from '../parallel';
 import type { ItemCodebook } from '../read/codebook';
 import type { SurveyData } from '../read/dataset';
 import type { ReadResult } from '../read';

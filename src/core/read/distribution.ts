@@ -13,19 +13,11 @@ import type { ItemCodebook } from './codebook';
 import type { DistributionData } from './dataset';
 import type { DiagnosticBag } from '../report/diagnostics';
 import { TokenColumn, type RawToken } from './columns';
-import type { HeaderLocation } from './options';
+import type { DistributionColumns, DistributionValues, HeaderLocation } from './options';
+
+export type { DistributionColumns, DistributionValues } from './options';
 import { INVALID, inferItem, labelIndexOf, resolveToken, showValue, type InferencePolicy } from './resolve';
 import { MISSING } from './dataset';
-
-/** Names of the distribution layout's columns in a file. */
-export interface DistributionColumns {
-  item: string;
-  option: string;
-  /** Share, probability or count of the option. */
-  value: string;
-  /** Group / country / persona the distribution belongs to; rows without one are the whole population (''). */
-  group?: string;
-}
 
 const ITEM_NAMES = ['item', 'item_id', 'question', 'question_id', 'qid', 'qkey', 'variable'];
 const OPTION_NAMES = ['option', 'answer', 'response', 'choice', 'category', 'code', 'label', 'selection', 'option_label', 'answer_option', 'option_code'];
@@ -91,8 +83,6 @@ function located(l: HeaderLocation): Partial<HeaderLocation> {
 /** Tolerance on the sum of an item's shares before it is reported: shares printed with ~7 digits still pass. */
 export const SHARE_SUM_TOLERANCE = 1e-6;
 
-/** Whether the values are shares (probabilities, percentages) or counts. */
-export type DistributionValues = 'shares' | 'counts';
 
 export interface DistributionRead {
   distribution: DistributionData;

@@ -2,7 +2,6 @@
 import type { ItemCodebook } from './codebook';
 import type { DistributionData, SurveyData } from './dataset';
 import type { InputDiagnostic } from '../report/diagnostics';
-import type { DistributionColumns, DistributionValues } from './distribution';
 
 export type Layout = 'wide' | 'long' | 'distribution';
 export type Format = 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet';
@@ -65,3 +64,16 @@ export interface ReadResult {
   /** Distribution layout: whether the values are shares (probabilities) or counts. */
   distributionValues?: DistributionValues;
 }
+
+/** Names of the distribution layout's columns in a file. */
+export interface DistributionColumns {
+  item: string;
+  option: string;
+  /** Share, probability or count of the option. */
+  value: string;
+  /** Group / country / persona the distribution belongs to; rows without one are the whole population (''). */
+  group?: string;
+}
+
+/** Whether the values are shares (probabilities, percentages) or counts. */
+export type DistributionValues = 'shares' | 'counts';

@@ -109,7 +109,7 @@ export type TableSource = Pick<SufficientStats, 'items' | 'k' | 'pairOffset' | '
  * (pairs in `pairIndex` order, NaN where the matrix has null) for the pairs `start, start + step,
  * ...` only, written into `out[method index]`: the same numbers, without the matrices' objects, and
  * the methods share each table's margins. A bootstrap needs only these, and worker threads each
- * fill their share of the pairs (src/core/count/threads).
+ * fill their share of the pairs (src/core/parallel).
  */
 export function associationValues(stats: TableSource, methods: readonly ('pearson' | 'spearman')[], out: readonly Float64Array[], start = 0, step = 1): void {
   const m = stats.items.length;
@@ -158,7 +158,7 @@ export function completeRows(counts: Float64Array, off: number, cells: number): 
 
 /**
  * @internal Pearson and Spearman of pair tables by `associationMatrix`'s rules, the items' scales
- * prepared once: for `associationValues` and the bootstrap's counting threads (src/core/count/batch-count.ts).
+ * prepared once: for `associationValues` and the bootstrap's counting threads (src/core/parallel/batch-count.ts).
  */
 export class PairCorrelations {
   private readonly unordered: boolean[];

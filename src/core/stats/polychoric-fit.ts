@@ -425,7 +425,7 @@ export function normalDensity(x: number): number {
  * The unsmoothed rho of one pair as `polychoricMatrix` (global thresholds) computes it, from the
  * pair's weighted table at `off` in `cells`, or NaN where the matrix has null: a nominal item, an
  * item with at most one answered category (`constantI`, `constantJ`), no weight on the table.
- * Bootstrap replicates are fitted pair by pair on worker threads with this (src/core/count/batch-count.ts).
+ * Bootstrap replicates are fitted pair by pair on worker threads with this (src/core/parallel/batch-count.ts).
  */
 export function polychoricRhoAt(cells: Float64Array, off: number, ki: number, kj: number, thresholdsI: number[], thresholdsJ: number[], constantI: boolean, constantJ: boolean, start: number, cutsI?: KernelCuts, cutsJ?: KernelCuts): number {
   if (constantI || constantJ) return NaN;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateGroupStructure, respondentGroups } from '../../../src/core/evaluate/group-evaluation';
-import { MAX_BATCH_LANES } from '../../../src/core/count/batch-count';
+import { MAX_BATCH_LANES } from '../../../src/core/parallel/batch-count';
 import { DiagnosticBag } from '../../../src/core/report/diagnostics';
 import { acrossGroupCorrelation, acrossGroupUpper, compareUpperTriangles, compareUpperVectors, groupMeanMatrix, nestedGroupWeights, topicMeanMatrix, upperTriangleOf } from '../../../src/core/stats/group-structure';
 import { meanOfDefined } from '../../../src/core/stats/descriptive';

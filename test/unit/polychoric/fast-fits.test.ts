@@ -21,7 +21,7 @@ import { computeSufficientStats } from '../../../src/core/count/sufficient';
 import { Prng } from '../../../src/core/stats/prng';
 import { normalCdf } from '../../../src/core/stats/distributions';
 import { csvColumns, readFixtureJson, readSurveyCsv, num, REPO_ROOT } from './survey-csv';
-import { closeSufficientWorkers, polychoricMatrixParallel } from '../../../src/core/count/threads';
+import { closeSufficientWorkers, polychoricMatrixParallel } from '../../../src/core/parallel';
 import path from 'node:path';
 
 /** The node sum at (h, k) with Math.exp, term by term in node order. */

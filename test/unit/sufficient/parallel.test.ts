@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { computeBootstrapSufficientStats, computeSufficientStats } from '../../../src/core/count/sufficient';
 import type { SufficientStats } from '../../../src/core/count/tables';
-import { startBootstrapSufficientStats, computeSufficientStatsParallel, closeSufficientWorkers } from '../../../src/core/count/threads';
+import { startBootstrapSufficientStats, computeSufficientStatsParallel, closeSufficientWorkers } from '../../../src/core/parallel';
 import { randomSurvey, multiplicities } from './helpers';
 
 // The bundled worker, built by `npm run build` beside the CLI (repo root = four levels up from out/test/unit/sufficient).

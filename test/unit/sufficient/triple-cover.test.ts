@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tripleCover } from '../../../src/core/count/triple-cover';
+import { tripleCover } from '../../../src/core/parallel/triple-cover';
 
 /** How many times each pair i < j of m items is in a unit; throws on a malformed unit. */
 function coverage(m: number, units: Int32Array): Uint8Array {

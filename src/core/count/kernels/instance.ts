@@ -22,7 +22,7 @@ export function align(x: number, to: number): number {
 }
 
 /**
- * An instance of a kernel module (src/core/count/kernels/*.wat and src/core/stats/kernels/*.wat, embedded by the build), or null where the
+ * An instance of a kernel module (src/core/{count,stats,parallel}/kernels/*.wat, embedded by the build), or null where the
  * runtime cannot run it (no WebAssembly, e.g. V8's --jitless, or no SIMD for a SIMD kernel).
  */
 export function instantiate<T>(bytes: Uint8Array): T | null {

@@ -14,16 +14,16 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { SurveyData } from '../../read/dataset';
-import { globalThresholds, itemThresholds, polychoricMatrix, type PolychoricMatrix, type PolychoricOptions } from '../../stats/polychoric';
-import { polychoricRhoAt } from '../../stats/polychoric-fit';
-import { upperTriangleOf } from '../../stats/group-structure';
-import { BATCH_LANES, MAX_BATCH_LANES, batchCountingAvailable, countItemWeightsBatch, countPairCorrelationsBatch, countPairTablesBatch, itemViews, newCodesId, packMultiplicities, type BatchCountingInput, type CorrelationTargets } from '../batch-count';
-import { allocateSufficientStats, type SufficientStats, type SufficientStatsOptions } from '../tables';
-import { bootstrapColumns, bootstrapReplicateStats, prepareBootstrapReplicate } from '../bootstrap-tables';
-import { countItems, gatherCountingInput } from '../counting-input';
-import { countPairTables, planBlocks } from '../pair-tables';
-import { ItemWeightCounter } from '../item-counts';
+import type { SurveyData } from '../read/dataset';
+import { globalThresholds, itemThresholds, polychoricMatrix, type PolychoricMatrix, type PolychoricOptions } from '../stats/polychoric';
+import { polychoricRhoAt } from '../stats/polychoric-fit';
+import { upperTriangleOf } from '../stats/group-structure';
+import { BATCH_LANES, MAX_BATCH_LANES, batchCountingAvailable, countItemWeightsBatch, countPairCorrelationsBatch, countPairTablesBatch, itemViews, newCodesId, packMultiplicities, type BatchCountingInput, type CorrelationTargets } from './batch-count';
+import { allocateSufficientStats, type SufficientStats, type SufficientStatsOptions } from '../count/tables';
+import { bootstrapColumns, bootstrapReplicateStats, prepareBootstrapReplicate } from '../count/bootstrap-tables';
+import { countItems, gatherCountingInput } from '../count/counting-input';
+import { countPairTables, planBlocks } from '../count/pair-tables';
+import { ItemWeightCounter } from '../count/item-counts';
 import { deriveBatch } from './derive';
 import type { BatchDerive, CountReply, WorkerRequest } from './protocol';
 
@@ -243,7 +243,7 @@ export function bootstrapItemWeights(unweighted: SufficientStats, data: SurveyDa
 /**
  * `startBootstrapSufficientStats` for up to `BATCH_LANES` replicates at once (their multiplicities
  * in `options.multiplicities`, drawn in order by the caller): the same statistics exactly, counted
- * by the batch kernel (src/core/count/batch-count.ts) in one pass over the rows for all of them, on worker
+ * by the batch kernel (src/core/parallel/batch-count.ts) in one pass over the rows for all of them, on worker
  * threads when that pays. The multiplicities are read before this returns. `into[l]`, when given, is
  * filled as replicate l's weighted tables (a shared buffer of the right length; the caller must not
  * read it until the promise resolves), so a bootstrap can reuse buffers instead of allocating them.

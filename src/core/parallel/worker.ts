@@ -4,10 +4,10 @@
  * unit from `start` into the shared outputs. Bundled as `out/sufficient-worker.js`.
  */
 import { parentPort } from 'node:worker_threads';
-import { countPairCorrelationsBatch, countPairTablesBatch, coverPairsOf } from '../batch-count';
+import { countPairCorrelationsBatch, countPairTablesBatch, coverPairsOf } from './batch-count';
 import { deriveBatch } from './derive';
-import { countPairTables } from '../pair-tables';
-import { globalFitsAt } from '../../stats/polychoric';
+import { countPairTables } from '../count/pair-tables';
+import { globalFitsAt } from '../stats/polychoric';
 import type { CountReply, WorkerRequest } from './protocol';
 
 const port = parentPort;

@@ -1,4 +1,4 @@
-import { associationValues, associationValuesOfPairs } from '../../stats/association';
+import { associationValues, associationValuesOfPairs } from '../stats/association';
 import type { BatchDerive } from './protocol';
 
 /**

@@ -1,7 +1,7 @@
-import type { BatchCountingInput, CorrelationTargets } from '../batch-count';
-import type { ItemCodebook } from '../../read/codebook';
-import type { CountingInput } from '../counting-input';
-import type { GlobalFits, globalFitsAt } from '../../stats/polychoric';
+import type { BatchCountingInput, CorrelationTargets } from './batch-count';
+import type { ItemCodebook } from '../read/codebook';
+import type { CountingInput } from '../count/counting-input';
+import type { GlobalFits, globalFitsAt } from '../stats/polychoric';
 
 /** Main thread -> counting worker: pair tables of one table set. Typed arrays are views of SharedArrayBuffers: no copy. */
 export interface CountRequest {

@@ -1,4 +1,4 @@
-/// <reference path="./kernels/wat.d.ts" />
+/// <reference path="../count/kernels/wat.d.ts" />
 /**
  * Bootstrap pair tables of up to 64 replicates in one pass over the rows.
  *
@@ -16,13 +16,13 @@
  * a time). Without WebAssembly SIMD (`batchCountingAvailable`), the same fallback applies.
  */
 import kernelBytes from './kernels/batch-count.wat';
-import { align, instantiate, reserve, type KernelMemory } from './kernels/instance';
+import { align, instantiate, reserve, type KernelMemory } from '../count/kernels/instance';
 import { codeOffsets, type ItemCodebook } from '../read/codebook';
 import { completeRows, PairCorrelations } from '../stats/association';
 import { exactCodeBase } from '../stats/correlation';
 import { kernelCutsOf, polychoricRhoAt } from '../stats/polychoric-fit';
-import { pairIndex } from './tables';
-import type { CountingInput } from './counting-input';
+import { pairIndex } from '../count/tables';
+import type { CountingInput } from '../count/counting-input';
 import { tripleCover } from './triple-cover';
 import type { FlatGroupWeights } from '../stats/group-structure';
 
