@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { diagnosticLines } from '../../../src/cli/diagnostic-lines';
@@ -88,4 +88,5 @@ test('the demo: one line for base.csv\'s refusals in place of one per item; --ve
   const verbose = run(['--verbose']);
   assert.equal(verbose.status, 0, verbose.stderr);
   assert.deepEqual(verbose.stderr.trimEnd().split('\n'), report.diagnostics.map(formatDiagnostic));
+  rmSync(dir, { recursive: true, force: true });
 });
