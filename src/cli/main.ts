@@ -5,10 +5,11 @@
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { writeTextFile } from './write-text';
+import { diagnosticLines } from './diagnostic-lines';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ASSOCIATION_CHOICES, DEFAULTS, parseConfig, type AssociationChoice, type EvaluationConfig } from '../core/evaluate/config';
-import { formatDiagnostic, InputError } from '../core/report/diagnostics';
+import { formatDiagnostic, InputError, type InputDiagnostic } from '../core/report/diagnostics';
 import { evaluate, TOOL_VERSION } from '../core/evaluate/evaluate';
 import { renderReport, reportJsonChunks, type ReportFormat } from '../core/report/render';
 import { DEFAULT_THRESHOLDS, type EvaluationReport } from '../core/report/model';
@@ -40,6 +41,8 @@ Options:
   --out PATH             write the report there and print a summary table to stdout
   --fail-under LIST      e.g. marginal=0.9,structure=0.5: exit 1 when a run scores below
   --quiet                no progress on stderr
+  --verbose              every input problem on its own line (default: repeated warnings of one
+                         file and code as one line at their first location; errors always each)
   --version, --help`;
 
 class UsageError extends Error {}
@@ -60,6 +63,10 @@ function parseFailUnder(s: string | undefined): { marginal?: number; structure?:
   return out;
 }
 
+function writeDiagnostics(diagnostics: readonly InputDiagnostic[], verbose: boolean): void {
+  for (const line of diagnosticLines(diagnostics, verbose)) process.stderr.write(line + '\n');
+}
+
 function buildConfig(values: Record<string, string | string[] | boolean | undefined>): EvaluationConfig {
   let config: EvaluationConfig;
   const str = (k: string) => values[k] as string | undefined;
@@ -72,7 +79,7 @@ function buildConfig(values: Record<string, string | string[] | boolean | undefi
       throw new InputError({ code: 'config.unreadable', message: `Cannot read the configuration: ${(e as Error).message}`, file });
     }
     const parsed = parseConfig(text, file);
-    for (const d of parsed.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+    writeDiagnostics(parsed.diagnostics, values.verbose === true);
     if (!parsed.config) throw new InputError({ ...(parsed.diagnostics.find((d) => d.severity === 'error') ?? { code: 'config.invalid', message: 'The configuration is not usable.', file }) });
     config = parsed.config;
   } else {
@@ -210,6 +217,7 @@ async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       'fail-under': { type: 'string' },
       quiet: { type: 'boolean' },
+      verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     },
@@ -255,7 +263,7 @@ async function main(argv: string[]): Promise<number> {
     sequential: process.env.REPLENS_STAGE_TIMES === 'alone',
   });
   if (!quiet && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
-  for (const d of report.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+  writeDiagnostics(report.diagnostics, values.verbose === true);
 
   const assets =
     format === 'html'
