@@ -23,6 +23,7 @@ import {
   type ChunkSource,
   type MeasurementLevel,
   type SurveyFileMetadata,
+  type SurveyReadOptions,
   type SurveyVariable,
   type SurveyValue,
   type UserMissing,
@@ -85,13 +86,21 @@ interface Variable {
  * returned metadata), strings decoded with the file's encoding and trimmed of SPSS padding.
  * Throws `InputError` `spss.invalid` (at line 1, column 1, with byte offset, case and variable in
  * the message) for a file that is not an SPSS system file or is damaged or truncated; honours
- * `signal` between chunks.
+ * `signal` between chunks. `options.chunkBytes` sets the read size (tests use tiny chunks).
  */
-export async function readSpss(file: AsyncBuffer, path: string, sink: RecordSink, signal?: AbortSignal, onProgress?: (fraction: number) => void): Promise<SurveyFileMetadata> {
+export async function readSpss(
+  file: AsyncBuffer,
+  path: string,
+  sink: RecordSink,
+  signal?: AbortSignal,
+  onProgress?: (fraction: number) => void,
+  options: SurveyReadOptions = {},
+): Promise<SurveyFileMetadata> {
   signal?.throwIfAborted();
+  const chunkBytes = Math.max(16, options.chunkBytes ?? CHUNK_BYTES);
   const size = file.byteLength;
   const fail = (message: string) => damaged(CODE, path, message);
-  const w = new ByteWindow(fileSource(file, 0, size, CHUNK_BYTES, signal));
+  const w = new ByteWindow(fileSource(file, 0, size, chunkBytes, signal));
 
   // PSPP "File Header Record": 176 bytes.
   if (!(await w.need(176))) throw fail(`This is not an SPSS system file: it is ${size} bytes long, shorter than the 176-byte file header (byte offset 0).`);
@@ -453,7 +462,7 @@ export async function readSpss(file: AsyncBuffer, path: string, sink: RecordSink
     where = zlib.where;
     streamBytes = zlib.uncompressedBytes;
   } else {
-    source = fileSource(file, dataStart, size, CHUNK_BYTES, signal);
+    source = fileSource(file, dataStart, size, chunkBytes, signal);
   }
   const caseBytes = units * 8;
   // A case takes at least one command byte per unit (compressed) or 8 bytes per unit: a declared
@@ -623,6 +632,7 @@ export async function readSpss(file: AsyncBuffer, path: string, sink: RecordSink
   if (declared !== null && cases < declared) {
     throw fail(`The SPSS file is truncated: its header declares ${declared} cases, but the data ends after ${cases} (at ${where(d.offset)}).`);
   }
+  signal?.throwIfAborted();
   onProgress?.(1);
   return {
     format: 'spss',
@@ -674,7 +684,8 @@ function formatName(format: number, width: number): string | null {
   const name = FORMAT_NAMES[type];
   if (!name) return null;
   if (width > 0) return `A${width}`;
-  return decimals > 0 ? `${name}${w}.${decimals}` : `${name}${w}`;
+  // Number formats carry their decimals ("F8.0", as SPSS and haven show them); dates and times do not.
+  return type >= 20 && type <= 30 ? `${name}${w}` : type >= 38 ? `${name}${w}` : `${name}${w}.${decimals}`;
 }
 
 /** PSPP "Long String Value Labels Record" (record 7 subtype 21). */

@@ -80,6 +80,12 @@ export interface SurveyFileMetadata {
   notes: string[];
 }
 
+/** Reader options beyond the shared signature. */
+export interface SurveyReadOptions {
+  /** Bytes read per chunk (default 4 MiB, as the other readers). */
+  chunkBytes?: number;
+}
+
 /** The marker fed for Stata extended missing value `.x`: the string ".x". */
 export function extendedMissing(letter: number): string {
   return '.' + String.fromCharCode(97 + letter);
