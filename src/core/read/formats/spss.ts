@@ -468,6 +468,11 @@ export async function readSpss(
   // A case takes at least one command byte per unit (compressed) or 8 bytes per unit: a declared
   // count the data cannot hold is damage, found before the sink is told to expect it.
   const minCaseBytes = compressionCode === 0 ? caseBytes : units;
+  if (compressionCode === 0 && declared !== null && declared * caseBytes > streamBytes) {
+    const whole = Math.floor(streamBytes / caseBytes);
+    const unit = Math.floor((streamBytes - whole * caseBytes) / 8);
+    throw fail(`The SPSS file is truncated: its header declares ${declared} cases of ${caseBytes} bytes from byte offset ${dataStart}, but the file ends at byte offset ${size}, in case ${whole + 1} (variable ${variables[unitVariable[unit]].name}).`);
+  }
   if (declared !== null && declared * minCaseBytes > streamBytes) {
     throw fail(`The SPSS file is truncated or damaged: its header declares ${declared} cases of ${units} values, but the data (from byte offset ${dataStart}) holds ${streamBytes} bytes${compressionCode === 2 ? ' once inflated' : ''}.`);
   }
