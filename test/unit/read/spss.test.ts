@@ -149,6 +149,10 @@ test('damage is reported with its byte offset, case and variable', async () => {
   // With no case count in the header (-1), the cut is found where the data stops.
   const unknown = sav.slice(0, sav.length - 1000);
   new DataView(unknown.buffer).setInt32(80, -1, true);
+  // ... nor in the extended case count (record 7 subtype 16: two int64, the second the count).
+  const ext = findRecord(unknown, 7, 16);
+  new DataView(unknown.buffer).setInt32(ext + 16 + 8, -1, true);
+  new DataView(unknown.buffer).setInt32(ext + 16 + 12, -1, true);
   assert.match((await failureOf(unknown, 'x.sav', 4096))!.message, /truncated: case 198 ends at byte offset \d+ in variable \w+\./);
 
   const bytecode = fixtureBytes('survey-bytecode.sav');
@@ -220,12 +224,12 @@ for (const name of FILES) {
 }
 
 /** The byte offset of the first dictionary record of `type` (walks the records as PSPP describes). */
-function findRecord(bytes: Uint8Array, wanted: number): number {
+function findRecord(bytes: Uint8Array, wanted: number, subtype?: number): number {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let p = 176;
   for (;;) {
     const type = dv.getInt32(p, true);
-    if (type === wanted) return p;
+    if (type === wanted && (subtype === undefined || dv.getInt32(p + 4, true) === subtype)) return p;
     if (type === 2) {
       const hasLabel = dv.getInt32(p + 8, true);
       const missing = Math.abs(dv.getInt32(p + 12, true));
