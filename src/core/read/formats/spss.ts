@@ -413,7 +413,8 @@ export async function readSpss(
     };
   });
   const weightVariable = weightIndex > 0 ? (variables.find((v) => v.records[0].firstUnit === weightIndex - 1)?.name ?? null) : null;
-  const declared = extendedCases !== null && extendedCases >= 0 ? extendedCases : headerCases >= 0 ? headerCases : null;
+  // The header's count; the 64-bit one of record 7 subtype 16 when the header says -1 (unknown).
+  const declared = headerCases >= 0 ? headerCases : extendedCases !== null && extendedCases >= 0 ? extendedCases : null;
 
   // The header record, then what the sink keeps.
   sink.feedRecord(metaVariables.map((v) => v.name), 1);
