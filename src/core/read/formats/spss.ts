@@ -27,7 +27,9 @@ import {
   type SurveyVariable,
   type SurveyValue,
   type UserMissing,
+  type TextDecoding,
   type ValueLabel,
+  windows1252,
 } from './survey-file';
 
 const CODE = 'spss.invalid';
@@ -292,7 +294,7 @@ export async function readSpss(
     notes.push(`The file header says a case has ${nominalCaseSize} values, the dictionary describes ${units}; the dictionary was followed.`);
   }
   let encoding = 'windows-1252';
-  let decoder: TextDecoder | null = null;
+  let decoder: TextDecoding | null = null;
   if (encodingName) {
     decoder = decoderFor(encodingName);
     if (decoder) encoding = decoder.encoding;
@@ -303,7 +305,7 @@ export async function readSpss(
     if (decoder) encoding = decoder.encoding;
     else notes.push(`The file's character code ${characterCode} is not supported here; text was decoded as Windows-1252.`);
   } else notes.push('The file does not name its character encoding; text was decoded as Windows-1252.');
-  decoder ??= new TextDecoder('windows-1252');
+  decoder ??= windows1252;
   const text = (b: Uint8Array) => decoder!.decode(b);
   const padded = (b: Uint8Array) => trimPadding(text(b));
 

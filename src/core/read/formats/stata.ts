@@ -14,7 +14,7 @@ import { TextDecoder } from 'node:util';
 import type { AsyncBuffer } from 'hyparquet';
 import { FIELD_SKIP } from '../delimited';
 import type { RecordSink } from '../parquet';
-import { ByteWindow, CHUNK_BYTES, damaged, extendedMissing, fileSource, type SurveyFileMetadata, type SurveyReadOptions, type SurveyVariable, type SurveyValue, type ValueLabel } from './survey-file';
+import { ByteWindow, CHUNK_BYTES, damaged, extendedMissing, fileSource, type SurveyFileMetadata, type SurveyReadOptions, type SurveyVariable, type SurveyValue, type ValueLabel, windows1252 } from './survey-file';
 
 const CODE = 'stata.invalid';
 
@@ -63,7 +63,6 @@ function layoutOf(release: number): Layout | null {
 
 const utf8 = new TextDecoder('utf-8');
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
-const cp1252 = new TextDecoder('windows-1252');
 const latin1 = new TextDecoder('latin1');
 
 /**
@@ -103,7 +102,7 @@ export async function readStata(
       return s;
     } catch {
       saw1252 = true;
-      return cp1252.decode(b);
+      return windows1252.decode(b);
     }
   };
 
@@ -176,11 +175,13 @@ export async function readStata(
   for (let i = 0; i < 14; i++) map.push(w.u64());
   await tag('</map>', 'the map');
   const sections = ['stata_data', 'map', 'variable_types', 'varnames', 'sortlist', 'formats', 'value_label_names', 'variable_labels', 'characteristics', 'data', 'strls', 'value_labels', 'stata_data_close', 'eof'];
-  for (let i = 0; i < 14; i++) {
+  // Sections up to <data> must be in the file; past it, a truncated file is reported at the data.
+  const checkMap = (i: number) => {
     if (!(map[i] <= size) || (i > 0 && map[i] < map[i - 1])) {
       throw fail(`The Stata file is truncated or damaged: its map (byte offset ${mapAt}) puts <${sections[i]}> at byte offset ${map[i]}${i > 0 ? ` (after <${sections[i - 1]}> at ${map[i - 1]})` : ''}, in a file of ${size} bytes.`);
     }
-  }
+  };
+  for (let i = 0; i <= 9; i++) checkMap(i);
   // Every variable takes this many dictionary bytes: a count the file cannot hold is damage.
   const perVariable = 2 + layout.nameLength + layout.sortEntry + layout.formatLength + layout.nameLength + layout.labelLength;
   if (k * perVariable > size) throw fail(`The Stata file is truncated or damaged: its header declares ${k} variables, whose descriptions alone would take more than the file's ${size} bytes (byte offset ${mapAt - 10}).`);
@@ -242,12 +243,13 @@ export async function readStata(
     const v = offsets.findIndex((o, i) => within >= o && within < o + (WIDTH[types[i]] ?? types[i]));
     throw fail(`The Stata file is truncated: it declares ${n} observations of ${rowWidth} bytes from byte offset ${dataStart}, but ends at byte offset ${size}, inside observation ${whole + 1}${v >= 0 ? ` (variable ${names[v]})` : ''}.`);
   }
+  for (let i = 10; i < 14; i++) checkMap(i);
   if (map[10] !== dataEnd + '</data>'.length) {
     throw fail(`The Stata file is damaged: ${n} observations of ${rowWidth} bytes from byte offset ${dataStart} end at ${dataEnd + 7}, but the map puts <strls> at byte offset ${map[10]}.`);
   }
 
   // dta <value_labels> (after the data; read first, through its own window).
-  const tables = await readValueLabels(file, path, map[11], map[12], layout, w.little, text, signal);
+  const tables = await readValueLabels(file, path, map[11], map[12], layout, w.little, text, chunkBytes, signal);
   const variables: SurveyVariable[] = names.map((name, i) => ({
     name,
     index: i,
@@ -268,7 +270,7 @@ export async function readStata(
   for (let f = 0; f < k; f++) if (f < roles.length && roles[f] !== FIELD_SKIP) keptFields.push(f);
   const keptStrl = keptFields.filter((f) => types[f] === STRL);
   // dta <strls>: an index of the strLs (where each one's bytes are), read only when a kept column is a strL.
-  const strls = keptStrl.length ? await indexStrls(file, path, map[10], map[11], layout, w.little, signal) : null;
+  const strls = keptStrl.length ? await indexStrls(file, path, map[10], map[11], layout, w.little, chunkBytes, signal) : null;
   sink.expectRows?.(n);
 
   // The data, in chunks of whole rows.
@@ -385,9 +387,19 @@ function printable(s: string): string {
  * (n entries, the text's length, n text offsets, n values, the text), `</lbl>`, repeated.
  * Returns the tables by name; values past the largest long are `.`, `.a`-`.z` (as ".a"-".z").
  */
-async function readValueLabels(file: AsyncBuffer, path: string, from: number, to: number, layout: Layout, little: boolean, text: (b: Uint8Array) => string, signal?: AbortSignal): Promise<Map<string, ValueLabel[]>> {
+async function readValueLabels(
+  file: AsyncBuffer,
+  path: string,
+  from: number,
+  to: number,
+  layout: Layout,
+  little: boolean,
+  text: (b: Uint8Array) => string,
+  chunkBytes: number,
+  signal?: AbortSignal,
+): Promise<Map<string, ValueLabel[]>> {
   const fail = (message: string) => damaged(CODE, path, message);
-  const w = new ByteWindow(fileSource(file, from, to, CHUNK_BYTES, signal), from);
+  const w = new ByteWindow(fileSource(file, from, to, chunkBytes, signal), from);
   w.little = little;
   const tables = new Map<string, ValueLabel[]>();
   const expect = async (name: string) => {
@@ -447,9 +459,9 @@ async function readValueLabels(file: AsyncBuffer, path: string, from: number, to
  * documentation, 3 + 5 in 119 (ReadStat, hence R haven, writes 119 as 2 + 6): 119 cells are
  * looked up under both packings.
  */
-async function indexStrls(file: AsyncBuffer, path: string, from: number, to: number, layout: Layout, little: boolean, signal?: AbortSignal) {
+async function indexStrls(file: AsyncBuffer, path: string, from: number, to: number, layout: Layout, little: boolean, chunkBytes: number, signal?: AbortSignal) {
   const fail = (message: string) => damaged(CODE, path, message);
-  const w = new ByteWindow(fileSource(file, from, to, CHUNK_BYTES, signal), from);
+  const w = new ByteWindow(fileSource(file, from, to, chunkBytes, signal), from);
   w.little = little;
   const where = new Map<string, { at: number; length: number; binary: boolean }>();
   const start = w.offset;

@@ -257,13 +257,40 @@ export class ByteWindow {
   }
 }
 
+/** What the readers decode text with: a TextDecoder, or the Windows-1252 table below. */
+export interface TextDecoding {
+  readonly encoding: string;
+  decode(bytes: Uint8Array): string;
+}
+
 /**
- * A TextDecoder for an encoding named by a file (SPSS record 7 subtype 20, a code page number),
- * or null when the runtime does not know it.
+ * Windows-1252 (WHATWG Encoding Standard, index-windows-1252): Latin-1 except 0x80-0x9F. Node 20's
+ * TextDecoder('windows-1252') decodes those as Latin-1 C1 controls, so the table is applied here.
  */
-export function decoderFor(label: string): TextDecoder | null {
+const CP1252_HIGH = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
+  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+];
+export const windows1252: TextDecoding = {
+  encoding: 'windows-1252',
+  decode(bytes: Uint8Array): string {
+    let s = '';
+    for (let i = 0; i < bytes.length; i += 4096) {
+      const part = bytes.subarray(i, Math.min(bytes.length, i + 4096));
+      s += String.fromCharCode(...Array.from(part, (b) => (b >= 0x80 && b < 0xa0 ? CP1252_HIGH[b - 0x80] : b)));
+    }
+    return s;
+  },
+};
+
+/**
+ * A decoder for an encoding named by a file (SPSS record 7 subtype 20, a code page), or null when
+ * the runtime does not know it. Windows-1252 (and its aliases, e.g. "latin1") gets the table above.
+ */
+export function decoderFor(label: string): TextDecoding | null {
   try {
-    return new TextDecoder(label);
+    const d = new TextDecoder(label);
+    return d.encoding === 'windows-1252' ? windows1252 : d;
   } catch {
     return null;
   }
