@@ -143,7 +143,7 @@ test('the strLs are not read when no strL column is kept, and the file is read i
 test('byte, int, long, float and double with . and .a-.z, both byte orders, 118 and 119 strL packings', async () => {
   for (const little of [true, false]) {
     for (const release of [117, 118, 119] as const) {
-      const rows = [
+      const rows: Cell[][] = [
         [5, -7, 123456, 1.5, 0.25, 'abc', 'first strL'],
         [MISSING, MISSING, MISSING, MISSING, MISSING, '', 'é'],
         [tag('a'), tag('b'), tag('c'), tag('d'), tag('z'), 'xyz', ''],
@@ -283,7 +283,7 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-const MISSING = Symbol('.');
+const MISSING: unique symbol = Symbol(".");
 const tag = (letter: string) => ({ tag: letter.charCodeAt(0) - 96 });
 type Cell = number | string | typeof MISSING | { tag: number };
 
