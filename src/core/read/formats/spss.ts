@@ -23,6 +23,7 @@ import {
   type ChunkSource,
   type MeasurementLevel,
   type SurveyFileMetadata,
+  type ReadableBuffer,
   type SurveyReadOptions,
   type SurveyVariable,
   type SurveyValue,
@@ -91,7 +92,7 @@ interface Variable {
  * `signal` between chunks. `options.chunkBytes` sets the read size (tests use tiny chunks).
  */
 export async function readSpss(
-  file: AsyncBuffer,
+  file: ReadableBuffer,
   path: string,
   sink: RecordSink,
   signal?: AbortSignal,
@@ -102,7 +103,8 @@ export async function readSpss(
   const chunkBytes = Math.max(16, options.chunkBytes ?? CHUNK_BYTES);
   const size = file.byteLength;
   const fail = (message: string) => damaged(CODE, path, message);
-  const w = new ByteWindow(fileSource(file, 0, size, chunkBytes, signal));
+  // The dictionary is read in small chunks (it is usually a few hundred KB); the data in `chunkBytes`.
+  const w = new ByteWindow(fileSource(file, 0, size, Math.min(chunkBytes, 1 << 16), signal));
 
   // PSPP "File Header Record": 176 bytes.
   if (!(await w.need(176))) throw fail(`This is not an SPSS system file: it is ${size} bytes long, shorter than the 176-byte file header (byte offset 0).`);
@@ -110,7 +112,7 @@ export async function readSpss(
   if (magic !== '$FL2' && magic !== '$FL3') {
     throw fail(`This is not an SPSS system file: it does not start with "$FL2" or "$FL3" (byte offset 0).`);
   }
-  const productBytes = w.bytes(60);
+  const productBytes = w.bytes(60).slice();
   // The layout code is 2 or 3 in the writer's byte order: it tells the byte order.
   const layoutLE = w.view.getInt32(w.pos, true);
   const layoutBE = w.view.getInt32(w.pos, false);
@@ -124,7 +126,7 @@ export async function readSpss(
   const headerCases = w.i32();
   const bias = w.f64();
   w.pos += 17; // creation date and time
-  const fileLabelBytes = w.bytes(64);
+  const fileLabelBytes = w.bytes(64).slice();
   w.pos += 3;
   if (compressionCode < 0 || compressionCode > 2 || (compressionCode === 2) !== (magic === '$FL3')) {
     throw fail(`The SPSS file header is damaged: compression code ${compressionCode} does not fit the "${magic}" file type (byte offset 72).`);
@@ -148,16 +150,29 @@ export async function readSpss(
   const longLabels: Uint8Array[] = [];
   const longMissing: Uint8Array[] = [];
   const remaining = () => size - w.offset;
+  // Labels and values are kept as views into one growing arena (decoded once the encoding is
+  // known), not as thousands of small buffers.
+  let arena = new Uint8Array(1 << 16);
+  let arenaUsed = 0;
+  const keep = (b: Uint8Array): Uint8Array => {
+    if (arenaUsed + b.length > arena.length) {
+      arena = new Uint8Array(Math.max(arena.length * 2, b.length));
+      arenaUsed = 0;
+    }
+    arena.set(b, arenaUsed);
+    arenaUsed += b.length;
+    return arena.subarray(arenaUsed - b.length, arenaUsed);
+  };
   const need = async (n: number, what: string, at: number) => {
     if (!(await w.need(n))) throw fail(`The SPSS file is truncated: it ends inside the ${what} at byte offset ${at} (the file is ${size} bytes long).`);
   };
   for (;;) {
     const at = w.offset;
-    await need(4, 'dictionary, before its termination record (type 999)', at);
+    if (w.available < 4) await need(4, 'dictionary, before its termination record (type 999)', at);
     const type = w.i32();
     if (type === 2) {
       // PSPP "Variable Record".
-      await need(28, 'variable record', at);
+      if (w.available < 28) await need(28, 'variable record', at);
       const width = w.i32();
       const hasLabel = w.i32();
       const missingCount = w.i32();
@@ -182,57 +197,57 @@ export async function readSpss(
       }
       let label: Uint8Array | null = null;
       if (hasLabel) {
-        await need(4, `label of variable ${shortName}`, at);
+        if (w.available < 4) await need(4, `label of variable ${shortName}`, at);
         const length = w.i32();
         if (length < 0 || length > 65535 || length > remaining()) throw fail(`The SPSS dictionary is damaged: variable ${shortName} has a label of ${length} bytes (byte offset ${w.offset - 4}).`);
         const padded = (length + 3) & ~3;
-        await need(padded, `label of variable ${shortName}`, at);
-        label = w.bytes(length).slice();
+        if (w.available < padded) await need(padded, `label of variable ${shortName}`, at);
+        label = keep(w.bytes(length));
         w.pos += padded - length;
       }
       let missing: Uint8Array | null = null;
       if (missingCount !== 0) {
         const n = Math.abs(missingCount) * 8;
-        await need(n, `missing values of variable ${shortName}`, at);
-        missing = w.bytes(n).slice();
+        if (w.available < n) await need(n, `missing values of variable ${shortName}`, at);
+        missing = keep(w.bytes(n));
       }
       records.push({ shortName, width, firstUnit: units, units: 1, label, missingCount, missing, print, offset: at });
       units++;
     } else if (type === 3) {
       // PSPP "Value Labels Records": type 3 with the labels, then type 4 with the variables.
-      await need(4, 'value label record', at);
+      if (w.available < 4) await need(4, 'value label record', at);
       const count = w.i32();
       if (count < 0 || count * 16 > remaining()) throw fail(`The SPSS dictionary is damaged: a value label record at byte offset ${at} claims ${count} labels, more than the rest of the file can hold.`);
       const values: Uint8Array[] = [];
       const labels: Uint8Array[] = [];
       for (let i = 0; i < count; i++) {
-        await need(9, 'value label record', at);
-        values.push(w.bytes(8).slice());
+        if (w.available < 9) await need(9, 'value label record', at);
+        values.push(keep(w.bytes(8)));
         const length = w.u8();
         const padded = ((length + 8) & ~7) - 1; // label_len + label padded to a multiple of 8
-        await need(padded, 'value label record', at);
-        labels.push(w.bytes(length).slice());
+        if (w.available < padded) await need(padded, 'value label record', at);
+        labels.push(keep(w.bytes(length)));
         w.pos += padded - length;
       }
       const at4 = w.offset;
-      await need(8, 'value label variables record (type 4)', at4);
+      if (w.available < 8) await need(8, 'value label variables record (type 4)', at4);
       const type4 = w.i32();
       const n = w.i32();
       if (type4 !== 4) throw fail(`The SPSS dictionary is damaged: the value label record at byte offset ${at} is followed by record type ${type4}, not 4 (byte offset ${at4}).`);
       if (n < 1 || n * 4 > remaining()) throw fail(`The SPSS dictionary is damaged: value labels for ${n} variables (byte offset ${at4}).`);
-      await need(n * 4, 'value label variables record (type 4)', at4);
+      if (w.available < n * 4) await need(n * 4, 'value label variables record (type 4)', at4);
       const list: number[] = [];
       for (let i = 0; i < n; i++) list.push(w.i32() - 1);
       labelSets.push({ values, labels, units: list, offset: at });
     } else if (type === 6) {
       // PSPP "Document Record": 80-byte lines, not needed.
-      await need(4, 'document record', at);
+      if (w.available < 4) await need(4, 'document record', at);
       const lines = w.i32();
       if (lines < 0 || lines * 80 > remaining()) throw fail(`The SPSS dictionary is damaged: a document record at byte offset ${at} claims ${lines} lines.`);
       if (!(await w.skip(lines * 80))) await need(lines * 80, 'document record', at);
     } else if (type === 7) {
       // PSPP "Extension records": subtype, element size, element count, data.
-      await need(12, 'extension record', at);
+      if (w.available < 12) await need(12, 'extension record', at);
       const subtype = w.i32();
       const elementSize = w.i32();
       const count = w.i32();
@@ -245,7 +260,7 @@ export async function readSpss(
         if (!(await w.skip(bytes))) await need(bytes, `extension record (subtype ${subtype})`, at);
         continue;
       }
-      await need(bytes, `extension record (subtype ${subtype})`, at);
+      if (w.available < bytes) await need(bytes, `extension record (subtype ${subtype})`, at);
       const data = w.bytes(bytes).slice();
       const dv = new DataView(data.buffer);
       const bad = () => fail(`The SPSS dictionary is damaged: extension record subtype ${subtype} at byte offset ${at} has ${count} elements of ${elementSize} bytes.`);
@@ -273,7 +288,7 @@ export async function readSpss(
       else if (subtype === 21) longLabels.push(data);
       else if (subtype === 22) longMissing.push(data);
     } else if (type === 999) {
-      await need(4, 'dictionary termination record', at);
+      if (w.available < 4) await need(4, 'dictionary termination record', at);
       w.pos += 4;
       break;
     } else {
@@ -375,7 +390,7 @@ export async function readSpss(
   const missing: (UserMissing | null)[] = variables.map((v) => {
     const rec = v.records[0];
     if (!rec.missing) return null;
-    const dv = new DataView(rec.missing.buffer);
+    const dv = new DataView(rec.missing.buffer, rec.missing.byteOffset, rec.missing.byteLength);
     if (v.width > 0) {
       const values: string[] = [];
       for (let i = 0; i < rec.missingCount; i++) values.push(padded(rec.missing.subarray(8 * i, 8 * i + 8)));
@@ -488,10 +503,24 @@ export async function readSpss(
   const name = (u: number) => variables[unitVariable[u]].name;
   let cases = 0;
   const limit = declared ?? Infinity;
+  const keptStrings = Int32Array.from({ length: variables.length }, (_, i) => i).filter((i) => stringBuffers[i] !== null);
+  const stringViews = variables.map((_, i) => stringBuffers[i]?.subarray(0, stringLengths[i]) ?? null);
+  // Short strings (country codes and the like) repeat: decoded once, by their bytes as a number.
+  const shortStrings = new Map<number, string>();
   const emitStrings = () => {
-    for (let i = 0; i < variables.length; i++) {
-      const b = stringBuffers[i];
-      if (b) values[i] = trimPadding(decoder!.decode(b.subarray(0, stringLengths[i])));
+    for (let k = 0; k < keptStrings.length; k++) {
+      const i = keptStrings[k];
+      const b = stringViews[i]!;
+      if (b.length <= 6) {
+        let key = b.length;
+        for (let j = 0; j < b.length; j++) key = key * 256 + b[j];
+        let s = shortStrings.get(key);
+        if (s === undefined) {
+          s = trimPadding(decoder!.decode(b));
+          if (shortStrings.size < 65536) shortStrings.set(key, s);
+        }
+        values[i] = s;
+      } else values[i] = trimPadding(decoder!.decode(b));
     }
   };
 

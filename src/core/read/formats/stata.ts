@@ -14,7 +14,7 @@ import { TextDecoder } from 'node:util';
 import type { AsyncBuffer } from 'hyparquet';
 import { FIELD_SKIP } from '../delimited';
 import type { RecordSink } from '../parquet';
-import { ByteWindow, CHUNK_BYTES, damaged, extendedMissing, fileSource, type SurveyFileMetadata, type SurveyReadOptions, type SurveyVariable, type SurveyValue, type ValueLabel, windows1252 } from './survey-file';
+import { ByteWindow, CHUNK_BYTES, damaged, extendedMissing, fileSource, type SurveyFileMetadata, type SurveyReadOptions, type SurveyVariable, type SurveyValue, type ValueLabel, type ReadableBuffer, readChunk, windows1252 } from './survey-file';
 
 const CODE = 'stata.invalid';
 
@@ -77,7 +77,7 @@ const latin1 = new TextDecoder('latin1');
  * chunks. `options.chunkBytes` sets the read size (tests use tiny chunks).
  */
 export async function readStata(
-  file: AsyncBuffer,
+  file: ReadableBuffer,
   path: string,
   sink: RecordSink,
   signal?: AbortSignal,
@@ -88,7 +88,8 @@ export async function readStata(
   const chunkBytes = Math.max(16, options.chunkBytes ?? CHUNK_BYTES);
   const size = file.byteLength;
   const fail = (message: string) => damaged(CODE, path, message);
-  const w = new ByteWindow(fileSource(file, 0, size, chunkBytes, signal));
+  // The dictionary is read in small chunks; the data in `chunkBytes`.
+  const w = new ByteWindow(fileSource(file, 0, size, Math.min(chunkBytes, 1 << 16), signal));
   let sawUtf8 = false;
   let saw1252 = false;
   // Format 117: Windows-1252 by definition; valid UTF-8 (with non-ASCII bytes) is taken as UTF-8.
@@ -279,12 +280,14 @@ export async function readStata(
   const keptOffsets = Int32Array.from(keptFields, (f) => offsets[f]);
   const rowsPerChunk = Math.max(1, Math.floor(chunkBytes / Math.max(1, rowWidth)));
   const little = w.little;
+  // With `readInto`, one buffer serves every chunk of rows.
+  const rowBuffer = file.readInto ? new Uint8Array(Math.min(n, rowsPerChunk) * rowWidth) : null;
   const strlKey = (buf: Uint8Array, at: number) => latin1.decode(buf.subarray(at, at + 8));
   for (let row = 0; row < n; ) {
     signal?.throwIfAborted();
     const count = Math.min(rowsPerChunk, n - row);
     const at = dataStart + row * rowWidth;
-    const buf = new Uint8Array(await file.slice(at, at + count * rowWidth));
+    const buf = await readChunk(file, at, count * rowWidth, rowBuffer);
     if (buf.length !== count * rowWidth) throw fail(`The Stata file is truncated: observations ${row + 1}-${row + count} (byte offset ${at}) could not be read.`);
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     // strLs of this chunk, fetched before its rows are decoded (only this chunk's are held).

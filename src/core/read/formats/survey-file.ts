@@ -107,21 +107,59 @@ export interface ChunkSource {
   next(): Promise<Uint8Array | null>;
   /** Fraction of the source delivered so far (progress). */
   progress(): number;
+  /** True when a chunk's bytes are overwritten by the next call (they must be copied to be kept). */
+  reused?: boolean;
 }
 
-/** Bytes read per chunk: as the CSV reader, large enough that reads do not matter, small for memory. */
-export const CHUNK_BYTES = 4 << 20;
+/**
+ * Bytes read per chunk. 1 MiB, not the CSV reader's 4 MiB: decoding a chunk of binary cases is
+ * fast enough that reads do not matter at 1 MiB, and the smaller window is kept in cache and costs
+ * less memory (bench/README-formats.md).
+ */
+export const CHUNK_BYTES = 1 << 20;
 
-/** The bytes of `file` from `from` to `to`, `chunkBytes` at a time. */
-export function fileSource(file: AsyncBuffer, from: number, to: number, chunkBytes = CHUNK_BYTES, signal?: AbortSignal): ChunkSource {
+/**
+ * An AsyncBuffer that can also read into a caller's buffer (e.g. `FileHandle.read`). Readers use it
+ * when present: one buffer is reused for every chunk instead of a new ArrayBuffer per slice, which
+ * otherwise piles up as garbage (up to V8's external-memory GC threshold, tens of MB) before it is freed.
+ */
+export interface ReadableBuffer extends AsyncBuffer {
+  /** Reads up to `target.length` bytes at `position` into `target`; resolves to the count read. */
+  readInto?(target: Uint8Array, position: number): Promise<number>;
+}
+
+/** `length` bytes at `position` into `target` (reused) when `file` can, else a fresh slice. */
+export async function readChunk(file: ReadableBuffer, position: number, length: number, target: Uint8Array | null): Promise<Uint8Array> {
+  if (file.readInto && target && target.length >= length) {
+    const view = target.subarray(0, length);
+    let got = 0;
+    while (got < length) {
+      const n = await file.readInto(view.subarray(got), position + got);
+      if (n <= 0) break;
+      got += n;
+    }
+    return view.subarray(0, got);
+  }
+  return new Uint8Array(await file.slice(position, position + length));
+}
+
+/**
+ * The bytes of `file` from `from` to `to`, `chunkBytes` at a time. With `readInto`, every chunk is
+ * read into the same buffer: a chunk is then only valid until the next one is asked for
+ * (`reused`), which ByteWindow honours by copying.
+ */
+export function fileSource(file: ReadableBuffer, from: number, to: number, chunkBytes = CHUNK_BYTES, signal?: AbortSignal): ChunkSource {
   let at = from;
+  const target = file.readInto ? new Uint8Array(Math.min(chunkBytes, Math.max(0, to - from))) : null;
   return {
+    reused: target !== null,
     async next() {
       signal?.throwIfAborted();
       if (at >= to) return null;
       const end = Math.min(to, at + chunkBytes);
-      const chunk = new Uint8Array(await file.slice(at, end));
-      at = end;
+      const chunk = await readChunk(file, at, end - at, target);
+      if (chunk.length === 0) return null;
+      at += chunk.length;
       return chunk;
     },
     progress: () => (to > from ? (at - from) / (to - from) : 1),
@@ -142,6 +180,7 @@ export class ByteWindow {
   base: number;
   little = true;
   private done = false;
+  private store: Uint8Array | null = null;
 
   constructor(
     private readonly source: ChunkSource,
@@ -180,19 +219,30 @@ export class ByteWindow {
 
   private append(chunk: Uint8Array): void {
     const rest = this.end - this.pos;
-    if (rest === 0) {
+    if (rest === 0 && this.store === null && !this.source.reused) {
+      // Nothing carried over: the chunk itself becomes the window, without a copy.
       this.base += this.end;
-      this.buf = chunk;
-    } else {
-      const merged = new Uint8Array(rest + chunk.length);
-      merged.set(this.buf.subarray(this.pos, this.end), 0);
-      merged.set(chunk, rest);
-      this.base += this.pos;
-      this.buf = merged;
+      this.setBuffer(chunk, chunk.length);
+      return;
     }
+    // The unread tail and the chunk, in one buffer kept from read to read (no allocation per chunk).
+    let store = this.store;
+    if (store === null || store.length < rest + chunk.length) {
+      store = new Uint8Array(rest + chunk.length + (1 << 16));
+      store.set(this.buf.subarray(this.pos, this.end), 0);
+      this.store = store;
+    } else if (this.buf === store) store.copyWithin(0, this.pos, this.end);
+    else store.set(this.buf.subarray(this.pos, this.end), 0);
+    store.set(chunk, rest);
+    this.base += this.pos;
+    this.setBuffer(store, rest + chunk.length);
+  }
+
+  private setBuffer(buf: Uint8Array, end: number): void {
+    this.buf = buf;
     this.pos = 0;
-    this.end = this.buf.length;
-    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    this.end = end;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   /** Skips `n` bytes (reading through them); false when the source ends first. */
