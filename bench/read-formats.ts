@@ -19,13 +19,13 @@
  * Run each in its own process so peak RSS is its own.
  */
 import { promises as fs } from 'node:fs';
-import type { AsyncBuffer } from 'hyparquet';
 import { readSurvey } from '../src/core/read/index';
 import { wvs7Topic } from '../src/core/presets/wvs7';
 import { FIELD_SKIP, FIELD_TEXT } from '../src/core/read/delimited';
 import { readSpss } from '../src/core/read/formats/spss';
 import { readStata } from '../src/core/read/formats/stata';
 import type { RecordSink } from '../src/core/read/parquet';
+import type { ReadableBuffer } from '../src/core/read/formats/survey-file';
 
 const file = process.argv[2] ?? 'bench/data/wvs7-shaped.sav';
 const mode = process.argv[3] ?? 'survey';
@@ -37,7 +37,7 @@ function itemsOf(names: string[]): string[] {
   return names.filter((h) => /^Q\d+$/.test(h) && wvs7Topic(h) && !['Q260', 'Q262', 'Q240'].includes(h)).slice(0, 175);
 }
 
-async function open(path: string): Promise<{ buffer: AsyncBuffer; close: () => Promise<void> }> {
+async function open(path: string): Promise<{ buffer: ReadableBuffer; close: () => Promise<void> }> {
   const handle = await fs.open(path, 'r');
   const size = (await handle.stat()).size;
   return {
@@ -53,6 +53,7 @@ async function open(path: string): Promise<{ buffer: AsyncBuffer; close: () => P
         }
         return bytes.buffer;
       },
+      readInto: async (target: Uint8Array, position: number) => (await handle.read(target, 0, target.length, position)).bytesRead,
     },
     close: () => handle.close(),
   };
