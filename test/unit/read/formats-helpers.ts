@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { FIELD_SKIP, FIELD_TEXT } from '../../../src/core/read/delimited';
 import { bytesBuffer, type RecordSink } from '../../../src/core/read/parquet';
 import type { AsyncBuffer } from 'hyparquet';
+import type { ReadableBuffer } from '../../../src/core/read/formats/survey-file';
 
 const root = path.resolve(__dirname, '../../../..');
 export const formatsFixture = (name: string) => path.join(root, 'test/fixtures/formats', name);
@@ -75,6 +76,19 @@ export function countingBuffer(bytes: Uint8Array): AsyncBuffer & { largest: numb
     },
   };
   return b;
+}
+
+/** A buffer with `readInto` (as over a file handle): the readers then reuse one chunk buffer. */
+export function readIntoBuffer(bytes: Uint8Array): ReadableBuffer {
+  return {
+    ...bytesBuffer(bytes),
+    async readInto(target: Uint8Array, position: number) {
+      // Short reads on purpose (at most 1000 bytes), as a file handle may return.
+      const n = Math.max(0, Math.min(target.length, 1000, bytes.length - position));
+      target.set(bytes.subarray(position, position + n));
+      return n;
+    },
+  };
 }
 
 /** Numbers equal to the oracle's 17 significant digits; everything else exactly. */

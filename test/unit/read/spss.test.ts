@@ -5,7 +5,7 @@ import { readSpss } from '../../../src/core/read/formats/spss';
 import { bytesBuffer } from '../../../src/core/read/parquet';
 import { InputError } from '../../../src/core/diagnostics';
 import type { SurveyFileMetadata } from '../../../src/core/read/formats/survey-file';
-import { CollectingSink, assertSameValues, countingBuffer, fixtureBytes, mulberry32, oracleOf, readstatSummary, sortedLabels } from './formats-helpers';
+import { CollectingSink, assertSameValues, countingBuffer, readIntoBuffer, fixtureBytes, mulberry32, oracleOf, readstatSummary, sortedLabels } from './formats-helpers';
 
 // Fixtures and oracles: test/fixtures/formats/generate.sh (R haven 2.5.1 writes the files and
 // reads them back with user_na = TRUE; readstat 1.1.8 summarises them).
@@ -60,9 +60,14 @@ for (const name of FILES) {
     assert.equal(meta.compression, { rows: 'bytecode', binary: 'zlib' }[s['Compression'] as 'rows' | 'binary'] ?? 'none');
   });
 
-  test(`${name}: read in 16- to 4099-byte chunks, the records are the same`, async () => {
+  test(`${name}: read in 16- to 4099-byte chunks, the records are the same, also into a reused buffer`, async () => {
     const whole = (await read(fixtureBytes(name), name)).sink.rows;
-    for (const chunk of [16, 37, 512, 4099]) assert.deepEqual((await read(fixtureBytes(name), name, new CollectingSink(), chunk)).sink.rows, whole, `chunk ${chunk}`);
+    for (const chunk of [16, 37, 512, 4099]) {
+      assert.deepEqual((await read(fixtureBytes(name), name, new CollectingSink(), chunk)).sink.rows, whole, `chunk ${chunk}`);
+      const sink = new CollectingSink();
+      await readSpss(readIntoBuffer(fixtureBytes(name)), name, sink, undefined, undefined, { chunkBytes: chunk });
+      assert.deepEqual(sink.rows, whole, `chunk ${chunk}, readInto`);
+    }
   });
 }
 

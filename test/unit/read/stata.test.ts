@@ -7,7 +7,7 @@ import { readSpss } from '../../../src/core/read/formats/spss';
 import { bytesBuffer } from '../../../src/core/read/parquet';
 import { InputError } from '../../../src/core/diagnostics';
 import { isExtendedMissing, windows1252, type SurveyFileMetadata } from '../../../src/core/read/formats/survey-file';
-import { CollectingSink, assertSameValues, countingBuffer, fixtureBytes, formatsFixture, mulberry32, oracleOf, readstatSummary, sortedLabels } from './formats-helpers';
+import { CollectingSink, assertSameValues, countingBuffer, readIntoBuffer, fixtureBytes, formatsFixture, mulberry32, oracleOf, readstatSummary, sortedLabels } from './formats-helpers';
 
 // Fixtures and oracles: test/fixtures/formats/generate.sh (R haven 2.5.1 write_dta versions 13,
 // 14, 15 = formats 117, 118, 119; read back with read_dta; readstat 1.1.8 summaries).
@@ -65,9 +65,14 @@ for (const name of FILES) {
     assert.equal(meta.compression, 'none');
   });
 
-  test(`${name}: read in 16- to 4099-byte chunks, the records are the same`, async () => {
+  test(`${name}: read in 16- to 4099-byte chunks, the records are the same, also into a reused buffer`, async () => {
     const whole = (await read(fixtureBytes(name), name)).sink.rows;
-    for (const chunk of [16, 37, 512, 4099]) assert.deepEqual((await read(fixtureBytes(name), name, new CollectingSink(), chunk)).sink.rows, whole, `chunk ${chunk}`);
+    for (const chunk of [16, 37, 512, 4099]) {
+      assert.deepEqual((await read(fixtureBytes(name), name, new CollectingSink(), chunk)).sink.rows, whole, `chunk ${chunk}`);
+      const sink = new CollectingSink();
+      await readStata(readIntoBuffer(fixtureBytes(name)), name, sink, undefined, undefined, { chunkBytes: chunk });
+      assert.deepEqual(sink.rows, whole, `chunk ${chunk}, readInto`);
+    }
   });
 }
 
