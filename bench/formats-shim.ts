@@ -6,12 +6,12 @@
 import { promises as fs } from 'node:fs';
 import type { AsyncBuffer } from 'hyparquet';
 import type { ReadableBuffer } from '../src/core/read/formats/survey-file';
-import { readParquet as parquet } from '../src/core/read/parquet';
-import type { RecordSink } from '../src/core/read/parquet';
+import { readParquet as parquet } from '../src/core/read/formats/parquet';
+import type { RecordSink } from '../src/core/read/formats/parquet';
 import { readSpss } from '../src/core/read/formats/spss';
 import { readStata } from '../src/core/read/formats/stata';
 
-export { bytesBuffer, type RecordSink } from '../src/core/read/parquet';
+export { bytesBuffer, type RecordSink } from '../src/core/read/formats/parquet';
 
 export async function readParquet(file: AsyncBuffer, path: string, sink: RecordSink, signal?: AbortSignal, onProgress?: (fraction: number) => void): Promise<void> {
   if (!/\.(z?sav|dta)$/i.test(path)) return parquet(file, path, sink, signal, onProgress);

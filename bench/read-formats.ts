@@ -20,11 +20,11 @@
  */
 import { promises as fs } from 'node:fs';
 import { readSurvey } from '../src/core/read/index';
-import { wvs7Topic } from '../src/core/presets/wvs7';
-import { FIELD_SKIP, FIELD_TEXT } from '../src/core/read/delimited';
+import { wvs7Topic } from '../src/core/read/presets/wvs7';
+import { FIELD_SKIP, FIELD_TEXT } from '../src/core/read/formats/delimited';
 import { readSpss } from '../src/core/read/formats/spss';
 import { readStata } from '../src/core/read/formats/stata';
-import type { RecordSink } from '../src/core/read/parquet';
+import type { RecordSink } from '../src/core/read/formats/parquet';
 import type { ReadableBuffer } from '../src/core/read/formats/survey-file';
 
 const file = process.argv[2] ?? 'bench/data/wvs7-shaped.sav';

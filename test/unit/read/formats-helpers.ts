@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import assert from 'node:assert/strict';
-import { FIELD_SKIP, FIELD_TEXT } from '../../../src/core/read/delimited';
-import { bytesBuffer, type RecordSink } from '../../../src/core/read/parquet';
+import { FIELD_SKIP, FIELD_TEXT } from '../../../src/core/read/formats/delimited';
+import { bytesBuffer, type RecordSink } from '../../../src/core/read/formats/parquet';
 import type { AsyncBuffer } from 'hyparquet';
 import type { ReadableBuffer } from '../../../src/core/read/formats/survey-file';
 

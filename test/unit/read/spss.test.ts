@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { readSpss } from '../../../src/core/read/formats/spss';
-import { bytesBuffer } from '../../../src/core/read/parquet';
-import { InputError } from '../../../src/core/diagnostics';
+import { bytesBuffer } from '../../../src/core/read/formats/parquet';
+import { InputError } from '../../../src/core/report/diagnostics';
 import type { SurveyFileMetadata } from '../../../src/core/read/formats/survey-file';
 import { CollectingSink, assertSameValues, countingBuffer, readIntoBuffer, fixtureBytes, mulberry32, oracleOf, readstatSummary, sortedLabels } from './formats-helpers';
 

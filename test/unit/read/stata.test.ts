@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import fc from 'fast-check';
 import { readStata } from '../../../src/core/read/formats/stata';
 import { readSpss } from '../../../src/core/read/formats/spss';
-import { bytesBuffer } from '../../../src/core/read/parquet';
-import { InputError } from '../../../src/core/diagnostics';
+import { bytesBuffer } from '../../../src/core/read/formats/parquet';
+import { InputError } from '../../../src/core/report/diagnostics';
 import { isExtendedMissing, windows1252, type SurveyFileMetadata } from '../../../src/core/read/formats/survey-file';
 import { CollectingSink, assertSameValues, countingBuffer, readIntoBuffer, fixtureBytes, formatsFixture, mulberry32, oracleOf, readstatSummary, sortedLabels } from './formats-helpers';
 

@@ -12,8 +12,8 @@
 import { inflateSync } from 'node:zlib';
 import { TextDecoder } from 'node:util';
 import type { AsyncBuffer } from 'hyparquet';
-import { FIELD_SKIP } from '../delimited';
-import type { RecordSink } from '../parquet';
+import { FIELD_SKIP } from './delimited';
+import type { RecordSink } from './parquet';
 import {
   ByteWindow,
   CHUNK_BYTES,

@@ -12,8 +12,8 @@
  */
 import { TextDecoder } from 'node:util';
 import type { AsyncBuffer } from 'hyparquet';
-import { FIELD_SKIP } from '../delimited';
-import type { RecordSink } from '../parquet';
+import { FIELD_SKIP } from './delimited';
+import type { RecordSink } from './parquet';
 import { ByteWindow, CHUNK_BYTES, damaged, extendedMissing, fileSource, type SurveyFileMetadata, type SurveyReadOptions, type SurveyVariable, type SurveyValue, type ValueLabel, type ReadableBuffer, readChunk, windows1252 } from './survey-file';
 
 const CODE = 'stata.invalid';

@@ -10,7 +10,7 @@
  */
 import { TextDecoder } from 'node:util';
 import type { AsyncBuffer } from 'hyparquet';
-import { InputError } from '../../diagnostics';
+import { InputError } from '../../report/diagnostics';
 
 /** One cell as fed to the sink. */
 export type SurveyValue = number | string | null;
