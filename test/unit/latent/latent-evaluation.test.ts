@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluate } from '../../../src/core/evaluate/evaluate';
@@ -9,6 +11,7 @@ import { CULTURAL_MAP_INDICATORS, culturalMapColumns, indicatorValues } from '..
 import { fitCulturalMap, placeOnMap } from '../../../src/core/stats/cultural-map';
 import { Prng } from '../../../src/core/stats/prng';
 import type { EvaluationReport } from '../../../src/core/report/model';
+import { renderReport } from '../../../src/core/report/render';
 
 // A small WVS-like data set: 5 countries, each with a secular (s) and self-expression (e) level
 // that shifts the map's columns, survey weights, 8% missing codes; two other items (Q1, Q2).
@@ -263,4 +266,27 @@ test('config: culturalMap and factors are parsed; bad entries are located', () =
   const codes = bad.diagnostics.map((d) => `${d.code}@${d.line}:${d.column}`);
   assert.deepEqual(codes, ['config.unknown-key@4:31', 'config.value@4:66']);
   assert.equal(bad.config, null);
+});
+
+test('CLI summary, Markdown and HTML show the latent structure (map distance, Procrustes, congruence)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'replens-latent-cli-'));
+  writeCsv(join(dir, 'reference.csv'), generate(51, 80, false), ALL_COLUMNS);
+  const model = generate(52, 40, true);
+  writeCsv(join(dir, 'model.csv'), model, ALL_COLUMNS.filter((c) => c !== 'W_WEIGHT'));
+  writeFileSync(join(dir, 'representativeness.json'), JSON.stringify({ reference: { path: 'reference.csv', preset: 'wvs7' }, runs: ['model.csv'], groupBy: 'B_COUNTRY_ALPHA', association: ['pearson'], bootstrap: 10, permutations: 0 }));
+  const root = path.resolve(__dirname, '../../../..');
+  const r = spawnSync(process.execPath, [path.join(root, 'out/cli.js'), 'evaluate', '--config', join(dir, 'representativeness.json'), '--format', 'json', '--out', join(dir, 'report.json'), '--quiet'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const [head, row, ...rest] = r.stdout.split('\n');
+  assert.match(head, /map distance\s+map Procrustes r\s+factor congruence/);
+  const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as EvaluationReport;
+  const map = report.runs[0].latent!.culturalMap!;
+  assert.ok(row.includes(map.agreement.meanDistance.value!.toFixed(3)) && row.includes(map.agreement.procrustes!.correlation.toFixed(3)));
+  assert.ok(rest.some((l) => l.startsWith('(independent-marginals)') && l.includes(map.floor.meanDistance!.toFixed(3))));
+  const md = renderReport(report, 'md');
+  assert.match(md, /### Latent structure/);
+  assert.match(md, /Tucker congruence overall/);
+  const html = renderReport(report, 'html');
+  assert.match(html, /<section id="latent-structure"/);
+  assert.match(html, /<td>AAA<\/td><td>\(/);
 });
