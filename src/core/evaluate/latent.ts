@@ -61,11 +61,15 @@ export interface LatentInput {
   items: readonly ItemCodebook[];
   refMatrices: ReadonlyMap<AssociationChoice, AssociationMatrix>;
   runMatrices: ReadonlyMap<AssociationChoice, AssociationMatrix>;
+  /** Stage clock (REPLENS_STAGE_TIMES): called after the map and after the factor structure. */
+  lap?: (stage: string) => void;
 }
 
 export function evaluateLatent(input: LatentInput): LatentStructure {
   const map = culturalMap(input);
+  input.lap?.(`run ${input.run.name}: cultural map`);
   const factors = factorStructure(input);
+  input.lap?.(`run ${input.run.name}: factor structure`);
   return {
     culturalMap: 'reason' in map ? null : map,
     ...('reason' in map ? { culturalMapUnavailable: map.reason } : {}),
@@ -188,7 +192,9 @@ function culturalMap(input: LatentInput): CulturalMapReport | Unavailable {
   // indicators are linear in their columns' codes, so the expected point is the pooled means'.
   const allRef = memo.get(`${fitKey}:pooled`, () => groupMeans(refUsed, [Uint32Array.from(fittedRows.flatMap((r) => Array.from(r)))], refData.weights, null)[0]);
   const floorPos = placeOnMap(solution, [allRef])[0];
-  const floor = mapAgreement(refPos, refPos.map(() => floorPos));
+  // One point for every group: no spread, so no Procrustes fit (set here: the centred copies of a
+  // repeated point are zero only up to rounding).
+  const floor = { ...mapAgreement(refPos, refPos.map(() => floorPos)), procrustes: null };
 
   // Ceiling: the human respondents split at random within each compared group, both halves placed.
   const ceiling = memo.get(`${fitKey}:ceiling:${config.seed}:${compared.join('\u0001')}`, () => {
@@ -241,7 +247,7 @@ function culturalMap(input: LatentInput): CulturalMapReport | Unavailable {
       procrustes: agreement.procrustes,
       procrustesCorrelationCi: agreement.procrustes ? interval(bootProcrustes) : null,
     },
-    floor: { position: floorPos, meanDistance: floor.meanDistance, procrustesCorrelation: floor.procrustes?.correlation ?? null },
+    floor: { position: floorPos, meanDistance: floor.meanDistance, procrustesCorrelation: floor.procrustes },
     ceiling: {
       splits: MAP_SPLITS,
       meanDistance: meanOfDefined(ceiling.dist),

@@ -193,8 +193,7 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
   const weakItems = markWeakItems(marginal, config.thresholds, locations);
   weakPairs.sort((a, b) => Math.abs(b.difference ?? 0) - Math.abs(a.difference ?? 0));
 
-  const latent = evaluateLatent({ config, refData, memo, bag, notes, signal, run, runData, items, refMatrices, runMatrices });
-  lap(`run ${run.name}: latent structure`);
+  const latent = evaluateLatent({ config, refData, memo, bag, notes, signal, run, runData, items, refMatrices, runMatrices, lap });
   const groups = runData ? await subgroupScores(config, refData, refIdx, runData, runIdx, run.path, run.name, bag, signal) : [];
   if (groups.length) lap(`run ${run.name}: subgroups`);
   const itemLocations: Record<string, ItemLocation> = {};

@@ -290,3 +290,21 @@ test('CLI summary, Markdown and HTML show the latent structure (map distance, Pr
   assert.match(html, /<section id="latent-structure"/);
   assert.match(html, /<td>AAA<\/td><td>\(/);
 });
+
+test('demo: the persona run spreads the countries far beyond the humans, the base run puts every country in one place', async () => {
+  const root = path.resolve(__dirname, '../../../..');
+  const file = path.join(root, 'demo/representativeness.json');
+  const { config } = parseConfig(readFileSync(file, 'utf8'), file);
+  const report = await evaluate({ ...config!, bootstrap: 0, permutations: 0 });
+  const map = Object.fromEntries(report.runs.map((r) => [r.name, r.latent!.culturalMap!]));
+  const spread = (ps: ([number, number] | null)[]) => Math.sqrt(ps.reduce((s, p) => s + p![0] ** 2 + p![1] ** 2, 0) / ps.length);
+  const human = spread(map.persona.points.map((p) => p.reference));
+  assert.equal(map.persona.indicators.length, 5);
+  assert.ok(spread(map.persona.points.map((p) => p.run)) > 2 * human);
+  const base = map.base.points.map((p) => p.run!);
+  const centre = [0, 1].map((a) => base.reduce((s, p) => s + p[a], 0) / base.length);
+  // Root mean square distance of the base run's countries from their own centre: a cluster.
+  assert.ok(spread(base.map((p) => [p[0] - centre[0], p[1] - centre[1]])) < 0.5 * human);
+  assert.ok(map.finetuned.agreement.meanDistance.value! < map.persona.agreement.meanDistance.value!);
+  assert.ok(map.base.agreement.procrustes!.correlation < map.finetuned.agreement.procrustes!.correlation);
+});
