@@ -44,6 +44,11 @@ const MIN_PER_DIMENSION = 2;
  * simulated respondents the thresholds are higher (sampling noise of eigenvalues shrinks as
  * 1/sqrt(n)), so the number of factors is conservative, and the report says how many were used.
  */
+/**
+ * Above this many items the factor structure runs only when the config names `factors`: the
+ * reference's parallel analysis is O(p^3) per simulated data set (about 33 s for 175 items).
+ */
+const FACTORS_BY_DEFAULT_MAX_ITEMS = 60;
 const PARALLEL_MAX_RESPONDENTS = 2000;
 /** Items whose loadings move most, reported. */
 const MOVERS = 5;
@@ -335,6 +340,9 @@ function factorStructure(input: LatentInput): FactorStructureReport | Unavailabl
   if (method === 'cramer') return { reason: 'Cramér\'s V is not a correlation (it has no sign); factor analysis needs pearson, spearman or polychoric first in "association".' };
   const p = items.length;
   if (p < 3) return { reason: `Factor analysis needs at least 3 items; ${p} shared.` };
+  if (p > FACTORS_BY_DEFAULT_MAX_ITEMS && config.factors === undefined) {
+    return { reason: `Factor structure of ${p} items is computed when asked: set "factors" (the number of factors to compare). Its parallel analysis took about 33 s for 175 items (bench/README-latent.md), so it is not run by default above ${FACTORS_BY_DEFAULT_MAX_ITEMS} items.` };
+  }
   const undefinedPair = (m: AssociationMatrix) => {
     for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) if (m.values[i][j] === null || !Number.isFinite(m.values[i][j] as number)) return `${items[i].id}-${items[j].id}`;
     return null;
