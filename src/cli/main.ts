@@ -162,7 +162,7 @@ function num(x: number | null | undefined): string {
 /** The side-by-side summary a user reads in the terminal. */
 export function summaryTable(report: EvaluationReport): string {
   const methods = [...new Set(report.runs.flatMap((r) => Object.keys(r.structure.individual)))];
-  const head = ['run', 'respondents', 'representativeness [95% CI]', 'mean TVD', ...methods.map((m) => `structure ${m} [95% CI]`), ...methods.map((m) => `RMSE ${m}`), 'weak items'];
+  const head = ['run', 'respondents', 'representativeness [95% CI]', 'mean TVD', ...methods.map((m) => `structure ${m} [95% CI]`), ...methods.map((m) => `RMSE ${m}`), 'weak items', ...latentHead(report)];
   const rows = report.runs.map((r) => {
     const rep = r.marginal.summary.representativeness;
     return [
@@ -176,6 +176,7 @@ export function summaryTable(report: EvaluationReport): string {
       }),
       ...methods.map((m) => num(r.structure.individual[m]?.comparison.rmse ?? null)),
       String(r.weakItems.length),
+      ...latentCells(report, r),
     ];
   });
   const floors = report.runs.slice(0, 1).flatMap((r) =>
@@ -187,11 +188,33 @@ export function summaryTable(report: EvaluationReport): string {
       ...methods.map((m) => num(b.structure[m]?.pearson ?? null)),
       ...methods.map((m) => num(b.structure[m]?.rmse ?? null)),
       '',
+      ...latentBaselineCells(report, r, b.name),
     ]),
   );
   const all = [head, ...rows, ...floors];
   const widths = head.map((_, c) => Math.max(...all.map((r) => r[c].length)));
   return all.map((r) => r.map((v, c) => pad(v, widths[c])).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** Latent-structure columns of the summary: cultural-map mean distance and Procrustes correlation, factor congruence. */
+function latentHead(report: EvaluationReport): string[] {
+  return report.runs.some((r) => r.latent) ? ['map distance', 'map Procrustes r', 'factor congruence'] : [];
+}
+
+function latentCells(report: EvaluationReport, r: EvaluationReport['runs'][number]): string[] {
+  if (!latentHead(report).length) return [];
+  const map = r.latent?.culturalMap;
+  const md = map?.agreement.meanDistance;
+  return [map ? `${num(md!.value)} [${num(md!.ci?.low)}, ${num(md!.ci?.high)}]` : 'n/a', num(map?.agreement.procrustes?.correlation ?? null), num(r.latent?.factors?.congruence.overall ?? null)];
+}
+
+/** The map's floor beside the independent-marginals row, its ceiling beside the human split-half row. */
+function latentBaselineCells(report: EvaluationReport, r: EvaluationReport['runs'][number], baseline: string): string[] {
+  if (!latentHead(report).length) return [];
+  const map = r.latent?.culturalMap;
+  if (map && baseline === 'independent-marginals') return [num(map.floor.meanDistance), num(map.floor.procrustesCorrelation), ''];
+  if (map && baseline === 'human-split-half') return [num(map.ceiling.meanDistance), num(map.ceiling.procrustesCorrelation), ''];
+  return ['', '', ''];
 }
 
 async function main(argv: string[]): Promise<number> {

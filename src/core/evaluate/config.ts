@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { InputDiagnostic } from '../report/diagnostics';
 import { LineIndex } from '../report/line-index';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../report/model';
+import { CULTURAL_MAP_INDICATORS } from '../read/presets/cultural-map-wvs7';
 
 export type AssociationChoice = 'pearson' | 'spearman' | 'polychoric' | 'cramer';
 export const ASSOCIATION_CHOICES: readonly AssociationChoice[] = ['pearson', 'spearman', 'polychoric', 'cramer'];
@@ -72,6 +73,15 @@ export interface EvaluationConfig {
    * (`file.too-large`) instead of exhausting memory.
    */
   maxMemoryMB?: number;
+  /**
+   * The Inglehart-Welzel cultural map's indicator columns (`culturalMap.items`): per indicator id a
+   * column name (single-column indicators), an object of part -> column (autonomy: independence,
+   * determination, religiousFaith, obedience; postmaterialism: first, second), or null to leave it
+   * out; unnamed indicators take the wvs7 preset's columns. `enabled: false` turns the map off.
+   */
+  culturalMap?: { enabled: boolean; items: Record<string, Record<string, string> | null> };
+  /** Factors of the item-level factor analysis; default: the reference's parallel analysis. */
+  factors?: number;
 }
 
 export const DEFAULTS = {
@@ -176,7 +186,7 @@ export function parseConfig(text: string, file: string): ConfigLoadResult {
     return out;
   };
 
-  known(root, ['$schema', 'reference', 'runs', 'items', 'groups', 'groupBy', 'association', 'thresholds', 'bootstrap', 'polychoricBootstrap', 'permutations', 'seed', 'dontKnow', 'maxMemoryMB'], 'the configuration');
+  known(root, ['$schema', 'reference', 'runs', 'items', 'groups', 'groupBy', 'association', 'thresholds', 'bootstrap', 'polychoricBootstrap', 'permutations', 'seed', 'dontKnow', 'maxMemoryMB', 'culturalMap', 'factors'], 'the configuration');
 
   const refNode = findNodeAtLocation(root, ['reference']);
   let reference: ReferenceConfig | null = null;
@@ -347,8 +357,72 @@ export function parseConfig(text: string, file: string): ConfigLoadResult {
     else problem(dk, 'config.value', '"dontKnow" must be "missing" or "category".');
   }
 
+  const culturalMap = parseCulturalMap(findNodeAtLocation(root, ['culturalMap']), problem, known);
+  const factorsNode = findNodeAtLocation(root, ['factors']);
+  const factors = factorsNode ? int('factors', 0, 1) || undefined : undefined;
+
   if (reference && !diagnostics.some((d) => d.severity === 'error')) {
-    result.config = { configPath: path.resolve(file), reference, runs, items, groups, groupBy, association, thresholds, bootstrap, polychoricBootstrap, permutations, seed, dontKnow, ...(maxMemoryMB !== undefined ? { maxMemoryMB } : {}) };
+    result.config = { configPath: path.resolve(file), reference, runs, items, groups, groupBy, association, thresholds, bootstrap, polychoricBootstrap, permutations, seed, dontKnow, ...(maxMemoryMB !== undefined ? { maxMemoryMB } : {}), ...(culturalMap ? { culturalMap } : {}), ...(factors !== undefined ? { factors } : {}) };
   }
   return result;
+}
+
+/**
+ * `culturalMap`: false, or { "enabled"?: boolean, "items"?: { indicator id: column | { part: column } | null } },
+ * each problem at its node.
+ */
+function parseCulturalMap(
+  node: Node | undefined,
+  problem: (node: Node | undefined, code: string, message: string, severity?: 'error' | 'warning') => void,
+  known: (node: Node, allowed: string[], where: string) => void,
+): EvaluationConfig['culturalMap'] | undefined {
+  if (!node) return undefined;
+  if (node.type === 'boolean') return { enabled: node.value === true, items: {} };
+  if (node.type !== 'object') {
+    problem(node, 'config.type', '"culturalMap" must be false or an object with "items", e.g. { "items": { "god": "F063" } }.');
+    return undefined;
+  }
+  known(node, ['enabled', 'items'], '"culturalMap"');
+  const out: NonNullable<EvaluationConfig['culturalMap']> = { enabled: true, items: {} };
+  const enabled = findNodeAtLocation(node, ['enabled']);
+  if (enabled) {
+    if (enabled.type === 'boolean') out.enabled = enabled.value === true;
+    else problem(enabled, 'config.type', 'culturalMap.enabled must be true or false.');
+  }
+  const items = findNodeAtLocation(node, ['items']);
+  if (!items) return out;
+  if (items.type !== 'object') {
+    problem(items, 'config.type', 'culturalMap.items must map indicator ids to columns.');
+    return out;
+  }
+  const ids = CULTURAL_MAP_INDICATORS.map((d) => d.id as string);
+  for (const prop of items.children ?? []) {
+    const [k, v] = prop.children ?? [];
+    if (!k || !v) continue;
+    const id = String(k.value);
+    const def = CULTURAL_MAP_INDICATORS.find((d) => d.id === id);
+    if (!def) {
+      problem(k, 'config.unknown-key', `Unknown cultural-map indicator "${id}"; expected one of ${ids.join(', ')}.`);
+      continue;
+    }
+    const where = `culturalMap.items.${id}`;
+    if (v.type === 'null') out.items[id] = null;
+    else if (v.type === 'string' && String(v.value).trim() && def.parts.length === 1) out.items[id] = { column: String(v.value) };
+    else if (v.type === 'object') {
+      const parts: Record<string, string> = {};
+      let ok = true;
+      for (const part of def.parts) {
+        const c = findNodeAtLocation(v, [part]);
+        if (c && c.type === 'string' && String(c.value).trim()) parts[part] = String(c.value);
+        else {
+          ok = false;
+          problem(c ?? v, 'config.value', `${where} needs a column name for "${part}" (its parts: ${def.parts.join(', ')}).`);
+        }
+      }
+      known(v, [...def.parts], where);
+      if (ok) out.items[id] = parts;
+    } else if (def.parts.length > 1) problem(v, 'config.type', `${where} must be an object naming the columns of ${def.parts.join(', ')}, or null.`);
+    else problem(v, 'config.type', `${where} must be a column name, { "column": NAME } or null.`);
+  }
+  return out;
 }

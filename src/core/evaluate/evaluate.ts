@@ -14,6 +14,7 @@ import { fileFingerprint, ReferenceCache, type Memo } from './cache';
 import { checkAborted } from './cancel';
 import type { EvaluationConfig, ReferenceConfig, RunConfig } from './config';
 import { polychoricReplicates } from './intervals';
+import { culturalMapReadColumns } from './latent';
 import { evaluateRun } from './run';
 
 export const TOOL_VERSION = '0.1.0';
@@ -75,6 +76,7 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
     dontKnow: config.dontKnow,
     missingCodes: Array.isArray(ref.missing) ? ref.missing : undefined,
     attributes: attributeColumns(config, 'reference'),
+    optionalAttributes: culturalMapReadColumns(config),
     signal: hooks.signal,
     maxMemoryBytes: memoryLimit(config),
     onProgress: (f) => progress('Reading the reference survey', f * 0.3),
@@ -106,6 +108,7 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
         dontKnow: config.dontKnow,
         missingCodes: Array.isArray(ref.missing) ? ref.missing : undefined,
         attributes: attributeColumns(config, 'run'),
+        optionalAttributes: culturalMapReadColumns(config),
         signal: hooks.signal,
         maxMemoryBytes: memoryLimit(config),
       });
@@ -158,6 +161,7 @@ async function referenceIdentity(config: EvaluationConfig): Promise<string> {
     dontKnow: config.dontKnow ?? null,
     missing: ref.missing ?? null,
     attributes: attributeColumns(config, 'reference') ?? null,
+    optionalAttributes: culturalMapReadColumns(config),
     source: sourceOptions(ref),
   });
 }

@@ -21,6 +21,7 @@ import { checkAborted } from './cancel';
 import type { AssociationChoice, EvaluationConfig, RunConfig } from './config';
 import { referenceBaselines } from './baselines';
 import { distributionGroups, groupStructureSteps, multinomial, respondentGroups } from './group-evaluation';
+import { evaluateLatent } from './latent';
 import { intervalOf, polychoricReplicates, STRUCTURE_BOOTSTRAP_BUDGET } from './intervals';
 import { marginalHeadline, marginalItems, type RunItemWeights } from './marginal-summary';
 import { matrixFor } from './matrices';
@@ -192,6 +193,7 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
   const weakItems = markWeakItems(marginal, config.thresholds, locations);
   weakPairs.sort((a, b) => Math.abs(b.difference ?? 0) - Math.abs(a.difference ?? 0));
 
+  const latent = evaluateLatent({ config, refData, memo, bag, notes, signal, run, runData, items, refMatrices, runMatrices, lap });
   const groups = runData ? await subgroupScores(config, refData, refIdx, runData, runIdx, run.path, run.name, bag, signal) : [];
   if (groups.length) lap(`run ${run.name}: subgroups`);
   const itemLocations: Record<string, ItemLocation> = {};
@@ -213,6 +215,7 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
     weakItems,
     weakPairs,
     itemLocations,
+    latent,
   };
 }
 

@@ -156,6 +156,14 @@ export function planHeader(names: string[], ctx: HeaderContext): HeaderPlan {
   // Attributes (groups, demographics, personas).
   let attributes = opts.attributes ?? preset?.attributes.filter((a) => index.has(a)) ?? [];
   if (long) attributes = [...new Set([long.respondent, long.item, long.answer, ...attributes])];
+  // Optional columns present in the file; those that are not also required attributes may still be items.
+  const optionalOnly = new Set<number>();
+  for (const a of opts.optionalAttributes ?? []) {
+    const f = index.get(a);
+    if (f === undefined || attributes.includes(a)) continue;
+    attributes = [...attributes, a];
+    optionalOnly.add(f);
+  }
   for (const a of attributes) {
     const f = index.get(a);
     if (f === undefined) {
@@ -188,7 +196,7 @@ export function planHeader(names: string[], ctx: HeaderContext): HeaderPlan {
     wanted = opts.codebook.map((c) => c.id);
     explicit = true;
   } else {
-    wanted = names.filter((n, i) => index.get(n) === i && i !== weightField && !attributeFields.has(i) && (preset ? preset.isItem(n) : !RESPONDENT_ID.test(n)));
+    wanted = names.filter((n, i) => index.get(n) === i && i !== weightField && (!attributeFields.has(i) || optionalOnly.has(i)) && (preset ? preset.isItem(n) : !RESPONDENT_ID.test(n)));
     if (preset) for (const a of attributes) if (preset.isItem(a) && index.has(a)) wanted.push(a);
     explicit = false;
   }

@@ -15,6 +15,11 @@ export interface ReadOptions {
   weight?: string | null;
   /** Group / demographic / persona columns kept as strings. */
   attributes?: string[];
+  /**
+   * Columns kept as strings when the file has them, without a diagnostic when it does not (the
+   * cultural map's indicator columns: their absence is reported by the map, per indicator).
+   */
+  optionalAttributes?: string[];
   preset?: 'wvs7';
   /** WVS -1: missing (default) or a category of its own. */
   dontKnow?: 'missing' | 'category';

@@ -255,6 +255,8 @@ export interface RunReport {
   weakPairs: WeakPair[];
   /** Where each item is named in the run file (header cell / first key). */
   itemLocations: Record<string, ItemLocation>;
+  /** Latent structure: the Inglehart-Welzel cultural map and the items' factor structure. */
+  latent?: LatentStructure;
 }
 
 export interface EvaluationReport {
@@ -298,3 +300,100 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   pairDifference: 0.2,
   fdr: 0.05,
 };
+
+// ---------------------------------------------------------------------------------------------
+// Latent structure (README "Latent structure")
+
+export interface LatentStructure {
+  culturalMap: CulturalMapReport | null;
+  /** Why there is no map, when there is none. */
+  culturalMapUnavailable?: string;
+  factors: FactorStructureReport | null;
+  /** Why there is no factor comparison, when there is none. */
+  factorsUnavailable?: string;
+}
+
+/** A position on the map: [axis 1 (traditional -> secular-rational), axis 2 (survival -> self-expression)]. */
+export type MapPosition = [number, number];
+
+export interface CulturalMapIndicator {
+  /** god, autonomy, abortion, pride, authority, postmaterialism, happiness, homosexuality, petition, trust. */
+  id: string;
+  /** The integrated WVS/EVS name (F063, Y003, ...). */
+  code: string;
+  name: string;
+  dimension: 1 | 2;
+  /** Part -> column it was read from (column for single-column indicators). */
+  columns: Record<string, string>;
+  /** Its rotated loadings on the two axes. */
+  loadings: MapPosition;
+  /** Mean and standard deviation (n - 1) over the human groups: the standardisation of the map. */
+  center: number;
+  scale: number;
+}
+
+export interface CulturalMapPoint {
+  group: string;
+  /** Respondents of the group with at least one indicator (reference unweighted count / run). */
+  referenceN: number;
+  runN: number;
+  /** Group means of the indicators (order of `indicators`), null where no respondent has one. */
+  referenceMeans: (number | null)[];
+  runMeans: (number | null)[];
+  reference: MapPosition | null;
+  run: MapPosition | null;
+  /** Euclidean distance between the two positions (map units). */
+  distance: number | null;
+  /** Percentile bootstrap interval of the distance (run respondents resampled within groups). */
+  distanceCi: Interval | null;
+}
+
+export interface CulturalMapReport {
+  /** Group columns: the reference's (fitted) and the run's; run null when the run is one point. */
+  groupBy: { reference: string; run: string | null };
+  /** True when the run has no group column: all its respondents are one point, compared with the pooled human point. */
+  pooled: boolean;
+  indicators: CulturalMapIndicator[];
+  /** Indicators left out, with why (missing columns, no valid answers). */
+  missingIndicators: { id: string; reason: string }[];
+  axes: { name: string; low: string; high: string; varianceExplained: number }[];
+  /** Every human group the map was fitted on, with its position. */
+  referenceGroups: { group: string; n: number; position: MapPosition }[];
+  /** The groups compared (in both the reference fit and the run), or the one pooled point. */
+  points: CulturalMapPoint[];
+  agreement: {
+    groups: number;
+    meanDistance: ValueWithCi;
+    /** Pearson correlation of human and run coordinates across groups, per axis. */
+    pearson: [number | null, number | null];
+    /**
+     * Procrustes comparison of the two configurations (`vegan::procrustes(X = human, Y = run)`):
+     * `correlation` = sqrt(1 - symmetricSs) (vegan::protest's t0; 1 = same shape), `symmetricSs`,
+     * `ss` (non-symmetric, map units), `scale`, `rotation`. null with fewer than 2 groups or no spread.
+     */
+    procrustes: { symmetricSs: number; correlation: number; ss: number; scale: number; rotation: number[][] } | null;
+    procrustesCorrelationCi: Interval | null;
+  };
+  /** The independent-marginals floor: a run answering from the human pooled marginals puts every group on one point. */
+  floor: { position: MapPosition | null; meanDistance: number | null; procrustesCorrelation: number | null };
+  /** The human split-half ceiling: halves within each group placed on the map and compared. */
+  ceiling: { splits: number; meanDistance: number | null; meanDistanceLow: number | null; meanDistanceHigh: number | null; procrustesCorrelation: number | null; procrustesCorrelationLow: number | null; procrustesCorrelationHigh: number | null };
+}
+
+export interface FactorStructureReport {
+  /** The association matrices factored (the first of the config's `association`). */
+  method: string;
+  items: string[];
+  factors: number;
+  factorsFrom: 'parallel-analysis' | 'config';
+  /** The reference's parallel analysis (psych::fa.parallel, factor eigenvalues against the simulated threshold). */
+  parallel: { observed: number[]; threshold: number[]; iterations: number; simulatedRespondents: number } | null;
+  /** Minres loadings (items x factors) of the reference, varimax-rotated when k >= 2. */
+  reference: { loadings: number[][]; communalities: number[]; heywood: boolean; converged: boolean };
+  /** Minres loadings of the run rotated to the reference's by orthogonal Procrustes. */
+  run: { loadings: number[][]; communalities: number[]; heywood: boolean; converged: boolean; rotation: number[][] };
+  /** Tucker's phi per factor, their mean, and over all loadings (>= 0.95 equal, 0.85-0.94 fair). */
+  congruence: { perFactor: (number | null)[]; mean: number | null; overall: number | null };
+  /** Items whose loading rows move most (Euclidean distance between the run's and the reference's rows), top 5. */
+  movers: { item: string; distance: number; reference: number[]; run: number[] }[];
+}

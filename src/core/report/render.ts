@@ -3,6 +3,7 @@
  * per-pair tables, one tidy table) and `html` (a standalone page drawn by the panel's own renderer,
  * with everything inlined: it opens offline).
  */
+import { latentHtml, latentMarkdown } from './render-latent';
 import type { EvaluationReport, RunReport } from './model';
 
 export type ReportFormat = 'json' | 'md' | 'csv' | 'html';
@@ -149,6 +150,7 @@ export function reportToMarkdown(report: EvaluationReport): string {
       out.push('');
     }
     if (run.structure.individualUnavailable) out.push(`Individual-level structure: ${run.structure.individualUnavailable}`, '');
+    out.push(...latentMarkdown(run, cell));
   }
   if (report.notes.length) out.push('Notes:', '', ...report.notes.map((n) => `- ${n}`), '');
   if (report.diagnostics.length) {
@@ -219,6 +221,7 @@ export function reportToHtml(report: EvaluationReport, assets: RenderAssets): st
 </head>
 <body class="vscode-light">
 <main id="app"><noscript>This report draws its charts with JavaScript; the data are in the JSON block of this file.</noscript></main>
+${latentHtml(report, escapeHtml)}
 <script type="application/json" id="report-data">${jsonForHtml(report)}</script>
 <script>${js}</script>
 </body>
