@@ -73,6 +73,8 @@ class Lens extends Disposable implements PanelHandlers {
   private allProblems = false;
   /** Counts input changes, so that one during an evaluation keeps its result marked out of date. */
   private inputChanges = 0;
+  /** Evaluations under way (for `idle`). */
+  private evaluating = 0;
   private watchers: vscode.Disposable[] = [];
   private readonly live = new LiveSchedule<EvaluationTarget>({
     resolve: () => this.liveTarget(),
@@ -212,7 +214,21 @@ class Lens extends Disposable implements PanelHandlers {
     return { ...report, diagnostics: [...(target.preflight ?? []), ...located] };
   }
 
+  /** Resolves once no evaluation is under way or scheduled (for the extension's own tests). */
+  async idle(): Promise<void> {
+    while (this.evaluating > 0 || this.live.busy) await new Promise((r) => setTimeout(r, 50));
+  }
+
   private async run(target: EvaluationTarget, interactive: boolean, view: 'scores' | 'runs' = 'scores'): Promise<void> {
+    this.evaluating++;
+    try {
+      await this.evaluateTarget(target, interactive, view);
+    } finally {
+      this.evaluating--;
+    }
+  }
+
+  private async evaluateTarget(target: EvaluationTarget, interactive: boolean, view: 'scores' | 'runs'): Promise<void> {
     this.live.starting(interactive);
     this.lastTarget = target;
     this.failure = null;
@@ -373,10 +389,15 @@ class Lens extends Disposable implements PanelHandlers {
     if (live) this.live.schedule(settings().debounceMs);
   }
 
-  /** Settings: thresholds change the results (re-evaluated, debounced, in live mode); the severity only the diagnostics. */
+  /**
+   * Settings: thresholds change the results (re-evaluated, debounced, in live mode); the severity
+   * only the diagnostics. Live mode turned off drops a scheduled re-evaluation; turned on, it waits
+   * for the next change (enabling it evaluates nothing by itself).
+   */
   private async onSettingsChanged(e: vscode.ConfigurationChangeEvent): Promise<void> {
     if (!e.affectsConfiguration('representativeness')) return;
     if (e.affectsConfiguration('representativeness.diagnostics')) this.publishDiagnostics();
+    if (e.affectsConfiguration('representativeness.live.enabled') && !settings().live) this.live.cancel();
     const target = this.lastTarget;
     const report = this.lastReport;
     if (!target || !report) return;
@@ -385,10 +406,9 @@ class Lens extends Disposable implements PanelHandlers {
       const now = target.configUri ? (await loadConfigFile(target.configUri).catch(() => undefined))?.config?.thresholds : thresholdsFromSettings(vscode.Uri.file(target.config.runs[0]?.path ?? report.reference.path));
       if (now && JSON.stringify(now) !== JSON.stringify(report.settings.thresholds)) changed.push('the thresholds');
     }
-    const liveOn = e.affectsConfiguration('representativeness.live.enabled') && settings().live;
-    if (!changed.length && !(liveOn && this.stale)) return;
+    if (!changed.length) return;
     const live = settings().live;
-    if (changed.length) this.markStale(`Settings changed since: ${changed.join(', ')} (representativeness.thresholds)${live ? '; re-evaluating.' : '. Evaluate again to update (live mode is off).'}`);
+    this.markStale(`Settings changed since: ${changed.join(', ')} (representativeness.thresholds)${live ? '; re-evaluating.' : '. Evaluate again to update (live mode is off).'}`);
     if (live) this.live.schedule(settings().debounceMs);
   }
 
@@ -550,13 +570,13 @@ export interface RepresentativenessApi {
   /** The most recent report, as the panel shows it and `replens --format json` writes it. */
   lastReport(): EvaluationReport | undefined;
   /** Counters the extension's own leak tests read; not a stable API. */
-  readonly testing: { heldDisposables(): number; livePanels(): number };
+  readonly testing: { heldDisposables(): number; livePanels(): number; idle(): Promise<void> };
 }
 
 export function activate(context: vscode.ExtensionContext): RepresentativenessApi {
   const lens = new Lens(context);
   context.subscriptions.push(lens);
-  return { lastReport: () => lens.report, testing: { heldDisposables, livePanels: () => ReportPanel.liveCount } };
+  return { lastReport: () => lens.report, testing: { heldDisposables, livePanels: () => ReportPanel.liveCount, idle: () => lens.idle() } };
 }
 
 export function deactivate(): void {
