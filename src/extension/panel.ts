@@ -6,9 +6,13 @@ import { Disposable } from './dispose';
 
 export const PANEL_VIEW_TYPE = 'representativeness.panel';
 
-/** The editor column for a file the panel leads to: never the panel's own group, so the panel stays in view. */
+/**
+ * The editor column for a file the panel leads to: never the panel's own group, so the panel stays
+ * in view. An explicit column (not `Beside`, which is relative to whichever group has the focus: a
+ * click in the panel does not always give it to the panel's group, and a third group would open).
+ */
 export function editorColumnBesidePanel(): vscode.ViewColumn {
-  return ReportPanel.active?.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One;
+  return ReportPanel.active?.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
 }
 
 export interface PanelHandlers {
