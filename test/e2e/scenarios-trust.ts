@@ -529,6 +529,7 @@ export const trustScenarios: Scenario[] = [
         const problems = await problemRows(page);
         assert.ok(problems.some((p) => /Representativeness \(persona\): item/.test(p.text)), `persona's weak items: ${JSON.stringify(problems)}`);
         assert.ok(!problems.some((p) => /Representativeness \(base\)/.test(p.text) || (p.level === 1 && /base\.csv/.test(p.text))), `base's problems flood in: ${JSON.stringify(problems)}`);
+        await page.screenshot({ path: path.join(ctx.repoRoot, 'test-results', 'trust-18a-problems-of-the-clicked-run.png') });
         // On request, every run's.
         const frame = await panelFrame(page);
         await frame.locator('details.problems summary').click();
