@@ -266,7 +266,7 @@ export function judgeReference(run: TableSniff, candidate: TableSniff, options: 
   const configured = options.configuredRuns.get(candidate.path);
   if (configured !== undefined) runReasons.push(`is run "${configured}" in representativeness.json`);
   const sharedOwn = own.filter((c) => has.has(c));
-  if (sharedOwn.length) runReasons.push(`has the run's own columns ${list(sharedOwn)}`);
+  if (sharedOwn.length) runReasons.push(`has the run's columns ${list(sharedOwn)}`);
   else {
     const modelColumns = candidate.columns.filter((c) => RUN_COLUMN.test(c));
     if (modelColumns.length) runReasons.push(`has model-run columns (${list(modelColumns)})`);

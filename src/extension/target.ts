@@ -220,11 +220,11 @@ async function askForReference(uri: vscode.Uri, state: vscode.Memento, configs: 
     const out: Pick[] = [];
     let section = '';
     for (const c of ordered) {
-      const heading = c.verdict === 'run-like' ? 'Not a human reference: these look like model runs' : c === ordered[0] ? '' : 'Other data files';
+      const heading = c.verdict === 'run-like' ? 'Model runs, not references' : c === ordered[0] ? '' : 'Other data files';
       if (heading && heading !== section) out.push({ label: heading, kind: vscode.QuickPickItemKind.Separator });
       section = heading || section;
       const tag = c === last ? 'last used reference' : c.verdict === 'proposed' ? 'proposed' : '';
-      const detail = c.verdict === 'run-like' ? `$(warning) Another model run: ${c.reasons.join('; ')}` : [tag, ...c.reasons].filter(Boolean).join(' · ');
+      const detail = c.verdict === 'run-like' ? `$(warning) Another run: ${c.reasons.join('; ')}` : [tag, ...c.reasons].filter(Boolean).join(' · ');
       out.push({ label: path.basename(c.path), description: rel(c.path), detail, candidate: c });
     }
     out.push({ label: 'Browse…', browse: true, alwaysShow: true, detail: 'A file outside this list (e.g. the survey as downloaded)' });

@@ -216,7 +216,7 @@ export const trustScenarios: Scenario[] = [
         assert.match(rows[0], /groups B_COUNTRY_ALPHA ↔ persona_country/, rows[0]);
         const sibling = rows.findIndex((r) => r.includes('persona-v1.csv'));
         assert.ok(sibling > 0, `persona-v1.csv listed after the survey: ${JSON.stringify(rows)}`);
-        assert.match(rows[sibling], /Another model run: has the run's own columns persona_id, persona_country/);
+        assert.match(rows[sibling], /Another run: has the run's columns persona_id, persona_country/);
         assert.ok(!rows.some((r) => /empty\.csv/.test(r)), `an empty file is no reference: ${JSON.stringify(rows)}`);
         assert.ok(!rows.some((r) => /^persona\.csv/.test(r)), 'the run is not its own reference');
       });

@@ -65,7 +65,7 @@ test('the human survey is proposed; sibling runs, the run\'s copy and an empty f
     assert.deepEqual(ranked[0].reasons, ['weight W_WEIGHT', 'groups B_COUNTRY_ALPHA ↔ persona_country', "3 of the run's 3 columns", "the only file sharing the run's columns"]);
     assert.equal(by(unrelated).verdict, 'possible');
     assert.equal(by(sibling).verdict, 'run-like');
-    assert.match(by(sibling).reasons.join(' '), /the run's own columns persona_id, persona_country/);
+    assert.match(by(sibling).reasons.join(' '), /has the run's columns persona_id, persona_country/);
     assert.equal(by(distribution).verdict, 'run-like');
     for (const f of [persona, copy, ...['runs/empty.csv', 'runs/header-only.csv', 'codebook.json', 'report.json'].map((x) => path.join(ws.dir, x))]) {
       assert.equal(by(f).verdict, 'excluded', path.basename(f));
