@@ -4,6 +4,21 @@
  */
 import type { EvaluationReport } from './core/report/model';
 
+/**
+ * Something the panel must say above the scores because it changes what they mean: the reference
+ * is another model run, the weight was not applied, a configured run is missing.
+ */
+export interface PanelAlert {
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** What became of the last evaluation when it gave no report. */
+export interface PanelNotice {
+  kind: 'failed' | 'cancelled';
+  message: string;
+}
+
 export type ToWebviewMessage =
   | {
       type: 'report';
@@ -14,11 +29,24 @@ export type ToWebviewMessage =
       view?: 'scores' | 'runs';
       /** Point estimates shown while the intervals and permutation p-values are still computed. */
       preliminary?: boolean;
+      /** What the evaluation's context says about these scores (besides the report's own diagnostics). */
+      alerts?: PanelAlert[];
+      /** The Problems panel shows only this run's problems (the user evaluated one run of several). */
+      problemsOf?: string;
     }
   | { type: 'progress'; message: string; fraction: number | null }
   /** Back to no report (a cancelled or failed evaluation's point estimates are withdrawn). */
   | { type: 'clear' }
-  | { type: 'failed'; message: string }
+  /**
+   * The one current error (the last evaluation failed) or notice (it was cancelled), replacing any
+   * earlier one; null when there is none (an evaluation starts).
+   */
+  | { type: 'notice'; notice: PanelNotice | null }
+  /**
+   * The report shown no longer matches its inputs, and why ("Inputs changed since: ...", "The last
+   * evaluation failed: ..."); null when it does again.
+   */
+  | { type: 'stale'; reason: string | null }
   | { type: 'exported'; path: string };
 
 export type ExportFormat = 'json' | 'md' | 'csv' | 'html';
@@ -30,4 +58,6 @@ export type FromWebviewMessage =
   | { type: 'export'; format: ExportFormat }
   | { type: 'exportPng'; name: string; dataUrl: string }
   /** One data table of the panel as CSV (the table as shown). */
-  | { type: 'exportCsv'; name: string; csv: string };
+  | { type: 'exportCsv'; name: string; csv: string }
+  /** Show every run's problems in the Problems panel, not only the focused run's. */
+  | { type: 'showAllProblems' };

@@ -12,11 +12,12 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import type { EvaluationReport, IndividualStructure, MarginalItem, RunReport, ValueWithCi } from '../src/core/report/model';
-import type { ExportFormat, FromWebviewMessage, ToWebviewMessage } from '../src/protocol';
+import type { ExportFormat, FromWebviewMessage, PanelAlert, PanelNotice, ToWebviewMessage } from '../src/protocol';
 import { chartPng, charts, destroyCharts, heatmap, marginalChart, pairScatter, type HeatCell } from './charts';
 import { custom, fmt, h, tableCsv } from './dom';
 import { ALL_RESPONDENTS, groupNames, scopeOf, type ScopeView, type StructureView } from './scope';
 import { palette } from './theme';
+import { progressText } from './status';
 
 interface VsCodeApi {
   postMessage(m: FromWebviewMessage): void;
@@ -39,9 +40,17 @@ interface ViewState {
   tab: number;
   /** The report holds point estimates only; the full one (intervals, p-values) is on its way. */
   preliminary?: boolean;
+  /** Why the report shown no longer matches its inputs (null: it does). */
+  stale?: string | null;
+  /** The one current error (or cancellation notice), until the next evaluation starts. */
+  notice?: PanelNotice | null;
+  /** What the host says about these scores besides the report (the reference is another run...). */
+  alerts?: PanelAlert[];
+  /** The Problems panel shows only this run's problems. */
+  problemsOf?: string | null;
 }
 
-const state: ViewState = { report: null, run: null, group: ALL_RESPONDENTS, method: null, filter: '', topic: '', sort: 'divergence', tab: 0 };
+const state: ViewState = { report: null, run: null, group: ALL_RESPONDENTS, method: null, filter: '', topic: '', sort: 'divergence', tab: 0, stale: null, notice: null, alerts: [], problemsOf: null };
 
 const app = document.getElementById('app')!;
 
@@ -58,15 +67,27 @@ function currentRun(): RunReport | null {
 function render(): void {
   destroyCharts();
   lazy.disconnect();
-  app.replaceChildren();
+  app.replaceChildren(h('div', { id: 'banners' }));
+  renderBanners();
   const report = state.report;
   if (!report) {
-    app.append(h('p', { class: 'placeholder' }, 'Representativeness Lens: waiting for an evaluation…'));
+    if (!state.notice) {
+      app.append(
+        h(
+          'div',
+          { class: 'placeholder', id: 'empty-state' },
+          h('p', {}, 'Representativeness Lens: no evaluation yet.'),
+          h('p', {}, 'Right-click a model run file (CSV, TSV, JSONL, JSON or Parquet) in the Explorer and choose "Evaluate Representativeness", or run "Evaluate All Runs" with a representativeness.json in the workspace.'),
+        ),
+      );
+    }
     return;
   }
   const run = currentRun();
   if (!groupNames(report.runs).includes(state.group)) state.group = ALL_RESPONDENTS;
   app.append(header(report, run));
+  const alerts = trustAlerts(report);
+  if (alerts) app.append(alerts);
   app.append(scorecards(report));
   if (report.diagnostics.length) app.append(problems(report));
   if (!run) return;
@@ -246,10 +267,19 @@ function subgroupCard(run: RunReport, scope: ScopeView): (HTMLElement | null)[] 
 
 function problems(report: EvaluationReport): HTMLElement {
   const list = report.diagnostics.slice(0, 50);
+  const scoped = state.problemsOf && report.runs.length > 1 && vscode;
   return h(
     'details',
     { class: 'problems' },
-    h('summary', {}, `${report.diagnostics.length} input problem${report.diagnostics.length === 1 ? '' : 's'} (also in the Problems panel)`),
+    h('summary', {}, `${report.diagnostics.length} input problem${report.diagnostics.length === 1 ? '' : 's'} (also in the Problems panel${scoped ? `, for run ${state.problemsOf} and the shared inputs` : ''})`),
+    scoped
+      ? h(
+          'p',
+          { class: 'meta', id: 'problems-scope' },
+          `The Problems panel lists run ${state.problemsOf}'s problems, the one you evaluated, and those of the reference and the config. `,
+          custom('vscode-button', { secondary: true, id: 'show-all-problems', onclick: () => vscode!.postMessage({ type: 'showAllProblems' }) }, 'Show every run\'s problems'),
+        )
+      : null,
     h(
       'ul',
       {},
@@ -645,7 +675,48 @@ function progress(message: string, fraction: number | null): void {
     bar = h('div', { id: 'progress', role: 'status' });
     app.prepend(bar);
   }
-  bar.replaceChildren(custom('vscode-progress-ring', {}), h('span', {}, fraction === null ? message : `${message} (${Math.round(fraction * 100)}%)`));
+  bar.replaceChildren(custom('vscode-progress-ring', {}), h('span', {}, progressText(message, fraction)));
+}
+
+/**
+ * What makes the scores below mean less than they seem, above them where it cannot be missed: the
+ * weight was not applied, the reference has the run's data or is another run, a run is missing.
+ * From the report's own diagnostics (so the exported HTML says it too) and from the host.
+ */
+function trustAlerts(report: EvaluationReport): HTMLElement | null {
+  const alerts: PanelAlert[] = [];
+  for (const d of report.diagnostics) {
+    if (d.code === 'data.unknown-weight' || d.code === 'data.zero-weights') alerts.push({ severity: 'error', message: `Weight not applied: ${d.message}` });
+    else if (d.code === 'reference.same-as-run') alerts.push({ severity: 'error', message: `The reference has the run's data: ${d.message}` });
+  }
+  for (const a of state.alerts ?? []) if (!alerts.some((x) => x.message === a.message)) alerts.push(a);
+  if (!alerts.length) return null;
+  return h(
+    'section',
+    { id: 'alerts', 'aria-label': 'What these scores do not show' },
+    alerts.map((a) => h('div', { class: `alert ${a.severity}`, role: 'alert' }, h('strong', {}, a.severity === 'error' ? 'Error: ' : 'Warning: '), a.message)),
+  );
+}
+
+/**
+ * The banners above everything: the one current error (or "cancelled"), and the mark that the
+ * report shown is out of date, with why. Redrawn alone (no chart is touched) when they change.
+ */
+function renderBanners(): void {
+  const holder = document.getElementById('banners');
+  app.classList.toggle('is-stale', !!(state.stale && state.report));
+  if (!holder) return;
+  holder.replaceChildren();
+  if (state.notice) {
+    const failed = state.notice.kind === 'failed';
+    holder.append(h('div', { class: failed ? 'failure' : 'notice', id: failed ? 'failure' : 'notice', role: failed ? 'alert' : 'status' }, failed ? h('strong', {}, 'Evaluation failed: ') : null, state.notice.message));
+  }
+  if (state.stale && state.report) {
+    const when = new Date(state.report.createdAt).toLocaleString('en');
+    // The error above says what failed; the mark says that the results are older than it.
+    const why = state.notice?.kind === 'failed' && state.stale === `The last evaluation failed: ${state.notice.message}` ? 'The last evaluation failed (see above).' : state.stale;
+    holder.append(h('div', { class: 'stale-banner', id: 'stale', role: 'status' }, h('strong', {}, 'Out of date: '), `${why} The results below are from the evaluation of ${when}.`));
+  }
 }
 
 window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => {
@@ -654,6 +725,11 @@ window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => {
     case 'report':
       state.report = m.report;
       state.preliminary = m.preliminary === true;
+      state.alerts = m.alerts ?? [];
+      state.problemsOf = m.problemsOf ?? null;
+      // Numbers of the current inputs: not stale, and the earlier error is no longer current.
+      state.stale = null;
+      state.notice = null;
       if (m.focusRun) state.run = m.focusRun;
       if (m.view === 'runs') state.tab = 2;
       saveState();
@@ -665,12 +741,21 @@ window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => {
     case 'clear':
       state.report = null;
       state.preliminary = false;
+      state.alerts = [];
       saveState();
       render();
       break;
-    case 'failed':
-      document.getElementById('progress')?.remove();
-      app.prepend(h('div', { class: 'failure', role: 'alert' }, m.message));
+    case 'stale':
+      state.stale = m.reason;
+      saveState();
+      renderBanners();
+      break;
+    case 'notice':
+      if (m.notice) document.getElementById('progress')?.remove();
+      state.notice = m.notice;
+      saveState();
+      if (state.report) renderBanners();
+      else render();
       break;
     case 'exported':
       break;
@@ -681,7 +766,7 @@ window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => {
 new MutationObserver(() => render()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 const saved = vscode?.getState() as Partial<ViewState> | undefined;
-if (saved?.report) Object.assign(state, saved);
+if (saved?.report || saved?.notice) Object.assign(state, saved);
 else {
   const embedded = document.getElementById('report-data');
   if (embedded?.textContent) state.report = JSON.parse(embedded.textContent) as EvaluationReport;

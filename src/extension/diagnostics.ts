@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
 import type { EvaluationReport, ReportDiagnostic, WeakItem } from '../core/report/model';
+import type { ProblemScope } from './session';
+
+export type { ProblemScope };
 
 export type SeveritySetting = 'error' | 'warning' | 'information' | 'hint';
 
@@ -41,9 +44,15 @@ function range(line: number | undefined, column: number | undefined, endColumn?:
 export class ReportDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('representativeness');
 
-  publish(report: EvaluationReport, weakSeverity: SeveritySetting): void {
+  /**
+   * `only`: the run the user pointed at. Then only its weak items and problems are published, with
+   * the problems of the shared inputs (reference, config, codebook); the other runs' (their files
+   * and producing scripts) stay out of the Problems panel until every run is asked for.
+   */
+  publish(report: EvaluationReport, weakSeverity: SeveritySetting, only?: ProblemScope): void {
     const weak: [string, vscode.Diagnostic][] = [];
     for (const run of report.runs) {
+      if (only && run.name !== only.run) continue;
       for (const w of run.weakItems) {
         for (const loc of w.locations) {
           const d = new vscode.Diagnostic(range(loc.line, loc.column, loc.endColumn), weakItemMessage(run.name, w), toSeverity(weakSeverity));
@@ -53,7 +62,7 @@ export class ReportDiagnostics implements vscode.Disposable {
         }
       }
     }
-    this.replace(weak, report.diagnostics);
+    this.replace(weak, only ? report.diagnostics.filter((d) => !d.file || !only.otherRunFiles.has(d.file)) : report.diagnostics);
   }
 
   /** Input problems of a failed evaluation (e.g. an unreadable config), replacing earlier ones. */

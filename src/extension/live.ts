@@ -39,15 +39,27 @@ export class LiveSchedule<T> {
     this.timer = undefined;
   }
 
+  /** Whether a re-evaluation is scheduled or under way. */
+  get busy(): boolean {
+    return this.timer !== undefined || this.firing > 0;
+  }
+
+  private firing = 0;
+
   private async fire(): Promise<void> {
     this.timer = undefined;
-    const before = this.started;
-    this.hooks.log('A watched file changed: re-evaluating.');
-    const target = await this.hooks.resolve();
-    if (this.started !== before) {
-      this.hooks.log('Live re-evaluation dropped: a newer evaluation has started.');
-      return;
+    this.firing++;
+    try {
+      const before = this.started;
+      this.hooks.log('A watched file changed: re-evaluating.');
+      const target = await this.hooks.resolve();
+      if (this.started !== before) {
+        this.hooks.log('Live re-evaluation dropped: a newer evaluation has started.');
+        return;
+      }
+      if (target !== undefined) await this.hooks.run(target);
+    } finally {
+      this.firing--;
     }
-    if (target !== undefined) await this.hooks.run(target);
   }
 }

@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { EvaluationReport } from '../core/report/model';
-import type { FromWebviewMessage, ToWebviewMessage } from '../protocol';
+import type { FromWebviewMessage, PanelAlert, PanelNotice, ToWebviewMessage } from '../protocol';
 import { Disposable } from './dispose';
 
 export const PANEL_VIEW_TYPE = 'representativeness.panel';
 
-/** The editor column for a file the panel leads to: never the panel's own group, so the panel stays in view. */
+/**
+ * The editor column for a file the panel leads to: never the panel's own group, so the panel stays
+ * in view. An explicit column (not `Beside`, which is relative to whichever group has the focus: a
+ * click in the panel does not always give it to the panel's group, and a third group would open).
+ */
 export function editorColumnBesidePanel(): vscode.ViewColumn {
-  return ReportPanel.active?.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One;
+  return ReportPanel.active?.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
 }
 
 export interface PanelHandlers {
@@ -17,7 +21,17 @@ export interface PanelHandlers {
   onExport(format: 'json' | 'md' | 'csv' | 'html'): void;
   onExportPng(name: string, dataUrl: string): void;
   onExportCsv(name: string, csv: string): void;
+  onShowAllProblems(): void;
 }
+
+/** What the panel says besides the report's numbers. */
+export interface ReportContext {
+  alerts?: PanelAlert[];
+  /** The Problems panel shows only this run's problems. */
+  problemsOf?: string;
+}
+
+type ReportMessage = Extract<ToWebviewMessage, { type: 'report' }>;
 
 /**
  * The report panel beside the editor. One at a time; it keeps the last report so it can be shown
@@ -32,8 +46,16 @@ export class ReportPanel extends Disposable {
     return ReportPanel.alive;
   }
   private ready = false;
-  private pending: ToWebviewMessage[] = [];
-  private lastReport: { report: EvaluationReport; focusRun?: string; view?: 'scores' | 'runs' } | undefined;
+  /** The newest report shown (complete, not point estimates), sent again when the webview is recreated. */
+  private lastReport: Omit<ReportMessage, 'type'> | undefined;
+  /** Point estimates shown while the full report is computed (sent to a webview that becomes ready meanwhile). */
+  private preliminary: ReportMessage | undefined;
+  /** Why the report shown is out of date, if it is. */
+  private staleReason: string | null = null;
+  /** The one current error (or cancellation notice), cleared when the next evaluation starts. */
+  private notice: PanelNotice | null = null;
+  /** The webview drew `lastReport` from its own saved state (after a reload): it need not be sent on `ready`. */
+  private webviewHasReport = false;
 
   static show(extensionUri: vscode.Uri, handlers: PanelHandlers): ReportPanel {
     if (ReportPanel.current && !ReportPanel.current.isDisposed) {
@@ -83,31 +105,71 @@ export class ReportPanel extends Disposable {
     panel.webview.html = this.html();
   }
 
-  showReport(report: EvaluationReport, focusRun?: string, view?: 'scores' | 'runs'): void {
-    this.lastReport = { report, focusRun, view };
-    this.post({ type: 'report', report, focusRun, view });
+  /** A complete report: the current one from now on (not stale, no error). */
+  showReport(report: EvaluationReport, focusRun?: string, view?: 'scores' | 'runs', context: ReportContext = {}): void {
+    this.lastReport = { report, focusRun, view, ...context };
+    this.webviewHasReport = false;
+    this.preliminary = undefined;
+    this.staleReason = null;
+    this.notice = null;
+    this.post({ type: 'report', ...this.lastReport });
   }
 
   /**
    * Withdraws point estimates shown by `showPreliminary` (their evaluation was cancelled or failed):
-   * the panel shows its last complete report again, or none.
+   * the panel shows its last complete report again (with its stale mark), or none.
    */
   revert(): void {
-    if (this.lastReport) this.post({ type: 'report', ...this.lastReport });
-    else this.post({ type: 'clear' });
+    this.preliminary = undefined;
+    if (this.lastReport) {
+      this.post({ type: 'report', ...this.lastReport });
+      this.post({ type: 'stale', reason: this.staleReason });
+    } else this.post({ type: 'clear' });
   }
 
   /** Point estimates while the full report is computed; not kept for restore or export. */
-  showPreliminary(report: EvaluationReport, focusRun?: string, view?: 'scores' | 'runs'): void {
-    this.post({ type: 'report', report, focusRun, view, preliminary: true });
+  showPreliminary(report: EvaluationReport, focusRun?: string, view?: 'scores' | 'runs', context: ReportContext = {}): void {
+    this.preliminary = { type: 'report', report, focusRun, view, preliminary: true, ...context };
+    this.post(this.preliminary);
+  }
+
+  /**
+   * After a reload: the report the webview restored by itself (kept here for a later redraw, not
+   * sent again) and whether it is out of date.
+   */
+  restore(shown: Omit<ReportMessage, 'type'>, staleReason: string | null): void {
+    this.lastReport = shown;
+    this.webviewHasReport = true;
+    this.markStale(staleReason);
+  }
+
+  /** An evaluation starts: the previous error is no longer the current one. */
+  evaluating(): void {
+    this.setNotice(null);
   }
 
   showProgress(message: string, fraction: number | null): void {
     this.post({ type: 'progress', message, fraction });
   }
 
+  /** The one current error, replacing any earlier one. */
   showFailure(message: string): void {
-    this.post({ type: 'failed', message });
+    this.setNotice({ kind: 'failed', message });
+  }
+
+  showCancelled(message: string): void {
+    this.setNotice({ kind: 'cancelled', message });
+  }
+
+  private setNotice(notice: PanelNotice | null): void {
+    this.notice = notice;
+    this.post({ type: 'notice', notice });
+  }
+
+  /** Marks the report shown as out of date, and why (null: up to date again). */
+  markStale(reason: string | null): void {
+    this.staleReason = reason;
+    this.post({ type: 'stale', reason });
   }
 
   notifyExported(path: string): void {
@@ -120,25 +182,35 @@ export class ReportPanel extends Disposable {
 
   private post(m: ToWebviewMessage): void {
     if (this.isDisposed) return;
-    if (!this.ready) {
-      // Only the newest report matters; progress before the webview is ready is dropped.
-      if (m.type === 'report' || m.type === 'failed') this.pending = [m];
-      return;
-    }
+    // Before the webview is ready nothing is sent: on `ready` it gets the state as it is then
+    // (progress meanwhile is dropped).
+    if (!this.ready) return;
     void this.panel.webview.postMessage(m);
+  }
+
+  /** Everything a webview that has just (re)loaded must be told, in order. */
+  private currentState(): ToWebviewMessage[] {
+    const out: ToWebviewMessage[] = [];
+    if (this.preliminary) out.push(this.preliminary);
+    else if (this.lastReport && !this.webviewHasReport) out.push({ type: 'report', ...this.lastReport });
+    this.webviewHasReport = false;
+    // Point estimates are of the inputs as they are now: not out of date.
+    out.push({ type: 'stale', reason: this.preliminary ? null : this.staleReason });
+    out.push({ type: 'notice', notice: this.notice });
+    return out;
   }
 
   private onMessage(m: FromWebviewMessage): void {
     switch (m.type) {
       case 'ready':
-      {
         this.ready = true;
-        const queued = this.pending;
-        this.pending = [];
-        if (queued.length) for (const q of queued) void this.panel.webview.postMessage(q);
-        else if (this.lastReport) void this.panel.webview.postMessage({ type: 'report', ...this.lastReport } satisfies ToWebviewMessage);
+        // A webview restored after a reload draws the report it kept by itself; it is told only
+        // what the host knows better (a newer report, whether it is stale, the current error).
+        for (const q of this.currentState()) void this.panel.webview.postMessage(q);
         break;
-      }
+      case 'showAllProblems':
+        this.handlers.onShowAllProblems();
+        break;
       case 'openItem':
         this.handlers.onOpenItem(m.item, m.run);
         break;
@@ -180,7 +252,7 @@ export class ReportPanel extends Disposable {
 <title>Representativeness</title>
 </head>
 <body>
-<main id="app" aria-live="polite"><p class="placeholder">Representativeness Lens: waiting for an evaluation…</p></main>
+<main id="app" aria-live="polite"><p class="placeholder">Representativeness Lens: no evaluation yet.</p></main>
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
@@ -191,7 +263,8 @@ export class ReportPanel extends Disposable {
     ReportPanel.alive--;
     if (ReportPanel.current === this) ReportPanel.current = undefined;
     this.lastReport = undefined;
-    this.pending = [];
+    this.preliminary = undefined;
+    this.notice = null;
     super.dispose();
   }
 }

@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ReferenceCache } from '../core/evaluate/cache';
 import { evaluate } from '../core/evaluate/evaluate';
 import { InputError } from '../core/report/diagnostics';
-import type { FromWorker, ToWorker, WorkerData } from './workerProtocol';
+import { requestProgress, type FromWorker, type ToWorker, type WorkerData } from './workerProtocol';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run as a worker thread');
@@ -50,7 +50,7 @@ async function run(msg: ToWorker): Promise<void> {
   let warm: boolean | null = null;
   // Progress of one evaluation mapped onto [from, from + span] of the request's.
   const progressIn = (from: number, span: number) => (message: string, fraction: number | null) =>
-    post({ type: 'progress', id: msg.id, message, fraction: fraction === null ? null : from + span * fraction });
+    post({ type: 'progress', id: msg.id, ...requestProgress(message, fraction, from, span, from + span >= 1) });
   try {
     // Point estimates first: with the reference cached they take a fraction of a second, while
     // the bootstrap and permutations take seconds; the panel shows them in the meantime.

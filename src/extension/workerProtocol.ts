@@ -28,3 +28,13 @@ export type FromWorker =
   | { type: 'preliminary'; id: number; report: EvaluationReport; milliseconds: number }
   | { type: 'failed'; id: number; message: string; diagnostics: ReportDiagnostic[] }
   | { type: 'cancelled'; id: number };
+
+/**
+ * One evaluation's progress as a share of the request's: an evaluation's [0, 1] mapped onto
+ * [from, from + span]. Only the request's last evaluation may say "Done": the point estimates'
+ * evaluation ends at 20% of the request, and "Done" there would tell the user the work is over.
+ */
+export function requestProgress(message: string, fraction: number | null, from: number, span: number, last: boolean): { message: string; fraction: number | null } {
+  const said = !last && /^done\b/i.test(message) ? 'Point estimates ready; computing confidence intervals and permutation p-values' : message;
+  return { message: said, fraction: fraction === null ? null : from + span * fraction };
+}

@@ -21,7 +21,11 @@ import { installExtension, makeSandbox, startCodeServer } from './codeServer';
 import { runExtensionHostTests, testWorkbenchUrl } from './extensionHost';
 import { Results, runScenario, withTimeout } from './harness';
 import { atCleanup, cleanupAll, stopStragglers } from './processes';
-import { scenarios } from './scenarios-docs';
+import { scenarios as baseScenarios } from './scenarios-docs';
+import { trustScenarios } from './scenarios-trust';
+
+/** Every UI scenario: the user's walk-through, the docs' screenshots, then each issue's own. */
+const scenarios = [...baseScenarios, ...trustScenarios];
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const vsix = path.join(repoRoot, 'out', 'representativeness-lens.vsix');

@@ -13,7 +13,7 @@ const EXTENSION_ID = 'representativeness-lens.representativeness-lens';
 
 interface Api {
   lastReport(): EvaluationReport | undefined;
-  testing: { heldDisposables(): number; livePanels(): number };
+  testing: { heldDisposables(): number; livePanels(): number; idle(): Promise<void> };
 }
 
 async function api(): Promise<Api> {
@@ -52,6 +52,17 @@ function collector(): () => void {
 }
 
 suite('Panel resources', () => {
+  // Nothing but this test may open a panel meanwhile: a live re-evaluation (a file an earlier test
+  // rewrote) would. Live mode off, and whatever it had under way finished.
+  suiteSetup(async function () {
+    this.timeout(120_000);
+    await vscode.workspace.getConfiguration('representativeness').update('live.enabled', false, vscode.ConfigurationTarget.Workspace);
+    await (await api()).testing.idle();
+  });
+  suiteTeardown(async () => {
+    await vscode.workspace.getConfiguration('representativeness').update('live.enabled', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
   test('opening and closing the panel 20 times gives back every disposable', async function () {
     this.timeout(180_000);
     const lens = await api();

@@ -3,9 +3,10 @@
  * problem in it is reported at its line and column, and so editors can put diagnostics and
  * CodeLenses on the entry of a run or an item.
  */
-import { parseTree, findNodeAtLocation, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { parseTree, findNodeAtLocation, type Node, type ParseError } from 'jsonc-parser';
 import * as path from 'node:path';
 import type { InputDiagnostic } from '../report/diagnostics';
+import { jsonSyntaxProblem } from '../read/codebook';
 import { LineIndex } from '../report/line-index';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../report/model';
 import { CULTURAL_MAP_INDICATORS } from '../read/presets/cultural-map-wvs7';
@@ -99,6 +100,13 @@ export interface ConfigLoadResult {
   runLocations: Record<string, { line: number; column: number }>;
   /** Where each item id appears in the config's `items` list. */
   itemLocations: Record<string, { line: number; column: number; endColumn: number }>;
+  /**
+   * Where the reference is given (its `path` value, or the string when "reference" is a path) and
+   * where its `weight` value is: problems with them (a missing file, a weight the file lacks)
+   * belong there, not at the data file's first line.
+   */
+  referenceLocation?: { line: number; column: number; endColumn?: number };
+  weightLocation?: { line: number; column: number; endColumn?: number };
 }
 
 
@@ -107,31 +115,30 @@ export function parseConfig(text: string, file: string): ConfigLoadResult {
   const diagnostics: InputDiagnostic[] = [];
   const lines = new LineIndex(text);
   const at = (node: Node | undefined) => (node ? lines.locate(node.offset) : { line: 1, column: 1 });
-  const problem = (node: Node | undefined, code: string, message: string, severity: 'error' | 'warning' = 'error') => {
+  /** Where a node is, with its end when it is on one line (a value, a key). */
+  const span = (node: Node | undefined) => {
     const loc = at(node);
-    diagnostics.push({
-      severity,
-      code,
-      message,
-      file,
-      line: loc.line,
-      column: loc.column,
-      endColumn: node && node.length < 200 && !text.slice(node.offset, node.offset + node.length).includes('\n') ? loc.column + node.length : undefined,
-    });
+    return { ...loc, endColumn: node && node.length < 200 && !text.slice(node.offset, node.offset + node.length).includes('\n') ? loc.column + node.length : undefined };
+  };
+  const problem = (node: Node | undefined, code: string, message: string, severity: 'error' | 'warning' = 'error') => {
+    diagnostics.push({ severity, code, message, file, ...span(node) });
   };
   const result: ConfigLoadResult = { config: null, diagnostics, runLocations: {}, itemLocations: {} };
 
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
-  for (const e of errors) {
+  // The first error only: the parser recovers by guessing, and what follows a mistake is mostly
+  // its echo (one missing comma can give three "errors").
+  for (const e of errors.slice(0, 1)) {
     const loc = lines.locate(e.offset);
     diagnostics.push({
       severity: 'error',
       code: 'config.syntax',
-      message: `The configuration is not valid JSON: ${printParseErrorCode(e.error)}.`,
+      message: `The configuration is not valid JSON: ${jsonSyntaxProblem(e.error)}.`,
       file,
       line: loc.line,
       column: loc.column,
+      ...(e.length > 0 && e.length < 200 ? { endColumn: loc.column + e.length } : {}),
     });
   }
   if (!root || errors.length) return result;
@@ -191,13 +198,17 @@ export function parseConfig(text: string, file: string): ConfigLoadResult {
   const refNode = findNodeAtLocation(root, ['reference']);
   let reference: ReferenceConfig | null = null;
   if (!refNode) problem(root, 'config.missing-key', 'The configuration needs a "reference": the human survey to compare with.');
-  else if (refNode.type === 'string') reference = { path: resolve(String(refNode.value)) };
+  else if (refNode.type === 'string') {
+    reference = { path: resolve(String(refNode.value)) };
+    result.referenceLocation = span(refNode);
+  }
   else if (refNode.type !== 'object') problem(refNode, 'config.type', '"reference" must be a path or an object with "path".');
   else {
     known(refNode, ['path', 'format', 'layout', 'long', 'preset', 'codebook', 'weight', 'missing'], '"reference"');
     const src = source(refNode, 'reference');
     if (src) {
       reference = { ...src };
+      result.referenceLocation = span(findNodeAtLocation(refNode, ['path']));
       const preset = findNodeAtLocation(refNode, ['preset']);
       if (preset) {
         if (preset.value === 'wvs7') reference.preset = 'wvs7';
@@ -209,6 +220,7 @@ export function parseConfig(text: string, file: string): ConfigLoadResult {
       if (w) {
         if (w.type === 'null') reference.weight = null;
         else reference.weight = str(w, 'reference.weight');
+        result.weightLocation = span(w);
       }
       const miss = findNodeAtLocation(refNode, ['missing']);
       if (miss) {

@@ -6,6 +6,49 @@ import { LineIndex } from '../report/line-index';
 import type { InputDiagnostic } from '../report/diagnostics';
 export type ItemType = 'ordinal' | 'nominal';
 
+/**
+ * What a JSON syntax error means, in words (jsonc-parser names them `PropertyNameExpected` and the
+ * like): what is expected at the error's position, and the usual cause.
+ */
+export function jsonSyntaxProblem(code: ParseError['error']): string {
+  switch (printParseErrorCode(code)) {
+    case 'InvalidSymbol':
+      return 'this is not a JSON value (text must be in double quotes; true, false and null are lower case)';
+    case 'InvalidNumberFormat':
+      return 'this number is not written as JSON writes numbers (e.g. 0.5, not .5 or 05)';
+    case 'PropertyNameExpected':
+      return 'a property name is expected here (in double quotes, e.g. "weight"; or remove the extra comma)';
+    case 'ValueExpected':
+      return 'a value is expected here (or remove the extra comma)';
+    case 'ColonExpected':
+      return 'a colon (:) is expected here, after the property name';
+    case 'CommaExpected':
+      return 'a comma is expected here, between two entries';
+    case 'CloseBraceExpected':
+      return 'a closing brace } is expected here';
+    case 'CloseBracketExpected':
+      return 'a closing bracket ] is expected here';
+    case 'EndOfFileExpected':
+      return 'the JSON value ended before this point: remove the text after it, or wrap both in one object or list';
+    case 'InvalidCommentToken':
+      return 'this comment is not valid';
+    case 'UnexpectedEndOfComment':
+      return 'this comment is never closed (*/ is missing)';
+    case 'UnexpectedEndOfString':
+      return 'this text is never closed (its closing double quote is missing)';
+    case 'UnexpectedEndOfNumber':
+      return 'this number ends too early';
+    case 'InvalidUnicode':
+      return 'this \\u escape is not four hexadecimal digits';
+    case 'InvalidEscapeCharacter':
+      return 'this backslash escape is not valid in JSON (write \\\\ for a backslash)';
+    case 'InvalidCharacter':
+      return 'this character is not allowed inside a JSON string (write a line break as \\n and a tab as \\t)';
+    default:
+      return 'the text cannot be read as JSON here';
+  }
+}
+
 export interface ItemCodebook {
   /** Column name / item id, e.g. `Q46`. */
   id: string;
@@ -70,7 +113,7 @@ export function parseCodebook(text: string, file: string): { items: ItemCodebook
   if (errors.length) {
     const e = errors[0];
     const at = lines.locate(e.offset);
-    diagnostics.push({ severity: 'error', code: 'codebook.syntax', message: `The codebook is not valid JSON: ${printParseErrorCode(e.error)}.`, file, line: at.line, column: at.column });
+    diagnostics.push({ severity: 'error', code: 'codebook.syntax', message: `The codebook is not valid JSON: ${jsonSyntaxProblem(e.error)}.`, file, line: at.line, column: at.column, ...(e.length > 0 && e.length < 200 ? { endColumn: at.column + e.length } : {}) });
     return { items: undefined, diagnostics };
   }
   const list = root?.type === 'array' ? root : root?.type === 'object' ? findNodeAtLocation(root, ['items']) : undefined;

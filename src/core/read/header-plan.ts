@@ -16,6 +16,18 @@ import type { HeaderLocation, ReadOptions } from './options';
 /** Column names that identify respondents rather than ask them something. */
 const RESPONDENT_ID = /^(?:id|_?row|respondent(?:_?id)?|resp(?:ondent)?_?id|case_?id|uuid|index|unnamed: ?0)$/i;
 
+/**
+ * Names surveys give their weights: `W_WEIGHT` (WVS), `pspwght` / `dweight` / `anweight` (ESS),
+ * `weight`, `wt`, `WT_FINAL`, `perwt`, `finalwt`, `w_trim`. A column so named holds how much a
+ * respondent counts, not an answer.
+ */
+const WEIGHT_NAME = /weight|wght|^wt(?:_|\d|$)|_wt(?:_|\d|$)|^w_|^(?:p|d|f|s|an|hh|per|pers|final|svy|samp|base|trim|post)_?wt\d*$/i;
+
+/** Whether a column's name says it is a survey weight (see WEIGHT_NAME). */
+export function isWeightLikeName(name: string): boolean {
+  return WEIGHT_NAME.test(name.trim());
+}
+
 export interface HeaderContext {
   path: string;
   /** The header's line, and each field's column in it (1-based). */
@@ -142,7 +154,7 @@ export function planHeader(names: string[], ctx: HeaderContext): HeaderPlan {
       bag.add({
         severity: 'error',
         code: 'data.unknown-weight',
-        message: `The weight column "${weight}" is not in the file; respondents are weighted equally.`,
+        message: `The weight column "${weight}" is not in the file, so no weight was applied: respondents are weighted equally.${weightSuggestion(weight, names)}`,
         file,
         line: ctx.line,
         column: 1,
@@ -197,6 +209,26 @@ export function planHeader(names: string[], ctx: HeaderContext): HeaderPlan {
     explicit = true;
   } else {
     wanted = names.filter((n, i) => index.get(n) === i && i !== weightField && (!attributeFields.has(i) || optionalOnly.has(i)) && (preset ? preset.isItem(n) : !RESPONDENT_ID.test(n)));
+    // A weight holding whole numbers (1, 2, 3) would otherwise pass for a three-point item, and a
+    // run without that column would then miss an "item". Only asked-for items may have such names.
+    const likelyWeights = wanted.filter((n) => isWeightLikeName(n));
+    for (const n of likelyWeights) {
+      const f = index.get(n)!;
+      const using = weightField >= 0 ? ` The weight used is "${names[weightField]}".` : '';
+      bag.add({
+        severity: 'info',
+        code: 'data.likely-weight',
+        message:
+          `Column "${n}" looks like a survey weight, so it was not taken as an item.${using} ` +
+          `To weight the respondents by it, name it as the weight: "weight": "${n}" in the "reference" of representativeness.json (command line: --weight ${n}). ` +
+          `To evaluate it as an item instead, list it in "items" or in the codebook.`,
+        file,
+        line: ctx.line,
+        column: ctx.columns[f],
+        endColumn: ctx.columns[f] + n.length,
+      });
+    }
+    if (likelyWeights.length) wanted = wanted.filter((n) => !isWeightLikeName(n));
     if (preset) for (const a of attributes) if (preset.isItem(a) && index.has(a)) wanted.push(a);
     explicit = false;
   }
@@ -239,6 +271,45 @@ export function planHeader(names: string[], ctx: HeaderContext): HeaderPlan {
     itemLocations[id] = { line: ctx.line, column: ctx.columns[f], endColumn: ctx.columns[f] + id.length };
   }
   return { layout: long ? 'long' : 'wide', long, roles, codeColumns, weightField, attributeFields, textItems, selected, itemLocations };
+}
+
+/**
+ * ` Did you mean "W_WEIGHT"?` when the file has a column that the wanted name probably meant: the
+ * same name in other case or spacing, one a couple of edits away, or else its only weight-like column.
+ */
+function weightSuggestion(wanted: string, names: string[]): string {
+  const norm = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, '');
+  const target = norm(wanted);
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const n of names) {
+    if (n.trim() === '') continue;
+    const d = editDistance(norm(n), target);
+    if (d < bestDistance) {
+      best = n;
+      bestDistance = d;
+    }
+  }
+  if (best !== null && bestDistance <= Math.max(1, Math.floor(target.length / 4))) return ` Did you mean "${best}"?`;
+  const weights = names.filter((n) => isWeightLikeName(n));
+  return weights.length === 1 ? ` The file's weight-like column is "${weights[0]}".` : '';
+}
+
+/**
+ * Edit distance with adjacent transpositions (optimal string alignment: `W_WIEGHT` is one edit from
+ * `W_WEIGHT`), for short column names.
+ */
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3) return Infinity;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }
 
 /**

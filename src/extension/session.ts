@@ -1,0 +1,66 @@
+/**
+ * What the host decides about a report besides evaluating it, apart from VS Code so that it can be
+ * tested in node: whose problems the Problems panel lists, where a problem of the config belongs,
+ * and whether a report restored after a reload is still up to date.
+ */
+import * as path from 'node:path';
+import type { ReportDiagnostic } from '../core/report/model';
+
+export type InputChange = 'changed' | 'created' | 'deleted';
+
+/** The one run whose problems are published, and the files of the other runs (theirs are left out). */
+export interface ProblemScope {
+  run: string;
+  otherRunFiles: ReadonlySet<string>;
+}
+
+/**
+ * The Problems panel after evaluating one run of several (a right-click on it): that run's problems
+ * and those of the shared inputs; the other runs' files and producing scripts are left out.
+ * Undefined (every run's) when no run was pointed at or there is only one.
+ */
+export function scopeOfProblems(runs: ReadonlyArray<{ name: string; path: string; producedBy: string[] }>, focusRun: string | undefined): ProblemScope | undefined {
+  const focus = runs.find((r) => r.name === focusRun);
+  if (!focus || runs.length < 2) return undefined;
+  const own = new Set([focus.path, ...focus.producedBy]);
+  const otherRunFiles = new Set<string>();
+  for (const r of runs) if (r !== focus) for (const f of [r.path, ...r.producedBy]) if (!own.has(f)) otherRunFiles.add(f);
+  return { run: focus.name, otherRunFiles };
+}
+
+/**
+ * A weight the reference lacks is a mistake in the config (a typo, most often): the reader reports
+ * it at the reference's first line, where nothing can be fixed. With a config, it goes to the
+ * config's "weight" value instead, naming the file it is missing from.
+ */
+export function relocateConfigProblems(
+  diagnostics: ReportDiagnostic[],
+  referencePath: string,
+  configPath: string | undefined,
+  weight: { line: number; column: number; endColumn?: number } | undefined,
+): ReportDiagnostic[] {
+  if (!configPath || !weight) return diagnostics;
+  return diagnostics.map((d) => {
+    if (d.code !== 'data.unknown-weight' || d.file !== referencePath) return d;
+    return {
+      ...d,
+      message: d.message.replace('is not in the file', `is not in ${path.basename(referencePath)}`),
+      file: configPath,
+      line: weight.line,
+      column: weight.column,
+      endColumn: weight.endColumn,
+    };
+  });
+}
+
+/**
+ * Whether a report's inputs changed after it was made (a report restored after a reload): the
+ * sentence the panel and the status bar show, or null. `mtimeMs` null: the file is gone.
+ */
+export function staleSince(inputs: ReadonlyArray<{ file: string; mtimeMs: number | null }>, createdAt: string): string | null {
+  const made = Date.parse(createdAt);
+  const deleted = inputs.filter((i) => i.mtimeMs === null).map((i) => i.file);
+  const changed = inputs.filter((i) => i.mtimeMs !== null && Number.isFinite(made) && i.mtimeMs > made).map((i) => i.file);
+  const parts = [...deleted.map((f) => `${f} was deleted`), ...changed.map((f) => `${f} was changed`)];
+  return parts.length ? `Inputs changed since: ${parts.join(', ')}.` : null;
+}
