@@ -677,6 +677,18 @@ window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => {
   }
 });
 
+// The standalone HTML report follows the reader's light or dark preference (its stylesheet
+// defines both themes); the panel follows VS Code's theme.
+if (!vscode && document.body.classList.contains('standalone')) {
+  const dark = matchMedia('(prefers-color-scheme: dark)');
+  const apply = () => {
+    document.body.classList.toggle('vscode-dark', dark.matches);
+    document.body.classList.toggle('vscode-light', !dark.matches);
+  };
+  apply();
+  dark.addEventListener('change', apply);
+}
+
 // Re-draw in the new colours when the user switches theme (VS Code swaps the body class).
 new MutationObserver(() => render()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
