@@ -15,6 +15,7 @@ import type { EvaluationReport, IndividualStructure, MarginalItem, RunReport, Va
 import type { ExportFormat, FromWebviewMessage, ToWebviewMessage } from '../src/protocol';
 import { chartPng, charts, destroyCharts, heatmap, marginalChart, pairScatter, type HeatCell } from './charts';
 import { custom, fmt, h, tableCsv } from './dom';
+import { pText, tuckerReading } from './format';
 import { ALL_RESPONDENTS, groupNames, scopeOf, type ScopeView, type StructureView } from './scope';
 import { palette } from './theme';
 
@@ -81,18 +82,30 @@ function render(): void {
     saveState();
   });
   tabs.append(
-    custom('vscode-tab-header', { slot: 'header' }, 'Marginals'),
+    custom('vscode-tab-header', { slot: 'header', 'aria-label': 'Marginals' }, 'Marginals'),
     custom('vscode-tab-panel', {}, marginals(run, scope)),
-    custom('vscode-tab-header', { slot: 'header' }, 'Structure'),
+    custom('vscode-tab-header', { slot: 'header', 'aria-label': 'Structure' }, 'Structure'),
     custom('vscode-tab-panel', {}, structure(run, scope)),
-    custom('vscode-tab-header', { slot: 'header' }, 'Runs side by side'),
+    custom('vscode-tab-header', { slot: 'header', 'aria-label': 'Runs side by side' }, 'Runs side by side'),
     custom('vscode-tab-panel', {}, sideBySide(report)),
   );
   app.append(tabs);
 }
 
+/**
+ * A @vscode-elements control named for assistive technology twice: `aria-label` on the element and
+ * its `label`, which the element copies to the inner part that takes the focus (left empty, that
+ * part announces nothing).
+ */
+function labelled(tag: string, label: string, attrs: Record<string, string | number | boolean | undefined | ((e: Event) => void)> = {}): HTMLElement {
+  const el = custom(tag, { 'aria-label': label, ...attrs });
+  // A property, not an attribute: vscode-textfield does not read a `label` attribute.
+  (el as HTMLElement & { label: string }).label = label;
+  return el;
+}
+
 function header(report: EvaluationReport, run: RunReport | null): HTMLElement {
-  const runSelect = custom('vscode-single-select', { 'aria-label': 'Run', id: 'run-select' });
+  const runSelect = labelled('vscode-single-select', 'Run', { id: 'run-select' });
   for (const r of report.runs) runSelect.append(custom('vscode-option', { value: r.name, selected: r.name === run?.name }, r.name));
   runSelect.addEventListener('change', () => {
     state.run = (runSelect as unknown as { value: string }).value;
@@ -102,7 +115,7 @@ function header(report: EvaluationReport, run: RunReport | null): HTMLElement {
   const names = groupNames(report.runs);
   let groupSelect: HTMLElement | null = null;
   if (names.length) {
-    groupSelect = custom('vscode-single-select', { 'aria-label': 'Respondents: all or one subgroup', id: 'group-select' });
+    groupSelect = labelled('vscode-single-select', 'Respondents: all or one subgroup', { id: 'group-select' });
     groupSelect.append(custom('vscode-option', { value: ALL_RESPONDENTS, selected: state.group === ALL_RESPONDENTS }, 'All respondents'));
     for (const n of names) groupSelect.append(custom('vscode-option', { value: n, selected: state.group === n }, n));
     groupSelect.addEventListener('change', () => {
@@ -114,7 +127,7 @@ function header(report: EvaluationReport, run: RunReport | null): HTMLElement {
   const exports = h('div', { class: 'exports', role: 'group', 'aria-label': 'Export report' });
   if (vscode) {
     for (const f of ['json', 'md', 'csv', 'html'] as ExportFormat[]) {
-      exports.append(custom('vscode-button', { secondary: true, onclick: () => vscode.postMessage({ type: 'export', format: f }) }, `Export ${f.toUpperCase()}`));
+      exports.append(custom('vscode-button', { secondary: true, 'aria-label': `Export the report as ${f.toUpperCase()}`, onclick: () => vscode.postMessage({ type: 'export', format: f }) }, `Export ${f.toUpperCase()}`));
     }
   }
   return h(
@@ -265,11 +278,11 @@ function itemTitle(it: MarginalItem): string {
 function marginals(run: RunReport, scope: ScopeView): HTMLElement {
   const wrap = h('section', { class: 'marginals', 'aria-label': scope.group ? `Marginal distributions per item, subgroup ${scope.group.name}` : 'Marginal distributions per item' });
   const topics = [...new Set(scope.items.map((i) => i.topic).filter((t): t is string => !!t))].sort();
-  const search = custom('vscode-textfield', { placeholder: 'Search items', 'aria-label': 'Search items', value: state.filter });
-  const topicSel = custom('vscode-single-select', { 'aria-label': 'Topic' });
+  const search = labelled('vscode-textfield', 'Search items', { placeholder: 'Search items', value: state.filter });
+  const topicSel = labelled('vscode-single-select', 'Topic');
   topicSel.append(custom('vscode-option', { value: '', selected: state.topic === '' }, 'All topics'));
   for (const t of topics) topicSel.append(custom('vscode-option', { value: t, selected: state.topic === t }, t));
-  const sortSel = custom('vscode-single-select', { 'aria-label': 'Sort items by' });
+  const sortSel = labelled('vscode-single-select', 'Sort items by');
   for (const [v, l] of [['divergence', 'Worst first'], ['item', 'Item id'], ['invalid', 'Invalid answers']] as const) sortSel.append(custom('vscode-option', { value: v, selected: state.sort === v }, l));
   const grid = h('div', { class: 'item-grid' });
   wrap.append(
@@ -325,7 +338,8 @@ const lazy = new IntersectionObserver(
 );
 
 function itemCard(it: MarginalItem, run: RunReport, scope: ScopeView): HTMLElement {
-  const canvas = h('canvas', { role: 'img', 'aria-label': `Answer distribution of ${it.item}, human vs model` });
+  const where = scope.group ? `, subgroup ${scope.group.name}` : '';
+  const canvas = h('canvas', { role: 'img', 'aria-label': `Answer shares of ${itemTitle(it)}: human (reference) vs model (${run.name})${where}; the data table below lists them` });
   const holder = h('div', { class: 'chart small' }, canvas) as HTMLElement & { draw?: () => void };
   holder.draw = () => marginalChart(canvas, it, run.name, palette());
   lazy.observe(holder);
@@ -371,7 +385,7 @@ function structure(run: RunReport, scope: ScopeView): HTMLElement {
     return wrap;
   }
   const method = state.method && methods.includes(state.method) ? state.method : methods[0];
-  const sel = custom('vscode-single-select', { 'aria-label': 'Association measure' });
+  const sel = labelled('vscode-single-select', 'Association measure');
   for (const m of methods) sel.append(custom('vscode-option', { value: m, selected: m === method }, m));
   sel.addEventListener('change', () => {
     state.method = (sel as unknown as { value: string }).value;
@@ -407,7 +421,7 @@ function groupView(run: RunReport): HTMLElement {
   const rows: [string, string][] = [
     ['ρ items (95% CI)', `${fmt(c.pearson)}${c.pearsonCi ? ` [${fmt(c.pearsonCi.low)}, ${fmt(c.pearsonCi.high)}]` : ''}`],
     ['RMSE items (95% CI)', `${fmt(c.rmse)}${c.rmseCi ? ` [${fmt(c.rmseCi.low)}, ${fmt(c.rmseCi.high)}]` : ''}`],
-    ['Permutation null ρ: mean [2.5%, 97.5%], p', `${fmt(g.null.mean)} [${fmt(g.null.low)}, ${fmt(g.null.high)}], p ${fmt(g.null.p, 4)} (${g.null.permutations} permutations)`],
+    ['Permutation null ρ: mean [2.5%, 97.5%], p', `${fmt(g.null.mean)} [${fmt(g.null.low)}, ${fmt(g.null.high)}], ${pText(g.null.p)} (${g.null.permutations} permutations)`],
     ['Human split-half ceiling ρ [2.5%, 97.5%], RMSE', `${fmt(g.ceiling.pearson)} [${fmt(g.ceiling.low)}, ${fmt(g.ceiling.high)}], RMSE ${fmt(g.ceiling.rmse)} (${g.ceiling.splits} splits)`],
   ];
   if (g.topics) rows.push(['ρ topics (95% CI), RMSE', `${fmt(g.topics.comparison.pearson)}${g.topics.comparison.pearsonCi ? ` [${fmt(g.topics.comparison.pearsonCi.low)}, ${fmt(g.topics.comparison.pearsonCi.high)}]` : ''}, RMSE ${fmt(g.topics.comparison.rmse)} over ${g.topics.topics.length} topics`]);
@@ -437,9 +451,25 @@ function subgroupComparisonTable(s: StructureView, scope: ScopeView): HTMLElemen
   return h('table', { class: 'comparison', id: 'structure-comparison' }, h('caption', {}, `Human vs model ${s.method} matrices, subgroup ${scope.group!.name}`), h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v)))));
 }
 
+/** Tucker's phi per principal component with its conventional reading. */
+function tuckerCell(values: (number | null)[]): HTMLElement | string {
+  if (!values.length) return 'n/a (undefined: a matrix has undefined entries)';
+  return h(
+    'span',
+    { class: 'tucker' },
+    values.map((phi, k) => {
+      const reading = tuckerReading(phi);
+      return h('span', { class: `phi ${reading ? reading.replace(/ /g, '-') : 'undefined'}` }, `PC${k + 1} ${fmt(phi)}${reading ? ` (${reading})` : ''}`);
+    }),
+  );
+}
+
+const TUCKER_EXPLAINED =
+  "Tucker's congruence coefficient φ = Σab / √(Σa² Σb²) between the loadings of the human and the model matrices' principal components, each pair sign-aligned; the components are unrotated and paired in the order of their eigenvalues, so a later component with a close eigenvalue can swap places.";
+
 function comparisonTable(s: IndividualStructure): HTMLElement {
   const c = s.comparison;
-  const rows: [string, string][] = [
+  const rows: [Node | string, Node | string][] = [
     ['Agreement (Pearson of off-diagonal correlations)', `${fmt(c.pearson)}${s.agreement.ci ? ` [${fmt(s.agreement.ci.low)}, ${fmt(s.agreement.ci.high)}]` : ''}`],
     ['Spearman of off-diagonal correlations', fmt(c.spearman)],
     ['RMSE over pairs', fmt(c.rmse)],
@@ -447,9 +477,17 @@ function comparisonTable(s: IndividualStructure): HTMLElement {
     ['Max |difference|', `${fmt(c.maxAbsDiff)}${c.maxAbsDiffPair ? ` (${c.maxAbsDiffPair.join(' × ')})` : ''}`],
     ['Frobenius norm of the difference (full matrix)', fmt(c.frobenius)],
     ['Sign agreement', fmt(c.signAgreement)],
-    ['Mantel r (p, permutations)', `${fmt(c.mantel.r)} (p ${fmt(c.mantel.p, 4)}, ${c.mantel.permutations})`],
-    ['Steiger χ² (df, p)', `${fmt(c.steiger.chi2, 1)} (${c.steiger.df}, p ${fmt(c.steiger.p, 4)})`],
-    ['Tucker congruence of first components', c.tucker.congruence.map((x) => fmt(x)).join(', ') || 'n/a'],
+    ['Mantel r (p, permutations)', `${fmt(c.mantel.r)} (${pText(c.mantel.p)}, ${c.mantel.permutations} permutations)`],
+    ['Steiger χ² (df, p)', `${fmt(c.steiger.chi2, 1)} (df ${c.steiger.df}, ${pText(c.steiger.p)})`],
+    [
+      h(
+        'span',
+        { title: TUCKER_EXPLAINED },
+        "Tucker's φ (first principal components)",
+        h('span', { class: 'convention' }, '≥ 0.95 equal · 0.85–0.94 fair similarity · below 0.85 not similar (Lorenzo-Seva & ten Berge 2006)'),
+      ),
+      tuckerCell(c.tucker.congruence),
+    ],
     ['Pairs compared (excluded)', `${c.pairs} (${c.excludedPairs})`],
   ];
   return h('table', { class: 'comparison', id: 'structure-comparison' }, h('caption', {}, `Human vs model ${s.method} matrices`), h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v)))));
@@ -510,7 +548,7 @@ function pairTable(s: StructureView, run: RunReport, scope: ScopeView): HTMLElem
   const rows = [...s.pairs].sort((a, b) => Math.abs(b.difference ?? 0) - Math.abs(a.difference ?? 0));
   const shown = rows.slice(0, 200);
   const pairButton = (i: string, j: string) =>
-    h('button', { class: 'link', title: 'Open where these items are defined', onclick: () => vscode?.postMessage({ type: 'openPair', i, j, run: run.name }) }, `${i} × ${j}`);
+    h('button', { class: 'link', title: 'Open where these items are defined', 'aria-label': `Open ${i} and ${j} where they are defined`, onclick: () => vscode?.postMessage({ type: 'openPair', i, j, run: run.name }) }, `${i} × ${j}`);
   const table = h(
     'table',
     { id: 'pair-table' },
