@@ -434,7 +434,7 @@ function groupView(run: RunReport): HTMLElement {
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Item'), g.groups.map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, g.items.map((it, j) => h('tr', {}, h('th', { scope: 'row' }, it), g.groups.map((_, k) => h('td', {}, `${fmt(g.reference.means[k][j], 2)} / ${fmt(g.run.means[k][j], 2)}`))))),
   );
-  wrap.append(h('details', {}, h('summary', {}, 'Group means table'), means));
+  wrap.append(h('details', {}, h('summary', {}, 'Group means table'), tableBox(means, 'scroll')));
   return wrap;
 }
 
@@ -576,7 +576,7 @@ function pairTable(s: StructureView, run: RunReport, scope: ScopeView): HTMLElem
     'details',
     { class: 'pairs' },
     h('summary', {}, `Pair table (${rows.length} pairs, largest differences first${rows.length > shown.length ? `; first ${shown.length} shown, all in the exported CSV` : ''})`),
-    table,
+    tableBox(table, 'scroll'),
     csvButton(table, `${run.name}${scope.group ? `-${scope.group.name}` : ''}-${s.method}-pairs`),
   );
 }
@@ -611,10 +611,53 @@ function csvButton(table: HTMLTableElement, name: string): HTMLElement | null {
   return custom('vscode-button', { secondary: true, class: 'save-csv', 'aria-label': 'Save this table as CSV', onclick: () => api.postMessage({ type: 'exportCsv', name, csv: tableCsv(table) }) }, 'Save CSV');
 }
 
+/**
+ * Tables wider than the panel are never cut off. `reflow`: when the table does not fit, each row
+ * becomes a card of "column: value" lines, the cards side by side as far as the width allows
+ * (the summary tables of runs and subgroups); `scroll`: it scrolls sideways in its own box (the
+ * matrices, whose columns belong together).
+ */
+function tableBox(table: HTMLTableElement, mode: 'reflow' | 'scroll'): HTMLElement {
+  const box = h('div', { class: `table-box ${mode}` }, table);
+  if (mode === 'reflow') {
+    const heads = Array.from(table.tHead?.rows[0]?.cells ?? [], (c) => (c.textContent ?? '').trim());
+    // Explicit roles: a table laid out as cards keeps being read as a table.
+    table.setAttribute('role', 'table');
+    for (const section of [table.tHead, ...Array.from(table.tBodies)]) section?.setAttribute('role', 'rowgroup');
+    for (const row of Array.from(table.rows)) {
+      row.setAttribute('role', 'row');
+      Array.from(row.cells).forEach((c, i) => {
+        const header = c.tagName === 'TH';
+        c.setAttribute('role', header ? (c.getAttribute('scope') === 'row' ? 'rowheader' : 'columnheader') : 'cell');
+        if (row.parentElement !== table.tHead && heads[i]) c.setAttribute('data-label', heads[i]);
+      });
+    }
+    fitObserver.observe(box);
+  }
+  return box;
+}
+
+const boxWidths = new WeakMap<Element, number>();
+
+/** Reflows a table box whose width changed (on the next frame: never inside the observer's own layout pass). */
+const fitObserver = new ResizeObserver((entries) => {
+  const changed = entries.filter((e) => boxWidths.get(e.target) !== Math.round(e.contentRect.width));
+  for (const e of changed) boxWidths.set(e.target, Math.round(e.contentRect.width));
+  if (changed.length) requestAnimationFrame(() => {
+    for (const e of changed) {
+      const box = e.target as HTMLElement;
+      const table = box.querySelector('table');
+      if (!table || !box.isConnected) continue;
+      box.classList.remove('stacked');
+      if (table.getBoundingClientRect().width > box.clientWidth + 1) box.classList.add('stacked');
+    }
+  });
+});
+
 function sideBySide(report: EvaluationReport): HTMLElement {
   const runs = runsTable(report);
   const groups = subgroupTable(report);
-  return h('div', {}, runs, csvButton(runs, 'runs'), groups, groups ? csvButton(groups, 'subgroups') : null);
+  return h('div', { class: 'side-by-side-view' }, tableBox(runs, 'reflow'), csvButton(runs, 'runs'), groups ? tableBox(groups, 'reflow') : null, groups ? csvButton(groups, 'subgroups') : null);
 }
 
 /** Scores per named subgroup (config "groups") for every run. */
