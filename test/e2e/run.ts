@@ -21,7 +21,7 @@ import { installExtension, makeSandbox, startCodeServer } from './codeServer';
 import { runExtensionHostTests, testWorkbenchUrl } from './extensionHost';
 import { Results, runScenario, withTimeout } from './harness';
 import { atCleanup, cleanupAll, stopStragglers } from './processes';
-import { scenarios } from './scenarios';
+import { allScenarios as scenarios } from './scenarios-panel';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const vsix = path.join(repoRoot, 'out', 'representativeness-lens.vsix');

@@ -31,7 +31,7 @@ const EVALUATE = 'Evaluate Representativeness';
 const GROUP = 'Disagree on Q1';
 
 /** The panel's number format (webview/dom.ts fmt). */
-function fmt(x: number | null | undefined, digits = 3): string {
+export function fmt(x: number | null | undefined, digits = 3): string {
   return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits);
 }
 
@@ -40,7 +40,7 @@ function withCi(value: number | null, ci: { low: number | null; high: number | n
 }
 
 /** `replens evaluate --format json` on a config, as a user runs it in a terminal. */
-function cliReport(repoRoot: string, config: string): EvaluationReport {
+export function cliReport(repoRoot: string, config: string): EvaluationReport {
   const out = execFileSync(process.execPath, [path.join(repoRoot, 'out', 'cli.js'), 'evaluate', '--config', config, '--format', 'json', '--quiet'], {
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
@@ -120,12 +120,12 @@ function expectedNumbers(run: RunReport, group: string | null): PanelNumbers {
   };
 }
 
-async function clickTab(frame: Frame, title: string): Promise<void> {
+export async function clickTab(frame: Frame, title: string): Promise<void> {
   await frame.locator('vscode-tab-header').filter({ hasText: title }).first().click();
 }
 
 /** Waits until `check` holds (polling), failing with the last reason it gave. */
-async function until(what: string, check: () => Promise<string | true>, timeoutMs = 30_000): Promise<void> {
+export async function until(what: string, check: () => Promise<string | true>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
@@ -153,7 +153,7 @@ async function editorStatus(page: Page, label: string): Promise<string> {
  * The panel's frame. A panel in a background tab has no frame (VS Code drops hidden webviews):
  * bring it to the front first, by its tab or by "Open Representativeness Panel".
  */
-async function panel(page: Page, minCanvases = 1): Promise<Frame> {
+export async function panel(page: Page, minCanvases = 1): Promise<Frame> {
   try {
     return await waitForWebview(page, 'Representativeness', minCanvases, 3000);
   } catch {
