@@ -11,10 +11,14 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import type { EvaluationReport, IndividualStructure, MarginalItem, RunReport, ValueWithCi } from '../src/core/report/model';
 import type { ExportFormat, FromWebviewMessage, PanelAlert, PanelNotice, ToWebviewMessage } from '../src/protocol';
-import { chartPng, charts, destroyCharts, heatmap, marginalChart, pairScatter, type HeatCell } from './charts';
+import { chartPng, charts, destroyCharts, HeatSelection, heatmap, marginalChart, pairScatter, type HeatCell } from './charts';
 import { custom, fmt, h, tableCsv } from './dom';
+import { chartExportPng, type ExportSpec } from './export';
+import { pText, tuckerReading } from './format';
+import { heatScale, legendTicks, scaleNote, tickText, type HeatScale } from './heatscale';
 import { ALL_RESPONDENTS, groupNames, scopeOf, type ScopeView, type StructureView } from './scope';
 import { palette } from './theme';
 import { progressText } from './status';
@@ -38,6 +42,8 @@ interface ViewState {
   topic: string;
   sort: 'divergence' | 'item' | 'invalid';
   tab: number;
+  /** Heatmap colours stretched to the data's range instead of the fixed -1..1. */
+  stretch?: boolean;
   /** The report holds point estimates only; the full one (intervals, p-values) is on its way. */
   preliminary?: boolean;
   /** Why the report shown no longer matches its inputs (null: it does). */
@@ -102,18 +108,30 @@ function render(): void {
     saveState();
   });
   tabs.append(
-    custom('vscode-tab-header', { slot: 'header' }, 'Marginals'),
+    custom('vscode-tab-header', { slot: 'header', 'aria-label': 'Marginals' }, 'Marginals'),
     custom('vscode-tab-panel', {}, marginals(run, scope)),
-    custom('vscode-tab-header', { slot: 'header' }, 'Structure'),
+    custom('vscode-tab-header', { slot: 'header', 'aria-label': 'Structure' }, 'Structure'),
     custom('vscode-tab-panel', {}, structure(run, scope)),
-    custom('vscode-tab-header', { slot: 'header' }, 'Runs side by side'),
+    custom('vscode-tab-header', { slot: 'header', 'aria-label': 'Runs side by side' }, 'Runs side by side'),
     custom('vscode-tab-panel', {}, sideBySide(report)),
   );
   app.append(tabs);
 }
 
+/**
+ * A @vscode-elements control named for assistive technology twice: `aria-label` on the element and
+ * its `label`, which the element copies to the inner part that takes the focus (left empty, that
+ * part announces nothing).
+ */
+function labelled(tag: string, label: string, attrs: Record<string, string | number | boolean | undefined | ((e: Event) => void)> = {}): HTMLElement {
+  const el = custom(tag, { 'aria-label': label, ...attrs });
+  // A property, not an attribute: vscode-textfield does not read a `label` attribute.
+  (el as HTMLElement & { label: string }).label = label;
+  return el;
+}
+
 function header(report: EvaluationReport, run: RunReport | null): HTMLElement {
-  const runSelect = custom('vscode-single-select', { 'aria-label': 'Run', id: 'run-select' });
+  const runSelect = labelled('vscode-single-select', 'Run', { id: 'run-select' });
   for (const r of report.runs) runSelect.append(custom('vscode-option', { value: r.name, selected: r.name === run?.name }, r.name));
   runSelect.addEventListener('change', () => {
     state.run = (runSelect as unknown as { value: string }).value;
@@ -123,7 +141,7 @@ function header(report: EvaluationReport, run: RunReport | null): HTMLElement {
   const names = groupNames(report.runs);
   let groupSelect: HTMLElement | null = null;
   if (names.length) {
-    groupSelect = custom('vscode-single-select', { 'aria-label': 'Respondents: all or one subgroup', id: 'group-select' });
+    groupSelect = labelled('vscode-single-select', 'Respondents: all or one subgroup', { id: 'group-select' });
     groupSelect.append(custom('vscode-option', { value: ALL_RESPONDENTS, selected: state.group === ALL_RESPONDENTS }, 'All respondents'));
     for (const n of names) groupSelect.append(custom('vscode-option', { value: n, selected: state.group === n }, n));
     groupSelect.addEventListener('change', () => {
@@ -135,7 +153,7 @@ function header(report: EvaluationReport, run: RunReport | null): HTMLElement {
   const exports = h('div', { class: 'exports', role: 'group', 'aria-label': 'Export report' });
   if (vscode) {
     for (const f of ['json', 'md', 'csv', 'html'] as ExportFormat[]) {
-      exports.append(custom('vscode-button', { secondary: true, onclick: () => vscode.postMessage({ type: 'export', format: f }) }, `Export ${f.toUpperCase()}`));
+      exports.append(custom('vscode-button', { secondary: true, 'aria-label': `Export the report as ${f.toUpperCase()}`, onclick: () => vscode.postMessage({ type: 'export', format: f }) }, `Export ${f.toUpperCase()}`));
     }
   }
   return h(
@@ -295,11 +313,11 @@ function itemTitle(it: MarginalItem): string {
 function marginals(run: RunReport, scope: ScopeView): HTMLElement {
   const wrap = h('section', { class: 'marginals', 'aria-label': scope.group ? `Marginal distributions per item, subgroup ${scope.group.name}` : 'Marginal distributions per item' });
   const topics = [...new Set(scope.items.map((i) => i.topic).filter((t): t is string => !!t))].sort();
-  const search = custom('vscode-textfield', { placeholder: 'Search items', 'aria-label': 'Search items', value: state.filter });
-  const topicSel = custom('vscode-single-select', { 'aria-label': 'Topic' });
+  const search = labelled('vscode-textfield', 'Search items', { placeholder: 'Search items', value: state.filter });
+  const topicSel = labelled('vscode-single-select', 'Topic');
   topicSel.append(custom('vscode-option', { value: '', selected: state.topic === '' }, 'All topics'));
   for (const t of topics) topicSel.append(custom('vscode-option', { value: t, selected: state.topic === t }, t));
-  const sortSel = custom('vscode-single-select', { 'aria-label': 'Sort items by' });
+  const sortSel = labelled('vscode-single-select', 'Sort items by');
   for (const [v, l] of [['divergence', 'Worst first'], ['item', 'Item id'], ['invalid', 'Invalid answers']] as const) sortSel.append(custom('vscode-option', { value: v, selected: state.sort === v }, l));
   const grid = h('div', { class: 'item-grid' });
   wrap.append(
@@ -355,7 +373,8 @@ const lazy = new IntersectionObserver(
 );
 
 function itemCard(it: MarginalItem, run: RunReport, scope: ScopeView): HTMLElement {
-  const canvas = h('canvas', { role: 'img', 'aria-label': `Answer distribution of ${it.item}, human vs model` });
+  const where = scope.group ? `, subgroup ${scope.group.name}` : '';
+  const canvas = h('canvas', { role: 'img', 'aria-label': `Answer shares of ${itemTitle(it)}: human (reference) vs model (${run.name})${where}; the data table below lists them` });
   const holder = h('div', { class: 'chart small' }, canvas) as HTMLElement & { draw?: () => void };
   holder.draw = () => marginalChart(canvas, it, run.name, palette());
   lazy.observe(holder);
@@ -370,22 +389,32 @@ function itemCard(it: MarginalItem, run: RunReport, scope: ScopeView): HTMLEleme
       it.codes.map((c, k) => h('tr', {}, h('td', {}, c), h('td', {}, it.labels?.[String(c)] ?? ''), h('td', {}, fmt(it.referenceDistribution[k])), h('td', {}, fmt(it.runDistribution[k])))),
     ),
   );
-  const title = h('button', { class: 'link', title: 'Open where this item is defined', onclick: () => vscode?.postMessage({ type: 'openItem', item: it.item, run: run.name }) }, itemTitle(it));
+  const title = h(
+    'button',
+    { class: 'link', title: 'Open where this item is defined', 'aria-label': `Open ${itemTitle(it)} where it is defined`, onclick: () => vscode?.postMessage({ type: 'openItem', item: it.item, run: run.name }) },
+    itemTitle(it),
+  );
+  const measures = scope.group
+    ? `${it.type === 'ordinal' ? `W1/range ${fmt(it.w1Normalized)} · ` : ''}TVD ${fmt(it.tvd)} · n ${it.n} vs ${it.referenceN}`
+    : `${it.type === 'ordinal' ? `W1/range ${fmt(it.w1Normalized)} · ` : ''}TVD ${fmt(it.tvd)} · JS dist ${fmt(it.jsDistance)} · Δmean ${fmt(it.meanDiff)} · var ratio ${fmt(it.varianceRatio)} · n ${it.n} vs ${it.referenceN}${it.invalidCount ? ` · invalid ${it.invalidCount}` : ''}`;
+  const exportSpec = (): ExportSpec => {
+    const p = palette();
+    return {
+      title: itemTitle(it),
+      subtitle: [`Answer shares, human (${fileName(state.report?.reference.path)}) vs model (${run.name})${where}`, measures],
+      legend: { kind: 'swatches', entries: [{ label: 'Human (reference)', colour: p.reference }, { label: `Model (${run.name})`, colour: p.run }] },
+      palette: p,
+    };
+  };
   return h(
     'article',
     { class: `item${it.weak ? ' weak' : ''}`, 'data-item': it.item },
     h('h3', {}, title, it.weak ? h('span', { class: 'badge' }, 'weak') : null),
-    h(
-      'p',
-      { class: 'measures' },
-      scope.group
-        ? `${it.type === 'ordinal' ? `W1/range ${fmt(it.w1Normalized)} · ` : ''}TVD ${fmt(it.tvd)} · n ${it.n} vs ${it.referenceN}`
-        : `${it.type === 'ordinal' ? `W1/range ${fmt(it.w1Normalized)} · ` : ''}TVD ${fmt(it.tvd)} · JS dist ${fmt(it.jsDistance)} · Δmean ${fmt(it.meanDiff)} · var ratio ${fmt(it.varianceRatio)} · n ${it.n} vs ${it.referenceN}${it.invalidCount ? ` · invalid ${it.invalidCount}` : ''}`,
-    ),
+    h('p', { class: 'measures' }, measures),
     it.reasons.length ? h('p', { class: 'reasons' }, it.reasons.join('; ')) : null,
     holder,
-    pngButton(canvas, `${run.name}-${scope.group ? `${scope.group.name}-` : ''}${it.item}`, () => holder.draw?.()),
-    h('details', {}, h('summary', {}, 'Data table'), table, csvButton(table, `${run.name}-${scope.group ? `${scope.group.name}-` : ''}${it.item}-shares`)),
+    pngButton(canvas, `${run.name}-${scope.group ? `${scope.group.name}-` : ''}${it.item}`, `the answer shares of ${it.item}`, exportSpec, () => holder.draw?.()),
+    h('details', {}, h('summary', {}, 'Data table'), table, csvButton(table, `${run.name}-${scope.group ? `${scope.group.name}-` : ''}${it.item}-shares`, `the answer shares of ${it.item}`)),
   );
 }
 
@@ -401,7 +430,7 @@ function structure(run: RunReport, scope: ScopeView): HTMLElement {
     return wrap;
   }
   const method = state.method && methods.includes(state.method) ? state.method : methods[0];
-  const sel = custom('vscode-single-select', { 'aria-label': 'Association measure' });
+  const sel = labelled('vscode-single-select', 'Association measure');
   for (const m of methods) sel.append(custom('vscode-option', { value: m, selected: m === method }, m));
   sel.addEventListener('change', () => {
     state.method = (sel as unknown as { value: string }).value;
@@ -437,7 +466,7 @@ function groupView(run: RunReport): HTMLElement {
   const rows: [string, string][] = [
     ['ρ items (95% CI)', `${fmt(c.pearson)}${c.pearsonCi ? ` [${fmt(c.pearsonCi.low)}, ${fmt(c.pearsonCi.high)}]` : ''}`],
     ['RMSE items (95% CI)', `${fmt(c.rmse)}${c.rmseCi ? ` [${fmt(c.rmseCi.low)}, ${fmt(c.rmseCi.high)}]` : ''}`],
-    ['Permutation null ρ: mean [2.5%, 97.5%], p', `${fmt(g.null.mean)} [${fmt(g.null.low)}, ${fmt(g.null.high)}], p ${fmt(g.null.p, 4)} (${g.null.permutations} permutations)`],
+    ['Permutation null ρ: mean [2.5%, 97.5%], p', `${fmt(g.null.mean)} [${fmt(g.null.low)}, ${fmt(g.null.high)}], ${pText(g.null.p)} (${g.null.permutations} permutations)`],
     ['Human split-half ceiling ρ [2.5%, 97.5%], RMSE', `${fmt(g.ceiling.pearson)} [${fmt(g.ceiling.low)}, ${fmt(g.ceiling.high)}], RMSE ${fmt(g.ceiling.rmse)} (${g.ceiling.splits} splits)`],
   ];
   if (g.topics) rows.push(['ρ topics (95% CI), RMSE', `${fmt(g.topics.comparison.pearson)}${g.topics.comparison.pearsonCi ? ` [${fmt(g.topics.comparison.pearsonCi.low)}, ${fmt(g.topics.comparison.pearsonCi.high)}]` : ''}, RMSE ${fmt(g.topics.comparison.rmse)} over ${g.topics.topics.length} topics`]);
@@ -450,7 +479,7 @@ function groupView(run: RunReport): HTMLElement {
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Item'), g.groups.map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, g.items.map((it, j) => h('tr', {}, h('th', { scope: 'row' }, it), g.groups.map((_, k) => h('td', {}, `${fmt(g.reference.means[k][j], 2)} / ${fmt(g.run.means[k][j], 2)}`))))),
   );
-  wrap.append(h('details', {}, h('summary', {}, 'Group means table'), means));
+  wrap.append(h('details', {}, h('summary', {}, 'Group means table'), tableBox(means, 'scroll')));
   return wrap;
 }
 
@@ -467,9 +496,25 @@ function subgroupComparisonTable(s: StructureView, scope: ScopeView): HTMLElemen
   return h('table', { class: 'comparison', id: 'structure-comparison' }, h('caption', {}, `Human vs model ${s.method} matrices, subgroup ${scope.group!.name}`), h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v)))));
 }
 
+/** Tucker's phi per principal component with its conventional reading. */
+function tuckerCell(values: (number | null)[]): HTMLElement | string {
+  if (!values.length) return 'n/a (undefined: a matrix has undefined entries)';
+  return h(
+    'span',
+    { class: 'tucker' },
+    values.map((phi, k) => {
+      const reading = tuckerReading(phi);
+      return h('span', { class: `phi ${reading ? reading.replace(/ /g, '-') : 'undefined'}` }, `PC${k + 1} ${fmt(phi)}${reading ? ` (${reading})` : ''}`);
+    }),
+  );
+}
+
+const TUCKER_EXPLAINED =
+  "Tucker's congruence coefficient φ = Σab / √(Σa² Σb²) between the loadings of the human and the model matrices' principal components, each pair sign-aligned; the components are unrotated and paired in the order of their eigenvalues, so a later component with a close eigenvalue can swap places.";
+
 function comparisonTable(s: IndividualStructure): HTMLElement {
   const c = s.comparison;
-  const rows: [string, string][] = [
+  const rows: [Node | string, Node | string][] = [
     ['Agreement (Pearson of off-diagonal correlations)', `${fmt(c.pearson)}${s.agreement.ci ? ` [${fmt(s.agreement.ci.low)}, ${fmt(s.agreement.ci.high)}]` : ''}`],
     ['Spearman of off-diagonal correlations', fmt(c.spearman)],
     ['RMSE over pairs', fmt(c.rmse)],
@@ -477,62 +522,209 @@ function comparisonTable(s: IndividualStructure): HTMLElement {
     ['Max |difference|', `${fmt(c.maxAbsDiff)}${c.maxAbsDiffPair ? ` (${c.maxAbsDiffPair.join(' × ')})` : ''}`],
     ['Frobenius norm of the difference (full matrix)', fmt(c.frobenius)],
     ['Sign agreement', fmt(c.signAgreement)],
-    ['Mantel r (p, permutations)', `${fmt(c.mantel.r)} (p ${fmt(c.mantel.p, 4)}, ${c.mantel.permutations})`],
-    ['Steiger χ² (df, p)', `${fmt(c.steiger.chi2, 1)} (${c.steiger.df}, p ${fmt(c.steiger.p, 4)})`],
-    ['Tucker congruence of first components', c.tucker.congruence.map((x) => fmt(x)).join(', ') || 'n/a'],
+    ['Mantel r (p, permutations)', `${fmt(c.mantel.r)} (${pText(c.mantel.p)}, ${c.mantel.permutations} permutations)`],
+    ['Steiger χ² (df, p)', `${fmt(c.steiger.chi2, 1)} (df ${c.steiger.df}, ${pText(c.steiger.p)})`],
+    [
+      h(
+        'span',
+        { title: TUCKER_EXPLAINED },
+        "Tucker's φ (first principal components)",
+        h('span', { class: 'convention' }, '≥ 0.95 equal · 0.85–0.94 fair similarity · below 0.85 not similar (Lorenzo-Seva & ten Berge 2006)'),
+      ),
+      tuckerCell(c.tucker.congruence),
+    ],
     ['Pairs compared (excluded)', `${c.pairs} (${c.excludedPairs})`],
   ];
   return h('table', { class: 'comparison', id: 'structure-comparison' }, h('caption', {}, `Human vs model ${s.method} matrices`), h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v)))));
 }
 
-function heatmaps(s: StructureView, run: RunReport, scope: ScopeView): HTMLElement {
-  const order = s.order;
-  const items = order.map((i) => s.items[i]);
-  let maxDiff = 0;
-  for (const row of s.difference) for (const v of row) if (v !== null) maxDiff = Math.max(maxDiff, Math.abs(v));
-  maxDiff = maxDiff || 1;
-  const build = (m: (number | null)[][], other: (number | null)[][] | null, n: number[][] | null): HeatCell[] => {
-    const cells: HeatCell[] = [];
-    for (const a of order) for (const b of order) cells.push({ x: s.items[b], y: s.items[a], v: m[a][b], other: other ? other[a][b] : undefined, n: n ? n[a][b] : undefined });
-    return cells;
-  };
-  const p = palette();
-  const where = scope.group ? `, subgroup ${scope.group.name}` : '';
-  const openPair = (c: HeatCell) => {
-    if (c.x !== c.y) vscode?.postMessage({ type: 'openPair', i: c.y, j: c.x, run: run.name });
-  };
-  const panel = (title: string, cells: HeatCell[], scale: number, describe: (c: HeatCell) => string[]) => {
-    const canvas = h('canvas', { role: 'img', 'aria-label': `${title} heatmap of ${items.length} items${where}; see the pair table below for the values` });
-    const holder = h('figure', { class: 'heat' }, h('figcaption', {}, title), h('div', { class: 'chart square' }, canvas), pngButton(canvas, `${run.name}${scope.group ? `-${scope.group.name}` : ''}-${s.method}-${title}`));
-    requestAnimationFrame(() => {
-      if (canvas.isConnected) heatmap(canvas, items, cells, title, scale, p, describe, openPair);
-    });
-    return holder;
-  };
-  const pairLabel = (c: HeatCell) => `${c.y} × ${c.x}`;
-  const nText = (c: HeatCell) => (c.n === undefined ? [] : [`n ${c.n}`]);
+/** The file name of a path (the reference, in subtitles). */
+function fileName(path: string | undefined): string {
+  return path ? path.split(/[\\/]/).pop() ?? path : '';
+}
+
+/** "id: label" of every item of the run (the marginal items carry the codebook's labels). */
+function itemNames(run: RunReport): Map<string, string> {
+  return new Map(run.marginal.items.map((it) => [it.item, itemTitle(it)]));
+}
+
+/** The highlighted heatmap row and column by item id, kept while the panel re-draws (theme, stretch, tab). */
+let heatPin: { row: string | null; col: string | null } | null = null;
+
+interface HeatPanel {
+  key: 'human' | 'model' | 'difference';
+  title: string;
+  matrix: (number | null)[][];
+  scale: HeatScale;
+  what: string;
+}
+
+/** The colour legend under a heatmap: the bar, its numbers, what the scale is, what hatching means. */
+function heatLegend(scale: HeatScale, what: string, hasUndefined: boolean): HTMLElement {
   return h(
     'div',
-    { class: 'heatmaps' },
-    panel('Human', build(s.reference, s.run, s.referenceN), 1, (c) => [pairLabel(c), `human ${fmt(c.v)}`, `model ${fmt(c.other ?? null)}`, ...nText(c)]),
-    panel(`Model (${run.name})`, build(s.run, s.reference, s.runN), 1, (c) => [pairLabel(c), `model ${fmt(c.v)}`, `human ${fmt(c.other ?? null)}`, ...nText(c)]),
-    panel('Difference (model − human)', build(s.difference, null, s.runN), maxDiff, (c) => [pairLabel(c), `difference ${fmt(c.v)}`]),
-    h('div', { class: 'legend', 'aria-hidden': 'true' }, h('span', {}, '−1 (or −max diff)'), h('span', { class: 'gradient' }), h('span', {}, '+1 (or +max diff)')),
+    { class: 'heat-legend', 'data-scale-max': scale.max, 'data-stretched': scale.stretched ? 'true' : 'false' },
+    h('div', { class: 'bar', role: 'img', 'aria-label': `Colour scale: negative ${what} blue, 0 the background colour, positive red` }),
+    h('div', { class: 'ticks' }, legendTicks(scale).map((t) => h('span', {}, tickText(t, scale)))),
+    h('p', { class: 'scale-note' }, scaleNote(scale, what, what !== 'difference')),
+    hasUndefined ? h('p', { class: 'undefined-note' }, h('span', { class: 'swatch undefined', 'aria-hidden': 'true' }), 'Hatched: undefined (no variance or too few pairs)') : null,
   );
+}
+
+function heatmaps(s: StructureView, run: RunReport, scope: ScopeView): HTMLElement {
+  const section = h('section', { class: 'heat-section', 'aria-label': `Heatmaps of the ${s.method} correlations` });
+  const order = s.order;
+  const ids = order.map((i) => s.items[i]);
+  const names = itemNames(run);
+  const fullNames = ids.map((id) => names.get(id) ?? id);
+  const where = scope.group ? `, subgroup ${scope.group.name}` : '';
+  const size = ids.length;
+  const at = (m: (number | null)[][], row: number, col: number) => m[order[row]][order[col]];
+  const pairLines = (row: number, col: number): string[] => {
+    const lines = [fullNames[row], `× ${fullNames[col]}`, `human ${fmt(at(s.reference, row, col))} · model ${fmt(at(s.run, row, col))} · difference ${fmt(at(s.difference, row, col))}`];
+    const nh = s.referenceN?.[order[row]]?.[order[col]];
+    const nm = s.runN?.[order[row]]?.[order[col]];
+    if (nh !== undefined || nm !== undefined) lines.push(`n human ${nh ?? 'n/a'} · n model ${nm ?? 'n/a'}`);
+    return lines;
+  };
+  const readout = h('p', { class: 'heat-readout', id: 'heat-readout' });
+  const describeSelection = (row: number | null, col: number | null, pinned: boolean) => {
+    if (row === null && col === null) {
+      readout.textContent = 'Hover a cell or an axis label to highlight its row and column in the three heatmaps; click to pin it.';
+      return;
+    }
+    const text =
+      row !== null && col !== null
+        ? (([a, b, values, n]) => `${a} ${b}: ${values}${n ? ` · ${n}` : ''}`)(pairLines(row, col))
+        : row !== null
+          ? `Row ${fullNames[row]}`
+          : `Column ${fullNames[col as number]}`;
+    readout.textContent = `${pinned ? 'Pinned: ' : ''}${text}${pinned ? ' (click it again to release)' : ''}`;
+  };
+  const toggle = custom(
+    'vscode-checkbox',
+    { 'aria-label': "Stretch the heatmap colours to the data's range", id: 'heat-stretch', checked: state.stretch === true },
+    "Stretch colours to the data's range",
+  );
+  const figures = h('div', { class: `heatmaps${size > 60 ? ' many' : ''}` });
+  toggle.addEventListener('change', () => {
+    state.stretch = (toggle as unknown as { checked: boolean }).checked;
+    saveState();
+    draw();
+  });
+  const draw = () => {
+    for (const c of [...charts]) if (figures.contains(c.canvas)) { c.destroy(); charts.delete(c); }
+    const stretch = state.stretch === true;
+    // Human and model share one scale, so their colours compare with each other.
+    const corr = heatScale([s.reference, s.run], stretch, true);
+    const diff = heatScale([s.difference], stretch, true);
+    const panels: HeatPanel[] = [
+      { key: 'human', title: 'Human', matrix: s.reference, scale: corr, what: 'correlation' },
+      { key: 'model', title: `Model (${run.name})`, matrix: s.run, scale: corr, what: 'correlation' },
+      { key: 'difference', title: 'Difference (model − human)', matrix: s.difference, scale: diff, what: 'difference' },
+    ];
+    const pinRow = heatPin?.row ? ids.indexOf(heatPin.row) : -1;
+    const pinCol = heatPin?.col ? ids.indexOf(heatPin.col) : -1;
+    const selection = new HeatSelection(pinRow >= 0 || pinCol >= 0 ? { row: pinRow >= 0 ? pinRow : null, col: pinCol >= 0 ? pinCol : null } : null);
+    selection.onChange(({ row, col, pinned }) => {
+      describeSelection(row, col, pinned);
+      const pin = selection.pinned;
+      heatPin = pin ? { row: pin.row === null ? null : ids[pin.row], col: pin.col === null ? null : ids[pin.col] } : null;
+    });
+    describeSelection(selection.row, selection.col, selection.showsPin);
+    const p = palette();
+    figures.replaceChildren(
+      ...panels.map((panel) => {
+        const cells: HeatCell[] = [];
+        let hasUndefined = false;
+        for (let row = 0; row < size; row++) {
+          for (let col = 0; col < size; col++) {
+            const v = at(panel.matrix, row, col);
+            if (v === null) hasUndefined = true;
+            cells.push({ x: ids[col], y: ids[row], row, col, v });
+          }
+        }
+        const canvas = h('canvas', {
+          role: 'img',
+          'aria-label': `${panel.title} heatmap of the ${s.method} correlations of ${size} items${where}. ${scaleNote(panel.scale, panel.what, panel.what !== 'difference')} The pair table below lists every value.`,
+        });
+        const tip = h('div', { class: 'heat-tip', role: 'tooltip', hidden: true });
+        const legend = heatLegend(panel.scale, panel.what, hasUndefined);
+        const exportSpec = (): ExportSpec => {
+          const q = palette();
+          return {
+            title: `${panel.title}: ${s.method} correlations`,
+            subtitle: [
+              `Run ${run.name} vs reference ${fileName(state.report?.reference.path)}${where}`,
+              `${size} items in clustered order · structure agreement ${fmt(s.agreement.value)} · RMSE ${fmt(s.rmse)}`,
+            ],
+            legend: {
+              kind: 'scale',
+              ticks: legendTicks(panel.scale).map((t) => ({ at: t / panel.scale.max, text: tickText(t, panel.scale) })),
+              note: scaleNote(panel.scale, panel.what, panel.what !== 'difference'),
+              undefinedCells: hasUndefined,
+            },
+            palette: q,
+          };
+        };
+        const fig = h(
+          'figure',
+          { class: 'heat', 'data-heat': panel.key },
+          h('figcaption', {}, panel.title),
+          h('div', { class: 'chart square' }, canvas, tip),
+          legend,
+          pngButton(canvas, `${run.name}${scope.group ? `-${scope.group.name}` : ''}-${s.method}-${panel.key}`, `the ${panel.key} heatmap`, exportSpec),
+        );
+        requestAnimationFrame(() => {
+          if (!canvas.isConnected) return;
+          const chart = heatmap(
+            canvas,
+            {
+              title: panel.title,
+              ids,
+              names: fullNames,
+              cells,
+              scale: panel.scale,
+              describe: (c) => pairLines(c.row, c.col),
+              onCellClick: (c) => {
+                if (c.x !== c.y) vscode?.postMessage({ type: 'openPair', i: c.y, j: c.x, run: run.name });
+              },
+              selection,
+              tip,
+            },
+            p,
+          );
+          selection.add(chart);
+        });
+        return fig;
+      }),
+    );
+  };
+  draw();
+  section.append(h('div', { class: 'toolbar heat-toolbar' }, toggle), readout, figures);
+  return section;
 }
 
 function scatter(s: StructureView, run: RunReport, scope: ScopeView): HTMLElement {
   const points = s.pairs.filter((q) => q.reference !== null && q.run !== null).map((q) => ({ x: q.reference as number, y: q.run as number, label: `${q.i} × ${q.j}` }));
-  const canvas = h('canvas', { role: 'img', 'aria-label': `Scatter of ${points.length} item pairs${scope.group ? ` in subgroup ${scope.group.name}` : ''}: human correlation against model correlation` });
+  const where = scope.group ? `, subgroup ${scope.group.name}` : '';
+  const canvas = h('canvas', { role: 'img', 'aria-label': `Scatter of ${points.length} item pairs${where}: human ${s.method} correlation (x) against model correlation (y), with the identity line` });
   requestAnimationFrame(() => {
     if (canvas.isConnected) pairScatter(canvas, points, palette());
+  });
+  const exportSpec = (): ExportSpec => ({
+    title: `Human vs model ${s.method} correlation per item pair`,
+    subtitle: [`Run ${run.name} vs reference ${fileName(state.report?.reference.path)}${where}`, `${points.length} pairs · structure agreement ${fmt(s.agreement.value)} · RMSE ${fmt(s.rmse)}`],
+    // The chart draws its own legend (item pairs, identity line).
+    legend: null,
+    palette: palette(),
   });
   return h(
     'figure',
     { class: 'scatter' },
     h('figcaption', {}, 'Human vs model correlation per item pair'),
     h('div', { class: 'chart' }, canvas),
-    pngButton(canvas, `${run.name}${scope.group ? `-${scope.group.name}` : ''}-${s.method}-scatter`),
+    pngButton(canvas, `${run.name}${scope.group ? `-${scope.group.name}` : ''}-${s.method}-scatter`, 'the scatter of pair correlations', exportSpec),
   );
 }
 
@@ -540,7 +732,7 @@ function pairTable(s: StructureView, run: RunReport, scope: ScopeView): HTMLElem
   const rows = [...s.pairs].sort((a, b) => Math.abs(b.difference ?? 0) - Math.abs(a.difference ?? 0));
   const shown = rows.slice(0, 200);
   const pairButton = (i: string, j: string) =>
-    h('button', { class: 'link', title: 'Open where these items are defined', onclick: () => vscode?.postMessage({ type: 'openPair', i, j, run: run.name }) }, `${i} × ${j}`);
+    h('button', { class: 'link', title: 'Open where these items are defined', 'aria-label': `Open ${i} and ${j} where they are defined`, onclick: () => vscode?.postMessage({ type: 'openPair', i, j, run: run.name }) }, `${i} × ${j}`);
   const table = h(
     'table',
     { id: 'pair-table' },
@@ -568,13 +760,13 @@ function pairTable(s: StructureView, run: RunReport, scope: ScopeView): HTMLElem
     'details',
     { class: 'pairs' },
     h('summary', {}, `Pair table (${rows.length} pairs, largest differences first${rows.length > shown.length ? `; first ${shown.length} shown, all in the exported CSV` : ''})`),
-    table,
-    csvButton(table, `${run.name}${scope.group ? `-${scope.group.name}` : ''}-${s.method}-pairs`),
+    tableBox(table, 'scroll'),
+    csvButton(table, `${run.name}${scope.group ? `-${scope.group.name}` : ''}-${s.method}-pairs`, 'the pair table'),
   );
 }
 
-/** "Save PNG" under a chart (in the panel only): the host asks where to save it. */
-function pngButton(canvas: HTMLCanvasElement, name: string, drawFirst?: () => void): HTMLElement | null {
+/** "Save PNG" under a chart (in the panel only): the chart with its title and legend; the host asks where to save it. */
+function pngButton(canvas: HTMLCanvasElement, name: string, what: string, spec: () => ExportSpec, drawFirst?: () => void): HTMLElement | null {
   if (!vscode) return null;
   const api = vscode;
   return custom(
@@ -582,12 +774,12 @@ function pngButton(canvas: HTMLCanvasElement, name: string, drawFirst?: () => vo
     {
       secondary: true,
       class: 'save-png',
-      'aria-label': `Save this chart as PNG`,
+      'aria-label': `Save ${what} as PNG, with its title and legend`,
       onclick: () => {
-        let png = chartPng(canvas);
+        let png = chartExportPng(canvas, spec());
         if (!png && drawFirst) {
           drawFirst();
-          png = chartPng(canvas);
+          png = chartExportPng(canvas, spec());
         }
         if (png) api.postMessage({ type: 'exportPng', name, dataUrl: png });
       },
@@ -597,16 +789,59 @@ function pngButton(canvas: HTMLCanvasElement, name: string, drawFirst?: () => vo
 }
 
 /** "Save CSV" under a data table (in the panel only). */
-function csvButton(table: HTMLTableElement, name: string): HTMLElement | null {
+function csvButton(table: HTMLTableElement, name: string, what: string): HTMLElement | null {
   if (!vscode) return null;
   const api = vscode;
-  return custom('vscode-button', { secondary: true, class: 'save-csv', 'aria-label': 'Save this table as CSV', onclick: () => api.postMessage({ type: 'exportCsv', name, csv: tableCsv(table) }) }, 'Save CSV');
+  return custom('vscode-button', { secondary: true, class: 'save-csv', 'aria-label': `Save ${what} as CSV`, onclick: () => api.postMessage({ type: 'exportCsv', name, csv: tableCsv(table) }) }, 'Save CSV');
 }
+
+/**
+ * Tables wider than the panel are never cut off. `reflow`: when the table does not fit, each row
+ * becomes a card of "column: value" lines, the cards side by side as far as the width allows
+ * (the summary tables of runs and subgroups); `scroll`: it scrolls sideways in its own box (the
+ * matrices, whose columns belong together).
+ */
+function tableBox(table: HTMLTableElement, mode: 'reflow' | 'scroll'): HTMLElement {
+  const box = h('div', { class: `table-box ${mode}` }, table);
+  if (mode === 'reflow') {
+    const heads = Array.from(table.tHead?.rows[0]?.cells ?? [], (c) => (c.textContent ?? '').trim());
+    // Explicit roles: a table laid out as cards keeps being read as a table.
+    table.setAttribute('role', 'table');
+    for (const section of [table.tHead, ...Array.from(table.tBodies)]) section?.setAttribute('role', 'rowgroup');
+    for (const row of Array.from(table.rows)) {
+      row.setAttribute('role', 'row');
+      Array.from(row.cells).forEach((c, i) => {
+        const header = c.tagName === 'TH';
+        c.setAttribute('role', header ? (c.getAttribute('scope') === 'row' ? 'rowheader' : 'columnheader') : 'cell');
+        if (row.parentElement !== table.tHead && heads[i]) c.setAttribute('data-label', heads[i]);
+      });
+    }
+    fitObserver.observe(box);
+  }
+  return box;
+}
+
+const boxWidths = new WeakMap<Element, number>();
+
+/** Reflows a table box whose width changed (on the next frame: never inside the observer's own layout pass). */
+const fitObserver = new ResizeObserver((entries) => {
+  const changed = entries.filter((e) => boxWidths.get(e.target) !== Math.round(e.contentRect.width));
+  for (const e of changed) boxWidths.set(e.target, Math.round(e.contentRect.width));
+  if (changed.length) requestAnimationFrame(() => {
+    for (const e of changed) {
+      const box = e.target as HTMLElement;
+      const table = box.querySelector('table');
+      if (!table || !box.isConnected) continue;
+      box.classList.remove('stacked');
+      if (table.getBoundingClientRect().width > box.clientWidth + 1) box.classList.add('stacked');
+    }
+  });
+});
 
 function sideBySide(report: EvaluationReport): HTMLElement {
   const runs = runsTable(report);
   const groups = subgroupTable(report);
-  return h('div', {}, runs, csvButton(runs, 'runs'), groups, groups ? csvButton(groups, 'subgroups') : null);
+  return h('div', { class: 'side-by-side-view' }, tableBox(runs, 'reflow'), csvButton(runs, 'runs', 'the runs table'), groups ? tableBox(groups, 'reflow') : null, groups ? csvButton(groups, 'subgroups', 'the subgroups table') : null);
 }
 
 /** Scores per named subgroup (config "groups") for every run. */
@@ -761,6 +996,18 @@ window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => {
       break;
   }
 });
+
+// The standalone HTML report follows the reader's light or dark preference (its stylesheet
+// defines both themes); the panel follows VS Code's theme.
+if (!vscode && document.body.classList.contains('standalone')) {
+  const dark = matchMedia('(prefers-color-scheme: dark)');
+  const apply = () => {
+    document.body.classList.toggle('vscode-dark', dark.matches);
+    document.body.classList.toggle('vscode-light', !dark.matches);
+  };
+  apply();
+  dark.addEventListener('change', apply);
+}
 
 // Re-draw in the new colours when the user switches theme (VS Code swaps the body class).
 new MutationObserver(() => render()).observe(document.body, { attributes: true, attributeFilter: ['class'] });

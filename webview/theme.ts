@@ -9,6 +9,9 @@ export interface Palette {
   positive: string;
   neutral: string;
   background: string;
+  /** The highlighted row and column of a heatmap (the theme's focus border). */
+  focus: string;
+  fontFamily: string;
   highContrast: boolean;
 }
 
@@ -29,11 +32,15 @@ export function palette(): Palette {
     positive: cssVar('--vscode-charts-red', '#f14c4c'),
     neutral: cssVar('--vscode-editor-background', dark ? '#1e1e1e' : '#ffffff'),
     background: cssVar('--vscode-editor-background', dark ? '#1e1e1e' : '#ffffff'),
+    focus: cssVar('--vscode-focusBorder', dark ? '#0078d4' : '#005fb8'),
+    fontFamily: cssVar('--vscode-font-family', getComputedStyle(document.body).fontFamily || 'sans-serif'),
     highContrast: document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light'),
   };
 }
 
-function parseColor(c: string): [number, number, number] {
+export function parseColor(c: string): [number, number, number] {
+  const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])([0-9a-f])?$/i.exec(c.trim());
+  if (short) return [parseInt(short[1] + short[1], 16), parseInt(short[2] + short[2], 16), parseInt(short[3] + short[3], 16)];
   const m = /^#([0-9a-f]{6})/i.exec(c.trim());
   if (m) {
     const n = parseInt(m[1], 16);

@@ -23,9 +23,10 @@ import { Results, runScenario, withTimeout } from './harness';
 import { atCleanup, cleanupAll, stopStragglers } from './processes';
 import { scenarios as baseScenarios } from './scenarios-docs';
 import { trustScenarios } from './scenarios-trust';
+import { panelScenarios } from './scenarios-panel';
 
 /** Every UI scenario: the user's walk-through, the docs' screenshots, then each issue's own. */
-const scenarios = [...baseScenarios, ...trustScenarios];
+const scenarios = [...baseScenarios, ...trustScenarios, ...panelScenarios];
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const vsix = path.join(repoRoot, 'out', 'representativeness-lens.vsix');

@@ -120,7 +120,7 @@ function expectedNumbers(run: RunReport, group: string | null): PanelNumbers {
   };
 }
 
-async function clickTab(frame: Frame, title: string): Promise<void> {
+export async function clickTab(frame: Frame, title: string): Promise<void> {
   await frame.locator('vscode-tab-header').filter({ hasText: title }).first().click();
 }
 

@@ -215,11 +215,12 @@ export function reportToHtml(report: EvaluationReport, assets: RenderAssets): st
 <head>
 <meta charset="UTF-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta name="color-scheme" content="light dark">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 <title>${escapeHtml(title)}</title>
 <style>${css}</style>
 </head>
-<body class="vscode-light">
+<body class="standalone">
 <main id="app"><noscript>This report draws its charts with JavaScript; the data are in the JSON block of this file.</noscript></main>
 ${latentHtml(report, escapeHtml)}
 <script type="application/json" id="report-data">${jsonForHtml(report)}</script>

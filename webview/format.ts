@@ -1,0 +1,49 @@
+/**
+ * How the panel and the HTML report write statistics. Pure (no DOM), so the unit tests run it
+ * in node.
+ */
+
+/** The smallest p-value written as a number; below it, "< 0.001" (APA style). */
+export const P_FLOOR = 0.001;
+
+/**
+ * A p-value as a reader expects it: "< 0.001" below 0.001 (a permutation test with 999
+ * permutations cannot give less than 0.001, and "0.0000" claims a precision no test has), else
+ * three significant digits ("0.0123", "0.500", "1.00"); "n/a" when undefined.
+ */
+export function formatP(p: number | null | undefined): string {
+  if (p === null || p === undefined || !Number.isFinite(p)) return 'n/a';
+  if (p < P_FLOOR) return `< ${P_FLOOR}`;
+  return p.toPrecision(3);
+}
+
+/** "p < 0.001", "p = 0.0123", "p n/a". */
+export function pText(p: number | null | undefined): string {
+  const s = formatP(p);
+  return s === 'n/a' ? 'p n/a' : s.startsWith('<') ? `p ${s}` : `p = ${s}`;
+}
+
+export type TuckerReading = 'equal' | 'fair similarity' | 'not similar';
+
+/**
+ * The conventional reading of Tucker's congruence coefficient phi (Lorenzo-Seva & ten Berge 2006,
+ * Methodology 2(2), 57-64): 0.85-0.94 fair similarity, 0.95 and above the components can be
+ * considered equal; below 0.85 they are not similar. The bands are given to two decimals, so phi
+ * is read rounded to two (0.9496 is "equal"). Null when phi is undefined.
+ */
+export function tuckerReading(phi: number | null | undefined): TuckerReading | null {
+  if (phi === null || phi === undefined || !Number.isFinite(phi)) return null;
+  const r = Math.round(Math.abs(phi) * 100) / 100;
+  return r >= 0.95 ? 'equal' : r >= 0.85 ? 'fair similarity' : 'not similar';
+}
+
+/** The true minus sign, so negative numbers line up and read as numbers, not hyphens. */
+const MINUS = '\u2212';
+
+/** `x` to `digits` significant digits without trailing zeros ("0.047", "0.5", "1"), with a true minus sign. */
+export function significant(x: number, digits = 2): string {
+  if (!Number.isFinite(x)) return 'n/a';
+  if (x === 0) return '0';
+  const s = String(Number(Math.abs(x).toPrecision(digits)));
+  return x < 0 ? `${MINUS}${s}` : s;
+}
