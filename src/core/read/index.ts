@@ -43,6 +43,7 @@ const CHUNK_BYTES = 4 << 20;
  * the last byte) rather than returning a mix of two versions.
  */
 export async function readSurvey(path: string, options: ReadOptions = {}): Promise<ReadResult> {
+  await assertRegularFile(path);
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(path, 'r');
@@ -87,6 +88,32 @@ export async function readSurvey(path: string, options: ReadOptions = {}): Promi
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Refuses, before opening, what is not a regular file: a directory opens on Linux but fails at the
+ * first read (EISDIR, an internal error before), and opening a FIFO blocks until someone writes.
+ */
+export async function assertRegularFile(path: string): Promise<void> {
+  let stat: Awaited<ReturnType<typeof fs.stat>>;
+  try {
+    stat = await fs.stat(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const what = code === 'ENOENT' ? 'there is no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+    throw new InputError({ code: 'file.unreadable', message: `Cannot read ${path}: ${what}.`, file: path });
+  }
+  if (stat.isFile()) return;
+  const what = stat.isDirectory()
+    ? 'a directory'
+    : stat.isFIFO()
+      ? 'a named pipe (FIFO)'
+      : stat.isSocket()
+        ? 'a socket'
+        : stat.isCharacterDevice() || stat.isBlockDevice()
+          ? 'a device'
+          : 'not a regular file';
+  throw new InputError({ code: 'file.not-a-file', message: `${path} is ${what}, not a survey file: give the path of a data file (.csv, .tsv, .jsonl, .json, .parquet, .sav, .zsav, .dta).`, file: path });
 }
 
 /**
