@@ -76,7 +76,7 @@ export async function resolveTarget(uri: vscode.Uri, state: vscode.Memento): Pro
 
 async function askForReference(uri: vscode.Uri, state: vscode.Memento): Promise<EvaluationTarget | undefined> {
   const remembered = state.get<string>(REFERENCE_KEY);
-  const candidates = await vscode.workspace.findFiles('**/*.{csv,tsv,jsonl,json,parquet}', '**/node_modules/**', 500);
+  const candidates = await vscode.workspace.findFiles('**/*.{csv,tsv,jsonl,json,parquet,sav,zsav,dta}', '**/node_modules/**', 500);
   type Pick = vscode.QuickPickItem & { file?: string; browse?: boolean };
   const items: Pick[] = [];
   if (remembered && remembered !== uri.fsPath) items.push({ label: path.basename(remembered), description: vscode.workspace.asRelativePath(remembered), detail: 'last used reference', file: remembered });
@@ -93,7 +93,7 @@ async function askForReference(uri: vscode.Uri, state: vscode.Memento): Promise<
   if (!pick) return undefined;
   let reference = pick.file;
   if (pick.browse) {
-    const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use as reference', filters: { 'Survey data': ['csv', 'tsv', 'jsonl', 'json', 'parquet'] } });
+    const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use as reference', filters: { 'Survey data': ['csv', 'tsv', 'jsonl', 'json', 'parquet', 'sav', 'zsav', 'dta'] } });
     reference = chosen?.[0]?.fsPath;
   }
   if (!reference) return undefined;
