@@ -104,3 +104,11 @@ test('a truncated .sav is a located spss.invalid error', async () => {
   await assert.rejects(readSurvey(cut, {}), (e) => e instanceof InputError && e.diagnostic.code === 'spss.invalid' && e.diagnostic.line === 1);
   fs.rmSync(dir, { recursive: true });
 });
+
+test('readSurvey refuses a directory as a located InputError (what the extension shows as a diagnostic)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'replens-dir-'));
+  const folder = path.join(dir, 'folder.sav');
+  fs.mkdirSync(folder);
+  await assert.rejects(readSurvey(folder, {}), (e) => e instanceof InputError && e.diagnostic.code === 'file.not-a-file' && e.diagnostic.file === folder && /is a directory/.test(e.message));
+  fs.rmSync(dir, { recursive: true });
+});
