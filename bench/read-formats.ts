@@ -4,14 +4,13 @@
  * B_COUNTRY_ALPHA (177 columns).
  *
  *   Rscript bench/generate-sav.R                      # -> bench/data/wvs7-shaped*.{csv,sav,zsav,dta}
- *   node bench/read-formats.mjs                       # builds out/bench/read-formats-integrated.js
- *   node out/bench/read-formats-integrated.js FILE MODE [CSV]
+ *   npm run build                                     # builds out/bench/read-formats.js
+ *   node out/bench/read-formats.js FILE MODE [CSV]
  *
  * MODE
- *   survey   readSurvey(FILE) with the same options as for the CSV: for .sav/.zsav/.dta the bundle
- *            built by read-formats.mjs routes readSurvey's Parquet branch to readSpss / readStata
- *            (what integration will do), so the whole path is measured: reader, codebook inference,
- *            category columns.
+ *   survey   readSurvey(FILE) with the same options as for the CSV (.sav/.zsav/.dta go to readSpss /
+ *            readStata through readSurvey), so the whole path is measured: reader, the file's
+ *            dictionary as codebook hints, codebook inference, category columns.
  *   parser   readSpss / readStata alone into a sink that keeps the same 177 columns as typed arrays
  *            (the reader's own cost).
  * CSV (survey mode): take the variable names from this CSV twin instead of a header pass over
@@ -135,7 +134,7 @@ async function main(): Promise<void> {
     const t1 = performance.now();
     cpuBefore = process.cpuUsage();
     const items = itemsOf(names!);
-    const r = await readSurvey(file, { items, weight: 'W_WEIGHT', attributes: ['B_COUNTRY_ALPHA'], ...(isSpss || isStata ? { format: 'parquet' as const } : {}) });
+    const r = await readSurvey(file, { items, weight: 'W_WEIGHT', attributes: ['B_COUNTRY_ALPHA'] });
     const d = r.data!;
     const missing = d.columns.reduce((a, c) => a + c.missing, 0);
     summary = `${d.n} rows, ${d.columns.length} items, ${d.attributes.size} groups, ${missing} missing answers, ${r.diagnostics.filter((x) => x.severity === 'error').length} errors (header pass ${((t1 - t0) / 1000).toFixed(2)} s, not counted)`;

@@ -20,7 +20,7 @@ const USAGE = `Usage:
 
 Options:
   --config FILE          representativeness.json (reference, runs, items, groups, thresholds...)
-  --reference FILE       the human reference survey (CSV, TSV, JSONL, JSON, Parquet)
+  --reference FILE       the human reference survey (CSV, TSV, JSONL, JSON, Parquet, SPSS .sav/.zsav, Stata .dta)
   --run FILE             a model run; repeat for several runs (name = file name, or NAME=FILE)
   --codebook FILE        codebook JSON for the reference
   --preset wvs7          World Values Survey wave 7 conventions

@@ -13,7 +13,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseJsonTolerant, type ParseError } from 'jsonc-parser';
 import { parquetMetadata, parquetSchema } from 'hyparquet';
-import { parseDelimited } from '../core/read/formats/delimited';
+import { FIELD_TEXT, parseDelimited } from '../core/read/formats/delimited';
+import { readSpss } from '../core/read/formats/spss';
+import { readStata } from '../core/read/formats/stata';
 import { isWeightLikeName } from '../core/read/header-plan';
 import { detectDistributionColumns } from '../core/read/distribution';
 import { WVS7 } from '../core/read/presets/wvs7';
@@ -38,7 +40,7 @@ export interface TableSniff {
   samples: Record<string, string[]>;
 }
 
-const DATA_EXTENSIONS = new Set(['.csv', '.tsv', '.jsonl', '.json', '.parquet']);
+const DATA_EXTENSIONS = new Set(['.csv', '.tsv', '.jsonl', '.json', '.parquet', '.sav', '.zsav', '.dta']);
 
 /** Reads the first rows of a data file (never the whole file: a WVS file is 200 MB). */
 export async function sniffTable(file: string): Promise<TableSniff> {
@@ -55,6 +57,7 @@ export async function sniffTable(file: string): Promise<TableSniff> {
     out.size = (await handle.stat()).size;
     if (out.size === 0) return { ...out, kind: 'empty' };
     if (ext === '.parquet') return await sniffParquet(handle, out);
+    if (ext === '.sav' || ext === '.zsav' || ext === '.dta') return await sniffSurveyFile(handle, file, ext, out);
     const length = Math.min(out.size, SNIFF_BYTES);
     const buf = Buffer.alloc(length);
     await handle.read(buf, 0, length, 0);
@@ -142,6 +145,44 @@ async function sniffParquet(handle: fs.FileHandle, out: TableSniff): Promise<Tab
   out.columns = parquetSchema(metadata).children.map((c) => c.element.name);
   for (const c of out.columns) out.samples[c] = [];
   return { ...out, kind: Number(metadata.num_rows) > 0 ? 'table' : 'empty' };
+}
+
+/**
+ * The columns and first rows of an SPSS or Stata file, through the engine's own readers, which stop
+ * (by their abort signal) once `SAMPLE_ROWS` rows are in: a WVS .sav is read only as far as that.
+ */
+async function sniffSurveyFile(handle: fs.FileHandle, file: string, ext: string, out: TableSniff): Promise<TableSniff> {
+  const stop = new AbortController();
+  let rows = 0;
+  const sink = {
+    roles: new Uint8Array(0),
+    feedRecord(values: ReadonlyArray<unknown>, line: number): void {
+      if (line === 1) {
+        out.columns = values.map(String);
+        for (const c of out.columns) out.samples[c] = [];
+        sink.roles = new Uint8Array(values.length).fill(FIELD_TEXT);
+        return;
+      }
+      values.forEach((v, i) => {
+        if (v !== null && v !== undefined && v !== '') out.samples[out.columns[i]].push(String(v));
+      });
+      if (++rows >= SAMPLE_ROWS) stop.abort();
+    },
+  };
+  const buffer = {
+    byteLength: out.size,
+    async slice(start: number, end = out.size): Promise<ArrayBuffer> {
+      const bytes = Buffer.alloc(Math.max(0, Math.min(end, out.size) - start));
+      await handle.read(bytes, 0, bytes.length, start);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer;
+    },
+  };
+  try {
+    await (ext === '.dta' ? readStata : readSpss)(buffer, file, sink, stop.signal);
+  } catch (e) {
+    if (!stop.signal.aborted) throw e;
+  }
+  return { ...out, kind: out.columns.length ? (rows > 0 ? 'table' : 'empty') : 'unreadable' };
 }
 
 /** Columns a model run has and a human survey does not: who the model played, which model, which prompt. */

@@ -205,7 +205,7 @@ async function askForReference(uri: vscode.Uri, state: vscode.Memento, configs: 
   type Pick = vscode.QuickPickItem & { candidate?: ReferenceCandidate; browse?: boolean };
   let judged: ReferenceCandidate[] = [];
   const items = (async (): Promise<Pick[]> => {
-    const files = await vscode.workspace.findFiles('**/*.{csv,tsv,jsonl,json,parquet}', '{**/node_modules/**,**/.vscode-test/**}', 500);
+    const files = await vscode.workspace.findFiles('**/*.{csv,tsv,jsonl,json,parquet,sav,zsav,dta}', '{**/node_modules/**,**/.vscode-test/**}', 500);
     const paths = files.map((f) => f.fsPath).filter((p) => path.basename(p) !== CONFIG_FILE);
     const sniffs: TableSniff[] = [];
     // A few at a time: 500 files are read in well under a second, without 500 open handles.
@@ -239,7 +239,7 @@ async function askForReference(uri: vscode.Uri, state: vscode.Memento, configs: 
   if (!pick) return undefined;
   let candidate = pick.candidate;
   if (pick.browse) {
-    const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use as reference', filters: { 'Survey data': ['csv', 'tsv', 'jsonl', 'json', 'parquet'] } });
+    const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use as reference', filters: { 'Survey data': ['csv', 'tsv', 'jsonl', 'json', 'parquet', 'sav', 'zsav', 'dta'] } });
     const file = chosen?.[0]?.fsPath;
     if (!file) return undefined;
     const sameAsRun = file !== uri.fsPath && (await sameBytes(file, uri.fsPath)) ? new Set([file]) : new Set<string>();

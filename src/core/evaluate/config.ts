@@ -17,7 +17,7 @@ export const ASSOCIATION_CHOICES: readonly AssociationChoice[] = ['pearson', 'sp
 export interface SourceOptions {
   /** Absolute path of the data file. */
   path: string;
-  format?: 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet';
+  format?: 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet' | 'spss' | 'stata';
   layout?: 'wide' | 'long' | 'distribution';
   /** Column names of a long layout. */
   long?: { respondent: string; item: string; answer: string };
@@ -174,8 +174,8 @@ export function parseConfig(text: string, file: string): ConfigLoadResult {
     const out: SourceOptions = { path: resolve(p) };
     const fmt = findNodeAtLocation(node, ['format']);
     if (fmt) {
-      if (['csv', 'tsv', 'jsonl', 'json', 'parquet'].includes(String(fmt.value))) out.format = fmt.value;
-      else problem(fmt, 'config.value', `${where}.format must be one of csv, tsv, jsonl, json, parquet.`);
+      if (['csv', 'tsv', 'jsonl', 'json', 'parquet', 'spss', 'stata'].includes(String(fmt.value))) out.format = fmt.value;
+      else problem(fmt, 'config.value', `${where}.format must be one of csv, tsv, jsonl, json, parquet, spss, stata.`);
     }
     const layout = findNodeAtLocation(node, ['layout']);
     if (layout) {

@@ -10,6 +10,10 @@ import { promises as fs } from 'node:fs';
 import type { AsyncBuffer } from 'hyparquet';
 import { InputError } from '../report/diagnostics';
 import { readParquet } from './formats/parquet';
+import { readSpss } from './formats/spss';
+import { readStata } from './formats/stata';
+import { isExtendedMissing, type ReadableBuffer, type SurveyFileMetadata, type SurveySink } from './formats/survey-file';
+import { conflictsWithFile, hintsFromDictionary, type FileItemHint } from './file-codebook';
 import { JsonArrayConsumer, JsonLinesConsumer, RecordFeed, type ChunkConsumer } from './formats/json-stream';
 import { sniffUtf16, Utf16Consumer } from './formats/encoding';
 import { MAX_RECORD_BYTES, assertUnchanged, changedWhileReading, identityOf } from './memory';
@@ -39,6 +43,7 @@ const CHUNK_BYTES = 4 << 20;
  * the last byte) rather than returning a mix of two versions.
  */
 export async function readSurvey(path: string, options: ReadOptions = {}): Promise<ReadResult> {
+  await assertRegularFile(path);
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(path, 'r');
@@ -58,6 +63,8 @@ export async function readSurvey(path: string, options: ReadOptions = {}): Promi
       reader.format = 'parquet';
       await readParquet(fileBuffer(handle, path, size), path, reader, options.signal, options.onProgress);
       result = reader.finish();
+    } else if (format === 'spss' || format === 'stata') {
+      result = await readSurveyFile(handle, path, size, options, format);
     } else {
       const reader = new RowsToColumns(path, options, size);
       const head = Buffer.alloc(Math.min(1024, size));
@@ -84,12 +91,104 @@ export async function readSurvey(path: string, options: ReadOptions = {}): Promi
 }
 
 /**
+ * Refuses, before opening, what is not a regular file: a directory opens on Linux but fails at the
+ * first read (EISDIR, an internal error before), and opening a FIFO blocks until someone writes.
+ */
+export async function assertRegularFile(path: string): Promise<void> {
+  let stat: Awaited<ReturnType<typeof fs.stat>>;
+  try {
+    stat = await fs.stat(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const what = code === 'ENOENT' ? 'there is no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+    throw new InputError({ code: 'file.unreadable', message: `Cannot read ${path}: ${what}.`, file: path });
+  }
+  if (stat.isFile()) return;
+  const what = stat.isDirectory()
+    ? 'a directory'
+    : stat.isFIFO()
+      ? 'a named pipe (FIFO)'
+      : stat.isSocket()
+        ? 'a socket'
+        : stat.isCharacterDevice() || stat.isBlockDevice()
+          ? 'a device'
+          : 'not a regular file';
+  throw new InputError({ code: 'file.not-a-file', message: `${path} is ${what}, not a survey file: give the path of a data file (.csv, .tsv, .jsonl, .json, .parquet, .sav, .zsav, .dta).`, file: path });
+}
+
+/**
+ * SPSS (.sav, .zsav) and Stata (.dta) files, read by this project's own streaming readers
+ * (formats/spss.ts, formats/stata.ts; the npm candidates failed on real files or were too slow,
+ * bench/README-formats.md). The dictionary arrives before the header record (`SurveySink.dictionary`):
+ * the rows-to-columns reader is made then, so the file's weight variable can be the weight and its
+ * labels and missing declarations can inform the inferred codebook. A codebook or preset given
+ * beside the file takes precedence; where it disagrees with the file, a warning says where.
+ */
+async function readSurveyFile(handle: fs.FileHandle, path: string, size: number, options: ReadOptions, format: 'spss' | 'stata'): Promise<ReadResult> {
+  let reader: RowsToColumns | null = null;
+  let hints = new Map<string, FileItemHint>();
+  const make = (fileOptions: ReadOptions): RowsToColumns => {
+    const r = new RowsToColumns(path, fileOptions, size);
+    r.format = format;
+    return r;
+  };
+  const sink: SurveySink = {
+    get roles() {
+      return reader!.roles;
+    },
+    dictionary(variables, weightVariable) {
+      hints = hintsFromDictionary(variables);
+      const given = options.codebook !== undefined || options.preset !== undefined;
+      reader = make({
+        ...options,
+        // SPSS WEIGHT BY is stored in the file header (PSPP: "weight_index"); a weight named in the
+        // options, null included, or a preset's weight wins.
+        ...(options.weight === undefined && !options.preset && weightVariable ? { weight: weightVariable } : {}),
+        ...(given ? {} : { fileItems: hints }),
+      });
+    },
+    feedRecord(values, line) {
+      reader ??= make(options);
+      // Stata's extended missing values `.a`-`.z` (dta spec, "missing values") are missing answers,
+      // whatever their labels: fed as empty, like system-missing.
+      let row = values;
+      for (let i = 0; i < values.length; i++) {
+        if (isExtendedMissing(values[i])) {
+          if (row === values) row = values.slice();
+          (row as unknown[])[i] = null;
+        }
+      }
+      reader.feedRecord(row, line);
+    },
+    expectRows(rows) {
+      reader?.expectRows?.(rows);
+    },
+  };
+  const read = format === 'spss' ? readSpss : readStata;
+  const metadata: SurveyFileMetadata = await read(fileBuffer(handle, path, size), path, sink, options.signal, options.onProgress);
+  const result = (reader ?? make(options)).finish();
+  const given = options.codebook ?? (options.preset ? result.codebook : undefined);
+  if (given) result.diagnostics.push(...conflictsWithFile(given, hints, path, (id) => result.itemLocations[id]));
+  for (const note of metadata.notes) result.diagnostics.push({ severity: 'info', code: `${format}.note`, message: note, file: path, line: 1, column: 1 });
+  return result;
+}
+
+/**
  * A Parquet reader's view of the open file: hyparquet asks for byte ranges (the footer, then the
  * column chunks it needs) and only those are read. A short read means the file got shorter.
  */
-function fileBuffer(handle: fs.FileHandle, path: string, size: number): AsyncBuffer {
+function fileBuffer(handle: fs.FileHandle, path: string, size: number): ReadableBuffer {
   return {
     byteLength: size,
+    // The SPSS and Stata readers read every chunk into one buffer (survey-file.ts `readInto`). A
+    // 0-byte read before the size known at open means the file was shortened while it was read: a
+    // change, to be read again, not damage (which the readers would report as a truncated file).
+    async readInto(target: Uint8Array, position: number): Promise<number> {
+      if (target.length === 0) return 0;
+      const { bytesRead } = await handle.read(target, 0, Math.min(target.length, Math.max(0, size - position)), position);
+      if (bytesRead === 0 && position < size) throw changedWhileReading(path, `it got shorter than the ${size} bytes it had when opened`);
+      return bytesRead;
+    },
     async slice(start: number, end = size): Promise<ArrayBuffer> {
       const length = Math.max(0, Math.min(end, size) - start);
       const bytes = new Uint8Array(length);
@@ -182,6 +281,8 @@ export function formatOf(path: string, options: ReadOptions, head = ''): Format 
   if (ext === 'jsonl' || ext === 'ndjson') return 'jsonl';
   if (ext === 'json') return 'json';
   if (ext === 'parquet') return 'parquet';
+  if (ext === 'sav' || ext === 'zsav') return 'spss';
+  if (ext === 'dta') return 'stata';
   if (ext === 'tsv' || ext === 'tab') return 'tsv';
   if (ext === 'csv') return 'csv';
   const first = head.trimStart()[0];
@@ -196,7 +297,10 @@ export function formatOf(path: string, options: ReadOptions, head = ''): Format 
  */
 export function readSurveyText(text: string, path: string, options: ReadOptions = {}): ReadResult {
   const format = formatOf(path, options, text.slice(0, 100));
-  if (format === 'parquet') throw new InputError({ code: 'format.unsupported', message: 'Parquet files are read from disk, not from text.', file: path });
+  if (format === 'parquet' || format === 'spss' || format === 'stata') {
+    const name = format === 'parquet' ? 'Parquet' : format === 'spss' ? 'SPSS' : 'Stata';
+    throw new InputError({ code: 'format.unsupported', message: `${name} files are binary: they are read from disk, not from text.`, file: path });
+  }
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length === 0) throw new InputError({ code: 'file.empty', message: 'The file is empty.', file: path });
   if (format === 'json' || format === 'jsonl') {

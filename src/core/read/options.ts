@@ -2,9 +2,10 @@
 import type { ItemCodebook } from './codebook';
 import type { DistributionData, SurveyData } from './dataset';
 import type { InputDiagnostic } from '../report/diagnostics';
+import type { FileItemHint } from './file-codebook';
 
 export type Layout = 'wide' | 'long' | 'distribution';
-export type Format = 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet';
+export type Format = 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet' | 'spss' | 'stata';
 
 export interface ReadOptions {
   /** When given, only these items are read (unless `items` says otherwise). */
@@ -46,6 +47,11 @@ export interface ReadOptions {
   /** Longest record (CSV row, JSON line or array element) buffered; longer ones are reported and skipped. Default 64 MiB. */
   maxRecordBytes?: number;
   onProgress?: (fraction: number) => void;
+  /**
+   * Set by readSurvey for SPSS and Stata files, not by callers: the file's dictionary by variable,
+   * used when inferring an item's codebook (src/core/read/file-codebook.ts).
+   */
+  fileItems?: ReadonlyMap<string, FileItemHint>;
 }
 
 export interface HeaderLocation {

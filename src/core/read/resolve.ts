@@ -7,6 +7,7 @@ import type { ItemCodebook } from './codebook';
 import { MAX_CATEGORIES, MISSING, type ItemColumn } from './dataset';
 import type { DiagnosticBag } from '../report/diagnostics';
 import { EMPTY_SLOT, OVERFLOW_SLOT, type RawToken, type TokenColumn } from './columns';
+import { isFileMissing, type FileItemHint } from './file-codebook';
 
 /** How a codebook is inferred for a column that has none. */
 export interface InferencePolicy {
@@ -20,6 +21,8 @@ export interface InferencePolicy {
   recodeOf?: (id: string) => Record<string, number> | undefined;
   /** Codes that are missing whatever their sign (e.g. 99 "refused"). */
   missingCodes?: readonly number[];
+  /** SPSS/Stata dictionary of the file being read, by item: labels, user-missing, level (file-codebook.ts). */
+  fileItems?: ReadonlyMap<string, FileItemHint>;
 }
 
 export const DEFAULT_INFERENCE: InferencePolicy = {
@@ -159,14 +162,26 @@ export function inferItem(col: TokenColumn, counts: Float64Array, policy: Infere
     return { item, note: `nominal with ${sorted.length} answer labels in alphabetical order` };
   }
   if (texts.size > 0 && !explicit) return { item: null, note: `mixes numbers and text (${texts.size} distinct texts)` };
+  const hint = policy.fileItems?.get(id);
   const hasNonNegative = [...ints].some((v) => v >= 0);
   const missing: number[] = [];
   const recode = policy.recodeOf?.(id);
   const valid = new Set<number>();
+  const isMissing = (v: number, nonNegative: boolean) =>
+    (policy.negativeMissing && nonNegative && v < 0 && !(policy.dontKnowCategory && v === -1)) || policy.missingCodes?.includes(v) === true || (hint !== undefined && isFileMissing(hint, v));
   for (const v of ints) {
-    const isMissing = (policy.negativeMissing && hasNonNegative && v < 0 && !(policy.dontKnowCategory && v === -1)) || policy.missingCodes?.includes(v) === true;
-    if (isMissing) missing.push(v);
+    if (isMissing(v, hasNonNegative)) missing.push(v);
     else valid.add(recode?.[String(v)] ?? v);
+  }
+  if (hint?.labels && valid.size > 0) {
+    // A labelled code nobody chose is still on the scale (a 1-4 item whose 4 is unobserved has range
+    // 3); labelled missing codes make a run's "Don't know" a missing answer rather than an invalid one.
+    for (const key of Object.keys(hint.labels)) {
+      const v = Number(key);
+      if (!Number.isSafeInteger(v) || ints.has(v)) continue;
+      if (isMissing(v, true)) missing.push(v);
+      else valid.add(recode?.[key] ?? v);
+    }
   }
   const limit = explicit ? MAX_CATEGORIES : policy.maxCodes;
   if (valid.size === 0) return { item: null, note: 'no valid answers' };
@@ -182,7 +197,14 @@ export function inferItem(col: TokenColumn, counts: Float64Array, policy: Infere
     ...(recode ? { recode } : {}),
     ...(topic ? { topic } : {}),
   };
+  if (hint) {
+    if (hint.label) item.label = hint.label;
+    // The file's value labels win over labels written into the answers ("1: Agree"): they are its codebook.
+    if (hint.labels) item.labels = { ...item.labels, ...Object.fromEntries(Object.entries(hint.labels).map(([c, l]) => [String(recode?.[c] ?? c), l])) };
+    if (hint.nominal) item.type = 'nominal';
+  }
   let note = `${item.type} ${codes.join(',')}`;
+  if (hint && (hint.labels || hint.missingValues.length || hint.missingRange)) note += ' (labels and missing values from the file)';
   if (missing.length) note += ` (missing ${missing.join(',')})`;
   if (recode) note += ` after recoding ${Object.entries(recode).map(([a, b]) => `${a}->${b}`).join(', ')}`;
   if (dkCategory) note += '; "don\'t know" (-1) kept as a category, so the item is nominal';

@@ -394,7 +394,8 @@ export class RowsToColumns implements ScanSink, ChunkConsumer, RecordReader {
     const base = this.preset
       ? this.preset.inference(this.options.dontKnow ?? 'missing')
       : { ...DEFAULT_INFERENCE, dontKnowCategory: this.options.dontKnow === 'category' };
-    return this.options.missingCodes ? { ...base, missingCodes: this.options.missingCodes } : base;
+    const withCodes = this.options.missingCodes ? { ...base, missingCodes: this.options.missingCodes } : base;
+    return this.options.fileItems ? { ...withCodes, fileItems: this.options.fileItems } : withCodes;
   }
 
   /** Feeds one record from a record-oriented format (JSON lines, JSON, Parquet): values by field. */

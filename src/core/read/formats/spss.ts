@@ -13,7 +13,6 @@ import { inflateSync } from 'node:zlib';
 import { TextDecoder } from 'node:util';
 import type { AsyncBuffer } from 'hyparquet';
 import { FIELD_SKIP } from './delimited';
-import type { RecordSink } from './parquet';
 import {
   ByteWindow,
   CHUNK_BYTES,
@@ -31,6 +30,7 @@ import {
   type TextDecoding,
   type ValueLabel,
   windows1252,
+  type SurveySink,
 } from './survey-file';
 
 const CODE = 'spss.invalid';
@@ -94,7 +94,7 @@ interface Variable {
 export async function readSpss(
   file: ReadableBuffer,
   path: string,
-  sink: RecordSink,
+  sink: SurveySink,
   signal?: AbortSignal,
   onProgress?: (fraction: number) => void,
   options: SurveyReadOptions = {},
@@ -434,6 +434,7 @@ export async function readSpss(
   const declared = headerCases >= 0 ? headerCases : extendedCases !== null && extendedCases >= 0 ? extendedCases : null;
 
   // The header record, then what the sink keeps.
+  sink.dictionary?.(metaVariables, weightVariable);
   sink.feedRecord(metaVariables.map((v) => v.name), 1);
   const roles = sink.roles;
   const kept = (f: number) => f < roles.length && roles[f] !== FIELD_SKIP;

@@ -13,8 +13,7 @@
 import { TextDecoder } from 'node:util';
 import type { AsyncBuffer } from 'hyparquet';
 import { FIELD_SKIP } from './delimited';
-import type { RecordSink } from './parquet';
-import { ByteWindow, CHUNK_BYTES, damaged, extendedMissing, fileSource, type SurveyFileMetadata, type SurveyReadOptions, type SurveyVariable, type SurveyValue, type ValueLabel, type ReadableBuffer, readChunk, windows1252 } from './survey-file';
+import { ByteWindow, CHUNK_BYTES, damaged, extendedMissing, fileSource, type SurveyFileMetadata, type SurveyReadOptions, type SurveyVariable, type SurveyValue, type ValueLabel, type ReadableBuffer, type SurveySink, readChunk, windows1252 } from './survey-file';
 
 const CODE = 'stata.invalid';
 
@@ -79,7 +78,7 @@ const latin1 = new TextDecoder('latin1');
 export async function readStata(
   file: ReadableBuffer,
   path: string,
-  sink: RecordSink,
+  sink: SurveySink,
   signal?: AbortSignal,
   onProgress?: (fraction: number) => void,
   options: SurveyReadOptions = {},
@@ -265,6 +264,7 @@ export async function readStata(
     storage: types[i] <= 2045 ? `str${types[i]}` : STORAGE[types[i]],
   }));
 
+  sink.dictionary?.(variables, null);
   sink.feedRecord(names, 1);
   const roles = sink.roles;
   const keptFields: number[] = [];

@@ -11,6 +11,7 @@
 import { TextDecoder } from 'node:util';
 import type { AsyncBuffer } from 'hyparquet';
 import { InputError } from '../../report/diagnostics';
+import type { RecordSink } from './parquet';
 
 /** One cell as fed to the sink. */
 export type SurveyValue = number | string | null;
@@ -78,6 +79,16 @@ export interface SurveyFileMetadata {
   variables: SurveyVariable[];
   /** Things read in a way the user may want to know about (an encoding guessed, labels dropped). */
   notes: string[];
+}
+
+/**
+ * A sink that may also be told the dictionary before the header record is fed: the reading entry
+ * (src/core/read/index.ts) needs the variable labels, value labels, missing-value declarations and
+ * the weight variable to plan the header (the file's weight) and to build the codebook, and both
+ * formats store the dictionary before the data (PSPP "System File Format"; Stata dta spec, <map>).
+ */
+export interface SurveySink extends RecordSink {
+  dictionary?(variables: SurveyVariable[], weightVariable: string | null): void;
 }
 
 /** Reader options beyond the shared signature. */
