@@ -2,7 +2,8 @@
  * What counting invalid answers adds to a run's bootstrap (README, "Invalid answers count against
  * the run"): per replicate, both marginal headlines (`marginalHeadlines`) instead of the valid-only
  * one (`marginalHeadline`), and the replicate's usable answer pairs (a multiplicity-weighted sum over
- * respondents); once a run, each respondent's valid pairs (`usablePairValues`). WVS-sized: 175 items
+ * respondents); once a run, each respondent's valid pairs (`usablePairValues`); once a reference (kept
+ * between runs and evaluations), its own shares (`referenceAnswerShares`, 97,000 weighted rows). WVS-sized: 175 items
  * of 4 to 10 codes, 5,000 respondents with 5% invalid answers, 200 replicates. CPU time of this
  * thread (process.cpuUsage), the median of `--repeats` runs: the machine's load moves wall time.
  *
@@ -12,7 +13,7 @@ import { arg } from './args';
 import { computeSufficientStats } from '../src/core/count/sufficient';
 import { MISSING, type SurveyData } from '../src/core/read/dataset';
 import { marginalHeadline, marginalHeadlines } from '../src/core/evaluate/marginal-summary';
-import { usablePairValues } from '../src/core/evaluate/invalid-answers';
+import { referenceAnswerShares, usablePairValues } from '../src/core/evaluate/invalid-answers';
 import { Prng } from '../src/core/stats/prng';
 import { bootstrapMultiplicities } from '../src/core/stats/resample';
 
@@ -68,3 +69,7 @@ console.log(`${B} replicates, ${m} items, ${n} respondents (CPU ms, median of ${
 console.log(`  valid-only headline per replicate (before): ${median(before).toFixed(1)} ms a run`);
 console.log(`  both headlines + usable pairs (now):        ${median(after).toFixed(1)} ms a run`);
 console.log(`  added: ${(median(after) - median(before)).toFixed(1)} ms a run`);
+const reference = { ...data(97000, 0.06), weights: Float64Array.from({ length: 97000 }, () => 0.5 + rng.nextFloat()) };
+const once: number[] = [];
+for (let k = 0; k < repeats; k++) once.push(cpu(() => (sink += referenceAnswerShares(reference, columns).usable ?? 0)));
+console.log(`  the reference's own shares, once a reference (97,000 x ${m}, weighted): ${median(once).toFixed(1)} ms`);

@@ -141,8 +141,8 @@ export interface GroupEvaluationInput {
   referencePath: string;
   /** Checked between splits, permutations and replicates. */
   signal?: AbortSignal;
-  /** The run's share of usable answers the headline agreement is multiplied by (null: 1). */
-  usableShare?: number | null;
+  /** The usable shares of the run's and the reference's answers, and the factor the headline agreement is multiplied by (`usableFactor`). */
+  usable?: { share: number | null; reference: number | null; factor: number };
   /** Nominal items of the run left out of `items` (reported as `excludedNominal`). */
   excludedNominal?: string[];
 }
@@ -348,7 +348,7 @@ export function* groupStructureSteps(input: GroupEvaluationInput): Generator<voi
   const ceilingMean = meanOfDefined(ceilRho);
   // The ceiling as a population value, like the headline (README, "Floors and ceilings").
   const ceilingPopulation = ceilingMean === null ? null : 1 - (1 - ceilingMean) / 4;
-  const u = input.usableShare ?? 1;
+  const u = input.usable?.factor ?? 1;
   const agreement = headlineOf(observed.pearson === null ? null : u * observed.pearson, bootRho.map((r) => u * r), bootRho.length, CORRELATION_RANGE);
   agreement.verdict = verdictOf(agreement, { baseline: 'permutation-null', value: 0 }, { baseline: 'human-split-half', value: ceilingPopulation });
   return {
@@ -357,7 +357,8 @@ export function* groupStructureSteps(input: GroupEvaluationInput): Generator<voi
     items: items.map((i) => i.id),
     excludedNominal: input.excludedNominal ?? [],
     agreement,
-    usableShare: input.usableShare ?? null,
+    usableShare: input.usable?.share ?? null,
+    referenceUsableShare: input.usable?.reference ?? null,
     groupSizes: { reference: refGroupRows.map((r) => r.length), run: groups.map((g) => run.size(g)) },
     reference: { means: refA.values, correlation: refS.item.values, zeroVariance: refS.item.zeroVariance },
     run: { means: runA.values, correlation: runS.item.values, zeroVariance: runS.item.zeroVariance },

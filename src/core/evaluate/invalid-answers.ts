@@ -28,6 +28,53 @@ export function usablePairValues(data: SurveyData, columns: readonly number[]): 
   return out;
 }
 
+/**
+ * The reference's side: per item, its (weighted) share of respondents without a valid answer, and
+ * the mean over pairs of its (weighted) share with both answers valid. What a run may leave
+ * unanswered without it counting: humans' own "don't know", "no answer" and "not asked".
+ */
+export function referenceAnswerShares(data: SurveyData, columns: readonly number[]): { notValid: number[]; usable: number | null } {
+  const w = data.weights;
+  const n = data.n;
+  let total = 0;
+  for (let r = 0; r < n; r++) total += w ? w[r] : 1;
+  // One pass per column: each row's valid answers counted, the column's valid weight summed.
+  const valid = new Uint16Array(n);
+  const notValid = columns.map((c) => {
+    const v = data.columns[c].values;
+    let validWeight = 0;
+    if (w) {
+      for (let r = 0; r < n; r++) {
+        if (v[r] !== MISSING) {
+          valid[r]++;
+          validWeight += w[r];
+        }
+      }
+    } else {
+      for (let r = 0; r < n; r++) {
+        if (v[r] !== MISSING) {
+          valid[r]++;
+          validWeight++;
+        }
+      }
+    }
+    return total > 0 ? Math.max(0, Math.min(1, 1 - validWeight / total)) : 1;
+  });
+  let pairs = 0;
+  for (let r = 0; r < n; r++) pairs += (w ? w[r] : 1) * ((valid[r] * (valid[r] - 1)) / 2);
+  return { notValid, usable: usableShareOf(pairs, total, columns.length) };
+}
+
+/**
+ * The factor structure agreement is multiplied by: 1 - e, with e the run's share of unusable answer
+ * pairs beyond the reference's own, max(0, referenceUsable - usable): those pairs count as no
+ * structure (0). 1 when either share is undefined.
+ */
+export function usableFactor(usable: number | null, referenceUsable: number | null): number {
+  if (usable === null || !Number.isFinite(usable)) return 1;
+  return 1 - Math.max(0, (referenceUsable ?? 1) - usable);
+}
+
 /** Mean over the m (m - 1) / 2 item pairs of (respondents with both answers valid) / n, from `usablePairValues`' sum; null without pairs or respondents. */
 export function usableShareOf(pairSum: number, n: number, m: number): number | null {
   const pairs = (m * (m - 1)) / 2;
@@ -127,6 +174,8 @@ export interface HintInput {
   notValid: number;
   /** Answers that were empty or a declared missing code (respondent-level runs; 0 otherwise). */
   missing: number;
+  /** The reference's share without a valid answer (mean over items): what humans leave unanswered. */
+  referenceShare: number;
 }
 
 /**
@@ -171,7 +220,7 @@ export function invalidAnswerHints(input: HintInput): string[] {
     const n = refusals.reduce((s, a) => s + a.count, 0);
     const examples = [...new Set(refusals.sort((a, b) => b.count - a.count).map((a) => quote(a.value)))].slice(0, 2).join(', ');
     const items = new Set(refusals.map((a) => a.item));
-    hints.push(`Refusals (${examples}) on ${items.size} item${items.size === 1 ? '' : 's'}: at least ${n} answers (${pct(n)}), each counted at the maximal distance. Make the prompt ask for one of the options (and offer "don't know" where the survey does), then re-run.`);
+    hints.push(`Refusals (${examples}) on ${items.size} item${items.size === 1 ? '' : 's'}: at least ${n} answers (${pct(n)}; the reference leaves ${(100 * input.referenceShare).toFixed(1)}% unanswered, and answers without a valid code beyond that count at the maximal distance). Make the prompt ask for one of the options (and offer "don't know" where the survey does), then re-run.`);
   }
   if (numbers.length) {
     const n = numbers.reduce((s, a) => s + a.count, 0);
@@ -179,8 +228,9 @@ export function invalidAnswerHints(input: HintInput): string[] {
     const items = new Set(numbers.map((x) => x.item));
     hints.push(`Answers off the scale (${quote(a.value)} on ${a.item}${items.size > 1 ? ` and others on ${items.size - 1} more item${items.size === 2 ? '' : 's'}` : ''}; at least ${n} answers): check that the prompt offers the codebook's codes, or recode them in the codebook.`);
   }
-  if (input.missing > 0 && input.missing / Math.max(1, input.answers) >= 0.05) {
-    hints.push(`${pct(input.missing)} of the answers are empty or a missing code: they count against the run like invalid answers (a model that does not answer is not representative). Check the parsing of the model's output; if the survey offers "don't know", set "dontKnow": "category" to compare it as an answer.`);
+  const missingShare = input.missing / Math.max(1, input.answers);
+  if (input.missing > 0 && missingShare - input.referenceShare >= 0.05) {
+    hints.push(`${pct(input.missing)} of the answers are empty or a missing code, against ${(100 * input.referenceShare).toFixed(1)}% in the reference: the excess counts against the run like invalid answers. Check the parsing of the model's output; if the survey offers "don't know", set "dontKnow": "category" to compare it as an answer.`);
   }
   if (input.notValid / Math.max(1, input.answers) > 0.5) {
     hints.unshift(`More than half of the answers (${pct(input.notValid)}) are not valid: the scores mostly measure the missing answers. Fix the answers first.`);

@@ -15,7 +15,7 @@ export type RunItemWeights = Float64Array[];
  * Marginal measures of every item from two sets of sufficient statistics over the same items;
  * `answers[i]` is the run's answers to item i valid or not (see `marginalHeadlines`).
  */
-export function marginalItems(ref: SufficientStats, run: RunItemWeights, runInvalid: number[], answers: ArrayLike<number>): MarginalItem[] {
+export function marginalItems(ref: SufficientStats, run: RunItemWeights, runInvalid: number[], answers: ArrayLike<number>, referenceNotValid: ArrayLike<number>): MarginalItem[] {
   return ref.items.map((item, i) => {
     const mm = marginalMeasures(ref.itemWeights[i], run[i], item);
     const n = run[i].reduce((a, b) => a + b, 0);
@@ -42,6 +42,7 @@ export function marginalItems(ref: SufficientStats, run: RunItemWeights, runInva
       invalid: answered > 0 ? runInvalid[i] / answered : null,
       invalidCount: runInvalid[i],
       notValidShare: notValidShare(n, answers[i]),
+      referenceNotValidShare: referenceNotValid[i],
       referenceDistribution: shares(ref.itemWeights[i]),
       runDistribution: shares(run[i]),
       weak: false,
@@ -100,15 +101,17 @@ export interface MarginalHeadlines {
  *
  * `answers[i]` is the number (or mass) of the run's answers to item i, valid or not: its respondents
  * for a respondent-level run (an answer matching no option, an empty cell and a missing code all
- * count as not valid), valid plus invalid mass for a distribution run. With s_i the item's share
- * without a valid answer, every distance d_i (normalised W1, TVD, JS distance, each in [0, 1]) becomes
- * (1 - s_i) d_i + s_i: the invalid mass sits at the maximal distance 1 instead of being dropped by
- * renormalising over valid answers. An item the run never answers validly counts at distance 1
+ * count as not valid), valid plus invalid mass for a distribution run. `allowed[i]` is the
+ * reference's own share of item i without a valid answer (its "don't know", "no answer", "not
+ * asked"): with s_i the run's share without a valid answer beyond it, max(0, run's share -
+ * allowed), every distance d_i (normalised W1, TVD, JS distance, each in [0, 1]) becomes
+ * (1 - s_i) d_i + s_i: the mass the run leaves unanswered beyond what humans leave sits at the
+ * maximal distance 1 instead of being dropped by renormalising over valid answers. An item the run never answers validly counts at distance 1
  * (its valid-only distance is undefined and would drop out of the mean); an item the reference never
  * answers stays out of both (nothing to compare with); a run without any answer (no respondents)
  * has no headline (null). `validOnly` equals `marginalHeadline` exactly.
  */
-export function marginalHeadlines(ref: SufficientStats, run: RunItemWeights, answers: ArrayLike<number>): MarginalHeadlines {
+export function marginalHeadlines(ref: SufficientStats, run: RunItemWeights, answers: ArrayLike<number>, allowed: ArrayLike<number> | null = null): MarginalHeadlines {
   const w1 = new RunningMean();
   const tvd = new RunningMean();
   const js = new RunningMean();
@@ -129,7 +132,8 @@ export function marginalHeadlines(ref: SufficientStats, run: RunItemWeights, ans
     if (!(sum(ref.itemWeights[i]) > 0)) continue;
     const valid = sum(run[i]);
     const a = answers[i];
-    const s = notValidShare(valid, a);
+    // Only the share beyond the reference's own (humans' "don't know" and "not asked") counts.
+    const s = Math.max(0, notValidShare(valid, a) - (allowed ? allowed[i] : 0));
     missing += a > valid ? a - valid : 0;
     total += a;
     if (valid > 0) {

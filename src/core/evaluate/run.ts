@@ -23,7 +23,7 @@ import type { AssociationChoice, EvaluationConfig, RunConfig } from './config';
 import { referenceBaselines } from './baselines';
 import { distributionGroups, groupLevelItems, groupStructureSteps, multinomial, respondentGroups } from './group-evaluation';
 import { CORRELATION_RANGE, headlineOf, polychoricReplicates, STRUCTURE_BOOTSTRAP_BUDGET, UNIT_RANGE } from './intervals';
-import { invalidAnswerHints, sameAsReference, usablePairValues, usableShareOf, usableShareOfItems } from './invalid-answers';
+import { invalidAnswerHints, referenceAnswerShares, sameAsReference, usableFactor, usablePairValues, usableShareOf, usableShareOfItems } from './invalid-answers';
 import { marginalHeadlines, marginalItems, sum, type MarginalHeadline, type RunItemWeights } from './marginal-summary';
 import { verdictOf } from './verdict';
 import { matrixFor } from './matrices';
@@ -74,9 +74,12 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
   // missing code is an answer that is not valid), a distribution run's valid and invalid mass.
   const answers = runData ? items.map(() => runData.n) : runWeights.map((w, i) => sum(w) + runInvalid[i]);
 
+  // The reference's own shares without a valid answer: what a run may leave unanswered without it counting.
+  const refShares = memo.get(`answer-shares:${key}`, () => referenceAnswerShares(refData, refIdx));
+
   // Marginals, and the matrices of each association method for both sides.
-  const marginal = marginalItems(refStats, runWeights, runInvalid, answers);
-  const observed = marginalHeadlines(refStats, runWeights, answers);
+  const marginal = marginalItems(refStats, runWeights, runInvalid, answers, refShares.notValid);
+  const observed = marginalHeadlines(refStats, runWeights, answers, refShares.notValid);
   if (sameAsReference(refStats, runWeights)) {
     bag.add({ severity: 'warning', code: 'reference.same-as-run', message: `Run ${run.name} has the same answer distribution as the reference on every item: it is compared with its own data (the same file, or a copy), so its scores (1.000) say nothing about a model. Point the run at the model's answers.`, file: run.path, line: 1, column: 1 });
   }
@@ -84,6 +87,7 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
   // pairs of the share of respondents answering both validly; distribution runs: from item shares).
   const usableRows = runData ? usablePairValues(runData, runIdx) : null;
   const usableShare = usableRows ? usableShareOf(sum(usableRows), runData!.n, items.length) : usableShareOfItems(marginal.map((m) => m.notValidShare));
+  const refUsable = usableRows ? refShares.usable : usableShareOfItems(refShares.notValid);
   lap(`run ${run.name}: tables and marginals`);
   const refMatrices = new Map<AssociationChoice, AssociationMatrix>();
   const runMatrices = new Map<AssociationChoice, AssociationMatrix>();
@@ -122,7 +126,7 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
       checkAborted(signal);
       progress(`Bootstrap (${b}/${B})`, 0.3 + (0.5 * b) / B);
     }
-    const h = marginalHeadlines(refStats, replicate, replicateAnswers);
+    const h = marginalHeadlines(refStats, replicate, replicateAnswers, refShares.notValid);
     for (const [rule, m] of [['counted', h.counted], ['validOnly', h.validOnly]] as const) {
       reps[rule].meanW1Normalized[b] = m.meanW1Normalized ?? NaN;
       reps[rule].representativeness[b] = m.representativeness ?? NaN;
@@ -146,6 +150,13 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
   const { kept: groupKept, excludedNominal } = groupLevelItems(items, config.groupLevelNominal);
   const groupItems = groupKept.map((k) => items[k]);
   const groupKey = groupKept.map((k) => refIdx[k]).join(',');
+  // The usable shares over the group level's items, the run's and the reference's.
+  const groupUsable = () => {
+    const refGroup = memo.get(`answer-shares:${groupKey}`, () => referenceAnswerShares(refData, groupKept.map((k) => refIdx[k])));
+    const share = runData ? usableShareOf(sum(usablePairValues(runData, groupKept.map((k) => runIdx[k]))), runData.n, groupKept.length) : usableShareOfItems(groupKept.map((k) => marginal[k].notValidShare));
+    const reference = runData ? refGroup.usable : usableShareOfItems(refGroup.notValid);
+    return { share, reference, factor: usableFactor(share, reference) };
+  };
   if (config.groupBy && excludedNominal.length) notes.push(`Nominal items are left out of the group-level structure (the mean of unordered codes means nothing; arXiv 2601.15755 leaves them out too): ${excludedNominal.join(', ')}. Name an item in "groupLevelNominal" to keep it (e.g. a yes/no item, whose mean is a share).`);
   const groupSteps = config.groupBy && groupItems.length >= 2
     ? groupStructureSteps({
@@ -153,7 +164,7 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
         run: runData ? respondentGroups(runData, groupKept.map((k) => runIdx[k]), config.groupBy.run) : distributionGroups(dist!, groupItems, counts),
         referenceColumns: groupKept.map((k) => refIdx[k]),
         items: groupItems,
-        usableShare: runData ? usableShareOf(sum(usablePairValues(runData, groupKept.map((k) => runIdx[k]))), runData.n, groupKept.length) : usableShareOfItems(groupKept.map((k) => marginal[k].notValidShare)),
+        usable: groupUsable(),
         excludedNominal,
         referenceGroupColumn: config.groupBy.reference,
         runGroupColumn: config.groupBy.run,
@@ -197,10 +208,15 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
     meanTvd: headlineOf(h.meanTvd, r.meanTvd, B, UNIT_RANGE),
     meanJsDistance: headlineOf(h.meanJsDistance, r.meanJsDistance, B, UNIT_RANGE),
   });
-  const summary: MarginalSummary = { ...meansOf(observed.counted, reps.counted), invalidShare: observed.invalidShare, validOnly: meansOf(observed.validOnly, reps.validOnly) };
+  const summary: MarginalSummary = {
+    ...meansOf(observed.counted, reps.counted),
+    invalidShare: observed.invalidShare,
+    referenceInvalidShare: refShares.notValid.length ? sum(refShares.notValid) / refShares.notValid.length : null,
+    validOnly: meansOf(observed.validOnly, reps.validOnly),
+  };
 
   const weakPairs: WeakPair[] = [];
-  const individual = runData ? individualStructure(ctx, items, key, refMatrices, runMatrices, comparisons, structureB, agreeReps, { share: usableShare, replicates: usableReps }, weakPairs) : {};
+  const individual = runData ? individualStructure(ctx, items, key, refMatrices, runMatrices, comparisons, structureB, agreeReps, { share: usableShare, reference: refUsable, replicates: usableReps }, weakPairs) : {};
   lap(`run ${run.name}: structure comparisons`);
 
   progress('Baselines: independent marginals, uniform random, human split-half', 0.85);
@@ -239,6 +255,7 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
     answers: totalAnswers,
     notValid: totalAnswers * (observed.invalidShare ?? 0),
     missing: runData ? runIdx.reduce((s, c) => s + runData.columns[c].missing, 0) : 0,
+    referenceShare: summary.referenceInvalidShare ?? 0,
   });
   weakPairs.sort((a, b) => Math.abs(b.difference ?? 0) - Math.abs(a.difference ?? 0));
 
@@ -337,7 +354,7 @@ function individualStructure(
   comparisons: Map<AssociationChoice, ReturnType<typeof compareMatrices>>,
   structureB: Map<AssociationChoice, number>,
   agreeReps: Map<AssociationChoice, Float64Array>,
-  usable: { share: number | null; replicates: Float64Array },
+  usable: { share: number | null; reference: number | null; replicates: Float64Array },
   weakPairs: WeakPair[],
 ): Record<string, IndividualStructure> {
   const individual: Record<string, IndividualStructure> = {};
@@ -350,8 +367,8 @@ function individualStructure(
     // The headline: agreement x usable share in the run and in each replicate (unusable answer pairs
     // count as no structure), bias-corrected; and the valid-only agreement beside it.
     const reps = agreeReps.get(method)!;
-    const u = usable.share ?? 1;
-    const counted = Float64Array.from(reps, (r, b) => r * (usable.replicates[b] ?? NaN));
+    const u = usableFactor(usable.share, usable.reference);
+    const counted = Float64Array.from(reps, (r, b) => r * usableFactor(usable.replicates[b], usable.reference));
     const agreement = headlineOf(cmp.pearson === null ? null : u * cmp.pearson, counted, agreeN, CORRELATION_RANGE);
     const agreementValidOnly = headlineOf(cmp.pearson, reps, agreeN, CORRELATION_RANGE);
     const { difference, pairs } = pairDifferences(method, items, refM, runM, cmp.pairTests, ctx.config.thresholds, weakPairs);
@@ -383,6 +400,7 @@ function individualStructure(
       agreement,
       agreementValidOnly,
       usableShare: usable.share,
+      referenceUsableShare: usable.reference,
       pairs,
       order: ctx.memo.get(`order:${key}:${method}`, () => clusterOrder(refM.values)),
     };

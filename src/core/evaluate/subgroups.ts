@@ -13,7 +13,7 @@ import { nameHash, STREAM, streamSeed } from './cache';
 import { checkAborted } from './cancel';
 import type { AssociationChoice, EvaluationConfig } from './config';
 import { CORRELATION_RANGE, headlineOf, intervalOf, polychoricReplicates, STRUCTURE_BOOTSTRAP_BUDGET, UNIT_RANGE } from './intervals';
-import { usablePairValues, usableShareOf } from './invalid-answers';
+import { referenceAnswerShares, usableFactor, usablePairValues, usableShareOf } from './invalid-answers';
 import { marginalHeadline, marginalHeadlines, shares, sum } from './marginal-summary';
 import { matrixFor, offDiagonalAgreement } from './matrices';
 import { respondentBootstrap } from './respondent-bootstrap';
@@ -32,6 +32,12 @@ export function rowSubset(data: SurveyData, columns: readonly number[], rows: Ar
     weights: null,
     attributes: new Map(),
   };
+}
+
+/** The rows `rows` of `columns` with their survey weights (the reference's side of a subgroup). */
+function rowSubsetWeighted(data: SurveyData, columns: readonly number[], rows: ArrayLike<number>): SurveyData {
+  const out = rowSubset(data, columns, rows);
+  return data.weights ? { ...out, weights: Float64Array.from(rows as ArrayLike<number>, (r) => data.weights![r]) } : out;
 }
 
 /**
@@ -88,7 +94,8 @@ export async function subgroupScores(
     const headline = marginalHeadline(rs, us.itemWeights);
     // The subgroup's headlines as the whole run's (invalid answers counted, bias-corrected).
     const answers = rs.items.map(() => runRows.length);
-    const counted = marginalHeadlines(rs, us.itemWeights, answers);
+    const refShares = referenceAnswerShares(rowSubsetWeighted(refData, refIdx, refRows), refIdx.map((_, i) => i));
+    const counted = marginalHeadlines(rs, us.itemWeights, answers, refShares.notValid);
     const usableRows = usablePairValues(sub, subColumns);
     const usable = usableShareOf(sum(usableRows), sub.n, subColumns.length);
     const items = rs.items.map((item, i) => {
@@ -130,13 +137,13 @@ export async function subgroupScores(
       rowValues: usableRows,
       each: (b, itemWeights, pairs) => {
         if (b % 20 === 0) checkAborted(signal);
-        const hs = marginalHeadlines(rs, itemWeights, answers);
+        const hs = marginalHeadlines(rs, itemWeights, answers, refShares.notValid);
         const h = hs.validOnly;
         repRep[b] = h.representativeness ?? NaN;
         repW1[b] = h.meanW1Normalized ?? NaN;
         repTvd[b] = h.meanTvd ?? NaN;
         repCounted[b] = hs.counted.representativeness ?? NaN;
-        repUsable[b] = usableShareOf(pairs, sub.n, subColumns.length) ?? NaN;
+        repUsable[b] = usableFactor(usableShareOf(pairs, sub.n, subColumns.length), refShares.usable);
       },
     });
     const ci = (value: number | null, reps: Float64Array): Interval | null => (value === null || reps.length < 2 ? null : intervalOf(reps, reps.length));
@@ -158,7 +165,7 @@ export async function subgroupScores(
         structure: Object.fromEntries(
           config.association.map((m) => {
             const reps = repStructure.get(m)!;
-            const u = usable ?? 1;
+            const u = usableFactor(usable, refShares.usable);
             const r = structure[m].pearson;
             return [m, headlineOf(r === null ? null : u * r, Float64Array.from(reps, (x, b) => x * repUsable[b]), reps.length, CORRELATION_RANGE)];
           }),

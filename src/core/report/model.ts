@@ -8,8 +8,9 @@
  */
 import type { InputDiagnostic } from './diagnostics';
 /**
- * 2: headlines count invalid answers against the run (`MarginalSummary.invalidShare`, `validOnly`,
- * `IndividualStructure.usableShare` and `agreementValidOnly`); each `{value, ci}` is the
+ * 2: headlines count answers without a valid code beyond the reference's own share against the run
+ * (`MarginalSummary.invalidShare` / `referenceInvalidShare`, `validOnly`, `IndividualStructure.
+ * usableShare` / `referenceUsableShare` and `agreementValidOnly`); each `{value, ci}` is the
  * bias-corrected estimate of the run population's value with the basic bootstrap interval
  * (`Interval.method` 'basic'), the sample estimate and the percentile interval kept as `sample` and
  * `percentile`; verdicts against floor and ceiling (`Verdict`, `Baseline.population`); the group
@@ -112,10 +113,12 @@ export interface MarginalItem {
   invalidCount: number;
   /**
    * Share of the run's respondents without a valid answer to this item (an answer matching no
-   * option, an empty cell or a missing code; for a distribution run, its invalid mass): the weight
-   * the headline puts at the maximal distance 1.
+   * option, an empty cell or a missing code; for a distribution run, its invalid mass). What exceeds
+   * `referenceNotValidShare` the headline puts at the maximal distance 1.
    */
   notValidShare: number | null;
+  /** The reference's (weighted) share of respondents without a valid answer: the share the run may leave unanswered without it counting. */
+  referenceNotValidShare: number | null;
   /** Shares over `codes` (weighted for the reference). */
   referenceDistribution: number[];
   runDistribution: number[];
@@ -133,14 +136,17 @@ export interface MarginalMeans {
 }
 
 /**
- * The headline: per item, distance' = (1 - s) x distance + s, with s the item's `notValidShare`
- * (answers without a valid code at the maximal distance 1); an item without any valid answer counts
- * at distance 1 instead of dropping out. `representativeness` carries its verdict. `validOnly` holds
- * the means over valid answers only (the paper's numbers), items without a valid answer left out.
+ * The headline: per item, distance' = (1 - s) x distance + s, with s = max(0, notValidShare -
+ * referenceNotValidShare), the run's share without a valid answer beyond the reference's own (that
+ * mass at the maximal distance 1); an item without any valid answer counts at distance 1 instead of
+ * dropping out. `representativeness` carries its verdict. `validOnly` holds the means over valid
+ * answers only (the paper's numbers), items without a valid answer left out.
  */
 export interface MarginalSummary extends MarginalMeans {
-  /** Share of the run's answers (respondents x items) without a valid answer; the headline counts them at distance 1. */
+  /** Share of the run's answers (respondents x items) without a valid answer. */
   invalidShare: number | null;
+  /** The reference's (weighted) share without a valid answer, mean over the items: what the run may leave unanswered without it counting. */
+  referenceInvalidShare: number | null;
   validOnly: MarginalMeans;
 }
 
@@ -189,15 +195,18 @@ export interface IndividualStructure {
   runN: number[][];
   comparison: MatrixComparisonReport;
   /**
-   * The headline: agreement (Pearson of the off-diagonal correlations) x `usableShare`, bias-corrected,
-   * with its basic bootstrap interval over run respondents and its verdict. Unusable answer pairs
-   * count as no structure (0).
+   * The headline: agreement (Pearson of the off-diagonal correlations) x (1 - max(0,
+   * referenceUsableShare - usableShare)), bias-corrected, with its basic bootstrap interval over run
+   * respondents and its verdict: answer pairs unusable beyond the reference's own count as no
+   * structure (0).
    */
   agreement: ValueWithCi;
   /** The agreement over valid answers only (the paper's number as `sample`, with `percentile`). */
   agreementValidOnly: ValueWithCi;
   /** Mean over item pairs of the share of the run's respondents with both answers valid. */
   usableShare: number | null;
+  /** The same for the reference (weighted). */
+  referenceUsableShare: number | null;
   pairs: PairDifference[];
   /** Item order that shows blocks (hierarchical clustering of the reference matrix). */
   order: number[];
@@ -223,13 +232,16 @@ export interface GroupStructure {
   /** Nominal items left out: the mean of unordered codes means nothing. */
   excludedNominal: string[];
   /**
-   * The headline: `comparison.pearson` x `usableShare` (held at the run's value in every replicate),
-   * bias-corrected, with its basic interval over the within-group bootstrap and its verdict
-   * (floor: the permutation null, 0; ceiling: the split-half ceiling as a population value).
+   * The headline: `comparison.pearson` x (1 - max(0, referenceUsableShare - usableShare)) (the
+   * factor held at the run's value in every replicate), bias-corrected, with its basic interval over
+   * the within-group bootstrap and its verdict (floor: the permutation null, 0; ceiling: the
+   * split-half ceiling as a population value).
    */
   agreement: ValueWithCi;
-  /** The share of usable answers the agreement is multiplied by (see `IndividualStructure.usableShare`; distribution runs: mean over pairs of (1 - s_i)(1 - s_j)). */
+  /** The usable share of the run's answers over the group level's items (see `IndividualStructure.usableShare`; distribution runs: mean over pairs of (1 - s_i)(1 - s_j)). */
   usableShare: number | null;
+  /** The same for the reference (weighted; for distribution runs in the same product form). */
+  referenceUsableShare: number | null;
   /** Respondents per group (run: total answer count for distribution runs; null when it gives only shares). */
   groupSizes: { reference: number[]; run: (number | null)[] };
   /** means[g][j]: mean valid answer scaled to 0..1 by the item's range; correlation: item x item across groups. */

@@ -13,7 +13,8 @@
  *   basic interval           [2 theta^ - q97.5(theta*), 2 theta^ - q2.5(theta*)]
  * (percentiles with numpy's linear interpolation, `percentile`). Both are clamped to the measure's
  * range ([0, 1] for distances and representativeness, [-1, 1] for agreements): clamping both keeps
- * the estimate inside its interval. The estimate lies inside the unclamped interval whenever the
+ * the estimate inside its interval, and an interval cut at an edge keeps the width of the
+ * replicates' spread (q97.5 - q2.5) from that edge rather than shrinking to a point. The estimate lies inside the unclamped interval whenever the
  * replicates' mean lies between their 2.5th and 97.5th percentiles; should a pathological
  * distribution put it outside, the interval is widened to reach it (never the estimate moved).
  */
@@ -54,8 +55,19 @@ export function basicBootstrap(sample: number | null, replicates: ArrayLike<numb
   const q025 = percentile(sorted, 2.5, { sorted: true })!;
   const q975 = percentile(sorted, 97.5, { sorted: true })!;
   const value = clamp(2 * sample - mean);
-  let low = clamp(2 * sample - q975);
-  let high = clamp(2 * sample - q025);
+  const rawLow = 2 * sample - q975;
+  const rawHigh = 2 * sample - q025;
+  let low = clamp(rawLow);
+  let high = clamp(rawHigh);
+  // Clamping moves an interval to the range, never narrows it into a claim of certainty: an interval
+  // cut at an edge keeps the replicates' spread q97.5 - q2.5 from that edge (a run of the reference's
+  // own population, replicates noisier than its sample: 1.000 [1.000, 1.000] would say more than the
+  // data can).
+  const spread = q975 - q025;
+  if (high - low < spread) {
+    if (rawLow < lo) high = Math.min(hi, low + spread);
+    else if (rawHigh > hi) low = Math.max(lo, high - spread);
+  }
   if (value < low) low = value;
   if (value > high) high = value;
   return { value, low, high, sample, percentileLow: q025, percentileHigh: q975, bootstrapMean: mean, finite: finite.length };

@@ -116,7 +116,7 @@ test('35% refusals on every item: the headline drops by about a third, the struc
   assert.ok(u > 0.62 ** 2 && u < 0.68 ** 2, String(u));
   assert.ok(f.structure.individual.pearson.agreement.value! < 0.7 * c.structure.individual.pearson.agreement.value!);
   assert.ok(Math.abs(f.structure.individual.pearson.agreement.sample! - u * f.structure.individual.pearson.agreementValidOnly.sample!) < 1e-12);
-  assert.match(f.hints.join('\n'), /Refusals \("As an AI, I cannot answer that\."\) on 20 items/);
+  assert.match(f.hints.join('\n'), /Refusals \("As an AI, I cannot answer that\."\) on 20 items: at least \d+ answers \(3\d\.\d%; the reference leaves 0\.0% unanswered/);
   // The group level is attenuated the same way.
   const g = f.structure.group!;
   assert.ok(Math.abs(g.agreement.sample! - g.usableShare! * g.comparison.pearson!) < 1e-12);
@@ -161,4 +161,27 @@ test('nominal items are left out of the group level unless the config names them
   assert.deepEqual(gk.excludedNominal, []);
   assert.ok(gk.items.includes('N1'));
   assert.deepEqual(kept.settings.groupLevelNominal, ['N1']);
+});
+
+test('empty answers at the reference\'s own rate cost nothing; beyond it they count', async () => {
+  // A reference with 10% empty answers on every item (humans' "no answer"), runs with 10% and 40%.
+  const blank = (rows: ReturnType<typeof respondents>, share: number, seed: number) => {
+    const rng = new Prng(seed);
+    return rows.map((r) => ({ ...r, answers: r.answers.map((a) => (rng.nextFloat() < share ? '' : a)) }));
+  };
+  const gappy = write('reference-gappy.csv', blank(respondents(2000, 1, 0), 0.1, 21));
+  const human = write('run-10.csv', blank(cleanRows, 0.1, 22));
+  const silent = write('run-40.csv', blank(cleanRows, 0.4, 23));
+  const r = await evaluate({ ...config({ human, silent }, { bootstrap: 20, permutations: 9 }), reference: { path: gappy } }, { now: () => new Date(0) });
+  const h = runOf(r, 'human').marginal.summary;
+  const s = runOf(r, 'silent').marginal.summary;
+  assert.ok(Math.abs(h.referenceInvalidShare! - 0.1) < 0.01, String(h.referenceInvalidShare));
+  // At the humans' rate: within sampling noise of the valid-only number.
+  assert.ok(Math.abs(h.representativeness.sample! - h.validOnly.representativeness.sample!) < 0.01, `${h.representativeness.sample} vs ${h.validOnly.representativeness.sample}`);
+  // 30 points beyond it: about 30% of the distance budget at 1.
+  assert.ok(s.representativeness.sample! < s.validOnly.representativeness.sample! - 0.25, `${s.representativeness.sample} vs ${s.validOnly.representativeness.sample}`);
+  const hs = runOf(r, 'human').structure.individual.pearson;
+  assert.ok(Math.abs(hs.agreement.sample! - hs.agreementValidOnly.sample!) < 0.03);
+  assert.ok(runOf(r, 'silent').hints.some((x) => /empty or a missing code, against 10\.\d% in the reference/.test(x)));
+  assert.ok(!runOf(r, 'human').hints.some((x) => /empty or a missing code/.test(x)));
 });

@@ -26,7 +26,7 @@ function tinyReport(): EvaluationReport {
           items: [
             {
               item: 'Q1', label: xss, type: 'ordinal', codes: [1, 2], n: 5, referenceN: 10, w1Normalized: NaN, tvd: 0.25, jsDistance: null, jsDivergence: null, kl: null, klSmoothing: 0, meanDiff: null, varianceRatio: Infinity,
-              referenceModalShare: null, runModalShare: null, invalid: 0, invalidCount: 0, notValidShare: 0, referenceDistribution: [0.5, 0.5], runDistribution: [0.25, 0.75], weak: true, reasons: ['TVD 0.250 > 0.2'],
+              referenceModalShare: null, runModalShare: null, invalid: 0, invalidCount: 0, notValidShare: 0, referenceNotValidShare: 0, referenceDistribution: [0.5, 0.5], runDistribution: [0.25, 0.75], weak: true, reasons: ['TVD 0.250 > 0.2'],
             },
           ],
           summary: {
@@ -35,6 +35,7 @@ function tinyReport(): EvaluationReport {
             meanTvd: { value: 0.25, ci: null },
             meanJsDistance: { value: null, ci: null },
             invalidShare: 0,
+            referenceInvalidShare: 0,
             validOnly: { meanW1Normalized: { value: null, ci: null }, representativeness: { value: null, ci: null }, meanTvd: { value: 0.25, ci: null }, meanJsDistance: { value: null, ci: null } },
           },
         },

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { computeSufficientStats } from '../../../src/core/count/sufficient';
 import { MISSING, type SurveyData } from '../../../src/core/read/dataset';
 import { marginalHeadline, marginalHeadlines } from '../../../src/core/evaluate/marginal-summary';
-import { invalidAnswerHints, invalidAnswersOf, sameAsReference, usablePairValues, usableShareOf, usableShareOfItems } from '../../../src/core/evaluate/invalid-answers';
+import { invalidAnswerHints, invalidAnswersOf, referenceAnswerShares, sameAsReference, usableFactor, usablePairValues, usableShareOf, usableShareOfItems } from '../../../src/core/evaluate/invalid-answers';
 
 const items = [
   { id: 'A', type: 'ordinal' as const, codes: [1, 2, 3] },
@@ -61,11 +61,31 @@ test('hints: labels, refusals, numbers off the scale, empty answers; the reader\
   const diag = (value: string, item: string, count: number) => ({ severity: 'warning' as const, code: 'data.invalid-answer', message: `Answer ${value} of ${item} matches no option (valid codes 1, 2, 3); counted as invalid (${count} answer${count === 1 ? '' : 's'}).`, file: 'r.csv', item });
   const diagnostics = [diag('"Very important"', 'A', 40), diag('"Rather important"', 'A', 12), diag('"Very important"', 'B', 30), diag('"As an AI, I cannot answer that."', 'A', 7), diag('7', 'B', 3), diag('"xyzzy"', 'B', 1)];
   assert.deepEqual(invalidAnswersOf(diagnostics).map((a) => a.value), ['Very important', 'Rather important', 'Very important', 'As an AI, I cannot answer that.', 7, 'xyzzy']);
-  const hints = invalidAnswerHints({ diagnostics, items, answers: 300, notValid: 93, missing: 20 });
+  const hints = invalidAnswerHints({ diagnostics, items, answers: 300, notValid: 93, missing: 20, referenceShare: 0.01 });
   assert.match(hints[0], /^Answers look like labels \("Very important", "Rather important"\) on 2 items \(A, B; at least 82 answers, 27\.3%\): add a codebook with labels/);
-  assert.match(hints[1], /^Refusals \("As an AI, I cannot answer that\."\) on 1 item: at least 7 answers \(2\.3%\)/);
+  assert.match(hints[1], /^Refusals \("As an AI, I cannot answer that\."\) on 1 item: at least 7 answers \(2\.3%; the reference leaves 1\.0% unanswered/);
   assert.match(hints[2], /^Answers off the scale \(7 on B; at least 3 answers\)/);
-  assert.match(hints[3], /^6\.7% of the answers are empty or a missing code/);
+  assert.match(hints[3], /^6\.7% of the answers are empty or a missing code, against 1\.0% in the reference/);
+  assert.equal(invalidAnswerHints({ diagnostics: [], items, answers: 300, notValid: 20, missing: 20, referenceShare: 0.05 }).length, 0, 'missing answers at the humans\' rate are no hint');
   assert.equal(hints.length, 4, 'a text written once on one item is not a label');
-  assert.match(invalidAnswerHints({ diagnostics: [], items, answers: 10, notValid: 6, missing: 0 })[0], /^More than half of the answers \(60\.0%\) are not valid/);
+  assert.match(invalidAnswerHints({ diagnostics: [], items, answers: 10, notValid: 6, missing: 0, referenceShare: 0 })[0], /^More than half of the answers \(60\.0%\) are not valid/);
+});
+
+test('what the reference leaves unanswered is allowed: only the run\'s excess counts', () => {
+  const run = computeSufficientStats(data([[0, 0, X, X], [1, 1, 1, 1], [X, X, X, X]]), { weights: null });
+  // The reference leaves A unanswered a quarter of the time: A's s = 1/2 - 1/4; B, C as before.
+  const h = marginalHeadlines(ref, run.itemWeights, [4, 4, 4], [0.25, 0, 0]);
+  assert.ok(Math.abs(h.counted.meanW1Normalized! - ((0.75 * 0.5 + 0.25) + 0) / 2) < 1e-15);
+  // A run answering more than the reference does: no credit either (s = 0, not negative).
+  const more = marginalHeadlines(ref, run.itemWeights, [4, 4, 4], [0.9, 0.5, 0]);
+  assert.deepEqual(more.counted.meanW1Normalized, more.validOnly.meanW1Normalized);
+  // The reference's own shares, weighted; the structure factor from the excess of unusable pairs.
+  const weighted: SurveyData = { ...data([[0, X, 1, 2], [1, 1, X, X], [0, 1, 0, 1]]), weights: Float64Array.of(1, 3, 1, 1) };
+  const s = referenceAnswerShares(weighted, [0, 1, 2]);
+  [3 / 6, 2 / 6, 0].forEach((x, i) => assert.ok(Math.abs(s.notValid[i] - x) < 1e-15, `${i}: ${s.notValid[i]}`));
+  // Valid answers per row 3, 2, 2, 2 -> pairs 3, 1, 1, 1; weighted 3 + 3 + 1 + 1 = 8 over 3 pairs x total weight 6.
+  assert.ok(Math.abs(s.usable! - 8 / (3 * 6)) < 1e-15);
+  assert.equal(usableFactor(0.5, 0.8), 0.7);
+  assert.equal(usableFactor(0.9, 0.8), 1);
+  assert.equal(usableFactor(null, 0.8), 1);
 });
