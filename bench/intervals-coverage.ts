@@ -13,6 +13,8 @@ import { factorCorrelation, simulateCoverage, type CoverageSetting, type Thresho
 const simulations = Number(arg('simulations', '1000'));
 const bootstrap = Number(arg('bootstrap', '200'));
 const seed = Number(arg('seed', '1'));
+/** Run only the settings whose names contain this text. */
+const only = arg('only', '');
 
 const cuts4 = (shift: number) => [-0.8 + shift, 0.1 + shift, 0.9 + shift];
 const cuts5 = (shift: number) => [-1.2 + shift, -0.4 + shift, 0.3 + shift, 1.1 + shift];
@@ -43,7 +45,7 @@ const settings: { name: string; setting: Omit<CoverageSetting, 'simulations' | '
 
 const pct = (k: number, n: number) => `${((100 * k) / n).toFixed(1)}%`;
 console.log(`simulations ${simulations}, bootstrap ${bootstrap}, seed ${seed}; binomial sd of a 95% coverage: ${(100 * Math.sqrt((0.95 * 0.05) / simulations)).toFixed(1)} points`);
-for (const { name, setting } of settings) {
+for (const { name, setting } of settings.filter((s) => s.name.includes(only))) {
   const t = performance.now();
   const r = simulateCoverage({ ...setting, simulations, bootstrap, seed });
   console.log(`\n${name} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
