@@ -12,7 +12,7 @@ import { ASSOCIATION_CHOICES, DEFAULTS, parseConfig, type AssociationChoice, typ
 import { formatDiagnostic, InputError, type InputDiagnostic } from '../core/report/diagnostics';
 import { evaluate, TOOL_VERSION } from '../core/evaluate/evaluate';
 import { renderReport, reportJsonChunks, type ReportFormat } from '../core/report/render';
-import { DEFAULT_THRESHOLDS, type EvaluationReport } from '../core/report/model';
+import { DEFAULT_THRESHOLDS, type EvaluationReport, type ValueWithCi, type Verdict } from '../core/report/model';
 
 const USAGE = `Usage:
   replens evaluate --reference FILE --run FILE [--run FILE ...] [options]
@@ -28,6 +28,8 @@ Options:
   --weight COL           survey weight column of the reference
   --group-by COL         group-level structure across the values of COL (REF_COL:RUN_COL when
                          the run names it differently, e.g. B_COUNTRY_ALPHA:persona_country)
+  --group-level-nominal ID,ID,...
+                         nominal items to keep in the group-level structure (left out by default)
   --association LIST     pearson,spearman,polychoric,cramer (default pearson,spearman)
   --bootstrap N          bootstrap replicates for confidence intervals (default ${DEFAULTS.bootstrap})
   --polychoric-bootstrap N
@@ -39,7 +41,8 @@ Options:
                          smaller of the JavaScript heap limit and half the machine's memory)
   --format FMT           json | md | csv | html (default: json to stdout, or from --out's extension)
   --out PATH             write the report there and print a summary table to stdout
-  --fail-under LIST      e.g. marginal=0.9,structure=0.5: exit 1 when a run scores below
+  --fail-under LIST      e.g. marginal=0.9,structure=0.5: exit 1 when a run's headline
+                         (representativeness, first method's structure agreement) is below
   --quiet                no progress on stderr
   --verbose              every input problem on its own line (default: repeated warnings of one
                          file and code as one line at their first location; errors always each)
@@ -126,6 +129,7 @@ function buildConfig(values: Record<string, string | string[] | boolean | undefi
     config.groupBy = { reference, run };
   }
   if (str('items')) config.items = str('items')!.split(',').map((s) => s.trim()).filter(Boolean);
+  if (str('group-level-nominal')) config.groupLevelNominal = str('group-level-nominal')!.split(',').map((s) => s.trim()).filter(Boolean);
   if (str('association')) {
     const list = str('association')!.split(',').map((s) => s.trim());
     for (const a of list) if (!ASSOCIATION_CHOICES.includes(a as AssociationChoice)) fail(`unknown --association "${a}"; choose from ${ASSOCIATION_CHOICES.join(', ')}`);
@@ -159,33 +163,50 @@ function num(x: number | null | undefined): string {
   return x === null || x === undefined ? 'n/a' : x.toFixed(3);
 }
 
-/** The side-by-side summary a user reads in the terminal. */
+/** A verdict's code as a table cell. */
+const VERDICT_CELL: Record<Verdict['code'], string> = { 'below-floor': 'BELOW FLOOR', 'at-floor': 'at floor', between: 'between', 'at-ceiling': 'at ceiling', undefined: 'undefined' };
+
+function percent(x: number | null | undefined): string {
+  return x === null || x === undefined ? 'n/a' : `${(100 * x).toFixed(1)}%`;
+}
+
+/**
+ * The side-by-side summary a user reads in the terminal: each run's headlines (bias-corrected, with
+ * their basic intervals and verdicts), the share of its answers that are not valid, then the floors
+ * and ceilings as the population values the verdicts use, each run's verdicts and hints in words,
+ * and warnings (a run compared with itself).
+ */
 export function summaryTable(report: EvaluationReport): string {
   const methods = [...new Set(report.runs.flatMap((r) => Object.keys(r.structure.individual)))];
-  const head = ['run', 'respondents', 'representativeness [95% CI]', 'mean TVD', ...methods.map((m) => `structure ${m} [95% CI]`), ...methods.map((m) => `RMSE ${m}`), 'weak items', ...latentHead(report)];
+  const head = ['run', 'respondents', 'invalid', 'representativeness [95% CI]', 'verdict', 'mean TVD', ...methods.flatMap((m) => [`structure ${m} [95% CI]`, 'verdict']), ...methods.map((m) => `RMSE ${m}`), 'weak items', ...latentHead(report)];
+  const ci = (v: ValueWithCi | undefined) => (v ? (v.ci ? `${num(v.value)} [${num(v.ci.low)}, ${num(v.ci.high)}]` : num(v.value)) : 'n/a');
+  const verdict = (v: ValueWithCi | undefined) => (v?.verdict ? VERDICT_CELL[v.verdict.code] : '');
   const rows = report.runs.map((r) => {
     const rep = r.marginal.summary.representativeness;
     return [
       r.name,
       String(r.respondents),
-      `${num(rep.value)} [${num(rep.ci?.low)}, ${num(rep.ci?.high)}]`,
+      percent(r.marginal.summary.invalidShare),
+      ci(rep),
+      verdict(rep),
       num(r.marginal.summary.meanTvd.value),
-      ...methods.map((m) => {
-        const s = r.structure.individual[m];
-        return s ? `${num(s.agreement.value)} [${num(s.agreement.ci?.low)}, ${num(s.agreement.ci?.high)}]` : 'n/a';
-      }),
+      ...methods.flatMap((m) => [ci(r.structure.individual[m]?.agreement), verdict(r.structure.individual[m]?.agreement)]),
       ...methods.map((m) => num(r.structure.individual[m]?.comparison.rmse ?? null)),
       String(r.weakItems.length),
       ...latentCells(report, r),
     ];
   });
+  // Floors and ceilings: representativeness and structure as population values (what verdicts
+  // compare with), mean TVD and RMSE as sample values at the first run's size.
   const floors = report.runs.slice(0, 1).flatMap((r) =>
     r.baselines.map((b) => [
       `(${b.name})`,
       '',
-      num(b.marginal.representativeness),
+      '',
+      num(b.population.representativeness),
+      '',
       num(b.marginal.meanTvd),
-      ...methods.map((m) => num(b.structure[m]?.pearson ?? null)),
+      ...methods.flatMap((m) => [num(b.population.structure[m] ?? null), '']),
       ...methods.map((m) => num(b.structure[m]?.rmse ?? null)),
       '',
       ...latentBaselineCells(report, r, b.name),
@@ -193,7 +214,23 @@ export function summaryTable(report: EvaluationReport): string {
   );
   const all = [head, ...rows, ...floors];
   const widths = head.map((_, c) => Math.max(...all.map((r) => r[c].length)));
-  return all.map((r) => r.map((v, c) => pad(v, widths[c])).join('  ').trimEnd()).join('\n') + '\n';
+  const lines = all.map((r) => r.map((v, c) => pad(v, widths[c])).join('  ').trimEnd());
+  lines.push('', 'Headlines estimate the run population\'s value (bias-corrected, basic 95% intervals); answers without a valid code count against the run. Floors and ceilings are population values; mean TVD and RMSE of the reference points are sample values.');
+  for (const r of report.runs) {
+    const said: string[] = [];
+    const rep = r.marginal.summary.representativeness.verdict;
+    if (rep) said.push(`representativeness ${rep.text}`);
+    for (const m of methods) {
+      const v = r.structure.individual[m]?.agreement.verdict;
+      if (v) said.push(`structure (${m}) ${v.text}`);
+    }
+    const g = r.structure.group?.agreement.verdict;
+    if (g) said.push(`group level ${g.text}`);
+    if (said.length) lines.push(`${r.name}: ${said.join('; ')}.`);
+    for (const h of r.hints) lines.push(`  hint: ${h}`);
+  }
+  for (const d of report.diagnostics.filter((x) => x.code === 'reference.same-as-run')) lines.push(`WARNING: ${d.message}`);
+  return lines.join('\n') + '\n';
 }
 
 /** Latent-structure columns of the summary: cultural-map mean distance and Procrustes correlation, factor congruence. */
@@ -205,7 +242,7 @@ function latentCells(report: EvaluationReport, r: EvaluationReport['runs'][numbe
   if (!latentHead(report).length) return [];
   const map = r.latent?.culturalMap;
   const md = map?.agreement.meanDistance;
-  return [map ? `${num(md!.value)} [${num(md!.ci?.low)}, ${num(md!.ci?.high)}]` : 'n/a', num(map?.agreement.procrustes?.correlation ?? null), num(r.latent?.factors?.congruence.overall ?? null)];
+  return [map ? (md!.ci ? `${num(md!.value)} [${num(md!.ci.low)}, ${num(md!.ci.high)}]` : num(md!.value)) : 'n/a', num(map?.agreement.procrustes?.correlation ?? null), num(r.latent?.factors?.congruence.overall ?? null)];
 }
 
 /** The map's floor beside the independent-marginals row, its ceiling beside the human split-half row. */
@@ -230,6 +267,7 @@ async function main(argv: string[]): Promise<number> {
       items: { type: 'string' },
       weight: { type: 'string' },
       'group-by': { type: 'string' },
+      'group-level-nominal': { type: 'string' },
       association: { type: 'string' },
       bootstrap: { type: 'string' },
       permutations: { type: 'string' },
@@ -287,6 +325,8 @@ async function main(argv: string[]): Promise<number> {
   });
   if (!quiet && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
   writeDiagnostics(report.diagnostics, values.verbose === true);
+  // A run compared with its own data scores 1.000 everywhere: said again, last, where it is seen.
+  for (const d of report.diagnostics.filter((x) => x.code === 'reference.same-as-run')) process.stderr.write(`replens: WARNING: ${d.message}\n`);
 
   const assets =
     format === 'html'
@@ -300,13 +340,14 @@ async function main(argv: string[]): Promise<number> {
   } else process.stdout.write(renderReport(report, format, assets));
 
   let code = 0;
+  // The gates read the headlines (invalid answers counted, bias-corrected), as the table shows them.
   for (const run of report.runs) {
     const m = run.marginal.summary.representativeness.value;
     if (failUnder.marginal !== undefined && (m === null || m < failUnder.marginal)) {
       process.stderr.write(`fail-under: run ${run.name} marginal representativeness ${num(m)} < ${failUnder.marginal}\n`);
       code = 1;
     }
-    const s = Object.values(run.structure.individual)[0]?.comparison.pearson ?? null;
+    const s = Object.values(run.structure.individual)[0]?.agreement.value ?? null;
     if (failUnder.structure !== undefined && (s === null || s < failUnder.structure)) {
       process.stderr.write(`fail-under: run ${run.name} structure agreement ${num(s)} < ${failUnder.structure}\n`);
       code = 1;

@@ -40,7 +40,7 @@ export async function referenceBaselines(input: BaselineInput): Promise<Baseline
     const h = marginalHeadline(refStats, s.itemWeights);
     const structure: Baseline['structure'] = {};
     for (const [method, refM] of refMatrices) structure[method] = offDiagonalAgreement(refM, await matrixFor(s, method, undefined, true));
-    return { name, description, marginal: { meanW1Normalized: h.meanW1Normalized, representativeness: h.representativeness, meanTvd: h.meanTvd }, structure };
+    return { name, description, marginal: { meanW1Normalized: h.meanW1Normalized, representativeness: h.representativeness, meanTvd: h.meanTvd }, structure, population: populationOf(name, refStats, [...refMatrices.keys()], h.representativeness, structure) };
   };
   return [
     await memo.getAsync(`independent:${seed}:${key}:${runN}:${methodsKey}`, () => {
@@ -62,9 +62,38 @@ export async function referenceBaselines(input: BaselineInput): Promise<Baseline
       const hh = marginalHeadline(statsA, statsB.itemWeights);
       const split: Baseline['structure'] = {};
       for (const [method, refM] of refMatrices) split[method] = offDiagonalAgreement(await matrixFor(statsA, method, refM, true), await matrixFor(statsB, method, refM, true));
-      return { name: 'human-split-half' as const, description: `Two random halves of the reference (${half} and ${refData.n - half} respondents) compared with each other: as good as another human sample.`, marginal: { meanW1Normalized: hh.meanW1Normalized, representativeness: hh.representativeness, meanTvd: hh.meanTvd }, structure: split };
+      return { name: 'human-split-half' as const, description: `Two random halves of the reference (${half} and ${refData.n - half} respondents) compared with each other: as good as another human sample.`, marginal: { meanW1Normalized: hh.meanW1Normalized, representativeness: hh.representativeness, meanTvd: hh.meanTvd }, structure: split, population: populationOf('human-split-half', refStats, [...refMatrices.keys()], hh.representativeness, split) };
     }),
   ];
+}
+
+/**
+ * A reference point as a population value, what verdicts compare the bias-corrected headlines with
+ * (README, "Floors and ceilings"):
+ * - uniform-random: the uniform distribution over each item's codes against the reference, computed
+ *   exactly (no sample); structure 0 (no correlation at all: the agreement of a matrix without
+ *   off-diagonal variation is undefined, and its samples scatter around 0).
+ * - independent-marginals: the reference's own marginals (representativeness 1 where the reference
+ *   answers) and structure 0: items drawn independently have no correlation.
+ * - human-split-half: the human population against this reference. Two halves of n / 2 differ by
+ *   sampling noise of variance 4 sigma^2 / n, the population and the reference by sigma^2 / n. A
+ *   distance driven by noise scales with its standard deviation, so the population's distance is
+ *   half the halves' (representativeness 1 - (1 - split) / 2); an agreement's shortfall scales with
+ *   the noise variance (1 - r ~ noise variance / (2 x signal variance) for population vs reference,
+ *   2 x noise variance / signal variance for the halves), so it is a quarter (1 - (1 - split) / 4).
+ */
+export function populationOf(name: Baseline['name'], refStats: SufficientStats, methods: readonly string[], sampleRepresentativeness: number | null, sampleStructure: Baseline['structure']): Baseline['population'] {
+  const structure: Record<string, number | null> = {};
+  if (name === 'human-split-half') {
+    for (const m of methods) {
+      const r = sampleStructure[m]?.pearson ?? null;
+      structure[m] = r === null ? null : 1 - (1 - r) / 4;
+    }
+    return { representativeness: sampleRepresentativeness === null ? null : 1 - (1 - sampleRepresentativeness) / 2, structure };
+  }
+  for (const m of methods) structure[m] = 0;
+  const weights = name === 'uniform-random' ? refStats.items.map((it) => new Float64Array(it.codes.length).fill(1)) : refStats.itemWeights;
+  return { representativeness: marginalHeadline(refStats, weights).representativeness, structure };
 }
 
 /** Row indices drawn independently per column: same marginals as the reference, no structure. */

@@ -58,6 +58,11 @@ export interface EvaluationConfig {
    */
   groupBy?: { reference: string; run: string };
   association: AssociationChoice[];
+  /**
+   * Nominal items to keep in the group-level structure (left out by default: the mean of unordered
+   * codes means nothing), e.g. a yes/no item whose mean is the share of one answer.
+   */
+  groupLevelNominal?: string[];
   thresholds: Thresholds;
   bootstrap: number;
   /**
@@ -193,7 +198,7 @@ export function parseConfig(text: string, file: string): ConfigLoadResult {
     return out;
   };
 
-  known(root, ['$schema', 'reference', 'runs', 'items', 'groups', 'groupBy', 'association', 'thresholds', 'bootstrap', 'polychoricBootstrap', 'permutations', 'seed', 'dontKnow', 'maxMemoryMB', 'culturalMap', 'factors'], 'the configuration');
+  known(root, ['$schema', 'reference', 'runs', 'items', 'groups', 'groupBy', 'groupLevelNominal', 'association', 'thresholds', 'bootstrap', 'polychoricBootstrap', 'permutations', 'seed', 'dontKnow', 'maxMemoryMB', 'culturalMap', 'factors'], 'the configuration');
 
   const refNode = findNodeAtLocation(root, ['reference']);
   let reference: ReferenceConfig | null = null;
@@ -321,6 +326,19 @@ export function parseConfig(text: string, file: string): ConfigLoadResult {
     } else problem(gbNode, 'config.type', '"groupBy" must be a column name or { "reference": COLUMN, "run": COLUMN }.');
   }
 
+  let groupLevelNominal: string[] | undefined;
+  const glnNode = findNodeAtLocation(root, ['groupLevelNominal']);
+  if (glnNode) {
+    if (glnNode.type !== 'array') problem(glnNode, 'config.type', '"groupLevelNominal" must be a list of item ids, e.g. ["Q57"]: the nominal items to keep in the group-level structure.');
+    else {
+      groupLevelNominal = [];
+      for (const c of glnNode.children ?? []) {
+        const s = str(c, 'groupLevelNominal[]');
+        if (s) groupLevelNominal.push(s);
+      }
+    }
+  }
+
   let association = [...DEFAULTS.association];
   const assocNode = findNodeAtLocation(root, ['association']);
   if (assocNode) {
@@ -374,7 +392,7 @@ export function parseConfig(text: string, file: string): ConfigLoadResult {
   const factors = factorsNode ? int('factors', 0, 1) || undefined : undefined;
 
   if (reference && !diagnostics.some((d) => d.severity === 'error')) {
-    result.config = { configPath: path.resolve(file), reference, runs, items, groups, groupBy, association, thresholds, bootstrap, polychoricBootstrap, permutations, seed, dontKnow, ...(maxMemoryMB !== undefined ? { maxMemoryMB } : {}), ...(culturalMap ? { culturalMap } : {}), ...(factors !== undefined ? { factors } : {}) };
+    result.config = { configPath: path.resolve(file), reference, runs, items, groups, groupBy, ...(groupLevelNominal ? { groupLevelNominal } : {}), association, thresholds, bootstrap, polychoricBootstrap, permutations, seed, dontKnow, ...(maxMemoryMB !== undefined ? { maxMemoryMB } : {}), ...(culturalMap ? { culturalMap } : {}), ...(factors !== undefined ? { factors } : {}) };
   }
   return result;
 }

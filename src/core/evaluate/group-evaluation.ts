@@ -1,7 +1,8 @@
 /**
  * The group-level structure of one run against the reference (arXiv 2601.15755, section on
  * structure): item and topic level, with the permutation null, the human split-half ceiling and
- * bootstrap intervals over the run's respondents resampled within each group.
+ * bootstrap intervals over the run's respondents resampled within each group. Nominal items are
+ * left out unless the config names them (`groupLevelItems`).
  */
 import type { ItemCodebook } from '../read/codebook';
 import type { DistributionData, SurveyData } from '../read/dataset';
@@ -10,6 +11,8 @@ import type { GroupStructure, Interval } from '../report/model';
 import { acrossGroupCorrelation, compareUpperTriangles, flatGroupWeights, groupMeanMatrix, nestedGroupWeights, replicateUpperComparer, topicMeanMatrix, upperTriangleOf, upperTrianglePermutationNull, type FlatGroupWeights, type GroupMeanMatrix } from '../stats/group-structure';
 import { Prng } from '../stats/prng';
 import { NO_CACHE, type Memo } from './cache';
+import { CORRELATION_RANGE, headlineOf } from './intervals';
+import { verdictOf } from './verdict';
 import { meanOfDefined, totalWeight } from '../stats/descriptive';
 import { percentile, stratifiedBootstrapMultiplicities, stratifiedSplitHalf } from '../stats/resample';
 import { computeSufficientStats } from '../count/sufficient';
@@ -141,6 +144,26 @@ export interface GroupEvaluationInput {
   referencePath: string;
   /** Checked between splits, permutations and replicates. */
   signal?: AbortSignal;
+  /** The usable shares of the run's and the reference's answers, and the factor the headline agreement is multiplied by (`usableFactor`). */
+  usable?: { share: number | null; reference: number | null; factor: number };
+  /** Nominal items of the run left out of `items` (reported as `excludedNominal`). */
+  excludedNominal?: string[];
+}
+
+/**
+ * The items of the group level: the mean of unordered codes means nothing, so nominal items are left
+ * out (arXiv 2601.15755 leaves them out too) unless named in `include` (the config's
+ * `groupLevelNominal`, e.g. a nominal yes/no item whose codes 1 and 2 the user wants as a share).
+ */
+export function groupLevelItems(items: readonly ItemCodebook[], include: readonly string[] = []): { kept: number[]; excludedNominal: string[] } {
+  const named = new Set(include);
+  const kept: number[] = [];
+  const excludedNominal: string[] = [];
+  items.forEach((it, k) => {
+    if (it.type === 'ordinal' || named.has(it.id)) kept.push(k);
+    else excludedNominal.push(it.id);
+  });
+  return { kept, excludedNominal };
 }
 
 /** Rows of each group value ('' = missing, skipped). */
@@ -325,16 +348,26 @@ export function* groupStructureSteps(input: GroupEvaluationInput): Generator<voi
     yield;
   }
   const ceilCi = interval(ceilRho);
+  const ceilingMean = meanOfDefined(ceilRho);
+  // The ceiling as a population value, like the headline (README, "Floors and ceilings").
+  const ceilingPopulation = ceilingMean === null ? null : 1 - (1 - ceilingMean) / 4;
+  const u = input.usable?.factor ?? 1;
+  const agreement = headlineOf(observed.pearson === null ? null : u * observed.pearson, bootRho.map((r) => u * r), bootRho.length, CORRELATION_RANGE);
+  agreement.verdict = verdictOf(agreement, { baseline: 'permutation-null', value: 0 }, { baseline: 'human-split-half', value: ceilingPopulation });
   return {
     groupBy: { reference: input.referenceGroupColumn, run: input.runGroupColumn },
     groups,
     items: items.map((i) => i.id),
+    excludedNominal: input.excludedNominal ?? [],
+    agreement,
+    usableShare: input.usable?.share ?? null,
+    referenceUsableShare: input.usable?.reference ?? null,
     groupSizes: { reference: refGroupRows.map((r) => r.length), run: groups.map((g) => run.size(g)) },
     reference: { means: refA.values, correlation: refS.item.values, zeroVariance: refS.item.zeroVariance },
     run: { means: runA.values, correlation: runS.item.values, zeroVariance: runS.item.zeroVariance },
     comparison: { pearson: observed.pearson, rmse: observed.rmse, pairs: observed.pairs, pearsonCi: interval(bootRho), rmseCi: interval(bootRmse) },
     null: { permutations: input.permutations, mean: meanOfDefined(nullRho), low: nullCi?.low ?? null, high: nullCi?.high ?? null, p: pNull },
-    ceiling: { splits: input.splits, pearson: meanOfDefined(ceilRho), rmse: meanOfDefined(ceilRmse), low: ceilCi?.low ?? null, high: ceilCi?.high ?? null },
+    ceiling: { splits: input.splits, pearson: ceilingMean, rmse: meanOfDefined(ceilRmse), low: ceilCi?.low ?? null, high: ceilCi?.high ?? null, population: ceilingPopulation },
     topics:
       refS.topic && runS.topic && topicObserved
         ? { topics: refS.topicMatrix.columns, reference: refS.topic.values, run: runS.topic.values, comparison: { pearson: topicObserved.pearson, rmse: topicObserved.rmse, pairs: topicObserved.pairs, pearsonCi: interval(bootTopicRho), rmseCi: null } }

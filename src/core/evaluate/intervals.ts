@@ -3,8 +3,30 @@
  */
 import type { EvaluationConfig } from './config';
 import { DEFAULTS } from './config';
-import type { Interval } from '../report/model';
+import type { Interval, ValueWithCi } from '../report/model';
+import { basicBootstrap } from '../stats/bias-corrected';
 import { bootstrapCI } from '../stats/resample';
+
+/** The range a headline is clamped to: distances and representativeness, or agreements (correlations). */
+export const UNIT_RANGE: readonly [number, number] = [0, 1];
+export const CORRELATION_RANGE: readonly [number, number] = [-1, 1];
+
+/**
+ * A headline from its sample value and bootstrap replicates (the first `count`): the bias-corrected
+ * estimate of the run population's value with its basic 95% interval, both clamped to `range`, the
+ * sample and the percentile interval kept beside them (src/core/stats/bias-corrected.ts). Without
+ * replicates (no bootstrap, a shares-only run): the sample, no interval.
+ */
+export function headlineOf(sample: number | null, replicates: ArrayLike<number>, count: number, range: readonly [number, number]): ValueWithCi {
+  const r = basicBootstrap(sample, replicates, count, range[0], range[1]);
+  if (r.value === null || r.low === null) return { value: r.value, ci: null, sample: r.sample, percentile: null };
+  return {
+    value: r.value,
+    ci: { low: r.low, high: r.high, confidence: 0.95, method: 'basic', replicates: count, bootstrapMean: r.bootstrapMean },
+    sample: r.sample,
+    percentile: { low: r.percentileLow, high: r.percentileHigh },
+  };
+}
 
 /**
  * Bootstrap work budget: replicate x pair x respondent cell updates for structure intervals. Runs

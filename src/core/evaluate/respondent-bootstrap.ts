@@ -41,8 +41,13 @@ export interface RespondentBootstrap {
   agreement: ReadonlyMap<AssociationChoice, Float64Array>;
   /** The run's own polychoric matrix: where each replicate's fits start. */
   polychoricStart?: AssociationMatrix;
-  /** Replicate b's item weights (in order, b = 0, 1, ...). */
-  each(b: number, itemWeights: Float64Array[]): void;
+  /**
+   * A value per respondent (row of `data`) whose sum under each replicate's multiplicities is passed
+   * to `each` (e.g. each respondent's pairs of valid answers, for the share of usable pairs).
+   */
+  rowValues?: Float64Array;
+  /** Replicate b's item weights (in order, b = 0, 1, ...), and sum_r m_r rowValues[r] (0 without `rowValues`). */
+  each(b: number, itemWeights: Float64Array[], rowSum: number): void;
   /**
    * Work of the caller's own to do on this thread while the counting threads count the first
    * batches (e.g. comparing the observed matrices): it then costs no wall time of its own.
@@ -82,12 +87,25 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
   const polyStart = polyB > 0 && !tablesNeeded ? sharedView(input.polychoricStart ? upperTriangleOf(input.polychoricStart.values) : new Float64Array(npairs).fill(NaN)) : null;
   const lanes = tablesNeeded ? BATCH_LANES : MAX_BATCH_LANES;
   const shared = (length: number) => new Float64Array(new SharedArrayBuffer(8 * length));
+  // Each replicate's multiplicity-weighted sum of rowValues, taken when its multiplicities are drawn.
+  const rowSums = new Float64Array(B);
+  const rowValues = input.rowValues;
+  const drawMultiplicities = (first: number, count: number): Float64Array[] =>
+    Array.from({ length: count }, (_, q) => {
+      const m = bootstrapMultiplicities(data.n, rng, new Float64Array(data.n));
+      if (rowValues) {
+        let sum = 0;
+        for (let r = 0; r < m.length; r++) sum += m[r] * rowValues[r];
+        rowSums[first + q] = sum;
+      }
+      return m;
+    });
   const tableSets: Float64Array[][] = [];
   const valueSets: Float64Array[][][] = [];
   const polySets: Float64Array[][] = [];
   const startBatch = (first: number): Promise<Counted[]> => {
     const count = Math.min(lanes, tableB - first);
-    const mults = Array.from({ length: count }, () => bootstrapMultiplicities(data.n, rng, new Float64Array(data.n)));
+    const mults = drawMultiplicities(first, count);
     const set = (first / lanes) % (AHEAD + 1);
     valueSets[set] ??= derived.map(() => Array.from({ length: lanes }, () => shared(npairs)));
     let p: Promise<Counted[]>;
@@ -147,15 +165,15 @@ export async function respondentBootstrap(input: RespondentBootstrap): Promise<v
         else r = compareUpperTriangles(reference.get(method)!.values, tableMatrix(s.stats!, method).values).pearson;
         agree[b] = r ?? NaN;
       }
-      input.each(b, s.itemWeights);
+      input.each(b, s.itemWeights, rowSums[b]);
     } else {
       // Replicates without pair tables: their item weights, MAX_BATCH_LANES replicates a kernel pass.
       if (b === marginalFirst + marginalBatch.length) {
-        const mults = Array.from({ length: Math.min(MAX_BATCH_LANES, B - b) }, () => bootstrapMultiplicities(data.n, rng, new Float64Array(data.n)));
+        const mults = drawMultiplicities(b, Math.min(MAX_BATCH_LANES, B - b));
         marginalBatch = bootstrapItemWeights(unweighted, data, { columns, multiplicities: mults });
         marginalFirst = b;
       }
-      input.each(b, marginalBatch[b - marginalFirst]);
+      input.each(b, marginalBatch[b - marginalFirst], rowSums[b]);
     }
   }
 }

@@ -11,7 +11,7 @@ import type { SurveyData } from '../read/dataset';
 import type { ReadResult } from '../read';
 import { InputError, type DiagnosticBag } from '../report/diagnostics';
 import { findItemLiterals } from '../report/locate';
-import type { GroupStructure, IndividualStructure, ItemLocation, MarginalItem, MarginalSummary, PairDifference, RunReport, ValueWithCi, WeakItem, WeakPair } from '../report/model';
+import type { Baseline, GroupStructure, IndividualStructure, ItemLocation, MarginalItem, MarginalMeans, MarginalSummary, PairDifference, RunReport, WeakItem, WeakPair } from '../report/model';
 import type { AssociationMatrix } from '../stats/association';
 import { clusterOrder } from '../stats/cluster';
 import { compareMatrices } from '../stats/compare';
@@ -20,10 +20,13 @@ import { nameHash, STREAM, streamSeed, type Memo } from './cache';
 import { checkAborted } from './cancel';
 import type { AssociationChoice, EvaluationConfig, RunConfig } from './config';
 import { referenceBaselines } from './baselines';
-import { distributionGroups, groupStructureSteps, multinomial, respondentGroups } from './group-evaluation';
+import { distributionGroups, groupLevelItems, groupStructureSteps, multinomial, respondentGroups } from './group-evaluation';
+import { CORRELATION_RANGE, headlineOf, polychoricReplicates, STRUCTURE_BOOTSTRAP_BUDGET, UNIT_RANGE } from './intervals';
+import { invalidAnswerHints, referenceAnswerShares, sameAsReference, usableFactor, usablePairValues, usableShareOf, usableShareOfItems } from './invalid-answers';
+import { marginalHeadlines, marginalItems, sum, type MarginalHeadline, type RunItemWeights } from './marginal-summary';
+import { verdictOf } from './verdict';
 import { evaluateLatent } from './latent';
-import { intervalOf, polychoricReplicates, STRUCTURE_BOOTSTRAP_BUDGET } from './intervals';
-import { marginalHeadline, marginalItems, type RunItemWeights } from './marginal-summary';
+import { intervalOf } from './intervals';
 import { matrixFor } from './matrices';
 import { respondentBootstrap } from './respondent-bootstrap';
 import { subgroupScores } from './subgroups';
@@ -68,10 +71,24 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
     ? { runWeights: runStats.itemWeights, runInvalid: runIdx.map((c) => runData!.columns[c].invalid) }
     : distributionAnswers(run, dist!, items, counts, notes);
   const runSize = runData ? runData.n : counts ? Math.round(Math.max(0, ...runWeights.map((w) => w.reduce((a, b) => a + b, 0)))) : 0;
+  // Each item's answers, valid or not: a respondent-level run's respondents (an empty answer or a
+  // missing code is an answer that is not valid), a distribution run's valid and invalid mass.
+  const answers = runData ? items.map(() => runData.n) : runWeights.map((w, i) => sum(w) + runInvalid[i]);
+
+  // The reference's own shares without a valid answer: what a run may leave unanswered without it counting.
+  const refShares = memo.get(`answer-shares:${key}`, () => referenceAnswerShares(refData, refIdx));
 
   // Marginals, and the matrices of each association method for both sides.
-  const marginal = marginalItems(refStats, runWeights, runInvalid);
-  const observed = marginalHeadline(refStats, runWeights);
+  const marginal = marginalItems(refStats, runWeights, runInvalid, answers, refShares.notValid);
+  const observed = marginalHeadlines(refStats, runWeights, answers, refShares.notValid);
+  if (sameAsReference(refStats, runWeights)) {
+    bag.add({ severity: 'warning', code: 'reference.same-as-run', message: `Run ${run.name} has the same answer distribution as the reference on every item: it is compared with its own data (the same file, or a copy), so its scores (1.000) say nothing about a model. Point the run at the model's answers.`, file: run.path, line: 1, column: 1 });
+  }
+  // The share of usable answer pairs behind the structure headline (respondent-level runs: mean over
+  // pairs of the share of respondents answering both validly; distribution runs: from item shares).
+  const usableRows = runData ? usablePairValues(runData, runIdx) : null;
+  const usableShare = usableRows ? usableShareOf(sum(usableRows), runData!.n, items.length) : usableShareOfItems(marginal.map((m) => m.notValidShare));
+  const refUsable = usableRows ? refShares.usable : usableShareOfItems(refShares.notValid);
   lap(`run ${run.name}: tables and marginals`);
   const refMatrices = new Map<AssociationChoice, AssociationMatrix>();
   const runMatrices = new Map<AssociationChoice, AssociationMatrix>();
@@ -91,7 +108,9 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
   // marginal headline, and the first `tableB` replicates (the work budget for pair tables) also
   // the structure agreement of every method from the same replicate tables.
   const B = counts ? config.bootstrap : 0;
-  const reps = { meanW1Normalized: new Float64Array(B), representativeness: new Float64Array(B), meanTvd: new Float64Array(B), meanJsDistance: new Float64Array(B) };
+  const means = () => ({ meanW1Normalized: new Float64Array(B), representativeness: new Float64Array(B), meanTvd: new Float64Array(B), meanJsDistance: new Float64Array(B) });
+  const reps = { counted: means(), validOnly: means() };
+  const usableReps = new Float64Array(B);
   const npairs = (items.length * (items.length - 1)) / 2;
   const tableB = runData && runStats ? Math.min(B, Math.floor(STRUCTURE_BOOTSTRAP_BUDGET / Math.max(1, npairs * runData.n))) : 0;
   if (runData && tableB < B) notes.push(`Structure intervals use ${tableB} bootstrap replicates (of ${B}) to bound the work for ${items.length} items x ${runData.n} respondents.`);
@@ -101,16 +120,21 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
   if (polyB === 0 && tableB > 0) notes.push('The polychoric structure has no interval (polychoricBootstrap 0).');
   else if (polyB !== undefined && polyB < tableB) notes.push(`The polychoric structure interval uses ${polyB} bootstrap replicates.`);
   const agreeReps = new Map([...structureB].map(([m, n]) => [m, new Float64Array(n)]));
-  const headline = (b: number, replicate: RunItemWeights) => {
+  // A replicate's headlines the same way as the run's: its item weights (valid answers) against its
+  // answers (a respondent replicate has n respondents; a distribution replicate its drawn total).
+  const headline = (b: number, replicate: RunItemWeights, replicateAnswers: ArrayLike<number>, usablePairs: number) => {
     if (b % 10 === 0) {
       checkAborted(signal);
       progress(`Bootstrap (${b}/${B})`, 0.3 + (0.5 * b) / B);
     }
-    const h = marginalHeadline(refStats, replicate);
-    reps.meanW1Normalized[b] = h.meanW1Normalized ?? NaN;
-    reps.representativeness[b] = h.representativeness ?? NaN;
-    reps.meanTvd[b] = h.meanTvd ?? NaN;
-    reps.meanJsDistance[b] = h.meanJsDistance ?? NaN;
+    const h = marginalHeadlines(refStats, replicate, replicateAnswers, refShares.notValid);
+    for (const [rule, m] of [['counted', h.counted], ['validOnly', h.validOnly]] as const) {
+      reps[rule].meanW1Normalized[b] = m.meanW1Normalized ?? NaN;
+      reps[rule].representativeness[b] = m.representativeness ?? NaN;
+      reps[rule].meanTvd[b] = m.meanTvd ?? NaN;
+      reps[rule].meanJsDistance[b] = m.meanJsDistance ?? NaN;
+    }
+    usableReps[b] = runData ? usableShareOf(usablePairs, runData.n, items.length) ?? NaN : NaN;
   };
   // The observed matrices' comparisons (Mantel permutations, eigen-decompositions: a few hundred
   // milliseconds) are computed while the counting threads count the first bootstrap batches.
@@ -123,12 +147,26 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
   };
   // Group-level structure (arXiv 2601.15755), from its own random stream: its slices run on this
   // thread while it would wait for the counting threads' bootstrap batches; the rest after.
-  const groupSteps = config.groupBy
+  // Its items: nominal ones left out unless the config names them (the mean of unordered codes means nothing).
+  const { kept: groupKept, excludedNominal } = groupLevelItems(items, config.groupLevelNominal);
+  const groupItems = groupKept.map((k) => items[k]);
+  const groupKey = groupKept.map((k) => refIdx[k]).join(',');
+  // The usable shares over the group level's items, the run's and the reference's.
+  const groupUsable = () => {
+    const refGroup = memo.get(`answer-shares:${groupKey}`, () => referenceAnswerShares(refData, groupKept.map((k) => refIdx[k])));
+    const share = runData ? usableShareOf(sum(usablePairValues(runData, groupKept.map((k) => runIdx[k]))), runData.n, groupKept.length) : usableShareOfItems(groupKept.map((k) => marginal[k].notValidShare));
+    const reference = runData ? refGroup.usable : usableShareOfItems(refGroup.notValid);
+    return { share, reference, factor: usableFactor(share, reference) };
+  };
+  if (config.groupBy && excludedNominal.length) notes.push(`Nominal items are left out of the group-level structure (the mean of unordered codes means nothing; arXiv 2601.15755 leaves them out too): ${excludedNominal.join(', ')}. Name an item in "groupLevelNominal" to keep it (e.g. a yes/no item, whose mean is a share).`);
+  const groupSteps = config.groupBy && groupItems.length >= 2
     ? groupStructureSteps({
         reference: refData,
-        run: runData ? respondentGroups(runData, runIdx, config.groupBy.run) : distributionGroups(dist!, items, counts),
-        referenceColumns: refIdx,
-        items,
+        run: runData ? respondentGroups(runData, groupKept.map((k) => runIdx[k]), config.groupBy.run) : distributionGroups(dist!, groupItems, counts),
+        referenceColumns: groupKept.map((k) => refIdx[k]),
+        items: groupItems,
+        usable: groupUsable(),
+        excludedNominal,
         referenceGroupColumn: config.groupBy.reference,
         runGroupColumn: config.groupBy.run,
         bootstrap: B,
@@ -137,7 +175,7 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
         rng: new Prng(streamSeed(config.seed, STREAM.groupLevel, nameHash(run.name))),
         ceilingSeed: streamSeed(config.seed, STREAM.groupCeiling),
         memo,
-        memoKey: `group:${config.seed}:${key}:${config.groupBy.reference}`,
+        memoKey: `group:${config.seed}:${groupKey}:${config.groupBy.reference}`,
         bag,
         runPath: run.path,
         referencePath: config.reference.path,
@@ -154,28 +192,47 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
   if (runData && runStats) {
     checkAborted(signal);
     const overlap = !ctx.sequential;
-    await respondentBootstrap({ data: runData, columns: runIdx, unweighted: runStats, replicates: B, tableReplicates: tableB, rng, reference: refMatrices, agreement: agreeReps, polychoricStart: runMatrices.get('polychoric'), each: headline, whileCounting: overlap ? compareAll : undefined, whileWaiting: overlap ? groupSlice : undefined });
+    await respondentBootstrap({ data: runData, columns: runIdx, unweighted: runStats, replicates: B, tableReplicates: tableB, rng, reference: refMatrices, agreement: agreeReps, polychoricStart: runMatrices.get('polychoric'), rowValues: usableRows!, each: (b, w, pairs) => headline(b, w, answers, pairs), whileCounting: overlap ? compareAll : undefined, whileWaiting: overlap ? groupSlice : undefined });
   } else {
-    for (let b = 0; b < B; b++) headline(b, runWeights.map((w) => multinomial(w, rng)));
+    for (let b = 0; b < B; b++) {
+      // Each item's answers drawn anew from its distribution, the invalid mass one more category of
+      // it (items without invalid mass drawn as before it was counted: the same stream).
+      const drawn = runWeights.map((w, i) => (runInvalid[i] > 0 ? multinomial(Float64Array.of(...w, runInvalid[i]), rng) : multinomial(w, rng)));
+      headline(b, drawn.map((d, i) => (runInvalid[i] > 0 ? d.subarray(0, d.length - 1) : d)), drawn.map(sum), 0);
+    }
   }
   lap(`run ${run.name}: bootstrap`);
   if (ctx.sequential && runData && runStats) compareAll();
-  const withCi = (value: number | null, replicates: Float64Array): ValueWithCi => ({ value, ci: value === null || B === 0 ? null : intervalOf(replicates, B) });
+  const meansOf = (h: MarginalHeadline, r: ReturnType<typeof means>): MarginalMeans => ({
+    meanW1Normalized: headlineOf(h.meanW1Normalized, r.meanW1Normalized, B, UNIT_RANGE),
+    representativeness: headlineOf(h.representativeness, r.representativeness, B, UNIT_RANGE),
+    meanTvd: headlineOf(h.meanTvd, r.meanTvd, B, UNIT_RANGE),
+    meanJsDistance: headlineOf(h.meanJsDistance, r.meanJsDistance, B, UNIT_RANGE),
+  });
   const summary: MarginalSummary = {
-    meanW1Normalized: withCi(observed.meanW1Normalized, reps.meanW1Normalized),
-    representativeness: withCi(observed.representativeness, reps.representativeness),
-    meanTvd: withCi(observed.meanTvd, reps.meanTvd),
-    meanJsDistance: withCi(observed.meanJsDistance, reps.meanJsDistance),
+    ...meansOf(observed.counted, reps.counted),
+    invalidShare: observed.invalidShare,
+    referenceInvalidShare: refShares.notValid.length ? sum(refShares.notValid) / refShares.notValid.length : null,
+    validOnly: meansOf(observed.validOnly, reps.validOnly),
   };
 
   const weakPairs: WeakPair[] = [];
-  const individual = runData ? individualStructure(ctx, items, key, refMatrices, runMatrices, comparisons, structureB, agreeReps, weakPairs) : {};
+  const individual = runData ? individualStructure(ctx, items, key, refMatrices, runMatrices, comparisons, structureB, agreeReps, { share: usableShare, reference: refUsable, replicates: usableReps }, weakPairs) : {};
   lap(`run ${run.name}: structure comparisons`);
 
   progress('Baselines: independent marginals, uniform random, human split-half', 0.85);
   // Baselines of the run's size; a shares-only run has none, so the reference's size is used.
   const baselines = await referenceBaselines({ seed: config.seed, reference: refData, referenceColumns: refIdx, referenceStats: refStats, referenceMatrices: refMatrices, respondents: runSize || refData.n, memo, itemsKey: key });
   lap(`run ${run.name}: baselines`);
+  // Verdicts against the floors and ceilings as population values, like the headlines.
+  const point = (name: Baseline['name'], value: (b: Baseline) => number | null) => {
+    const b = baselines.find((x) => x.name === name);
+    return b ? { baseline: name, value: value(b) } : null;
+  };
+  summary.representativeness.verdict = verdictOf(summary.representativeness, point('uniform-random', (b) => b.population.representativeness), point('human-split-half', (b) => b.population.representativeness));
+  for (const [method, s] of Object.entries(individual)) {
+    s.agreement.verdict = verdictOf(s.agreement, point('independent-marginals', (b) => b.population.structure[method] ?? null), point('human-split-half', (b) => b.population.structure[method] ?? null));
+  }
 
   // Group-level structure (arXiv 2601.15755): the slices the bootstrap left.
   let group: RunReport['structure']['group'] = null;
@@ -186,11 +243,21 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
     group = groupDone!.value;
     if (!group) groupUnavailable = 'Group-level structure could not be computed; see the diagnostics.';
     lap(`run ${run.name}: group-level structure`);
-  } else groupUnavailable = 'Set "groupBy" (the group column of the reference and of the run) to compare the structure across groups.';
+  } else if (config.groupBy) groupUnavailable = `The group level needs at least 2 ordinal items (or nominal ones named in "groupLevelNominal"); ${groupItems.length} left after leaving out the nominal items ${excludedNominal.join(', ')}.`;
+  else groupUnavailable = 'Set "groupBy" (the group column of the reference and of the run) to compare the structure across groups.';
 
   progress('Locating weak items', 0.95);
   const locations = await itemMentions(ctx, run, runRead, shared);
   const weakItems = markWeakItems(marginal, config.thresholds, locations);
+  const totalAnswers = sum(answers);
+  const hints = invalidAnswerHints({
+    diagnostics: runRead.diagnostics,
+    items,
+    answers: totalAnswers,
+    notValid: totalAnswers * (observed.invalidShare ?? 0),
+    missing: runData ? runIdx.reduce((s, c) => s + runData.columns[c].missing, 0) : 0,
+    referenceShare: summary.referenceInvalidShare ?? 0,
+  });
   weakPairs.sort((a, b) => Math.abs(b.difference ?? 0) - Math.abs(a.difference ?? 0));
 
   const latent = evaluateLatent({ config, refData, memo, bag, notes, signal, run, runData, items, refMatrices, runMatrices, lap });
@@ -214,6 +281,7 @@ export async function evaluateRun(ctx: RunContext, run: RunConfig, runRead: Read
     groups,
     weakItems,
     weakPairs,
+    hints,
     itemLocations,
     latent,
   };
@@ -289,6 +357,7 @@ function individualStructure(
   comparisons: Map<AssociationChoice, ReturnType<typeof compareMatrices>>,
   structureB: Map<AssociationChoice, number>,
   agreeReps: Map<AssociationChoice, Float64Array>,
+  usable: { share: number | null; reference: number | null; replicates: Float64Array },
   weakPairs: WeakPair[],
 ): Record<string, IndividualStructure> {
   const individual: Record<string, IndividualStructure> = {};
@@ -298,7 +367,13 @@ function individualStructure(
     const runM = runMatrices.get(method)!;
     const cmp = comparisons.get(method)!; // computed during the bootstrap, which every respondent-level run has
     const agreeN = structureB.get(method)!;
-    const agreement: ValueWithCi = cmp.pearson === null || agreeN === 0 ? { value: cmp.pearson, ci: null } : { value: cmp.pearson, ci: intervalOf(agreeReps.get(method)!, agreeN) };
+    // The headline: agreement x usable share in the run and in each replicate (unusable answer pairs
+    // count as no structure), bias-corrected; and the valid-only agreement beside it.
+    const reps = agreeReps.get(method)!;
+    const u = usableFactor(usable.share, usable.reference);
+    const counted = Float64Array.from(reps, (r, b) => r * usableFactor(usable.replicates[b], usable.reference));
+    const agreement = headlineOf(cmp.pearson === null ? null : u * cmp.pearson, counted, agreeN, CORRELATION_RANGE);
+    const agreementValidOnly = headlineOf(cmp.pearson, reps, agreeN, CORRELATION_RANGE);
     const { difference, pairs } = pairDifferences(method, items, refM, runM, cmp.pairTests, ctx.config.thresholds, weakPairs);
     individual[method] = {
       method,
@@ -326,6 +401,9 @@ function individualStructure(
         eigenvalues: cmp.eigenvalues,
       },
       agreement,
+      agreementValidOnly,
+      usableShare: usable.share,
+      referenceUsableShare: usable.reference,
       pairs,
       order: ctx.memo.get(`order:${key}:${method}`, () => clusterOrder(refM.values)),
     };

@@ -12,8 +12,9 @@ import { Prng } from '../stats/prng';
 import { nameHash, STREAM, streamSeed } from './cache';
 import { checkAborted } from './cancel';
 import type { AssociationChoice, EvaluationConfig } from './config';
-import { intervalOf, polychoricReplicates, STRUCTURE_BOOTSTRAP_BUDGET } from './intervals';
-import { marginalHeadline, shares, sum } from './marginal-summary';
+import { CORRELATION_RANGE, headlineOf, intervalOf, polychoricReplicates, STRUCTURE_BOOTSTRAP_BUDGET, UNIT_RANGE } from './intervals';
+import { referenceAnswerShares, usableFactor, usablePairValues, usableShareOf } from './invalid-answers';
+import { marginalHeadline, marginalHeadlines, shares, sum } from './marginal-summary';
 import { matrixFor, offDiagonalAgreement } from './matrices';
 import { respondentBootstrap } from './respondent-bootstrap';
 
@@ -31,6 +32,12 @@ export function rowSubset(data: SurveyData, columns: readonly number[], rows: Ar
     weights: null,
     attributes: new Map(),
   };
+}
+
+/** The rows `rows` of `columns` with their survey weights (the reference's side of a subgroup). */
+function rowSubsetWeighted(data: SurveyData, columns: readonly number[], rows: ArrayLike<number>): SurveyData {
+  const out = rowSubset(data, columns, rows);
+  return data.weights ? { ...out, weights: Float64Array.from(rows as ArrayLike<number>, (r) => data.weights![r]) } : out;
 }
 
 /**
@@ -85,6 +92,12 @@ export async function subgroupScores(
       matrices[method] = { reference: refM.values, run: runM.values };
     }
     const headline = marginalHeadline(rs, us.itemWeights);
+    // The subgroup's headlines as the whole run's (invalid answers counted, bias-corrected).
+    const answers = rs.items.map(() => runRows.length);
+    const refShares = referenceAnswerShares(rowSubsetWeighted(refData, refIdx, refRows), refIdx.map((_, i) => i));
+    const counted = marginalHeadlines(rs, us.itemWeights, answers, refShares.notValid);
+    const usableRows = usablePairValues(sub, subColumns);
+    const usable = usableShareOf(sum(usableRows), sub.n, subColumns.length);
     const items = rs.items.map((item, i) => {
       const mm = marginalMeasures(rs.itemWeights[i], us.itemWeights[i], item);
       return {
@@ -105,6 +118,8 @@ export async function subgroupScores(
     const npairs = (rs.items.length * (rs.items.length - 1)) / 2;
     const tableB = Math.min(B, Math.floor(STRUCTURE_BOOTSTRAP_BUDGET / Math.max(1, npairs * runRows.length)));
     const repRep = new Float64Array(B);
+    const repCounted = new Float64Array(B);
+    const repUsable = new Float64Array(B);
     const repW1 = new Float64Array(B);
     const repTvd = new Float64Array(B);
     const repStructure = new Map(config.association.map((m) => [m, new Float64Array(m === 'polychoric' ? Math.min(tableB, polychoricReplicates(config)) : tableB)]));
@@ -119,12 +134,16 @@ export async function subgroupScores(
       reference: refMs,
       agreement: repStructure,
       polychoricStart: runMs.get('polychoric'),
-      each: (b, itemWeights) => {
+      rowValues: usableRows,
+      each: (b, itemWeights, pairs) => {
         if (b % 20 === 0) checkAborted(signal);
-        const h = marginalHeadline(rs, itemWeights);
+        const hs = marginalHeadlines(rs, itemWeights, answers, refShares.notValid);
+        const h = hs.validOnly;
         repRep[b] = h.representativeness ?? NaN;
         repW1[b] = h.meanW1Normalized ?? NaN;
         repTvd[b] = h.meanTvd ?? NaN;
+        repCounted[b] = hs.counted.representativeness ?? NaN;
+        repUsable[b] = usableFactor(usableShareOf(pairs, sub.n, subColumns.length), refShares.usable);
       },
     });
     const ci = (value: number | null, reps: Float64Array): Interval | null => (value === null || reps.length < 2 ? null : intervalOf(reps, reps.length));
@@ -139,6 +158,18 @@ export async function subgroupScores(
         meanW1Normalized: ci(headline.meanW1Normalized, repW1),
         meanTvd: ci(headline.meanTvd, repTvd),
         structure: Object.fromEntries(config.association.map((m) => [m, ci(structure[m].pearson, repStructure.get(m)!)])),
+      },
+      headline: {
+        representativeness: headlineOf(counted.counted.representativeness, repCounted, B, UNIT_RANGE),
+        invalidShare: counted.invalidShare,
+        structure: Object.fromEntries(
+          config.association.map((m) => {
+            const reps = repStructure.get(m)!;
+            const u = usableFactor(usable, refShares.usable);
+            const r = structure[m].pearson;
+            return [m, headlineOf(r === null ? null : u * r, Float64Array.from(reps, (x, b) => x * repUsable[b]), reps.length, CORRELATION_RANGE)];
+          }),
+        ),
       },
       items,
       matrices,

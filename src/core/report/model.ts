@@ -7,7 +7,16 @@
  * Imports only types free of Node and DOM, so the webview can use these types too.
  */
 import type { InputDiagnostic } from './diagnostics';
-export const REPORT_SCHEMA_VERSION = 1;
+/**
+ * 2: headlines count answers without a valid code beyond the reference's own share against the run
+ * (`MarginalSummary.invalidShare` / `referenceInvalidShare`, `validOnly`, `IndividualStructure.
+ * usableShare` / `referenceUsableShare` and `agreementValidOnly`); each `{value, ci}` is the
+ * bias-corrected estimate of the run population's value with the basic bootstrap interval
+ * (`Interval.method` 'basic'), the sample estimate and the percentile interval kept as `sample` and
+ * `percentile`; verdicts against floor and ceiling (`Verdict`, `Baseline.population`); the group
+ * level's headline `agreement`, its nominal items left out (`excludedNominal`); per-run `hints`.
+ */
+export const REPORT_SCHEMA_VERSION = 2;
 
 /** An input problem as reports carry it: the engine's located diagnostic, unchanged. */
 export type ReportDiagnostic = InputDiagnostic;
@@ -18,16 +27,49 @@ export interface Interval {
   high: number | null;
   /** e.g. 0.95 */
   confidence: number;
-  method: 'percentile' | 'bca';
+  /**
+   * 'basic' (reverse percentile): [2 x sample - q97.5, 2 x sample - q2.5] of the replicates, the
+   * interval of the bias-corrected headline; 'percentile': [q2.5, q97.5] of the replicates (arXiv
+   * 2601.15755), the interval of the sample estimate's resampling distribution; 'bca' as scipy.
+   */
+  method: 'basic' | 'percentile' | 'bca';
   /** Number of bootstrap replicates. */
   replicates: number;
   /** Mean of the replicates (its distance from the estimate is the resampling shift). */
   bootstrapMean?: number | null;
 }
 
+/** The reference points a verdict compares with. */
+export type ReferencePointName = 'uniform-random' | 'independent-marginals' | 'human-split-half' | 'permutation-null';
+
+/**
+ * A headline read against its floor (no information) and ceiling (another human sample), both as
+ * population values like the headline itself (`Baseline.population`): `below-floor` when the
+ * interval lies below the floor, `at-floor` when it contains the floor, `at-ceiling` when it
+ * reaches the ceiling, `between` otherwise; `undefined` without an estimate, a floor or a ceiling,
+ * or when the interval spans both. `text` says it in words.
+ */
+export interface Verdict {
+  code: 'below-floor' | 'at-floor' | 'between' | 'at-ceiling' | 'undefined';
+  text: string;
+  floor: { baseline: ReferencePointName; value: number } | null;
+  ceiling: { baseline: ReferencePointName; value: number } | null;
+}
+
+/**
+ * A headline: `value` estimates the run population's value (what the run would score with endless
+ * respondents, the reference fixed): the bias-corrected estimate 2 x sample - bootstrap mean,
+ * clamped to the measure's range, and `ci` its basic bootstrap interval (clamped likewise, so it
+ * always contains `value`). `sample` is the plain estimate from the run's respondents and
+ * `percentile` the 2.5 / 97.5 percentiles of the replicates, the numbers arXiv 2601.15755 reports.
+ * Without a bootstrap `value` is the sample and `ci` null.
+ */
 export interface ValueWithCi {
   value: number | null;
   ci: Interval | null;
+  sample?: number | null;
+  percentile?: { low: number | null; high: number | null } | null;
+  verdict?: Verdict;
 }
 
 export interface ItemLocation {
@@ -69,6 +111,14 @@ export interface MarginalItem {
   /** Share of the run's answers to this item that matched no valid or missing code. */
   invalid: number | null;
   invalidCount: number;
+  /**
+   * Share of the run's respondents without a valid answer to this item (an answer matching no
+   * option, an empty cell or a missing code; for a distribution run, its invalid mass). What exceeds
+   * `referenceNotValidShare` the headline puts at the maximal distance 1.
+   */
+  notValidShare: number | null;
+  /** The reference's (weighted) share of respondents without a valid answer: the share the run may leave unanswered without it counting. */
+  referenceNotValidShare: number | null;
   /** Shares over `codes` (weighted for the reference). */
   referenceDistribution: number[];
   runDistribution: number[];
@@ -76,12 +126,28 @@ export interface MarginalItem {
   reasons: string[];
 }
 
-export interface MarginalSummary {
+/** The marginal means over items of one rule (see `MarginalSummary`). */
+export interface MarginalMeans {
   meanW1Normalized: ValueWithCi;
   /** OpinionQA representativeness: 1 - mean normalised W1 over ordinal items. */
   representativeness: ValueWithCi;
   meanTvd: ValueWithCi;
   meanJsDistance: ValueWithCi;
+}
+
+/**
+ * The headline: per item, distance' = (1 - s) x distance + s, with s = max(0, notValidShare -
+ * referenceNotValidShare), the run's share without a valid answer beyond the reference's own (that
+ * mass at the maximal distance 1); an item without any valid answer counts at distance 1 instead of
+ * dropping out. `representativeness` carries its verdict. `validOnly` holds the means over valid
+ * answers only (the paper's numbers), items without a valid answer left out.
+ */
+export interface MarginalSummary extends MarginalMeans {
+  /** Share of the run's answers (respondents x items) without a valid answer. */
+  invalidShare: number | null;
+  /** The reference's (weighted) share without a valid answer, mean over the items: what the run may leave unanswered without it counting. */
+  referenceInvalidShare: number | null;
+  validOnly: MarginalMeans;
 }
 
 export interface MatrixComparisonReport {
@@ -128,18 +194,31 @@ export interface IndividualStructure {
   referenceN: number[][];
   runN: number[][];
   comparison: MatrixComparisonReport;
-  /** Agreement (Pearson of off-diagonal vectors) with a bootstrap interval over run respondents. */
+  /**
+   * The headline: agreement (Pearson of the off-diagonal correlations) x (1 - max(0,
+   * referenceUsableShare - usableShare)), bias-corrected, with its basic bootstrap interval over run
+   * respondents and its verdict: answer pairs unusable beyond the reference's own count as no
+   * structure (0).
+   */
   agreement: ValueWithCi;
+  /** The agreement over valid answers only (the paper's number as `sample`, with `percentile`). */
+  agreementValidOnly: ValueWithCi;
+  /** Mean over item pairs of the share of the run's respondents with both answers valid. */
+  usableShare: number | null;
+  /** The same for the reference (weighted). */
+  referenceUsableShare: number | null;
   pairs: PairDifference[];
   /** Item order that shows blocks (hierarchical clustering of the reference matrix). */
   order: number[];
 }
 
+/** The paper's group-level comparison: sample values with percentile intervals. */
 export interface GroupComparison {
   /** Pearson correlation of the strict upper triangles of the human and model matrices. */
   pearson: number | null;
   rmse: number | null;
   pairs: number;
+  /** Percentile intervals of the bootstrap replicates (arXiv 2601.15755): about the resampled value, not bias-corrected. */
   pearsonCi: Interval | null;
   rmseCi: Interval | null;
 }
@@ -148,7 +227,21 @@ export interface GroupComparison {
 export interface GroupStructure {
   groupBy: { reference: string; run: string };
   groups: string[];
+  /** The items compared: ordinal items and the nominal items the config names in `groupLevelNominal`. */
   items: string[];
+  /** Nominal items left out: the mean of unordered codes means nothing. */
+  excludedNominal: string[];
+  /**
+   * The headline: `comparison.pearson` x (1 - max(0, referenceUsableShare - usableShare)) (the
+   * factor held at the run's value in every replicate), bias-corrected, with its basic interval over
+   * the within-group bootstrap and its verdict (floor: the permutation null, 0; ceiling: the
+   * split-half ceiling as a population value).
+   */
+  agreement: ValueWithCi;
+  /** The usable share of the run's answers over the group level's items (see `IndividualStructure.usableShare`; distribution runs: mean over pairs of (1 - s_i)(1 - s_j)). */
+  usableShare: number | null;
+  /** The same for the reference (weighted; for distribution runs in the same product form). */
+  referenceUsableShare: number | null;
   /** Respondents per group (run: total answer count for distribution runs; null when it gives only shares). */
   groupSizes: { reference: number[]; run: (number | null)[] };
   /** means[g][j]: mean valid answer scaled to 0..1 by the item's range; correlation: item x item across groups. */
@@ -162,15 +255,32 @@ export interface GroupStructure {
    * halves compared. Each half holds half the respondents, so for a small reference this is a
    * conservative (low) ceiling; with WVS-size groups it approaches 1.
    */
-  ceiling: { splits: number; pearson: number | null; rmse: number | null; low: number | null; high: number | null };
+  ceiling: {
+    splits: number;
+    pearson: number | null;
+    rmse: number | null;
+    low: number | null;
+    high: number | null;
+    /** The ceiling as a population value, the verdict's: 1 - (1 - pearson) / 4 (see README, "Floors and ceilings"). */
+    population: number | null;
+  };
   topics: { topics: string[]; reference: (number | null)[][]; run: (number | null)[][]; comparison: GroupComparison } | null;
 }
 
 export interface Baseline {
   name: 'independent-marginals' | 'uniform-random' | 'human-split-half';
   description: string;
+  /** Sample values at the run's size (split half: two halves of the reference), as in arXiv 2601.15755. */
   marginal: { meanW1Normalized: number | null; representativeness: number | null; meanTvd: number | null };
   structure: Record<string, { pearson: number | null; rmse: number | null }>;
+  /**
+   * The same reference point as a population value, what verdicts compare headlines with:
+   * uniform-random: the uniform distribution against the reference, exactly, and structure 0;
+   * independent-marginals: representativeness 1 (the reference's own marginals) and structure 0;
+   * human-split-half: 1 - (1 - split) / 2 for representativeness and 1 - (1 - split) / 4 for
+   * structure, the human population against this reference (README, "Floors and ceilings").
+   */
+  population: { representativeness: number | null; structure: Record<string, number | null> };
 }
 
 /** One item within a named subgroup: both answer distributions over the item's codes. */
@@ -204,6 +314,11 @@ export interface SubgroupScores {
     /** Per association method: the interval of `structure[method].pearson`. */
     structure: Record<string, Interval | null>;
   };
+  /**
+   * The subgroup's headlines as the whole run's: invalid answers counted against it, bias-corrected,
+   * basic intervals (no verdict: floors and ceilings are the whole run's).
+   */
+  headline: { representativeness: ValueWithCi; invalidShare: number | null; structure: Record<string, ValueWithCi> };
   /** Per item (the run's item order), the subgroup's distributions: what the panel draws for a selected group. */
   items: SubgroupItem[];
   /** Per association method, the subgroup's matrices in the item order of `items` (difference = run - reference). */
@@ -253,6 +368,8 @@ export interface RunReport {
   groups: SubgroupScores[];
   weakItems: WeakItem[];
   weakPairs: WeakPair[];
+  /** What to fix, in words (answers that look like labels, refusals, empty answers), most important first. */
+  hints: string[];
   /** Where each item is named in the run file (header cell / first key). */
   itemLocations: Record<string, ItemLocation>;
   /** Latent structure: the Inglehart-Welzel cultural map and the items' factor structure. */
@@ -272,6 +389,8 @@ export interface EvaluationReport {
     association: string[];
     thresholds: Thresholds;
     weight: string | null;
+    /** Nominal items the config lets into the group level (`groupLevelNominal`); the others are left out. */
+    groupLevelNominal: string[];
   };
   reference: { path: string; respondents: number; items: string[]; weighted: boolean };
   runs: RunReport[];

@@ -102,33 +102,51 @@ function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 }
 
-function headlineStructure(run: RunReport): { method: string; pearson: number | null; rmse: number | null; agreement: string } | null {
+function headlineStructure(run: RunReport): { method: string; pearson: number | null; rmse: number | null; agreement: string; verdict: string } | null {
   const method = Object.keys(run.structure.individual)[0];
   if (!method) return null;
   const s = run.structure.individual[method];
-  return { method, pearson: s.comparison.pearson, rmse: s.comparison.rmse, agreement: ci(s.agreement) };
+  return { method, pearson: s.comparison.pearson, rmse: s.comparison.rmse, agreement: ci(s.agreement), verdict: s.agreement.verdict?.text ?? '' };
+}
+
+function percent(x: number | null | undefined): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : `${(100 * x).toFixed(1)}%`;
 }
 
 export function reportToMarkdown(report: EvaluationReport): string {
   const out: string[] = [];
   out.push('# Representativeness report', '');
   out.push(`Reference: \`${report.reference.path}\`, ${report.reference.respondents} respondents${report.reference.weighted ? ' (weighted)' : ''}, ${report.reference.items.length} items.`, '');
-  out.push('| run | level | respondents | representativeness (95% CI) | mean TVD | mean JS distance (base 2) | structure agreement (95% CI) | structure RMSE | weak items |');
-  out.push('|---|---|---|---|---|---|---|---|---|');
+  out.push('Headlines estimate the run population\'s value: bias-corrected, with basic 95% bootstrap intervals; answers without a valid code count against the run (the valid-answers-only numbers are in the JSON report). Verdicts compare each interval with the floor and ceiling as population values.', '');
+  out.push('| run | level | respondents | invalid answers | representativeness (95% CI) | verdict | mean TVD | mean JS distance (base 2) | structure agreement (95% CI) | verdict | structure RMSE | weak items |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const run of report.runs) {
     const s = headlineStructure(run);
+    const rep = run.marginal.summary.representativeness;
     out.push(
-      `| ${cell(run.name)} | ${run.level} | ${run.respondents} | ${ci(run.marginal.summary.representativeness)} | ${num(run.marginal.summary.meanTvd.value)} | ${num(run.marginal.summary.meanJsDistance.value)} | ${s ? `${s.agreement} (${s.method})` : 'n/a'} | ${s ? num(s.rmse) : 'n/a'} | ${run.weakItems.length} |`,
+      `| ${cell(run.name)} | ${run.level} | ${run.respondents} | ${percent(run.marginal.summary.invalidShare)} | ${ci(rep)} | ${cell(rep.verdict?.text ?? '')} | ${num(run.marginal.summary.meanTvd.value)} | ${num(run.marginal.summary.meanJsDistance.value)} | ${s ? `${s.agreement} (${s.method})` : 'n/a'} | ${s ? cell(s.verdict) : ''} | ${s ? num(s.rmse) : 'n/a'} | ${run.weakItems.length} |`,
     );
   }
   out.push('');
+  const same = report.diagnostics.filter((d) => d.code === 'reference.same-as-run');
+  for (const d of same) out.push(`**Warning:** ${cell(d.message)}`, '');
   for (const run of report.runs) {
     out.push(`## ${run.name}`, '');
+    if (run.hints.length) out.push('What to fix:', '', ...run.hints.map((h) => `- ${cell(h)}`), '');
+    const sm = run.marginal.summary;
+    out.push(`Representativeness ${ci(sm.representativeness)}: ${sm.representativeness.verdict?.text ?? 'no verdict'} (sample ${num(sm.representativeness.sample)}; valid answers only ${num(sm.validOnly.representativeness.sample)}, ${percent(sm.invalidShare)} of the answers not valid).`, '');
+    for (const [m, st] of Object.entries(run.structure.individual)) {
+      out.push(`Structure agreement (${m}) ${ci(st.agreement)}: ${st.agreement.verdict?.text ?? 'no verdict'} (sample ${num(st.agreementValidOnly.sample)} over valid answers, ${percent(st.usableShare)} of answer pairs usable).`, '');
+    }
+    const g = run.structure.group;
+    if (g) {
+      out.push(`Group-level agreement by ${cell(g.groupBy.reference)} ${ci(g.agreement)}: ${g.agreement.verdict?.text ?? 'no verdict'} (sample ${num(g.comparison.pearson)}${g.excludedNominal.length ? `; nominal items left out: ${cell(g.excludedNominal.join(', '))}` : ''}).`, '');
+    }
     if (run.baselines.length) {
-      out.push('| reference point | representativeness | structure agreement |', '|---|---|---|');
+      out.push('| reference point | representativeness (population / sample) | structure agreement (population / sample) |', '|---|---|---|');
       for (const b of run.baselines) {
-        const st = Object.entries(b.structure).map(([m, v]) => `${m} ${num(v.pearson)}`).join(', ');
-        out.push(`| ${b.name} | ${num(b.marginal.representativeness)} | ${st || 'n/a'} |`);
+        const st = Object.entries(b.structure).map(([m, v]) => `${m} ${num(b.population.structure[m] ?? null)} / ${num(v.pearson)}`).join(', ');
+        out.push(`| ${b.name} | ${num(b.population.representativeness)} / ${num(b.marginal.representativeness)} | ${st || 'n/a'} |`);
       }
       out.push('');
     }

@@ -62,7 +62,11 @@ function total(d: ArrayLike<number>): number {
   return s;
 }
 
-/** A[g][j] from per-group, per-item answer distributions (`distributions[g][j]` over item j's codes). */
+/**
+ * A[g][j] from per-group, per-item answer distributions (`distributions[g][j]` over item j's codes).
+ * A mean of codes is meaningful for ordinal items only: the evaluation leaves nominal items out of
+ * the group level unless the config names them (`groupLevelItems`, src/core/evaluate/group-evaluation.ts).
+ */
 export function groupMeanMatrix(groups: string[], items: ItemCodebook[], distributions: ArrayLike<number>[][]): GroupMeanMatrix {
   const lows = items.map(lowestCode);
   const ranges = items.map(itemRange);

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { EvaluationReport } from '../../../src/core/report/model';
+import { assertCoherent } from '../core/coherence';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const CLI = path.join(ROOT, 'out', 'cli.js');
@@ -47,7 +48,7 @@ test('demo: the fine-tuned run wins on marginals and loses on structure', () => 
 
 test('demo: reference points bracket the runs and the report is complete data', () => {
   const r = demoReport();
-  assert.equal(r.schemaVersion, 1);
+  assert.equal(r.schemaVersion, 2);
   assert.equal(r.reference.respondents, 4800);
   assert.equal(r.reference.weighted, true);
   for (const x of r.runs) {
@@ -77,6 +78,48 @@ test('demo: reference points bracket the runs and the report is complete data', 
     else if (v && typeof v === 'object') Object.values(v).forEach(walk);
   };
   walk(r);
+});
+
+test('demo: every {value, ci} is coherent (the interval contains its value); the brief\'s incoherent pairs are fixed', () => {
+  const r = demoReport();
+  assertCoherent(r);
+  // Before: fine-tuned representativeness 0.989 [0.983, 0.988] and structure 0.624 [0.426, 0.564].
+  const ft = run('finetuned');
+  const rep = ft.marginal.summary.representativeness;
+  assert.equal(rep.ci!.method, 'basic');
+  assert.ok(rep.ci!.low! <= rep.value! && rep.value! <= rep.ci!.high!);
+  // The sample and the paper's percentile interval are kept as their own fields.
+  assert.ok(rep.percentile!.high! < rep.sample!, 'the percentile interval still lies below its sample: kept as it is, not the headline');
+  const st = ft.structure.individual.pearson.agreementValidOnly;
+  assert.ok(st.percentile!.high! < st.sample!);
+  assert.equal(st.sample, ft.structure.individual.pearson.comparison.pearson);
+});
+
+test('demo: the persona run is below random answering, and says so', () => {
+  const persona = run('persona');
+  const v = persona.marginal.summary.representativeness.verdict!;
+  assert.equal(v.code, 'below-floor');
+  assert.equal(v.text, 'below random answering');
+  assert.equal(v.floor!.baseline, 'uniform-random');
+  assert.equal(v.floor!.value, persona.baselines.find((b) => b.name === 'uniform-random')!.population.representativeness);
+  assert.ok(persona.marginal.summary.representativeness.ci!.high! < v.floor!.value);
+  // The fine-tuned run reaches the human ceiling on marginals; the base model has no structure.
+  assert.equal(run('finetuned').marginal.summary.representativeness.verdict!.code, 'at-ceiling');
+  assert.equal(run('base').structure.individual.pearson.agreement.verdict!.code, 'at-floor');
+  // The CLI prints the verdicts.
+  const dir = mkdtempSync(path.join(tmpdir(), 'replens-verdict-'));
+  const out = replens(['evaluate', '--config', 'demo/representativeness.json', '--bootstrap', '50', '--permutations', '19', '--out', path.join(dir, 'r.json'), '--quiet']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /^persona\s+1200\s+0\.0%\s+0\.9\d\d \[0\.9\d\d, 0\.9\d\d\]\s+BELOW FLOOR/m);
+  assert.match(out.stdout, /^persona: representativeness below random answering;/m);
+  assert.match(out.stdout, /^\s+hint: Refusals \("As an AI, I don't have personal opinions"\)/m);
+});
+
+test('a run compared with its own data: the CLI warns loudly', () => {
+  const r = replens(['evaluate', '--reference', 'demo/reference.csv', '--codebook', 'demo/codebook.json', '--run', 'itself=demo/reference.csv', '--bootstrap', '0', '--permutations', '0', '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /warning: Run itself has the same answer distribution as the reference on every item.*\[reference\.same-as-run\]/);
+  assert.match(r.stderr, /replens: WARNING: Run itself has the same answer distribution/);
 });
 
 test('the same seed gives the same report; every format renders', () => {
@@ -219,7 +262,8 @@ test('--polychoric-bootstrap sets the polychoric interval\'s replicates: the sam
   for (let i = 0; i < five.runs.length; i++) {
     const a = five.runs[i].structure.individual.polychoric.agreement;
     const b = none.runs[i].structure.individual.polychoric.agreement;
-    assert.equal(a.value, b.value, 'the same point estimate');
+    assert.equal(a.sample, b.sample, 'the same point estimate');
+    assert.equal(b.value, b.sample, 'without replicates, the headline is the sample');
     assert.equal(a.ci!.replicates, 5);
     assert.equal(b.ci, null, 'no interval with 0 replicates');
     // Pearson's interval is from all 12 either way.

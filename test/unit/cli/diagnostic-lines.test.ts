@@ -83,7 +83,7 @@ test('the demo: one line for base.csv\'s refusals in place of one per item; --ve
   assert.ok(lines[0].startsWith(`${first.file}:${first.line}:${first.column}: warning: 24 items have answers that match no option, e.g. "As an AI, I don't have personal opinions" (`), lines[0]);
   assert.ok(lines[0].endsWith(` in ${first.item}); --verbose lists each [data.invalid-answer]`), lines[0]);
   // The summary table follows on stdout as before.
-  assert.match(grouped.stdout, /^run\s+respondents\s+representativeness/);
+  assert.match(grouped.stdout, /^run\s+respondents\s+invalid\s+representativeness/);
 
   const verbose = run(['--verbose']);
   assert.equal(verbose.status, 0, verbose.stderr);

@@ -74,9 +74,12 @@ test('subgroup scores equal an evaluation of the subgroup rows alone, with inter
     assert.ok(a !== null && b !== null, `${where}: ${a} vs ${b}`);
     assert.ok(Math.abs(a - b) <= 1e-12, `${where}: ${a} vs ${b}`);
   };
-  close(g.marginal.representativeness, w.marginal.summary.representativeness.value, 'representativeness');
-  close(g.marginal.meanTvd, w.marginal.summary.meanTvd.value, 'mean TVD');
-  close(g.marginal.meanJsDistance, w.marginal.summary.meanJsDistance.value, 'mean JS distance');
+  // The subgroup's `marginal` holds the valid-answers-only sample values; its `headline` the headline's.
+  close(g.marginal.representativeness, w.marginal.summary.validOnly.representativeness.sample!, 'representativeness');
+  close(g.marginal.meanTvd, w.marginal.summary.validOnly.meanTvd.sample!, 'mean TVD');
+  close(g.marginal.meanJsDistance, w.marginal.summary.validOnly.meanJsDistance.sample!, 'mean JS distance');
+  close(g.headline.representativeness.sample!, w.marginal.summary.representativeness.sample!, 'headline representativeness');
+  close(g.headline.invalidShare, w.marginal.summary.invalidShare, 'invalid share');
   assert.deepEqual(g.items.map((x) => x.item), w.items);
   for (const [k, it] of g.items.entries()) {
     const m = w.marginal.items[k];

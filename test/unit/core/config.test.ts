@@ -83,3 +83,17 @@ test('polychoricBootstrap: 50 by default, a whole number >= 0, located where wro
   assert.equal(bad.line, 4);
   assert.equal(bad.column, text.split('\n')[3].indexOf('-3') + 1);
 });
+
+test('groupLevelNominal: a list of item ids, located where it is not', () => {
+  assert.equal(parseConfig('{"reference": "r.csv", "runs": ["b.csv"]}', file).config!.groupLevelNominal, undefined);
+  assert.deepEqual(parseConfig('{"reference": "r.csv", "runs": ["b.csv"], "groupLevelNominal": ["Q57", "Q111"]}', file).config!.groupLevelNominal, ['Q57', 'Q111']);
+  const text = '{\n "reference": "r.csv",\n "runs": ["b.csv"],\n "groupLevelNominal": "Q57"\n}';
+  const bad = parseConfig(text, file).diagnostics.find((d) => d.code === 'config.type')!;
+  assert.match(bad.message, /"groupLevelNominal" must be a list of item ids/);
+  assert.equal(bad.line, 4);
+  assert.equal(bad.column, text.split('\n')[3].indexOf('"Q57"') + 1);
+  const item = '{\n "reference": "r.csv",\n "runs": ["b.csv"],\n "groupLevelNominal": ["Q57", 3]\n}';
+  const wrong = parseConfig(item, file).diagnostics.find((d) => d.code === 'config.type')!;
+  assert.equal(wrong.line, 4);
+  assert.equal(wrong.column, item.split('\n')[3].indexOf('3]') + 1);
+});

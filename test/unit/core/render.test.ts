@@ -9,10 +9,10 @@ const xss = '<img src=x onerror=alert(1)></script><script>alert(2)</script>';
 
 function tinyReport(): EvaluationReport {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: 'representativeness-lens', version: '0' },
     createdAt: '2026-01-01T00:00:00.000Z',
-    settings: { seed: 1, bootstrap: 0, polychoricBootstrap: 0, permutations: 0, association: [], thresholds: { w1Normalized: 0.1, tvd: 0.2, invalid: 0.05, pairDifference: 0.2, fdr: 0.05 }, weight: null },
+    settings: { seed: 1, bootstrap: 0, polychoricBootstrap: 0, permutations: 0, association: [], thresholds: { w1Normalized: 0.1, tvd: 0.2, invalid: 0.05, pairDifference: 0.2, fdr: 0.05 }, weight: null, groupLevelNominal: [] },
     reference: { path: 'r.csv', respondents: 10, items: ['Q1'], weighted: false },
     runs: [
       {
@@ -26,7 +26,7 @@ function tinyReport(): EvaluationReport {
           items: [
             {
               item: 'Q1', label: xss, type: 'ordinal', codes: [1, 2], n: 5, referenceN: 10, w1Normalized: NaN, tvd: 0.25, jsDistance: null, jsDivergence: null, kl: null, klSmoothing: 0, meanDiff: null, varianceRatio: Infinity,
-              referenceModalShare: null, runModalShare: null, invalid: 0, invalidCount: 0, referenceDistribution: [0.5, 0.5], runDistribution: [0.25, 0.75], weak: true, reasons: ['TVD 0.250 > 0.2'],
+              referenceModalShare: null, runModalShare: null, invalid: 0, invalidCount: 0, notValidShare: 0, referenceNotValidShare: 0, referenceDistribution: [0.5, 0.5], runDistribution: [0.25, 0.75], weak: true, reasons: ['TVD 0.250 > 0.2'],
             },
           ],
           summary: {
@@ -34,6 +34,9 @@ function tinyReport(): EvaluationReport {
             representativeness: { value: null, ci: null },
             meanTvd: { value: 0.25, ci: null },
             meanJsDistance: { value: null, ci: null },
+            invalidShare: 0,
+            referenceInvalidShare: 0,
+            validOnly: { meanW1Normalized: { value: null, ci: null }, representativeness: { value: null, ci: null }, meanTvd: { value: 0.25, ci: null }, meanJsDistance: { value: null, ci: null } },
           },
         },
         structure: { individual: {}, group: null },
@@ -41,6 +44,7 @@ function tinyReport(): EvaluationReport {
         groups: [],
         weakItems: [],
         weakPairs: [],
+        hints: [],
         itemLocations: {},
       },
     ],

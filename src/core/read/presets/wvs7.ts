@@ -51,9 +51,28 @@ export function wvs7Topic(column: string): string | undefined {
 }
 
 /**
- * Items whose codes must be recoded to run monotonically. Q56 ("compared with your parents, are
- * you better off"): 1 better off, 2 worse off, 3 about the same -> swap 2 and 3 so the scale runs
- * better, same, worse.
+ * Items whose codes must be recoded to run monotonically, each with the wording of its answers in
+ * the WVS-7 master questionnaire (2017-2021) as public copies of it reproduce it (the official
+ * codebook itself could not be consulted here):
+ *
+ * - Q56 "Comparing your standard of living with your parents' standard of living when they were
+ *   about your age, would you say that you are better off, worse off, or about the same?":
+ *   1 "Better off", 2 "Worse off", 3 "About the same", in the order the question reads them. Codes 2
+ *   and 3 are swapped so the scale runs better off, about the same, worse off.
+ *
+ * Suspect, not recoded because the coding could not be verified (write a codebook entry with
+ * `recode` or `missing` after checking the codebook of your data file):
+ * - Q119 "On the whole, women are less corrupt than men": 1 "Strongly agree" .. 4 "Strongly
+ *   disagree", and a "Hard to say" answer that one reproduction codes 0. A 0 would be inferred as a
+ *   valid code below "Strongly agree". A recode cannot make it missing (recoded codes are valid), and
+ *   placing it in the middle means shifting 3 and 4, which would leave a gap if the data have no 0.
+ * - Q111 (environment vs economic growth: reproductions report an "other answer" code), Q221-Q222
+ *   (voting in elections: a "not allowed to vote" code after "never"), Q254 (national pride:
+ *   reproductions drop a code 5 after "not at all proud").
+ *
+ * Read in that wording and left alone, their answers listed in scale order (codes not checked
+ * against the codebook either): Q1-Q6, Q27-Q55, Q57-Q89, Q94-Q105, Q106-Q110, Q112-Q118, Q120,
+ * Q121, Q131-Q151. Not read: the other items (Q90-Q93, Q122-Q130, Q158 onwards).
  */
 export const WVS7_RECODES: Readonly<Record<string, Record<string, number>>> = {
   Q56: { '2': 3, '3': 2 },
