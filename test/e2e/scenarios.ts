@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
-import type { EvaluationReport, RunReport } from '../../src/core/report/model';
+import { REPORT_SCHEMA_VERSION, type EvaluationReport, type RunReport } from '../../src/core/report/model';
 import type { Scenario } from './harness';
 import { sleep } from './processes';
 import {
@@ -491,7 +491,7 @@ export const scenarios: Scenario[] = [
         await page.keyboard.press('Enter');
         await until('the report replaces the file', async () => {
           try {
-            return (JSON.parse(fs.readFileSync(file, 'utf8')) as EvaluationReport).schemaVersion === 1 || 'not a report';
+            return (JSON.parse(fs.readFileSync(file, 'utf8')) as EvaluationReport).schemaVersion === REPORT_SCHEMA_VERSION || 'not a report';
           } catch {
             return 'not a report yet';
           }
