@@ -8,7 +8,7 @@ import { writeTextFile } from './write-text';
 import { diagnosticLines } from './diagnostic-lines';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ASSOCIATION_CHOICES, DEFAULTS, parseConfig, type AssociationChoice, type EvaluationConfig } from '../core/evaluate/config';
+import { ASSOCIATION_CHOICES, DEFAULTS, parseConfig, relocateConfigProblems, type AssociationChoice, type EvaluationConfig } from '../core/evaluate/config';
 import { formatDiagnostic, InputError, type InputDiagnostic } from '../core/report/diagnostics';
 import { evaluate, TOOL_VERSION } from '../core/evaluate/evaluate';
 import { renderReport, reportJsonChunks, type ReportFormat } from '../core/report/render';
@@ -70,8 +70,12 @@ function writeDiagnostics(diagnostics: readonly InputDiagnostic[], verbose: bool
   for (const line of diagnosticLines(diagnostics, verbose)) process.stderr.write(line + '\n');
 }
 
-function buildConfig(values: Record<string, string | string[] | boolean | undefined>): EvaluationConfig {
+type Location = { line: number; column: number; endColumn?: number };
+
+/** The evaluation config from the flags (and `--config`), with where the config names the weight. */
+function buildConfig(values: Record<string, string | string[] | boolean | undefined>): { config: EvaluationConfig; weightLocation: Location | undefined } {
   let config: EvaluationConfig;
+  let weightLocation: Location | undefined;
   const str = (k: string) => values[k] as string | undefined;
   if (str('config')) {
     const file = str('config')!;
@@ -85,6 +89,7 @@ function buildConfig(values: Record<string, string | string[] | boolean | undefi
     writeDiagnostics(parsed.diagnostics, values.verbose === true);
     if (!parsed.config) throw new InputError({ ...(parsed.diagnostics.find((d) => d.severity === 'error') ?? { code: 'config.invalid', message: 'The configuration is not usable.', file }) });
     config = parsed.config;
+    weightLocation = parsed.weightLocation;
   } else {
     if (!str('reference')) fail('--reference (or --config) is required');
     config = {
@@ -121,7 +126,11 @@ function buildConfig(values: Record<string, string | string[] | boolean | undefi
     if (str('preset') !== 'wvs7') fail('--preset must be wvs7');
     config.reference.preset = 'wvs7';
   }
-  if (str('weight')) config.reference.weight = str('weight');
+  if (str('weight')) {
+    // The flag's value is the user's, not the config's: a typo in it is not located in the config.
+    config.reference.weight = str('weight');
+    weightLocation = undefined;
+  }
   const groupBy = str('group-by');
   if (groupBy) {
     const [reference, run = reference] = groupBy.split(':').map((c) => c.trim());
@@ -152,7 +161,7 @@ function buildConfig(values: Record<string, string | string[] | boolean | undefi
     if (!(mb > 0)) fail('--max-memory must be a positive number of megabytes');
     config.maxMemoryMB = mb;
   }
-  return config;
+  return { config, weightLocation };
 }
 
 function pad(s: string, n: number): string {
@@ -292,7 +301,7 @@ async function main(argv: string[]): Promise<number> {
     return positionals.length || values.help ? 0 : 2;
   }
   if (positionals[0] !== 'evaluate') fail(`unknown command "${positionals[0]}"`);
-  const config = buildConfig(values);
+  const { config, weightLocation } = buildConfig(values);
   const out = values.out;
   let format = values.format as ReportFormat | undefined;
   if (!format && out) format = ({ '.json': 'json', '.md': 'md', '.csv': 'csv', '.html': 'html', '.htm': 'html' } as Record<string, ReportFormat>)[path.extname(out).toLowerCase()];
@@ -324,6 +333,8 @@ async function main(argv: string[]): Promise<number> {
     sequential: process.env.REPLENS_STAGE_TIMES === 'alone',
   });
   if (!quiet && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+  // A weight the reference lacks is the config's mistake: reported on its "weight" line.
+  report.diagnostics = relocateConfigProblems(report.diagnostics, config.reference.path, config.configPath ?? undefined, weightLocation);
   writeDiagnostics(report.diagnostics, values.verbose === true);
   // A run compared with its own data scores 1.000 everywhere: said again, last, where it is seen.
   for (const d of report.diagnostics.filter((x) => x.code === 'reference.same-as-run')) process.stderr.write(`replens: WARNING: ${d.message}\n`);
@@ -339,18 +350,25 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`\nReport written to ${out}\n`);
   } else process.stdout.write(renderReport(report, format, assets));
 
+  // Results computed without the weight the user asked for are not what was asked: the report is
+  // written (its notes say so) but the exit code says bad input, so CI cannot pass on them.
   let code = 0;
+  const unweighted = report.diagnostics.find((d) => d.code === 'data.unknown-weight');
+  if (unweighted) {
+    process.stderr.write(`replens: the weight was not applied (${unweighted.file ? `${unweighted.file}${unweighted.line ? `:${unweighted.line}:${unweighted.column ?? 1}` : ''}` : 'see above'}): exit 2\n`);
+    code = 2;
+  }
   // The gates read the headlines (invalid answers counted, bias-corrected), as the table shows them.
   for (const run of report.runs) {
     const m = run.marginal.summary.representativeness.value;
     if (failUnder.marginal !== undefined && (m === null || m < failUnder.marginal)) {
       process.stderr.write(`fail-under: run ${run.name} marginal representativeness ${num(m)} < ${failUnder.marginal}\n`);
-      code = 1;
+      code = Math.max(code, 1);
     }
     const s = Object.values(run.structure.individual)[0]?.agreement.value ?? null;
     if (failUnder.structure !== undefined && (s === null || s < failUnder.structure)) {
       process.stderr.write(`fail-under: run ${run.name} structure agreement ${num(s)} < ${failUnder.structure}\n`);
-      code = 1;
+      code = Math.max(code, 1);
     }
   }
   return code;

@@ -3,8 +3,9 @@
  * tested in node: whose problems the Problems panel lists, where a problem of the config belongs,
  * and whether a report restored after a reload is still up to date.
  */
-import * as path from 'node:path';
 import type { ReportDiagnostic } from '../core/report/model';
+
+export { relocateConfigProblems } from '../core/evaluate/config';
 
 export type InputChange = 'changed' | 'created' | 'deleted';
 
@@ -26,31 +27,6 @@ export function scopeOfProblems(runs: ReadonlyArray<{ name: string; path: string
   const otherRunFiles = new Set<string>();
   for (const r of runs) if (r !== focus) for (const f of [r.path, ...r.producedBy]) if (!own.has(f)) otherRunFiles.add(f);
   return { run: focus.name, otherRunFiles };
-}
-
-/**
- * A weight the reference lacks is a mistake in the config (a typo, most often): the reader reports
- * it at the reference's first line, where nothing can be fixed. With a config, it goes to the
- * config's "weight" value instead, naming the file it is missing from.
- */
-export function relocateConfigProblems(
-  diagnostics: ReportDiagnostic[],
-  referencePath: string,
-  configPath: string | undefined,
-  weight: { line: number; column: number; endColumn?: number } | undefined,
-): ReportDiagnostic[] {
-  if (!configPath || !weight) return diagnostics;
-  return diagnostics.map((d) => {
-    if (d.code !== 'data.unknown-weight' || d.file !== referencePath) return d;
-    return {
-      ...d,
-      message: d.message.replace('is not in the file', `is not in ${path.basename(referencePath)}`),
-      file: configPath,
-      line: weight.line,
-      column: weight.column,
-      endColumn: weight.endColumn,
-    };
-  });
 }
 
 /**

@@ -456,3 +456,28 @@ function parseCulturalMap(
   }
   return out;
 }
+
+/**
+ * A weight the reference lacks is a mistake in the config (a typo, most often): the reader reports
+ * it at the reference's first line, where nothing can be fixed. With a config, it goes to the
+ * config's "weight" value instead, naming the file it is missing from.
+ */
+export function relocateConfigProblems<T extends InputDiagnostic>(
+  diagnostics: T[],
+  referencePath: string,
+  configPath: string | undefined,
+  weight: { line: number; column: number; endColumn?: number } | undefined,
+): T[] {
+  if (!configPath || !weight) return diagnostics;
+  return diagnostics.map((d) => {
+    if (d.code !== 'data.unknown-weight' || d.file !== referencePath) return d;
+    return {
+      ...d,
+      message: d.message.replace('is not in the file', `is not in ${path.basename(referencePath)}`),
+      file: configPath,
+      line: weight.line,
+      column: weight.column,
+      endColumn: weight.endColumn,
+    };
+  });
+}

@@ -149,7 +149,7 @@ test('the same seed gives the same report; every format renders', () => {
   }
 });
 
-test('exit codes: 1 when a --fail-under gate fails, 2 with a located message on bad input', () => {
+test('exit codes: 1 when a --fail-under gate fails, 2 with a located message on bad input or an unknown weight', () => {
   const gate = replens(['evaluate', '--config', 'demo/representativeness.json', '--bootstrap', '0', '--permutations', '0', '--fail-under', 'marginal=0.95', '--quiet']);
   assert.equal(gate.code, 1);
   assert.match(gate.stderr, /fail-under: run persona marginal representativeness 0\.9\d\d < 0\.95/);
@@ -169,6 +169,28 @@ test('exit codes: 1 when a --fail-under gate fails, 2 with a located message on 
   const bad = replens(['evaluate', '--config', config]);
   assert.equal(bad.code, 2);
   assert.ok(bad.stderr.includes(`${config}:3:`), bad.stderr);
+
+  // A weight typo in the config: located on the config's "weight" value (not reference.csv:1:1);
+  // the report is written, but results without the asked-for weight exit 2, so CI cannot pass on them.
+  const typo = JSON.parse(readFileSync(path.join(ROOT, 'demo/representativeness.json'), 'utf8'));
+  typo.reference.path = path.join(ROOT, 'demo/reference.csv');
+  typo.reference.codebook = path.join(ROOT, 'demo/codebook.json');
+  typo.reference.weight = 'W_WEIGTH';
+  typo.runs = [{ name: 'persona', path: path.join(ROOT, 'demo/runs/persona.csv') }];
+  typo.bootstrap = 0;
+  typo.permutations = 0;
+  const typoConfig = path.join(dir, 'typo.json');
+  const typoText = JSON.stringify(typo, null, 2);
+  writeFileSync(typoConfig, typoText);
+  const out = path.join(dir, 'typo-report.json');
+  const unweighted = replens(['evaluate', '--config', typoConfig, '--out', out, '--quiet']);
+  assert.equal(unweighted.code, 2, unweighted.stderr);
+  const before = typoText.slice(0, typoText.indexOf('"W_WEIGTH"')).split('\n');
+  const where = `${typoConfig}:${before.length}:${before[before.length - 1].length + 1}`;
+  assert.ok(unweighted.stderr.includes(`${where}: error: The weight column "W_WEIGTH" is not in reference.csv`), unweighted.stderr);
+  assert.ok(!unweighted.stderr.includes('reference.csv:1:1'), unweighted.stderr);
+  const written = JSON.parse(readFileSync(out, 'utf8')) as EvaluationReport;
+  assert.equal(written.diagnostics.find((d) => d.code === 'data.unknown-weight')?.file, typoConfig, 'the report locates it on the config too');
 
   const usage = replens(['evaluate', '--reference', 'demo/reference.csv']);
   assert.equal(usage.code, 2);
