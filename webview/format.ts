@@ -3,19 +3,8 @@
  * in node.
  */
 
-/** The smallest p-value written as a number; below it, "< 0.001" (APA style). */
-export const P_FLOOR = 0.001;
-
-/**
- * A p-value as a reader expects it: "< 0.001" below 0.001 (a permutation test with 999
- * permutations cannot give less than 0.001, and "0.0000" claims a precision no test has), else
- * three significant digits ("0.0123", "0.500", "1.00"); "n/a" when undefined.
- */
-export function formatP(p: number | null | undefined): string {
-  if (p === null || p === undefined || !Number.isFinite(p)) return 'n/a';
-  if (p < P_FLOOR) return `< ${P_FLOOR}`;
-  return p.toPrecision(3);
-}
+export { formatP, P_FLOOR } from '../src/core/report/p-value';
+import { formatP } from '../src/core/report/p-value';
 
 /** "p < 0.001", "p = 0.0123", "p n/a". */
 export function pText(p: number | null | undefined): string {

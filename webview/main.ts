@@ -17,7 +17,7 @@ import type { ExportFormat, FromWebviewMessage, PanelAlert, PanelNotice, ToWebvi
 import { chartPng, charts, destroyCharts, HeatSelection, heatmap, marginalChart, pairScatter, type HeatCell } from './charts';
 import { custom, fmt, h, tableCsv } from './dom';
 import { chartExportPng, type ExportSpec } from './export';
-import { pText, tuckerReading } from './format';
+import { formatP, pText, tuckerReading } from './format';
 import { heatScale, legendTicks, scaleNote, tickText, type HeatScale } from './heatscale';
 import { ALL_RESPONDENTS, groupNames, scopeOf, type ScopeView, type StructureView } from './scope';
 import { palette } from './theme';
@@ -749,7 +749,7 @@ function pairTable(s: StructureView, run: RunReport, scope: ScopeView): HTMLElem
           h('td', {}, fmt(q.reference)),
           h('td', {}, fmt(q.run)),
           h('td', {}, fmt(q.difference)),
-          h('td', {}, fmt(q.q, 4)),
+          h('td', {}, formatP(q.q)),
           h('td', {}, q.referenceN ?? 'n/a'),
           h('td', {}, q.runN ?? 'n/a'),
         ),

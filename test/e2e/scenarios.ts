@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { REPORT_SCHEMA_VERSION, type EvaluationReport, type RunReport } from '../../src/core/report/model';
+import { formatP } from '../../src/core/report/p-value';
 import type { Scenario } from './harness';
 import { sleep } from './processes';
 import {
@@ -88,7 +89,7 @@ function expectedNumbers(run: RunReport, group: string | null): PanelNumbers {
     const s = run.structure.individual[method];
     const m = run.marginal.summary;
     for (const it of run.marginal.items) items[it.item] = it.codes.map((c, k) => [String(c), it.labels?.[String(c)] ?? '', fmt(it.referenceDistribution[k]), fmt(it.runDistribution[k])]);
-    for (const q of s.pairs) pairs[`${q.i}|${q.j}`] = [`${q.i} × ${q.j}`, fmt(q.reference), fmt(q.run), fmt(q.difference), fmt(q.q, 4), String(q.referenceN), String(q.runN)];
+    for (const q of s.pairs) pairs[`${q.i}|${q.j}`] = [`${q.i} × ${q.j}`, fmt(q.reference), fmt(q.run), fmt(q.difference), formatP(q.q), String(q.referenceN), String(q.runN)];
     return {
       scores: [withCi(m.representativeness.value, m.representativeness.ci), withCi(s.agreement.value, s.agreement.ci)],
       summary: `Mean normalised W1 ${fmt(m.meanW1Normalized.value)} · mean TVD ${fmt(m.meanTvd.value)} · mean Jensen-Shannon distance (base 2) ${fmt(m.meanJsDistance.value)}`,

@@ -4,6 +4,7 @@
  * with everything inlined: it opens offline).
  */
 import { latentHtml, latentMarkdown } from './render-latent';
+import { formatP } from './p-value';
 import type { EvaluationReport, RunReport } from './model';
 
 export type ReportFormat = 'json' | 'md' | 'csv' | 'html';
@@ -164,7 +165,7 @@ export function reportToMarkdown(report: EvaluationReport): string {
     }
     if (run.weakPairs.length) {
       out.push(`Weak pairs (${run.weakPairs.length}):`, '', '| method | pair | human | model | difference | q |', '|---|---|---|---|---|---|');
-      for (const p of run.weakPairs.slice(0, 20)) out.push(`| ${p.method} | ${cell(p.i)} × ${cell(p.j)} | ${num(p.reference)} | ${num(p.run)} | ${num(p.difference)} | ${num(p.q, 4)} |`);
+      for (const p of run.weakPairs.slice(0, 20)) out.push(`| ${p.method} | ${cell(p.i)} × ${cell(p.j)} | ${num(p.reference)} | ${num(p.run)} | ${num(p.difference)} | ${formatP(p.q)} |`);
       out.push('');
     }
     if (run.structure.individualUnavailable) out.push(`Individual-level structure: ${run.structure.individualUnavailable}`, '');

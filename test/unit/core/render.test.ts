@@ -146,3 +146,14 @@ test('the JSON report is JSON.stringify\'s text with rows on one line and the re
     { numRuns: 300, seed: 7 },
   );
 });
+
+test('the Markdown report writes q-values as the panel does: "< 0.001", never "0.0000"', async () => {
+  const { renderReport } = await import('../../../src/core/report/render');
+  const golden = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../test/fixtures/golden/demo-report.json'), 'utf8')) as EvaluationReport;
+  const md = renderReport(golden, 'md', {});
+  const qCells = md.split('\n').filter((l) => / × .* \|$/.test(l)).map((l) => l.split('|').at(-2)!.trim());
+  assert.ok(qCells.length >= 20, `weak pair rows: ${qCells.length}`);
+  assert.ok(qCells.includes('< 0.001'), 'tiny q-values');
+  for (const q of qCells) assert.match(q, /^(< 0\.001|\d\.\d{2,}|\d\.\d+e-\d+|n\/a)$/, q);
+  assert.ok(!md.includes('| 0.0000 |'));
+});
