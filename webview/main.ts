@@ -19,7 +19,8 @@ import { custom, fmt, h, tableCsv } from './dom';
 import { chartExportPng, type ExportSpec } from './export';
 import { formatP, pText, tuckerReading } from './format';
 import { heatScale, legendTicks, scaleNote, tickText, type HeatScale } from './heatscale';
-import { ALL_RESPONDENTS, groupNames, scopeOf, type ScopeView, type StructureView } from './scope';
+import { ALL_RESPONDENTS, countedDistance, groupNames, scopeOf, type ScopeView, type StructureView } from './scope';
+import { runHeadlines, scoreTrack, sharedDomains, subgroupHeadlines, trackKey } from './scorecard';
 import { palette } from './theme';
 import { progressText } from './status';
 
@@ -176,59 +177,33 @@ function header(report: EvaluationReport, run: RunReport | null): HTMLElement {
   );
 }
 
-/** A 0..1 track with the floor (no information) and ceiling (another human sample) marked. */
-function scoreTrack(label: string, v: ValueWithCi, floor: number | null, ceiling: number | null, explain: string): HTMLElement {
-  const pct = (x: number) => `${Math.max(0, Math.min(1, x)) * 100}%`;
-  const track = h('div', { class: 'track', role: 'img', 'aria-label': `${label} ${fmt(v.value)}; 95% CI ${fmt(v.ci?.low)} to ${fmt(v.ci?.high)}; floor ${fmt(floor)}; ceiling ${fmt(ceiling)}` });
-  if (floor !== null && ceiling !== null && ceiling > floor) {
-    const band = h('div', { class: 'band' });
-    band.style.left = pct(floor);
-    band.style.width = pct(ceiling - floor);
-    track.append(band);
-  }
-  if (floor !== null) {
-    const f = h('div', { class: 'mark floor', title: `floor ${fmt(floor)}` });
-    f.style.left = pct(floor);
-    track.append(f);
-  }
-  if (ceiling !== null) {
-    const c = h('div', { class: 'mark ceiling', title: `ceiling ${fmt(ceiling)}` });
-    c.style.left = pct(ceiling);
-    track.append(c);
-  }
-  if (v.ci && v.ci.low !== null && v.ci.high !== null) {
-    const ci = h('div', { class: 'ci' });
-    ci.style.left = pct(v.ci.low);
-    ci.style.width = pct(v.ci.high - v.ci.low);
-    track.append(ci);
-  }
-  if (v.value !== null) {
-    const dot = h('div', { class: 'dot' });
-    dot.style.left = pct(v.value);
-    track.append(dot);
-  }
-  return h(
-    'div',
-    { class: 'score' },
-    h('div', { class: 'score-label', title: explain }, label),
-    h('div', { class: 'score-value' }, fmt(v.value), v.ci ? h('span', { class: 'ci-text' }, ` [${fmt(v.ci.low)}, ${fmt(v.ci.high)}]`) : null),
-    track,
-    floor === null && ceiling === null ? null : h('div', { class: 'score-scale' }, h('span', {}, `floor ${fmt(floor)}`), h('span', {}, `ceiling ${fmt(ceiling)}`)),
-  );
-}
-
-function baselineValue(run: RunReport, name: string, pick: (b: RunReport['baselines'][number]) => number | null): number | null {
-  const b = run.baselines.find((x) => x.name === name);
-  return b ? pick(b) : null;
-}
-
 function scorecards(report: EvaluationReport): HTMLElement {
   const section = h('section', { id: 'scorecards', 'aria-label': state.group ? `Scores per run, subgroup ${state.group}` : 'Scores per run' });
-  for (const run of report.runs) {
-    const card = h('article', { class: `card${run.name === currentRun()?.name ? ' active' : ''}`, 'data-run': run.name }, h('h2', {}, run.name));
+  const cards = report.runs.map((run) => {
     const scope = scopeOf(run, state.group);
+    return { run, scope, headlines: !scope ? [] : scope.group ? subgroupHeadlines(scope) : runHeadlines(run) };
+  });
+  // One track stretch per measure across the cards, so that the runs compare at a glance.
+  const domains = sharedDomains(cards.map((c) => c.headlines));
+  for (const { run, scope, headlines } of cards) {
+    const card = h('article', { class: `card${run.name === currentRun()?.name ? ' active' : ''}`, 'data-run': run.name }, h('h2', {}, run.name));
     if (!scope) card.append(h('p', { class: 'meta' }, `Subgroup "${state.group}" was not scored for this run: too few respondents.`));
-    else for (const part of scope.group ? subgroupCard(run, scope) : wholeRunCard(run)) if (part) card.append(part);
+    else {
+      card.append(
+        h(
+          'p',
+          { class: 'meta' },
+          scope.group
+            ? `Subgroup ${scope.group.name}: ${scope.runRespondents.toLocaleString('en')} model / ${(scope.referenceRespondents ?? 0).toLocaleString('en')} human respondents · ${scope.items.length} items`
+            : `${run.respondents.toLocaleString('en')} ${run.level === 'respondents' ? 'respondents' : 'distribution rows'} · ${run.items.length} items · ${run.weakItems.length} weak items`,
+        ),
+      );
+      for (const hl of headlines) card.append(scoreTrack(hl, domains.get(hl.key)!));
+      if (!scope.group && !Object.keys(run.structure.individual).length) card.append(h('p', { class: 'meta' }, run.structure.individualUnavailable ?? 'No individual-level structure.'));
+      if (!scope.group && run.hints.length) {
+        card.append(h('div', { class: 'hints', role: 'note', 'aria-label': `What to fix in run ${run.name}` }, h('p', { class: 'hints-title' }, 'What to fix'), h('ul', {}, run.hints.map((t) => h('li', {}, t)))));
+      }
+    }
     card.addEventListener('click', () => {
       state.run = run.name;
       saveState();
@@ -236,51 +211,7 @@ function scorecards(report: EvaluationReport): HTMLElement {
     });
     section.append(card);
   }
-  return section;
-}
-
-function wholeRunCard(run: RunReport): (HTMLElement | null)[] {
-  const method = Object.keys(run.structure.individual)[0];
-  const s = method ? run.structure.individual[method] : null;
-  return [
-    h('p', { class: 'meta' }, `${run.respondents.toLocaleString('en')} ${run.level === 'respondents' ? 'respondents' : 'distribution rows'} · ${run.items.length} items · ${run.weakItems.length} weak items`),
-    scoreTrack(
-      'Marginal representativeness',
-      run.marginal.summary.representativeness,
-      baselineValue(run, 'uniform-random', (b) => b.marginal.representativeness),
-      baselineValue(run, 'human-split-half', (b) => b.marginal.representativeness),
-      'OpinionQA representativeness: 1 - mean over items of the Wasserstein-1 distance divided by the scale range.',
-    ),
-    s
-      ? scoreTrack(
-          `Structure agreement (${method})`,
-          s.agreement,
-          baselineValue(run, 'independent-marginals', (b) => b.structure[method]?.pearson ?? null),
-          baselineValue(run, 'human-split-half', (b) => b.structure[method]?.pearson ?? null),
-          'Pearson correlation between the human and the model item-item correlations (off-diagonal pairs).',
-        )
-      : h('p', { class: 'meta' }, run.structure.individualUnavailable ?? 'No individual-level structure.'),
-    run.structure.group
-      ? scoreTrack(
-          'Group-level structure ρ',
-          { value: run.structure.group.comparison.pearson, ci: run.structure.group.comparison.pearsonCi },
-          run.structure.group.null.high,
-          run.structure.group.ceiling.pearson,
-          'arXiv 2601.15755: correlation of the item-item correlations of scaled group means, human vs model; floor: permutation null (97.5th percentile), ceiling: human split-half.',
-        )
-      : null,
-  ];
-}
-
-/** A subgroup's scores: the report gives no floor or ceiling per subgroup, so none is drawn. */
-function subgroupCard(run: RunReport, scope: ScopeView): (HTMLElement | null)[] {
-  const method = scope.methods[0];
-  const st = method ? scope.structure(method) : null;
-  return [
-    h('p', { class: 'meta' }, `Subgroup ${scope.group!.name}: ${scope.runRespondents.toLocaleString('en')} model / ${(scope.referenceRespondents ?? 0).toLocaleString('en')} human respondents · ${scope.items.length} items`),
-    scoreTrack('Marginal representativeness', scope.representativeness, null, null, 'OpinionQA representativeness within the subgroup; interval: bootstrap over the subgroup\'s model respondents.'),
-    st ? scoreTrack(`Structure agreement (${method})`, st.agreement, null, null, 'Pearson correlation between the human and the model item-item correlations within the subgroup.') : null,
-  ];
+  return h('div', { class: 'scorecards-view' }, trackKey(), section);
 }
 
 function problems(report: EvaluationReport): HTMLElement {
@@ -318,7 +249,7 @@ function marginals(run: RunReport, scope: ScopeView): HTMLElement {
   topicSel.append(custom('vscode-option', { value: '', selected: state.topic === '' }, 'All topics'));
   for (const t of topics) topicSel.append(custom('vscode-option', { value: t, selected: state.topic === t }, t));
   const sortSel = labelled('vscode-single-select', 'Sort items by');
-  for (const [v, l] of [['divergence', 'Worst first'], ['item', 'Item id'], ['invalid', 'Invalid answers']] as const) sortSel.append(custom('vscode-option', { value: v, selected: state.sort === v }, l));
+  for (const [v, l] of [['divergence', 'Worst first (unusable items first)'], ['item', 'Item id'], ['invalid', 'Most answers without a valid code']] as const) sortSel.append(custom('vscode-option', { value: v, selected: state.sort === v }, l));
   const grid = h('div', { class: 'item-grid' });
   wrap.append(
     h(
@@ -335,10 +266,10 @@ function marginals(run: RunReport, scope: ScopeView): HTMLElement {
     for (const holder of grid.querySelectorAll('.chart')) lazy.unobserve(holder);
     grid.replaceChildren();
     const q = state.filter.trim().toLowerCase();
-    const key = (it: MarginalItem) => (state.sort === 'invalid' ? -(it.invalid ?? 0) : -(it.w1Normalized ?? it.tvd ?? 0));
+    const key = (it: MarginalItem) => (state.sort === 'invalid' ? -(it.notValidShare ?? it.invalid ?? 0) : -countedDistance(it));
     const items = [...scope.items]
       .filter((it) => (!q || itemTitle(it).toLowerCase().includes(q)) && (!state.topic || it.topic === state.topic))
-      .sort((a, b) => (state.sort === 'item' ? a.item.localeCompare(b.item, 'en', { numeric: true }) : key(a) - key(b)));
+      .sort((a, b) => (state.sort === 'item' ? 0 : key(a) - key(b)) || a.item.localeCompare(b.item, 'en', { numeric: true }));
     for (const it of items) grid.append(itemCard(it, run, scope));
   };
   search.addEventListener('input', () => {
@@ -397,6 +328,13 @@ function itemCard(it: MarginalItem, run: RunReport, scope: ScopeView): HTMLEleme
   const measures = scope.group
     ? `${it.type === 'ordinal' ? `W1/range ${fmt(it.w1Normalized)} · ` : ''}TVD ${fmt(it.tvd)} · n ${it.n} vs ${it.referenceN}`
     : `${it.type === 'ordinal' ? `W1/range ${fmt(it.w1Normalized)} · ` : ''}TVD ${fmt(it.tvd)} · JS dist ${fmt(it.jsDistance)} · Δmean ${fmt(it.meanDiff)} · var ratio ${fmt(it.varianceRatio)} · n ${it.n} vs ${it.referenceN}${it.invalidCount ? ` · invalid ${it.invalidCount}` : ''}`;
+  const unusable = it.n === 0;
+  const excess = Math.max(0, (it.notValidShare ?? 0) - (it.referenceNotValidShare ?? 0));
+  const validity = unusable
+    ? 'No valid answer: the item counts at the maximal distance (1) in the headline.'
+    : excess > 0
+      ? `No valid answer from ${percentText(it.notValidShare)} of the run (humans ${percentText(it.referenceNotValidShare)}): counted distance ${fmt(countedDistance(it))}.`
+      : null;
   const exportSpec = (): ExportSpec => {
     const p = palette();
     return {
@@ -408,9 +346,10 @@ function itemCard(it: MarginalItem, run: RunReport, scope: ScopeView): HTMLEleme
   };
   return h(
     'article',
-    { class: `item${it.weak ? ' weak' : ''}`, 'data-item': it.item },
-    h('h3', {}, title, it.weak ? h('span', { class: 'badge' }, 'weak') : null),
+    { class: `item${it.weak || unusable ? ' weak' : ''}${unusable ? ' unusable' : ''}`, 'data-item': it.item },
+    h('h3', {}, title, unusable ? h('span', { class: 'badge unusable' }, 'unusable') : it.weak ? h('span', { class: 'badge' }, 'weak') : null),
     h('p', { class: 'measures' }, measures),
+    validity ? h('p', { class: `validity${unusable ? ' unusable' : ''}` }, validity) : null,
     it.reasons.length ? h('p', { class: 'reasons' }, it.reasons.join('; ')) : null,
     holder,
     pngButton(canvas, `${run.name}-${scope.group ? `${scope.group.name}-` : ''}${it.item}`, `the answer shares of ${it.item}`, exportSpec, () => holder.draw?.()),
@@ -461,11 +400,14 @@ function groupView(run: RunReport): HTMLElement {
   const c = g.comparison;
   wrap.append(
     h('p', { class: 'meta' }, `${g.groups.length} groups by ${g.groupBy.reference} (run: ${g.groupBy.run}); item-item Pearson correlation of scaled group means, compared over ${c.pairs} pairs.`),
-    scoreTrack('Group-level agreement ρ (items)', { value: c.pearson, ci: c.pearsonCi }, g.null.high, g.ceiling.pearson, 'Pearson correlation between the human and the model item-item correlation matrices across groups; floor: 97.5th percentile of the permutation null; ceiling: human split-half.'),
+    ...runHeadlines(run)
+      .filter((hl) => hl.key === 'group')
+      .map((hl) => scoreTrack(hl, sharedDomains([[hl]]).get('group')!)),
   );
   const rows: [string, string][] = [
-    ['ρ items (95% CI)', `${fmt(c.pearson)}${c.pearsonCi ? ` [${fmt(c.pearsonCi.low)}, ${fmt(c.pearsonCi.high)}]` : ''}`],
-    ['RMSE items (95% CI)', `${fmt(c.rmse)}${c.rmseCi ? ` [${fmt(c.rmseCi.low)}, ${fmt(c.rmseCi.high)}]` : ''}`],
+    ['Agreement, the headline (invalid answers counted, bias-corrected, basic 95% CI)', ciText(g.agreement)],
+    ["ρ items, the paper's number (sample, percentile 95% CI)", `${fmt(c.pearson)}${c.pearsonCi ? ` [${fmt(c.pearsonCi.low)}, ${fmt(c.pearsonCi.high)}]` : ''}`],
+    ['RMSE items (percentile 95% CI)', `${fmt(c.rmse)}${c.rmseCi ? ` [${fmt(c.rmseCi.low)}, ${fmt(c.rmseCi.high)}]` : ''}`],
     ['Permutation null ρ: mean [2.5%, 97.5%], p', `${fmt(g.null.mean)} [${fmt(g.null.low)}, ${fmt(g.null.high)}], ${pText(g.null.p)} (${g.null.permutations} permutations)`],
     ['Human split-half ceiling ρ [2.5%, 97.5%], RMSE', `${fmt(g.ceiling.pearson)} [${fmt(g.ceiling.low)}, ${fmt(g.ceiling.high)}], RMSE ${fmt(g.ceiling.rmse)} (${g.ceiling.splits} splits)`],
   ];
@@ -481,6 +423,14 @@ function groupView(run: RunReport): HTMLElement {
   );
   wrap.append(h('details', {}, h('summary', {}, 'Group means table'), tableBox(means, 'scroll')));
   return wrap;
+}
+
+function percentText(x: number | null | undefined): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`;
+}
+
+function verdictCell(v: ValueWithCi | undefined): HTMLElement {
+  return v?.verdict ? h('td', { class: `verdict-cell verdict-${v.verdict.code}` }, v.verdict.text) : h('td', {}, 'n/a');
 }
 
 function ciText(v: ValueWithCi): string {
@@ -515,7 +465,8 @@ const TUCKER_EXPLAINED =
 function comparisonTable(s: IndividualStructure): HTMLElement {
   const c = s.comparison;
   const rows: [Node | string, Node | string][] = [
-    ['Agreement (Pearson of off-diagonal correlations)', `${fmt(c.pearson)}${s.agreement.ci ? ` [${fmt(s.agreement.ci.low)}, ${fmt(s.agreement.ci.high)}]` : ''}`],
+    ['Agreement, the headline (invalid answers counted, bias-corrected, basic 95% CI)', ciText(s.agreement)],
+    ["Pearson of off-diagonal correlations, valid answers only (the paper's number, percentile 95% CI)", `${fmt(c.pearson)}${s.agreementValidOnly.percentile ? ` [${fmt(s.agreementValidOnly.percentile.low)}, ${fmt(s.agreementValidOnly.percentile.high)}]` : ''}`],
     ['Spearman of off-diagonal correlations', fmt(c.spearman)],
     ['RMSE over pairs', fmt(c.rmse)],
     ['MAE over pairs', fmt(c.mae)],
@@ -849,7 +800,7 @@ function subgroupTable(report: EvaluationReport): HTMLTableElement | null {
   const rows = report.runs.flatMap((r) => r.groups.map((g) => ({ run: r.name, g })));
   if (!rows.length) return null;
   const methods = [...new Set(rows.flatMap((x) => Object.keys(x.g.structure)))];
-  const head = ['Run', 'Subgroup', 'Respondents (human / model)', 'Representativeness (95% CI)', 'Mean TVD', ...methods.map((m) => `Structure ${m} (95% CI)`)];
+  const head = ['Run', 'Subgroup', 'Respondents (human / model)', 'Representativeness (95% CI)', 'No valid answer', 'Mean TVD', ...methods.map((m) => `Structure ${m} (95% CI)`)];
   return h(
     'table',
     { class: 'subgroups' },
@@ -865,9 +816,10 @@ function subgroupTable(report: EvaluationReport): HTMLTableElement | null {
           h('td', {}, run),
           h('th', { scope: 'row' }, g.name),
           h('td', {}, `${g.referenceRespondents} / ${g.runRespondents}`),
-          h('td', {}, ciText({ value: g.marginal.representativeness, ci: g.intervals.representativeness })),
+          h('td', {}, ciText(g.headline.representativeness)),
+          h('td', {}, percentText(g.headline.invalidShare)),
           h('td', {}, fmt(g.marginal.meanTvd)),
-          methods.map((m) => h('td', {}, ciText({ value: g.structure[m]?.pearson ?? null, ci: g.intervals.structure[m] ?? null }))),
+          methods.map((m) => h('td', {}, g.headline.structure[m] ? ciText(g.headline.structure[m]) : 'n/a')),
         ),
       ),
     ),
@@ -876,7 +828,7 @@ function subgroupTable(report: EvaluationReport): HTMLTableElement | null {
 
 function runsTable(report: EvaluationReport): HTMLTableElement {
   const methods = [...new Set(report.runs.flatMap((r) => Object.keys(r.structure.individual)))];
-  const head = ['Run', 'Level', 'Respondents', 'Representativeness', 'Mean TVD', 'Mean JS distance', ...methods.map((m) => `Structure ${m} (Pearson)`), ...methods.map((m) => `Structure ${m} RMSE`), 'Weak items'];
+  const head = ['Run', 'Level', 'Respondents', 'No valid answer', 'Representativeness (95% CI)', 'Verdict', 'Mean TVD', 'Mean JS distance', ...methods.flatMap((m) => [`Structure ${m} (95% CI)`, 'Verdict']), ...methods.map((m) => `Structure ${m} RMSE`), 'Weak items'];
   return h(
     'table',
     { class: 'side-by-side' },
@@ -892,10 +844,15 @@ function runsTable(report: EvaluationReport): HTMLTableElement {
           h('th', { scope: 'row' }, r.name),
           h('td', {}, r.level),
           h('td', {}, r.respondents),
-          h('td', {}, fmt(r.marginal.summary.representativeness.value)),
+          h('td', {}, percentText(r.marginal.summary.invalidShare)),
+          h('td', {}, ciText(r.marginal.summary.representativeness)),
+          verdictCell(r.marginal.summary.representativeness),
           h('td', {}, fmt(r.marginal.summary.meanTvd.value)),
           h('td', {}, fmt(r.marginal.summary.meanJsDistance.value)),
-          methods.map((m) => h('td', {}, fmt(r.structure.individual[m]?.comparison.pearson ?? null))),
+          methods.flatMap((m) => {
+            const a = r.structure.individual[m]?.agreement;
+            return [h('td', {}, a ? ciText(a) : 'n/a'), verdictCell(a)];
+          }),
           methods.map((m) => h('td', {}, fmt(r.structure.individual[m]?.comparison.rmse ?? null))),
           h('td', {}, r.weakItems.length),
         ),

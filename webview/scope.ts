@@ -122,6 +122,9 @@ function subgroup(run: RunReport, g: SubgroupScores): ScopeView {
       runModalShare: null,
       invalid: null,
       invalidCount: 0,
+      // Not given per subgroup: the item is sorted by its distance alone (no valid answer: 1).
+      notValidShare: null,
+      referenceNotValidShare: null,
       weak: false,
       reasons: [],
     });
@@ -130,7 +133,8 @@ function subgroup(run: RunReport, g: SubgroupScores): ScopeView {
   return {
     group: g,
     items,
-    representativeness: noCi(g.marginal.representativeness, g.intervals.representativeness),
+    // The subgroup's headline, as the whole run's: invalid answers counted, bias-corrected, basic interval.
+    representativeness: g.headline.representativeness,
     meanW1Normalized: noCi(g.marginal.meanW1Normalized, g.intervals.meanW1Normalized),
     meanTvd: noCi(g.marginal.meanTvd, g.intervals.meanTvd),
     meanJsDistance: noCi(g.marginal.meanJsDistance),
@@ -158,7 +162,7 @@ function subgroup(run: RunReport, g: SubgroupScores): ScopeView {
         referenceN: null,
         runN: null,
         pairs,
-        agreement: noCi(g.structure[method]?.pearson ?? null, g.intervals.structure[method] ?? null),
+        agreement: g.headline.structure[method] ?? noCi(g.structure[method]?.pearson ?? null),
         rmse: g.structure[method]?.rmse ?? null,
         full: null,
       };
@@ -177,4 +181,18 @@ function clusteredOrder(full: IndividualStructure | undefined, items: string[]):
   }
   for (let i = 0; i < items.length; i++) if (!out.includes(i)) out.push(i);
   return out;
+}
+
+/**
+ * An item's distance as the headline counts it (README, "Invalid answers count against the run"):
+ * (1 - s) x d + s, with d the normalised W1 (TVD for nominal items) and s the run's share without a
+ * valid answer beyond the humans' own; an item without any valid answer counts at 1. "Worst first"
+ * sorts by it, so an unusable item comes first, not last.
+ */
+export function countedDistance(it: Pick<MarginalItem, 'n' | 'w1Normalized' | 'tvd' | 'notValidShare' | 'referenceNotValidShare'>): number {
+  if (it.n === 0) return 1;
+  const d = it.w1Normalized ?? it.tvd;
+  if (d === null) return 1;
+  const s = Math.max(0, (it.notValidShare ?? 0) - (it.referenceNotValidShare ?? 0));
+  return (1 - s) * d + s;
 }

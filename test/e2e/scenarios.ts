@@ -114,7 +114,9 @@ function expectedNumbers(run: RunReport, group: string | null): PanelNumbers {
     }
   }
   return {
-    scores: [withCi(g.marginal.representativeness, g.intervals.representativeness), withCi(g.structure[method].pearson, g.intervals.structure[method])],
+    // The subgroup's headlines (bias-corrected, basic intervals), never the paper's sample
+    // estimate beside an interval about another quantity.
+    scores: [withCi(g.headline.representativeness.value, g.headline.representativeness.ci), withCi(g.headline.structure[method].value, g.headline.structure[method].ci)],
     summary: `Subgroup ${group}: Mean normalised W1 ${fmt(g.marginal.meanW1Normalized)} · mean TVD ${fmt(g.marginal.meanTvd)} · mean Jensen-Shannon distance (base 2) ${fmt(g.marginal.meanJsDistance)}`,
     items,
     pairs,

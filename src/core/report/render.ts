@@ -5,7 +5,7 @@
  */
 import { latentHtml, latentMarkdown } from './render-latent';
 import { formatP } from './p-value';
-import type { EvaluationReport, RunReport } from './model';
+import type { EvaluationReport, RunReport, ValueWithCi } from './model';
 
 export type ReportFormat = 'json' | 'md' | 'csv' | 'html';
 
@@ -187,13 +187,42 @@ function csvField(v: string | number | boolean | null | undefined): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** One tidy table: a row per run x item (`kind=item`) and per run x method x pair (`kind=pair`). */
+/** A headline's CSV cells: the estimate, its interval, the paper's numbers and the verdict. */
+function headlineCells(v: ValueWithCi): Record<string, string | number | null> {
+  return {
+    value: v.value,
+    ciLow: v.ci?.low ?? null,
+    ciHigh: v.ci?.high ?? null,
+    sample: v.sample ?? null,
+    percentileLow: v.percentile?.low ?? null,
+    percentileHigh: v.percentile?.high ?? null,
+    verdict: v.verdict?.code ?? null,
+    floor: v.verdict?.floor?.value ?? null,
+    ceiling: v.verdict?.ceiling?.value ?? null,
+  };
+}
+
+/**
+ * One tidy table: a row per run x headline (`kind=headline`: `measure` representativeness,
+ * structure (per `method`) or group, with interval, paper's numbers, verdict, floor and ceiling),
+ * per run x item (`kind=item`) and per run x method x pair (`kind=pair`).
+ */
 export function reportToCsv(report: EvaluationReport): string {
-  const cols = ['run', 'kind', 'method', 'item', 'item2', 'n', 'referenceN', 'w1Normalized', 'tvd', 'jsDistance', 'jsDivergence', 'kl', 'meanDiff', 'varianceRatio', 'invalid', 'reference', 'model', 'difference', 'z', 'p', 'q', 'weak', 'reasons'];
+  const cols = ['run', 'kind', 'measure', 'method', 'item', 'item2', 'n', 'referenceN', 'value', 'ciLow', 'ciHigh', 'sample', 'percentileLow', 'percentileHigh', 'verdict', 'floor', 'ceiling', 'notValidShare', 'referenceNotValidShare', 'w1Normalized', 'tvd', 'jsDistance', 'jsDivergence', 'kl', 'meanDiff', 'varianceRatio', 'invalid', 'reference', 'model', 'difference', 'z', 'p', 'q', 'weak', 'reasons'];
   const rows: string[] = [cols.join(',')];
+  const push = (r: Record<string, string | number | boolean | null>) => rows.push(cols.map((c) => csvField(r[c])).join(','));
   for (const run of report.runs) {
+    const m = run.marginal.summary;
+    push({ run: run.name, kind: 'headline', measure: 'representativeness', n: run.respondents, ...headlineCells(m.representativeness), notValidShare: m.invalidShare, referenceNotValidShare: m.referenceInvalidShare });
+    for (const [method, s] of Object.entries(run.structure.individual)) {
+      push({ run: run.name, kind: 'headline', measure: 'structure', method, n: run.respondents, ...headlineCells(s.agreement), notValidShare: s.usableShare === null ? null : 1 - s.usableShare, referenceNotValidShare: s.referenceUsableShare === null ? null : 1 - s.referenceUsableShare });
+    }
+    const g = run.structure.group;
+    if (g) {
+      push({ run: run.name, kind: 'headline', measure: 'group', n: run.respondents, ...headlineCells(g.agreement), notValidShare: g.usableShare === null ? null : 1 - g.usableShare, referenceNotValidShare: g.referenceUsableShare === null ? null : 1 - g.referenceUsableShare });
+    }
     for (const it of run.marginal.items) {
-      const r: Record<string, string | number | boolean | null> = { run: run.name, kind: 'item', item: it.item, n: it.n, referenceN: it.referenceN, w1Normalized: it.w1Normalized, tvd: it.tvd, jsDistance: it.jsDistance, jsDivergence: it.jsDivergence, kl: it.kl, meanDiff: it.meanDiff, varianceRatio: it.varianceRatio, invalid: it.invalid, weak: it.weak, reasons: it.reasons.join('; ') };
+      const r: Record<string, string | number | boolean | null> = { run: run.name, kind: 'item', item: it.item, n: it.n, referenceN: it.referenceN, notValidShare: it.notValidShare, referenceNotValidShare: it.referenceNotValidShare, w1Normalized: it.w1Normalized, tvd: it.tvd, jsDistance: it.jsDistance, jsDivergence: it.jsDivergence, kl: it.kl, meanDiff: it.meanDiff, varianceRatio: it.varianceRatio, invalid: it.invalid, weak: it.weak, reasons: it.reasons.join('; ') };
       rows.push(cols.map((c) => csvField(r[c])).join(','));
     }
     for (const [method, s] of Object.entries(run.structure.individual)) {

@@ -135,7 +135,7 @@ test('the same seed gives the same report; every format renders', () => {
     assert.match(r.stdout, /finetuned\s+1200/);
     const text = readFileSync(out, 'utf8');
     if (fmt === 'md') assert.match(text, /^# Representativeness report/);
-    if (fmt === 'csv') assert.match(text.split('\n')[1], /^finetuned,item,/);
+    if (fmt === 'csv') assert.match(text.split('\n')[1], /^finetuned,headline,representativeness,/);
     if (fmt === 'html') {
       // Standalone and offline: data embedded, nothing loaded from elsewhere, network forbidden by CSP.
       assert.ok(text.includes('id="report-data"'));

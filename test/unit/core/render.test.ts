@@ -78,8 +78,36 @@ test('the HTML report cannot be broken out of by a data string', () => {
 
 test('CSV fields with commas and quotes are quoted', () => {
   const csv = reportToCsv(tinyReport());
-  const row = csv.split('\n')[1];
-  assert.ok(row.startsWith('"run, ""one""",item,,Q1,'));
+  const row = csv.split('\n').slice(1).find((l) => l.includes(',item,'))!;
+  assert.ok(row.startsWith('"run, ""one""",item,,,Q1,'), row);
+});
+
+test('CSV headline rows carry each headline with its interval, the paper\'s numbers and the verdict, in full precision', () => {
+  const golden = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../test/fixtures/golden/demo-report.json'), 'utf8')) as EvaluationReport;
+  const [head, ...lines] = reportToCsv(golden).trimEnd().split('\n');
+  const cols = head.split(',');
+  // No field of a headline row is quoted (no commas in run names or codes here).
+  const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, k) => [cols[k], v]))).filter((r) => r.kind === 'headline');
+  const num = (x: number | null | undefined) => (x === null || x === undefined ? '' : String(x));
+  for (const run of golden.runs) {
+    const m = run.marginal.summary;
+    const r = rows.find((x) => x.run === run.name && x.measure === 'representativeness')!;
+    assert.equal(r.value, num(m.representativeness.value));
+    assert.equal(r.ciLow, num(m.representativeness.ci?.low));
+    assert.equal(r.sample, num(m.representativeness.sample));
+    assert.equal(r.percentileHigh, num(m.representativeness.percentile?.high));
+    assert.equal(r.verdict, m.representativeness.verdict?.code ?? '');
+    assert.equal(r.floor, num(m.representativeness.verdict?.floor?.value));
+    assert.equal(r.notValidShare, num(m.invalidShare));
+    for (const [method, s] of Object.entries(run.structure.individual)) {
+      const sr = rows.find((x) => x.run === run.name && x.measure === 'structure' && x.method === method)!;
+      assert.equal(sr.value, num(s.agreement.value));
+      assert.equal(sr.ciHigh, num(s.agreement.ci?.high));
+      assert.equal(sr.ceiling, num(s.agreement.verdict?.ceiling?.value));
+    }
+    if (run.structure.group) assert.equal(rows.find((x) => x.run === run.name && x.measure === 'group')!.value, num(run.structure.group.agreement.value));
+  }
+  assert.equal(rows.length, golden.runs.reduce((n, r) => n + 1 + Object.keys(r.structure.individual).length + (r.structure.group ? 1 : 0), 0));
 });
 
 /** JSON text without the whitespace between its tokens (strings kept as they are). */
