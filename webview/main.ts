@@ -406,12 +406,12 @@ function groupView(run: RunReport): HTMLElement {
   );
   const rows: [string, string][] = [
     ['Agreement, the headline (invalid answers counted, bias-corrected, basic 95% CI)', ciText(g.agreement)],
-    ["ρ items, the paper's number (sample, percentile 95% CI)", `${fmt(c.pearson)}${c.pearsonCi ? ` [${fmt(c.pearsonCi.low)}, ${fmt(c.pearsonCi.high)}]` : ''}`],
-    ['RMSE items (percentile 95% CI)', `${fmt(c.rmse)}${c.rmseCi ? ` [${fmt(c.rmseCi.low)}, ${fmt(c.rmseCi.high)}]` : ''}`],
-    ['Permutation null ρ: mean [2.5%, 97.5%], p', `${fmt(g.null.mean)} [${fmt(g.null.low)}, ${fmt(g.null.high)}], ${pText(g.null.p)} (${g.null.permutations} permutations)`],
-    ['Human split-half ceiling ρ [2.5%, 97.5%], RMSE', `${fmt(g.ceiling.pearson)} [${fmt(g.ceiling.low)}, ${fmt(g.ceiling.high)}], RMSE ${fmt(g.ceiling.rmse)} (${g.ceiling.splits} splits)`],
+    ["ρ items, the paper's number (sample; replicates' 2.5-97.5th percentiles)", paperText(c.pearson, c.pearsonCi)],
+    ["RMSE items (sample; replicates' 2.5-97.5th percentiles)", paperText(c.rmse, c.rmseCi)],
+    ['Permutation null ρ: mean; 2.5-97.5th percentiles; p', `${fmt(g.null.mean)}; ${fmt(g.null.low)} to ${fmt(g.null.high)}; ${pText(g.null.p)} (${g.null.permutations} permutations)`],
+    ['Human split-half ceiling ρ: sample; 2.5-97.5th percentiles; RMSE', `${fmt(g.ceiling.pearson)}; ${fmt(g.ceiling.low)} to ${fmt(g.ceiling.high)}; RMSE ${fmt(g.ceiling.rmse)} (${g.ceiling.splits} splits)`],
   ];
-  if (g.topics) rows.push(['ρ topics (95% CI), RMSE', `${fmt(g.topics.comparison.pearson)}${g.topics.comparison.pearsonCi ? ` [${fmt(g.topics.comparison.pearsonCi.low)}, ${fmt(g.topics.comparison.pearsonCi.high)}]` : ''}, RMSE ${fmt(g.topics.comparison.rmse)} over ${g.topics.topics.length} topics`]);
+  if (g.topics) rows.push(["ρ topics (sample; replicates' 2.5-97.5th percentiles), RMSE", `${paperText(g.topics.comparison.pearson, g.topics.comparison.pearsonCi)}; RMSE ${fmt(g.topics.comparison.rmse)} over ${g.topics.topics.length} topics`]);
   if (g.reference.zeroVariance.length || g.run.zeroVariance.length) rows.push(['Items with no variation across groups (undefined correlations)', `human: ${g.reference.zeroVariance.join(', ') || 'none'}; model: ${g.run.zeroVariance.join(', ') || 'none'}`]);
   wrap.append(h('table', { class: 'comparison' }, h('caption', {}, 'Group-level structure, human vs model'), h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))))));
   const means = h(
@@ -431,6 +431,15 @@ function percentText(x: number | null | undefined): string {
 
 function verdictCell(v: ValueWithCi | undefined): HTMLElement {
   return v?.verdict ? h('td', { class: `verdict-cell verdict-${v.verdict.code}` }, v.verdict.text) : h('td', {}, 'n/a');
+}
+
+/**
+ * The paper's sample estimate and its percentile interval, written apart ("0.624; percentiles
+ * 0.426 to 0.564"): that interval is about the resampled value and need not contain the estimate,
+ * so it is never written as "estimate [interval]".
+ */
+function paperText(sample: number | null, percentile: { low: number | null; high: number | null } | null): string {
+  return `${fmt(sample)}${percentile ? `; percentiles ${fmt(percentile.low)} to ${fmt(percentile.high)}` : ''}`;
 }
 
 function ciText(v: ValueWithCi): string {
@@ -466,7 +475,7 @@ function comparisonTable(s: IndividualStructure): HTMLElement {
   const c = s.comparison;
   const rows: [Node | string, Node | string][] = [
     ['Agreement, the headline (invalid answers counted, bias-corrected, basic 95% CI)', ciText(s.agreement)],
-    ["Pearson of off-diagonal correlations, valid answers only (the paper's number, percentile 95% CI)", `${fmt(c.pearson)}${s.agreementValidOnly.percentile ? ` [${fmt(s.agreementValidOnly.percentile.low)}, ${fmt(s.agreementValidOnly.percentile.high)}]` : ''}`],
+    ["Pearson of off-diagonal correlations, valid answers only (the paper's number: sample; replicates' 2.5-97.5th percentiles)", paperText(c.pearson, s.agreementValidOnly.percentile ?? null)],
     ['Spearman of off-diagonal correlations', fmt(c.spearman)],
     ['RMSE over pairs', fmt(c.rmse)],
     ['MAE over pairs', fmt(c.mae)],

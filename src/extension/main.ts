@@ -11,7 +11,7 @@ import { PANEL_VIEW_TYPE, ReportPanel, editorColumnBesidePanel, type PanelHandle
 import { ConfigCodeLens } from './codelens';
 import { CONFIG_FILE, ConfigProblem, loadConfigFile, offerToWriteConfig, resolveTarget, preflightTarget, thresholdsFromSettings, type EvaluationTarget } from './target';
 import { LiveSchedule } from './live';
-import { relocateConfigProblems, scopeOfProblems, staleSince, type InputChange } from './session';
+import { relocateConfigProblems, scopeOfProblems, staleSince, statusScores, type InputChange } from './session';
 
 export const enum CommandId {
   Evaluate = 'representativeness.evaluate',
@@ -307,15 +307,12 @@ class Lens extends Disposable implements PanelHandlers {
       this.status.show();
       return;
     }
-    const m = run.marginal.summary.representativeness.value;
-    const firstMethod = Object.values(run.structure.individual)[0];
-    const s = firstMethod?.comparison.pearson ?? null;
-    const scores = `${run.name}: marginals ${m === null ? 'n/a' : m.toFixed(3)} · structure ${s === null ? 'n/a' : s.toFixed(3)}`;
+    const { text: scores, verdicts } = statusScores(run);
     const doubts = [
       ...[...(this.lastTarget?.alerts ?? []), ...(this.lastTarget?.preflightAlerts ?? [])].map((a) => a.message),
       ...report!.diagnostics.filter((d) => d.code === 'data.unknown-weight' || d.code === 'reference.same-as-run').map((d) => d.message),
     ];
-    const about = `Representativeness of run "${run.name}": OpinionQA representativeness (1 - mean normalised W1) and agreement of the item-item correlation structure (Pearson of off-diagonal entries). Click to open the panel.`;
+    const about = `${verdicts}\n\nRepresentativeness of run "${run.name}": OpinionQA representativeness (1 - mean normalised W1) and agreement of the item-item correlation structure (Pearson of off-diagonal entries), the headlines: answers without a valid code counted against the run, bias-corrected. Click to open the panel.`;
     if (this.stale) {
       this.status.text = `$(warning) ${scores} (out of date)`;
       this.status.tooltip = `Out of date: ${this.stale}\n\n${about}`;

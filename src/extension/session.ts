@@ -3,7 +3,7 @@
  * tested in node: whose problems the Problems panel lists, where a problem of the config belongs,
  * and whether a report restored after a reload is still up to date.
  */
-import type { ReportDiagnostic } from '../core/report/model';
+import type { ReportDiagnostic, RunReport, ValueWithCi } from '../core/report/model';
 
 export { relocateConfigProblems } from '../core/evaluate/config';
 
@@ -39,4 +39,24 @@ export function staleSince(inputs: ReadonlyArray<{ file: string; mtimeMs: number
   const changed = inputs.filter((i) => i.mtimeMs !== null && Number.isFinite(made) && i.mtimeMs > made).map((i) => i.file);
   const parts = [...deleted.map((f) => `${f} was deleted`), ...changed.map((f) => `${f} was changed`)];
   return parts.length ? `Inputs changed since: ${parts.join(', ')}.` : null;
+}
+
+/**
+ * The status bar's scores of a run: the headlines the panel shows (never the valid-answers-only
+ * sample values, which a run that did not answer can flatter), "(below floor)" / "(at floor)" where
+ * the verdict says so, and every verdict in words for the tooltip.
+ */
+export function statusScores(run: RunReport): { text: string; verdicts: string } {
+  const [method, s] = Object.entries(run.structure.individual)[0] ?? [];
+  const part = (name: string, v: ValueWithCi | undefined) => {
+    const x = v?.value ?? null;
+    const low = v?.verdict?.code === 'below-floor' ? ' (below floor)' : v?.verdict?.code === 'at-floor' ? ' (at floor)' : '';
+    return `${name} ${x === null ? 'n/a' : x.toFixed(3)}${low}`;
+  };
+  const text = `${run.name}: ${part('marginals', run.marginal.summary.representativeness)} · ${part('structure', s?.agreement)}`;
+  const words = [
+    `Marginal representativeness: ${run.marginal.summary.representativeness.verdict?.text ?? 'no verdict'}`,
+    ...(method && s ? [`Structure agreement (${method}): ${s.agreement.verdict?.text ?? 'no verdict'}`] : []),
+  ];
+  return { text, verdicts: words.join('\n') };
 }

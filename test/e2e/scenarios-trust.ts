@@ -16,7 +16,7 @@ import { contextMenuItem, expandFolder, explorerRow, openProblems, quickInputTit
 // Workspaces
 
 /** A folder of its own beside the shared test workspace, made of the fixture's files. */
-function makeWorkspace(ctx: ScenarioContext, name: string, files: Record<string, string>): string {
+export function makeWorkspace(ctx: ScenarioContext, name: string, files: Record<string, string>): string {
   const dir = path.join(path.dirname(ctx.workspace), name);
   fs.rmSync(dir, { recursive: true, force: true });
   for (const [rel, text] of Object.entries(files)) {
@@ -26,7 +26,7 @@ function makeWorkspace(ctx: ScenarioContext, name: string, files: Record<string,
   return dir;
 }
 
-function fixture(ctx: ScenarioContext, rel: string): string {
+export function fixture(ctx: ScenarioContext, rel: string): string {
   return fs.readFileSync(path.join(ctx.repoRoot, 'test', 'fixtures', 'workspace', rel), 'utf8');
 }
 
@@ -39,7 +39,7 @@ function csv(rows: string[][]): string {
 }
 
 /** The fixture's human reference as WVS names it: `B_COUNTRY_ALPHA`; weights as given, or rounded to whole numbers. */
-function wvsReference(ctx: ScenarioContext, opts: { integerWeights?: boolean; copies?: number } = {}): string {
+export function wvsReference(ctx: ScenarioContext, opts: { integerWeights?: boolean; copies?: number } = {}): string {
   const [head, ...rows] = table(fixture(ctx, 'reference.csv'));
   const header = head.map((c) => (c === 'country' ? 'B_COUNTRY_ALPHA' : c));
   const w = header.indexOf('W_WEIGHT');
@@ -63,7 +63,7 @@ function personaRun(ctx: ScenarioContext, shift = 0, copies = 1): string {
 }
 
 /** Opens `dir` in the workbench (a new window of code-server for that folder). */
-async function openWorkspace(page: Page, ctx: ScenarioContext, dir: string, someFile: string): Promise<void> {
+export async function openWorkspace(page: Page, ctx: ScenarioContext, dir: string, someFile: string): Promise<void> {
   await page.goto(`${new URL(ctx.url).origin}/?folder=${encodeURIComponent(dir)}`);
   await waitForExplorer(page, someFile, 90_000);
 }
@@ -76,7 +76,7 @@ async function openWorkspace(page: Page, ctx: ScenarioContext, dir: string, some
  * front if it is in a background tab. Unlike the other scenarios' helper it does not give up on an
  * error notification: several steps here make evaluations fail on purpose.
  */
-async function panelFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
+export async function panelFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   let clicked = false;
   for (;;) {
@@ -101,7 +101,7 @@ async function shownReportTime(page: Page): Promise<string | null> {
 }
 
 /** Waits for the panel to show a report made after `before` with a card for `run`. */
-async function newReport(page: Page, before: string | null, run: string, timeoutMs = 120_000): Promise<Frame> {
+export async function newReport(page: Page, before: string | null, run: string, timeoutMs = 120_000): Promise<Frame> {
   await until(`a new report with run ${run}`, async () => {
     const frame = await panelFrame(page, 5000);
     const at = await frame.locator('#evaluated-at').getAttribute('data-created-at', { timeout: 1000 }).catch(() => null);
@@ -113,7 +113,7 @@ async function newReport(page: Page, before: string | null, run: string, timeout
 }
 
 /** Right-clicks a file in the explorer and chooses "Evaluate Representativeness". */
-async function evaluateFromExplorer(page: Page, file: string): Promise<void> {
+export async function evaluateFromExplorer(page: Page, file: string): Promise<void> {
   const item = await contextMenuItem(page, file, EVALUATE);
   await item.hover();
   await item.click();

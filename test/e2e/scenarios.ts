@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
-import { REPORT_SCHEMA_VERSION, type EvaluationReport, type RunReport } from '../../src/core/report/model';
+import { REPORT_SCHEMA_VERSION, type EvaluationReport, type RunReport, type ValueWithCi } from '../../src/core/report/model';
 import { formatP } from '../../src/core/report/p-value';
 import type { Scenario } from './harness';
 import { sleep } from './processes';
@@ -201,8 +201,11 @@ export const scenarios: Scenario[] = [
         await panel.locator('canvas').first().waitFor({ state: 'visible' });
         // The status bar carries the run's headline scores, the CLI's numbers.
         const run = cliReport(ctx.repoRoot, path.join(ctx.workspace, 'representativeness.json')).runs[0];
-        const pearson = run.structure.individual[Object.keys(run.structure.individual)[0]].comparison.pearson;
-        const status = `persona: marginals ${fmt(run.marginal.summary.representativeness.value)} · structure ${fmt(pearson)}`;
+        // The headlines (not the valid-answers-only sample values), with a floor verdict said.
+        const floorWords = (v: ValueWithCi) => (v.verdict?.code === 'below-floor' ? ' (below floor)' : v.verdict?.code === 'at-floor' ? ' (at floor)' : '');
+        const m = run.marginal.summary.representativeness;
+        const agreement = run.structure.individual[Object.keys(run.structure.individual)[0]].agreement;
+        const status = `persona: marginals ${fmt(m.value)}${floorWords(m)} · structure ${fmt(agreement.value)}${floorWords(agreement)}`;
         await page.locator('.statusbar-item').filter({ hasText: status }).first().waitFor();
       });
 

@@ -3,10 +3,12 @@
 // config, whether a restored report is out of date, and progress that never says "Done" early.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { relocateConfigProblems, scopeOfProblems, staleSince } from '../../../src/extension/session';
+import { relocateConfigProblems, scopeOfProblems, staleSince, statusScores } from '../../../src/extension/session';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { requestProgress } from '../../../src/extension/workerProtocol';
 import { progressText } from '../../../webview/status';
-import type { ReportDiagnostic } from '../../../src/core/report/model';
+import type { EvaluationReport, ReportDiagnostic } from '../../../src/core/report/model';
 
 test('one run pointed at: the other runs\' files and scripts are left out of the Problems panel', () => {
   const runs = [
@@ -63,4 +65,16 @@ test('progress: the point estimates\' "Done" is not the end; the last step carri
   assert.equal(progressText('Done', 0.2), 'Done', 'never "Done (20%)"');
   assert.equal(progressText('Bootstrap', 0.456), 'Bootstrap (46%)');
   assert.equal(progressText('Reading the reference survey', null), 'Reading the reference survey');
+});
+
+test('the status bar shows the headlines with a floor verdict, never the valid-answers-only sample', () => {
+  const golden = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../test/fixtures/golden/demo-report.json'), 'utf8')) as EvaluationReport;
+  const base = golden.runs.find((r) => r.name === 'base')!;
+  const s = base.structure.individual.pearson;
+  const m = base.marginal.summary.representativeness;
+  assert.equal(m.verdict?.code, 'below-floor');
+  const { text, verdicts } = statusScores(base);
+  assert.equal(text, `base: marginals ${m.value!.toFixed(3)} (below floor) · structure ${s.agreement.value!.toFixed(3)}${s.agreement.verdict?.code === 'at-floor' ? ' (at floor)' : s.agreement.verdict?.code === 'below-floor' ? ' (below floor)' : ''}`);
+  assert.notEqual(s.agreement.value, s.comparison.pearson, 'the fixture tells the two apart');
+  assert.match(verdicts, /^Marginal representativeness: below random answering\nStructure agreement \(pearson\): /);
 });
