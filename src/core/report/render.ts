@@ -159,8 +159,10 @@ export function reportToMarkdown(report: EvaluationReport): string {
     out.push('');
     if (run.groups.length) {
       const methods = [...new Set(run.groups.flatMap((g) => Object.keys(g.structure)))];
-      out.push('Subgroups (95% bootstrap intervals over the subgroup\'s model respondents):', '', `| subgroup | respondents (human / model) | representativeness | mean TVD | ${methods.map((m) => `structure ${m}`).join(' | ')} |`, `|---|---|---|---|${methods.map(() => '---|').join('')}`);
-      for (const g of run.groups) out.push(`| ${cell(g.name)} | ${g.referenceRespondents} / ${g.runRespondents} | ${ci({ value: g.marginal.representativeness, ci: g.intervals.representativeness })} | ${ci({ value: g.marginal.meanTvd, ci: g.intervals.meanTvd })} | ${methods.map((m) => ci({ value: g.structure[m]?.pearson ?? null, ci: g.intervals.structure[m] ?? null })).join(' | ')} |`);
+      // The subgroups' headlines (invalid answers counted, bias-corrected, basic intervals); the
+      // mean TVD is the sample value, its percentile interval need not contain it, so none is shown.
+      out.push('Subgroups (headlines with basic 95% bootstrap intervals over the subgroup\'s model respondents; no verdict: floors and ceilings are the whole run\'s):', '', `| subgroup | respondents (human / model) | no valid answer | representativeness | mean TVD | ${methods.map((m) => `structure ${m}`).join(' | ')} |`, `|---|---|---|---|---|${methods.map(() => '---|').join('')}`);
+      for (const g of run.groups) out.push(`| ${cell(g.name)} | ${g.referenceRespondents} / ${g.runRespondents} | ${percent(g.headline.invalidShare)} | ${ci(g.headline.representativeness)} | ${num(g.marginal.meanTvd)} | ${methods.map((m) => (g.headline.structure[m] ? ci(g.headline.structure[m]) : 'n/a')).join(' | ')} |`);
       out.push('');
     }
     if (run.weakPairs.length) {

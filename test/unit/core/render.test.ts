@@ -185,3 +185,16 @@ test('the Markdown report writes q-values as the panel does: "< 0.001", never "0
   for (const q of qCells) assert.match(q, /^(< 0\.001|\d\.\d{2,}|\d\.\d+e-\d+|n\/a)$/, q);
   assert.ok(!md.includes('| 0.0000 |'));
 });
+
+test('the Markdown report never writes an estimate beside an interval that does not contain it', async () => {
+  const { renderReport } = await import('../../../src/core/report/render');
+  const golden = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../test/fixtures/golden/demo-report.json'), 'utf8')) as EvaluationReport;
+  const md = renderReport(golden, 'md', {});
+  const found = [...md.matchAll(/(-?\d\.\d{3}) \[(-?\d\.\d{3}), (-?\d\.\d{3})\]/g)];
+  assert.ok(found.length > 30, `${found.length} estimates with intervals`);
+  for (const m of found) assert.ok(Number(m[2]) <= Number(m[1]) && Number(m[1]) <= Number(m[3]), m[0]);
+  // The subgroups' rows are their headlines.
+  const g = golden.runs[0].groups[0];
+  const r = g.headline.representativeness;
+  assert.ok(md.includes(`| ${g.name} | ${g.referenceRespondents} / ${g.runRespondents} | `) && md.includes(`${r.value!.toFixed(3)} [${r.ci!.low!.toFixed(3)}, ${r.ci!.high!.toFixed(3)}]`));
+});
