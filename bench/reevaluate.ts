@@ -2,11 +2,11 @@
  * Benchmark: re-evaluating one changed run against a cached reference, as the extension's worker
  * does in live mode (a script rewrote the run file; the reference is unchanged).
  *
- *   npm run build && node out/bench/reevaluate.js [--data bench/data] [--repeats 5] [--profile warm.cpuprofile]
+ *   npm run build && node out/bench/reevaluate.js [--data bench/data] [--repeats 5] [--profile warm.cpuprofile] [--association pearson]
  *
  * Uses the data of `npm run bench` (bench/data: a 97,000 x 600 reference, 175 items, runs of
  * 5,000) and its settings (Pearson and Spearman, 200 bootstraps, 999 permutations, group-level
- * structure by country). One process, one `ReferenceCache`, as in the worker: a cold evaluation
+ * structure by country; `--association pearson` for the Pearson-only case). One process, one `ReferenceCache`, as in the worker: a cold evaluation
  * first, then the run file is rewritten (alternately with run2's and run1's answers) and
  * re-evaluated `--repeats` times. Prints the cold time, the warm times (median, min, max) and the CPU
  * time of all threads they took, the stages of the last warm evaluation and the process's peak RSS;
@@ -28,6 +28,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'replens-reevaluate-'));
   const runFile = path.join(dir, 'run.csv');
   copyFileSync(path.join(data, 'run1.csv'), runFile);
+  const association = arg('association', '');
+  if (association) base.association = association.split(',');
   const text = JSON.stringify({ ...base, reference: { ...base.reference, path: path.join(data, base.reference.path) }, runs: [{ name: 'run', path: runFile }] });
   const loaded = parseConfig(text, path.join(data, 'representativeness.json'));
   if (!loaded.config) throw new Error(JSON.stringify(loaded.diagnostics));

@@ -4,7 +4,6 @@
  * (another human sample). Reference-only quantities, each from its own random stream, so they are
  * kept in the cache between evaluations and are the same for every run with the same items.
  */
-import { computeSufficientStats } from '../count/sufficient';
 import { subtractSufficientStats, withoutPairTables, type SufficientStats } from '../count/tables';
 import { computeSufficientStatsParallel } from '../parallel';
 import type { ItemCodebook } from '../read/codebook';
@@ -43,14 +42,15 @@ export async function referenceBaselines(input: BaselineInput): Promise<Baseline
     return { name, description, marginal: { meanW1Normalized: h.meanW1Normalized, representativeness: h.representativeness, meanTvd: h.meanTvd }, structure, population: populationOf(name, refStats, [...refMatrices.keys()], h.representativeness, structure) };
   };
   return [
-    await memo.getAsync(`independent:${seed}:${key}:${runN}:${methodsKey}`, () => {
+    await memo.getAsync(`independent:${seed}:${key}:${runN}:${methodsKey}`, async () => {
       const indep = independentColumnsSample(refData, refIdx, runN, new Prng(streamSeed(seed, STREAM.independentMarginals, runN)));
-      const s = computeSufficientStats(indep, { weights: null, marginalsOnly: refMatrices.size === 0 });
+      // Counts (integers): the same tables on every thread as on this one alone.
+      const s = await computeSufficientStatsParallel(indep, { weights: null, marginalsOnly: refMatrices.size === 0 });
       return baselineOf('independent-marginals', `${runN} synthetic respondents whose answers are drawn from the reference item by item, independently: the reference marginals with no structure (what a model that samples each item on its own achieves at best).`, s);
     }),
-    await memo.getAsync(`uniform:${seed}:${key}:${runN}:${methodsKey}`, () => {
+    await memo.getAsync(`uniform:${seed}:${key}:${runN}:${methodsKey}`, async () => {
       const unif = uniformSample(items, runN, new Prng(streamSeed(seed, STREAM.uniformRandom, runN)));
-      const s = computeSufficientStats(unif, { weights: null, marginalsOnly: refMatrices.size === 0 });
+      const s = await computeSufficientStatsParallel(unif, { weights: null, marginalsOnly: refMatrices.size === 0 });
       return baselineOf('uniform-random', `${runN} respondents answering uniformly at random: no information.`, s);
     }),
     await memo.getAsync(`split-half:${seed}:${key}:${methodsKey}`, async () => {

@@ -13,6 +13,7 @@ import { REPORT_SCHEMA_VERSION, type EvaluationReport, type RunReport } from '..
 import { fileFingerprint, ReferenceCache, type Memo } from './cache';
 import { checkAborted } from './cancel';
 import type { EvaluationConfig, ReferenceConfig, RunConfig } from './config';
+import { prestartCountingThreads } from '../parallel';
 import { polychoricReplicates } from './intervals';
 import { culturalMapReadColumns } from './latent';
 import { evaluateRun } from './run';
@@ -55,6 +56,8 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
   const notes: string[] = [];
   const ref = config.reference;
   const lap = stageClock(hooks.onStage);
+  // The counting threads start up on the other cores while this one reads the reference.
+  prestartCountingThreads();
 
   progress('Reading the reference survey', 0);
   // The reference's identity (its file, its codebook's file, every option that shapes its reading),

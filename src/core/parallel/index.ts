@@ -408,6 +408,18 @@ function deriveRequest(derive: { methods: ('pearson' | 'spearman')[]; values: re
   return { methods: derive.methods, values: derive.values.map((v) => [...v]), items: unweighted.items, k: unweighted.k, pairCounts: shared ? sharedView(unweighted.pairCounts) : unweighted.pairCounts };
 }
 
+/**
+ * Starts the counting threads now (the pool the next counting call would start), so that their
+ * start-up (loading the worker bundle, compiling its kernels: 50-350 ms a thread on the bench
+ * machine) runs on the other cores while this thread reads the reference. Nothing when there is
+ * one core or no worker script; the threads are unref'd, so they never keep the process alive.
+ */
+export function prestartCountingThreads(parallel: ParallelOptions = {}): void {
+  const threads = Math.max(1, Math.floor(parallel.workers ?? Math.min(8, availableParallelism())));
+  const script = parallel.workerScript ?? defaultScript();
+  if (threads > 1 && existsSync(script)) poolFor(script, threads);
+}
+
 /** Stops the counting workers (they are idle-unref'd anyway; for tests and orderly shutdowns). */
 export async function closeSufficientWorkers(): Promise<void> {
   const all = [...pools.values()].flat();

@@ -4,7 +4,7 @@
  * unit from `start` into the shared outputs. Bundled as `out/sufficient-worker.js`.
  */
 import { parentPort } from 'node:worker_threads';
-import { countPairCorrelationsBatch, countPairTablesBatch, coverPairsOf } from './batch-count';
+import { batchCountingAvailable, countPairCorrelationsBatch, countPairTablesBatch, coverPairsOf } from './batch-count';
 import { deriveBatch } from './derive';
 import { countPairTables } from '../count/pair-tables';
 import { globalFitsAt } from '../stats/polychoric';
@@ -12,6 +12,9 @@ import type { CountReply, WorkerRequest } from './protocol';
 
 const port = parentPort;
 if (!port) throw new Error('sufficient-worker.js must run as a worker thread');
+// The batch kernel compiled now, before the first request: a thread started ahead of its work
+// (`prestartCountingThreads`) then answers it at once.
+batchCountingAvailable();
 
 port.on('message', (msg: WorkerRequest) => {
   let reply: CountReply;
