@@ -72,7 +72,7 @@ export function runHeadlines(run: RunReport): Headline[] {
       value: g.agreement,
       range: [-1, 1],
       explain: `arXiv 2601.15755: correlation of the item-item correlations of scaled group means across ${g.groups.length} groups of ${g.groupBy.reference}, human vs model.`,
-      usable: `${g.groups.length} groups · ${g.items.length} items${g.excludedNominal.length ? ` (nominal left out: ${g.excludedNominal.join(', ')})` : ''}`,
+      usable: `${g.usableShare === null ? '' : `Usable answer pairs: ${percent(g.usableShare)} (humans ${percent(g.referenceUsableShare)}) · `}${g.groups.length} groups · ${g.items.length} items${g.excludedNominal.length ? ` (nominal left out: ${g.excludedNominal.join(', ')})` : ''}`,
       paper: { value: g.comparison.pearson, ci: g.comparison.pearsonCi ? { ...g.comparison.pearsonCi } : null },
     });
   }
