@@ -11,8 +11,10 @@
 //   fixed thresholds (equally spaced normal quantiles shifted by the item's skew). ~4% of answers
 //   are -1 "don't know" and ~1% -2 "no answer" (WVS missing codes); W_WEIGHT is log-normal.
 // Runs tell the story of arXiv 2601.15755 ("Beyond Marginal Distributions"):
-//   finetuned: each item sampled independently from the reference's answer distribution in the
-//              persona's country: marginals close, structure only what country differences give.
+//   finetuned: each item sampled independently from an even mix of the reference's answer
+//              distribution in the persona's country and the pooled one (a model tuned on pooled
+//              data that learned the countries only halfway): marginals close, every country pulled
+//              halfway to the centre of the cultural map, structure only what country differences give.
 //   persona:   stereotyped personas: latent values exaggerated country means with collapsed spread,
 //              and the two dimensions merged into one left-right axis: worse marginals (collapsed
 //              variance), structure partly right.
@@ -175,14 +177,20 @@ writeFileSync(join(here, 'codebook.json'), JSON.stringify(codebook, null, 2) + '
 const runHeader = ['respondent_id', 'persona_country', ...items.map((i) => i.id)];
 const personas = (n) => Array.from({ length: n }, (_, i) => countries[i % countries.length]);
 
-// finetuned: item by item from the reference's (weighted) distribution in the persona's country.
+// finetuned: item by item from half the persona's country's (weighted) distribution and half the
+// pooled one. Mixing distributions keeps the pooled marginals and moves every country's item means
+// halfway to the pooled mean: the map's configuration keeps its shape at half the size.
 {
   const r = prng(7);
+  const share = (dist) => {
+    const total = dist.reduce((a, b) => a + b, 0);
+    return dist.map((x) => x / total);
+  };
+  const pooled = items.map((_, j) => share(countries.map((c) => byCountry.get(c.code)[j]).reduce((acc, d) => acc.map((x, k) => x + d[k]))));
   const rows = personas(1200).map((c, i) => {
-    const dists = byCountry.get(c.code);
+    const dists = byCountry.get(c.code).map((d, j) => share(d).map((p, k) => 0.5 * p + 0.5 * pooled[j][k]));
     return [`F${String(i + 1).padStart(4, '0')}`, c.code, ...dists.map((dist) => {
-      const total = dist.reduce((a, b) => a + b, 0);
-      let u = r.uniform() * total;
+      let u = r.uniform();
       for (let k = 0; k < dist.length; k++) if ((u -= dist[k]) < 0) return k + 1;
       return dist.length;
     })];

@@ -291,7 +291,7 @@ test('CLI summary, Markdown and HTML show the latent structure (map distance, Pr
   assert.match(html, /<td>AAA<\/td><td>\(/);
 });
 
-test('demo: the persona run spreads the countries far beyond the humans, the base run puts every country in one place', async () => {
+test('demo: the persona run spreads the countries far beyond the humans, the fine-tuned run pulls them towards the centre, the base run puts every country in one place', async () => {
   const root = path.resolve(__dirname, '../../../..');
   const file = path.join(root, 'demo/representativeness.json');
   const { config } = parseConfig(readFileSync(file, 'utf8'), file);
@@ -305,6 +305,10 @@ test('demo: the persona run spreads the countries far beyond the humans, the bas
   const centre = [0, 1].map((a) => base.reduce((s, p) => s + p[a], 0) / base.length);
   // Root mean square distance of the base run's countries from their own centre: a cluster.
   assert.ok(spread(base.map((p) => [p[0] - centre[0], p[1] - centre[1]])) < 0.5 * human);
+  // Fine-tuned: each country halfway to the pooled answers, so the configuration keeps its shape
+  // (Procrustes, which rescales, well above the base run's) at about half the size.
+  const finetuned = spread(map.finetuned.points.map((p) => p.run));
+  assert.ok(finetuned < 0.85 * human && finetuned > 0.3 * human, `fine-tuned spread ${finetuned} vs human ${human}`);
   assert.ok(map.finetuned.agreement.meanDistance.value! < map.persona.agreement.meanDistance.value!);
   assert.ok(map.base.agreement.procrustes!.correlation < map.finetuned.agreement.procrustes!.correlation);
 });
