@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 
-const EXTENSION_ID = 'representativeness-lens.representativeness-lens';
+import { EXTENSION_ID } from './workspace';
 
 suite('Activation', () => {
   test('the extension is present', () => {

@@ -5,21 +5,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { api, EXTENSION_ID, workspaceFile } from './workspace';
 import type { EvaluationReport } from '../../src/core/report/model';
 
-const EXTENSION_ID = 'representativeness-lens.representativeness-lens';
 
-function workspaceFile(rel: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the test workspace is open');
-  return vscode.Uri.joinPath(folder.uri, rel);
-}
 
-async function api(): Promise<{ lastReport(): EvaluationReport | undefined }> {
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  assert.ok(ext, `${EXTENSION_ID} is installed`);
-  return (await ext.activate()) as { lastReport(): EvaluationReport | undefined };
-}
 
 suite('Evaluate Representativeness', () => {
   const run = () => workspaceFile('runs/persona.csv');

@@ -5,21 +5,11 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { api, workspaceFile } from './workspace';
 import type { EvaluationReport } from '../../src/core/report/model';
 
-const EXTENSION_ID = 'representativeness-lens.representativeness-lens';
 
-async function api(): Promise<{ lastReport(): EvaluationReport | undefined }> {
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  assert.ok(ext, `${EXTENSION_ID} is installed`);
-  return (await ext.activate()) as { lastReport(): EvaluationReport | undefined };
-}
 
-function workspaceFile(rel: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the test workspace is open');
-  return vscode.Uri.joinPath(folder.uri, rel);
-}
 
 /** The CodeLenses VS Code shows on a file (the file must be open: the command reads its model). */
 async function codeLenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {

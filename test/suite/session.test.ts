@@ -7,26 +7,18 @@ import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as vscode from 'vscode';
+import { EXTENSION_ID, api as extensionApi, workspaceFile } from './workspace';
+
+const api = () => extensionApi<Api>();
 import type { EvaluationReport } from '../../src/core/report/model';
 
-const EXTENSION_ID = 'representativeness-lens.representativeness-lens';
 
 interface Api {
   lastReport(): EvaluationReport | undefined;
   testing: { heldDisposables(): number; livePanels(): number; idle(): Promise<void> };
 }
 
-async function api(): Promise<Api> {
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  assert.ok(ext, `${EXTENSION_ID} is installed`);
-  return (await ext.activate()) as Api;
-}
 
-function workspaceFile(rel: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the test workspace is open');
-  return vscode.Uri.joinPath(folder.uri, rel);
-}
 
 function panelTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('representativeness.panel'));
