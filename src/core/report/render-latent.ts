@@ -56,8 +56,9 @@ export function latentMarkdown(run: RunReport, cell: (s: string) => string): str
 }
 
 /**
- * A static HTML section with the same tables, after the panel's renderer in the standalone report
- * (readable without JavaScript). Every data string is escaped.
+ * A static HTML section with the same tables, after the panel's renderer in the standalone report,
+ * inside `<noscript>`: readable without JavaScript, and not shown twice when the renderer draws its
+ * "Latent structure" view. Every data string is escaped.
  */
 export function latentHtml(report: EvaluationReport, escapeHtml: (s: string) => string): string {
   const runs = report.runs.filter((r) => r.latent);
@@ -89,4 +90,67 @@ export function latentHtml(report: EvaluationReport, escapeHtml: (s: string) => 
   }
   parts.push('</section>');
   return parts.join('\n');
+}
+
+/** A row of the CSV report (`reportToCsv`'s columns; absent = empty). */
+export type CsvRow = Record<string, string | number | boolean | null>;
+
+/**
+ * The latent structure's rows of the tidy CSV report, one number a row, in the report's columns
+ * (docs/report-format.md): `kind` says which part, `measure` which number. The map's numbers are
+ * sample values with percentile bootstrap intervals, so they fill `value` and `sample` and the
+ * interval `percentileLow` / `percentileHigh` (`ciLow` / `ciHigh` are the bias-corrected
+ * headlines' basic intervals: none here); `floor` / `ceiling` beside the map's two agreements are
+ * the report's own (sample values; no verdict is computed for the map).
+ */
+export function latentCsvRows(run: RunReport): CsvRow[] {
+  const rows: CsvRow[] = [];
+  const sampleWith = (value: number | null, ci: { low: number | null; high: number | null } | null) => ({ value, sample: value, percentileLow: ci?.low ?? null, percentileHigh: ci?.high ?? null });
+  const map = run.latent?.culturalMap;
+  if (map) {
+    const a = map.agreement;
+    const stat = (measure: string, cells: CsvRow): CsvRow => ({ run: run.name, kind: 'map', measure, ...cells });
+    rows.push(
+      stat('groups', { value: a.groups }),
+      stat('meanDistance', { ...sampleWith(a.meanDistance.value, a.meanDistance.ci), floor: map.floor.meanDistance, ceiling: map.ceiling.meanDistance }),
+      stat('procrustesCorrelation', { ...sampleWith(a.procrustes?.correlation ?? null, a.procrustesCorrelationCi), floor: map.floor.procrustesCorrelation, ceiling: map.ceiling.procrustesCorrelation }),
+      stat('procrustesSymmetricSs', { value: a.procrustes?.symmetricSs ?? null }),
+      stat('procrustesSs', { value: a.procrustes?.ss ?? null }),
+      stat('pearsonAxis1', { value: a.pearson[0] }),
+      stat('pearsonAxis2', { value: a.pearson[1] }),
+      stat('floorMeanDistance', { value: map.floor.meanDistance }),
+      stat('floorProcrustesCorrelation', { value: map.floor.procrustesCorrelation }),
+      stat('ceilingMeanDistance', sampleWith(map.ceiling.meanDistance, { low: map.ceiling.meanDistanceLow, high: map.ceiling.meanDistanceHigh })),
+      stat('ceilingProcrustesCorrelation', sampleWith(map.ceiling.procrustesCorrelation, { low: map.ceiling.procrustesCorrelationLow, high: map.ceiling.procrustesCorrelationHigh })),
+    );
+    map.axes.forEach((ax, k) => rows.push({ run: run.name, kind: 'map-axis', measure: 'varianceExplained', item: `axis${k + 1}`, item2: `${ax.low} -> ${ax.high}`, value: ax.varianceExplained }));
+    for (const p of map.points) {
+      const base = { run: run.name, kind: 'map-point', item: p.group, n: p.runN, referenceN: p.referenceN };
+      rows.push(
+        { ...base, measure: 'axis1', reference: p.reference?.[0] ?? null, model: p.run?.[0] ?? null },
+        { ...base, measure: 'axis2', reference: p.reference?.[1] ?? null, model: p.run?.[1] ?? null },
+        { ...base, measure: 'distance', ...sampleWith(p.distance, p.distanceCi) },
+      );
+    }
+    for (const g of map.referenceGroups) {
+      for (const k of [0, 1]) rows.push({ run: run.name, kind: 'map-human-group', measure: `axis${k + 1}`, item: g.group, referenceN: g.n, reference: g.position[k] });
+    }
+    if (map.floor.position) for (const k of [0, 1]) rows.push({ run: run.name, kind: 'map-floor', measure: `axis${k + 1}`, value: map.floor.position[k] });
+    for (const ind of map.indicators) {
+      const base = { run: run.name, kind: 'map-indicator', item: ind.id, item2: Object.values(ind.columns).join('+') };
+      rows.push({ ...base, measure: 'loadingAxis1', value: ind.loadings[0] }, { ...base, measure: 'loadingAxis2', value: ind.loadings[1] }, { ...base, measure: 'center', value: ind.center }, { ...base, measure: 'scale', value: ind.scale });
+    }
+  }
+  const f = run.latent?.factors;
+  if (f) {
+    const base = { run: run.name, method: f.method };
+    f.congruence.perFactor.forEach((phi, j) => rows.push({ ...base, kind: 'factor-congruence', measure: `F${j + 1}`, value: phi }));
+    rows.push({ ...base, kind: 'factor-congruence', measure: 'mean', value: f.congruence.mean }, { ...base, kind: 'factor-congruence', measure: 'overall', value: f.congruence.overall });
+    f.items.forEach((item, i) => {
+      for (let j = 0; j < f.factors; j++) rows.push({ ...base, kind: 'factor-loading', measure: `F${j + 1}`, item, reference: f.reference.loadings[i][j], model: f.run.loadings[i][j] });
+      rows.push({ ...base, kind: 'factor-loading', measure: 'communality', item, reference: f.reference.communalities[i], model: f.run.communalities[i] });
+    });
+    for (const m of f.movers) rows.push({ ...base, kind: 'factor-mover', measure: 'loadingDistance', item: m.item, value: m.distance });
+  }
+  return rows;
 }

@@ -3,7 +3,7 @@
  * per-pair tables, one tidy table) and `html` (a standalone page drawn by the panel's own renderer,
  * with everything inlined: it opens offline).
  */
-import { latentHtml, latentMarkdown } from './render-latent';
+import { latentCsvRows, latentHtml, latentMarkdown } from './render-latent';
 import { formatP } from './p-value';
 import type { EvaluationReport, RunReport, ValueWithCi } from './model';
 
@@ -224,7 +224,8 @@ function headlineCells(v: ValueWithCi): Record<string, string | number | null> {
 /**
  * One tidy table: a row per run x headline (`kind=headline`: `measure` representativeness,
  * structure (per `method`) or group, with interval, paper's numbers, verdict, floor and ceiling),
- * per run x item (`kind=item`) and per run x method x pair (`kind=pair`).
+ * per run x item (`kind=item`), per run x method x pair (`kind=pair`), and the latent structure's
+ * numbers one a row (`kind` `map`, `map-point`, ..., `factor-loading`; `latentCsvRows`).
  */
 export function reportToCsv(report: EvaluationReport): string {
   const cols = ['run', 'kind', 'measure', 'method', 'item', 'item2', 'n', 'referenceN', 'value', 'ciLow', 'ciHigh', 'sample', 'percentileLow', 'percentileHigh', 'verdict', 'floor', 'ceiling', 'notValidShare', 'referenceNotValidShare', 'w1Normalized', 'tvd', 'jsDistance', 'jsDivergence', 'kl', 'meanDiff', 'varianceRatio', 'invalid', 'reference', 'model', 'difference', 'z', 'p', 'q', 'weak', 'reasons'];
@@ -251,6 +252,7 @@ export function reportToCsv(report: EvaluationReport): string {
         rows.push(cols.map((c) => csvField(r[c])).join(','));
       }
     }
+    for (const r of latentCsvRows(run)) push(r);
   }
   return rows.join('\n') + '\n';
 }
@@ -289,7 +291,7 @@ export function reportToHtml(report: EvaluationReport, assets: RenderAssets): st
 </head>
 <body class="standalone">
 <main id="app"><noscript>This report draws its charts with JavaScript; the data are in the JSON block of this file.</noscript></main>
-${latentHtml(report, escapeHtml)}
+<noscript>${latentHtml(report, escapeHtml)}</noscript>
 <script type="application/json" id="report-data">${jsonForHtml(report)}</script>
 <script>${js}</script>
 </body>

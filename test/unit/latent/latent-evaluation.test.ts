@@ -289,6 +289,29 @@ test('CLI summary, Markdown and HTML show the latent structure (map distance, Pr
   const html = renderReport(report, 'html');
   assert.match(html, /<section id="latent-structure"/);
   assert.match(html, /<td>AAA<\/td><td>\(/);
+  // Without JavaScript the static tables show; with it, the panel's renderer draws the view instead.
+  assert.match(html, /<noscript><section id="latent-structure"/);
+  // CSV: the latent numbers one a row, in the report's columns (`measure` names the number).
+  const csv = renderReport(report, 'csv').trimEnd().split('\n').map((l) => l.split(','));
+  const cols = csv[0];
+  const col = (name: string) => cols.indexOf(name);
+  const find = (kind: string, measure: string, item = '') => csv.find((c) => c[col('kind')] === kind && c[col('measure')] === measure && c[col('item')] === item);
+  const meanDistance = find('map', 'meanDistance')!;
+  assert.equal(Number(meanDistance[col('value')]), map.agreement.meanDistance.value);
+  assert.equal(Number(meanDistance[col('percentileLow')]), map.agreement.meanDistance.ci!.low);
+  assert.equal(Number(meanDistance[col('floor')]), map.floor.meanDistance);
+  assert.equal(meanDistance[col('ciLow')], '', 'no basic interval for the map');
+  assert.equal(Number(find('map', 'procrustesCorrelation')![col('value')]), map.agreement.procrustes!.correlation);
+  assert.equal(Number(find('map', 'ceilingMeanDistance')![col('percentileHigh')]), map.ceiling.meanDistanceHigh);
+  const p0 = map.points[0];
+  assert.equal(Number(find('map-point', 'axis2', p0.group)![col('model')]), p0.run![1]);
+  assert.equal(Number(find('map-point', 'distance', p0.group)![col('value')]), p0.distance);
+  assert.equal(csv.filter((c) => c[col('kind')] === 'map-human-group').length, 2 * map.referenceGroups.length);
+  const f = report.runs[0].latent!.factors!;
+  assert.equal(Number(find('factor-congruence', 'overall')![col('value')]), f.congruence.overall);
+  assert.equal(Number(find('factor-loading', 'F1', f.items[0])![col('reference')]), f.reference.loadings[0][0]);
+  assert.equal(csv.filter((c) => c[col('kind')] === 'factor-loading').length, f.items.length * (f.factors + 1));
+  assert.ok(csv.every((c) => c.length === cols.length), 'every row has every column');
 });
 
 test('demo: the persona run spreads the countries far beyond the humans, the fine-tuned run pulls them towards the centre, the base run puts every country in one place', async () => {
