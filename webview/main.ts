@@ -19,6 +19,7 @@ import { custom, fmt, h, tableCsv } from './dom';
 import { chartExportPng, type ExportSpec } from './export';
 import { formatP, pText, tuckerReading } from './format';
 import { heatScale, legendTicks, scaleNote, tickText, type HeatScale } from './heatscale';
+import { latentView } from './latent';
 import { ALL_RESPONDENTS, countedDistance, groupNames, scopeOf, type ScopeView, type StructureView } from './scope';
 import { runHeadlines, scoreTrack, sharedDomains, subgroupHeadlines, trackKey } from './scorecard';
 import { palette } from './theme';
@@ -113,6 +114,8 @@ function render(): void {
     custom('vscode-tab-panel', {}, marginals(run, scope)),
     custom('vscode-tab-header', { slot: 'header', 'aria-label': 'Structure' }, 'Structure'),
     custom('vscode-tab-panel', {}, structure(run, scope)),
+    custom('vscode-tab-header', { slot: 'header', 'aria-label': 'Latent structure' }, 'Latent structure'),
+    custom('vscode-tab-panel', {}, latentView(run, { subgroup: scope.group?.name ?? null, reference: fileName(report.reference.path), pngButton, csvButton, openItem: vscode ? (item) => vscode.postMessage({ type: 'openItem', item, run: run.name }) : null })),
     custom('vscode-tab-header', { slot: 'header', 'aria-label': 'Runs side by side' }, 'Runs side by side'),
     custom('vscode-tab-panel', {}, sideBySide(report)),
   );
@@ -932,7 +935,7 @@ window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => {
       state.stale = null;
       state.notice = null;
       if (m.focusRun) state.run = m.focusRun;
-      if (m.view === 'runs') state.tab = 2;
+      if (m.view === 'runs') state.tab = 3;
       saveState();
       render();
       break;

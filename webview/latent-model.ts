@@ -1,0 +1,182 @@
+/**
+ * The pure parts of the "Latent structure" view (no DOM, unit-tested in node): what the cultural
+ * map's scorecard track shows and its verdict, the map's axis ranges, where its labels go, and why
+ * a run has no latent section. Every number shown is a number of the report; the verdict is the
+ * engine's rule (src/core/evaluate/verdict.ts) applied to the map's mean distance, where lower is
+ * better.
+ */
+import type { CulturalMapReport, MapPosition, RunReport, ValueWithCi, Verdict } from '../src/core/report/model';
+
+/** What `scoreTrack` in main.ts draws for the map in a run's scorecard. */
+export interface MapAgreementTrack {
+  label: string;
+  /** The Procrustes correlation with its percentile interval, and the verdict of the map's mean distance. */
+  value: ValueWithCi;
+  /** No floor for the Procrustes correlation: the independent-marginals floor puts every group on one point (no shape to compare). */
+  floor: number | null;
+  /** The human split-half ceiling of the Procrustes correlation (mean of the splits). */
+  ceiling: number | null;
+  explain: string;
+}
+
+/**
+ * The map's agreement for the scorecard: the Procrustes correlation (0..1, 1 = the same
+ * configuration up to translation, rotation and scale: the report's headline for the map) on the
+ * 0..1 track, its human split-half ceiling, and a verdict. The verdict is the mean distance's: the
+ * correlation has no floor in the report (a run answering from the pooled human marginals puts
+ * every group on one point, which has no shape), and with few groups unrelated configurations
+ * already reach a sizeable correlation, so it cannot be read against 0 either. Null without a map.
+ */
+export function mapAgreementTrack(run: RunReport): MapAgreementTrack | null {
+  const map = run.latent?.culturalMap;
+  if (!map) return null;
+  const a = map.agreement;
+  const verdict = mapVerdict(map);
+  return {
+    label: 'Cultural map agreement (Procrustes r)',
+    value: { value: a.procrustes?.correlation ?? null, ci: a.procrustesCorrelationCi, verdict },
+    floor: null,
+    ceiling: map.ceiling.procrustesCorrelation,
+    explain:
+      `Inglehart-Welzel cultural map, ${a.groups} group${a.groups === 1 ? '' : 's'}: Procrustes correlation of the human and the model positions (vegan::protest; 1 = same configuration up to shift, rotation and scale), 95% percentile bootstrap interval; ceiling: human split-half. ` +
+      `No floor is drawn: a run answering from the pooled human marginals puts every group on one point, and with few groups even unrelated configurations reach a sizeable correlation. ` +
+      `Verdict from the mean distance ${fmtNum(a.meanDistance.value)} (floor ${fmtNum(map.floor.meanDistance)}, ceiling ${fmtNum(map.ceiling.meanDistance)}): ${verdict.text}.`,
+  };
+}
+
+function fmtNum(x: number | null | undefined): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(3);
+}
+
+/**
+ * The verdict of the map's mean distance between each group's human and model positions, read as
+ * `verdictOf` reads a headline but with lower = better: the floor is the independent-marginals
+ * run's mean distance (every group on the pooled human point), the ceiling the human split-half's.
+ * Both are sample values of the report, as is the distance (not bias-corrected), so the verdict
+ * says so. A pooled run (one point) has no verdict: its floor is 0 by construction.
+ */
+export function mapVerdict(map: CulturalMapReport): Verdict {
+  const d = map.agreement.meanDistance;
+  const fv = map.floor.meanDistance;
+  const cv = map.ceiling.meanDistance;
+  const floor = fv !== null && Number.isFinite(fv) ? { baseline: 'independent-marginals' as const, value: fv } : null;
+  const ceiling = cv !== null && Number.isFinite(cv) ? { baseline: 'human-split-half' as const, value: cv } : null;
+  const undef = (text: string): Verdict => ({ code: 'undefined', text, floor, ceiling });
+  const v = d.value;
+  if (v === null || !Number.isFinite(v)) return undef('no estimate');
+  if (map.pooled) return undef('the run is one point: its floor (the pooled human answers) is the pooled human point itself, so there is nothing to compare with');
+  if (!floor || !ceiling) return undef(`no ${!floor ? 'floor' : 'ceiling'} to compare with`);
+  if (!(ceiling.value < floor.value)) return undef('the human split-half is not closer than the floor: nothing to compare with');
+  const low = d.ci?.low ?? v;
+  const high = d.ci?.high ?? v;
+  const alone = d.ci ? '' : ' (estimate alone: no interval)';
+  if (low <= ceiling.value && high >= floor.value) return undef('too uncertain to tell: the interval of the mean distance reaches both the floor (no differences between groups) and another human sample');
+  if (low > floor.value) return { code: 'below-floor', text: `further from the human groups than no differences between groups at all${alone}`, floor, ceiling };
+  if (high >= floor.value) return { code: 'at-floor', text: `no closer to the human groups than no differences between groups${alone}`, floor, ceiling };
+  if (low <= ceiling.value) return { code: 'at-ceiling', text: `as close to the human groups as another human sample${alone}`, floor, ceiling };
+  return { code: 'between', text: `closer than no differences between groups, further than another human sample${alone}`, floor, ceiling };
+}
+
+/** The map's axis ranges: one span for both axes (a square plot keeps distances true), every point inside with a margin. */
+export interface MapExtent {
+  x: [number, number];
+  y: [number, number];
+}
+
+export function mapExtent(points: readonly (MapPosition | null)[], margin = 0.12): MapExtent {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const p of points) {
+    if (!p || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) continue;
+    xs.push(p[0]);
+    ys.push(p[1]);
+  }
+  if (!xs.length) return { x: [-1, 1], y: [-1, 1] };
+  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+  const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  // Scores are standardised (SD about 1 across the human groups): never zoom in below +-0.5.
+  const half = Math.max(x1 - x0, y1 - y0, 1) * (0.5 + margin);
+  const cx = (x0 + x1) / 2;
+  const cy = (y0 + y1) / 2;
+  return { x: [cx - half, cx + half], y: [cy - half, cy + half] };
+}
+
+/** A label to place: its anchor (the point, CSS px), the marker's radius and the label's size. */
+export interface LabelRequest {
+  x: number;
+  y: number;
+  radius: number;
+  width: number;
+  height: number;
+}
+
+export interface Box {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/** A placed label: its box, and whether it sits away from its point (a leader line is drawn). */
+export interface PlacedLabel {
+  box: Box;
+  leader: boolean;
+}
+
+function overlaps(a: Box, b: Box): boolean {
+  return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+}
+
+/**
+ * Greedy label placement: each label, in the order given (the most important first), goes to the
+ * first of eight positions around its point (right, left, above, below, then the diagonals), at
+ * increasing distances, whose box lies inside `area` and overlaps neither a label already placed
+ * nor any marker (`obstacles`, boxes around every point). A label with no free position within
+ * three rings is left out (null): the hover and the data table still name the point. Deterministic:
+ * the same inputs give the same places on every redraw.
+ */
+export function placeLabels(labels: readonly LabelRequest[], area: Box, obstacles: readonly Box[], gap = 3): (PlacedLabel | null)[] {
+  const placed: Box[] = [];
+  return labels.map((l) => {
+    for (let ring = 0; ring < 3; ring++) {
+      const d = l.radius + gap + ring * (l.height + 2);
+      const candidates: [number, number][] = [
+        [l.x + d, l.y - l.height / 2],
+        [l.x - d - l.width, l.y - l.height / 2],
+        [l.x - l.width / 2, l.y - d - l.height],
+        [l.x - l.width / 2, l.y + d],
+        [l.x + d * 0.7, l.y - d * 0.7 - l.height],
+        [l.x - d * 0.7 - l.width, l.y - d * 0.7 - l.height],
+        [l.x + d * 0.7, l.y + d * 0.7],
+        [l.x - d * 0.7 - l.width, l.y + d * 0.7],
+      ];
+      for (const [left, top] of candidates) {
+        const box = { left, top, right: left + l.width, bottom: top + l.height };
+        if (box.left < area.left || box.right > area.right || box.top < area.top || box.bottom > area.bottom) continue;
+        if (placed.some((b) => overlaps(b, box)) || obstacles.some((b) => overlaps(b, box))) continue;
+        placed.push(box);
+        return { box, leader: ring > 0 };
+      }
+    }
+    return null;
+  });
+}
+
+/**
+ * Why the view has no map or no factor structure, in words: the engine's reason when it gave one,
+ * otherwise what is known (an older report has no latent section at all).
+ */
+export function latentAbsence(run: RunReport): { map: string | null; factors: string | null } {
+  const latent = run.latent;
+  if (!latent) {
+    const why =
+      run.level === 'distribution'
+        ? `Run ${run.name} gives answer distributions only; the latent structure needs respondents who answer many items.`
+        : 'This report has no latent-structure section: it was made by a version of Representativeness Lens before the cultural map and the factor structure were added. Evaluate again to compute them.';
+    return { map: why, factors: why };
+  }
+  return {
+    map: latent.culturalMap ? null : latent.culturalMapUnavailable ?? 'The cultural map was not computed for this run.',
+    factors: latent.factors ? null : latent.factorsUnavailable ?? 'The factor structure was not computed for this run.',
+  };
+}
