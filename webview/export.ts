@@ -10,7 +10,7 @@ import { pngWithText, wrapLines } from './export-layout';
 import { diverging, type Palette } from './theme';
 
 export type ExportLegend =
-  | { kind: 'swatches'; entries: { label: string; colour: string; line?: boolean }[] }
+  | { kind: 'swatches'; entries: { label: string; colour: string; line?: boolean; marker?: 'circle' | 'triangle' | 'cross' }[] }
   | {
       kind: 'scale';
       /** Tick positions -1..1 on the bar, and their text. */
@@ -127,6 +127,9 @@ function drawLegend(ctx: CanvasRenderingContext2D, legend: ExportLegend, x0: num
           ctx.lineTo(x + 12, y);
           ctx.stroke();
           ctx.setLineDash([]);
+        } else if (e.marker) {
+          // The marker as the chart draws it (a scatter's point style), so the legend matches the plot.
+          drawMarker(ctx, e.marker, x + 6, y, e.colour, p.foreground);
         } else {
           ctx.fillStyle = e.colour;
           ctx.fillRect(x, y - 6, 12, 12);
@@ -175,6 +178,34 @@ function drawLegend(ctx: CanvasRenderingContext2D, legend: ExportLegend, x0: num
     ctx.strokeRect(x0 + 0.5, y + 0.5, 11, 11);
     ctx.fillText('Hatched: undefined (no variance or too few pairs)', x0 + 18, y);
   }
+}
+
+function drawMarker(ctx: CanvasRenderingContext2D, marker: 'circle' | 'triangle' | 'cross', x: number, y: number, colour: string, outline: string): void {
+  ctx.save();
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = outline;
+  ctx.fillStyle = colour;
+  ctx.beginPath();
+  if (marker === 'circle') ctx.arc(x, y, 5, 0, 2 * Math.PI);
+  else if (marker === 'triangle') {
+    ctx.moveTo(x, y - 6);
+    ctx.lineTo(x + 6, y + 5);
+    ctx.lineTo(x - 6, y + 5);
+    ctx.closePath();
+  } else {
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 2;
+    ctx.moveTo(x - 5, y - 5);
+    ctx.lineTo(x + 5, y + 5);
+    ctx.moveTo(x + 5, y - 5);
+    ctx.lineTo(x - 5, y + 5);
+    ctx.stroke();
+    ctx.restore();
+    return;
+  }
+  ctx.fill();
+  ctx.stroke();
+  ctx.restore();
 }
 
 function legendText(legend: ExportLegend | null): string {

@@ -110,13 +110,13 @@ function culturalMap(run: RunReport, map: CulturalMapReport, env: LatentEnv): HT
   );
   const exportSpec = (): ExportSpec => {
     const p = palette();
-    const entries: { label: string; colour: string; line?: boolean }[] = [
-      { label: map.pooled ? 'All human respondents (circle)' : 'Human groups (circles)', colour: p.reference },
-      { label: map.pooled ? `Model ${run.name}, all respondents (triangle)` : `Model groups, ${run.name} (triangles, labels in italics)`, colour: p.run },
+    const entries: { label: string; colour: string; line?: boolean; marker?: 'circle' | 'triangle' | 'cross' }[] = [
+      { label: map.pooled ? 'All human respondents' : 'Human groups', colour: p.reference, marker: 'circle' },
+      { label: map.pooled ? `Model ${run.name}, all respondents` : `Model groups, ${run.name} (labels in italics)`, colour: p.run, marker: 'triangle' },
       { label: 'Human → model', colour: p.run, line: true },
     ];
-    if (context.length) entries.push({ label: map.pooled ? 'Human groups (pooled into the human point), hollow' : 'Human groups not in the run, hollow', colour: p.reference });
-    if (map.floor.position && !map.pooled) entries.push({ label: 'Floor (×): every group answering from the pooled human marginals', colour: p.muted });
+    if (context.length) entries.push({ label: map.pooled ? 'Human groups (pooled into the human point)' : 'Human groups not in the run', colour: p.background, marker: 'circle' });
+    if (map.floor.position && !map.pooled) entries.push({ label: 'Floor: every group answering from the pooled human marginals', colour: p.muted, marker: 'cross' });
     return {
       title: `Cultural map: human vs model ${run.name}`,
       subtitle: [
@@ -324,6 +324,7 @@ function mapChart(canvas: HTMLCanvasElement, run: RunReport, map: CulturalMapRep
       ctx.stroke();
       ctx.setLineDash([]);
       // Human -> model: a line with an arrowhead at the model's end.
+      const segments: { group: string; from: number[]; to: number[] }[] = [];
       for (const pt of map.points) {
         if (!pt.reference || !pt.run) continue;
         const hx = x.getPixelForValue(pt.reference[0]);
@@ -342,6 +343,7 @@ function mapChart(canvas: HTMLCanvasElement, run: RunReport, map: CulturalMapRep
         // Stop at the marker's edge, so the arrowhead is seen.
         const ex = mx - ux * (POINT_RADIUS + 2);
         const ey = my - uy * (POINT_RADIUS + 2);
+        segments.push({ group: pt.group, from: [hx, hy].map((v) => Math.round(v * 10) / 10), to: [ex, ey].map((v) => Math.round(v * 10) / 10) });
         ctx.beginPath();
         ctx.moveTo(hx, hy);
         ctx.lineTo(ex, ey);
@@ -357,6 +359,9 @@ function mapChart(canvas: HTMLCanvasElement, run: RunReport, map: CulturalMapRep
         }
       }
       ctx.restore();
+      // What was drawn, for the UI tests (CSS px).
+      const lines = JSON.stringify(segments);
+      if (canvas.dataset.lines !== lines) canvas.dataset.lines = lines;
     },
     afterDatasetsDraw(chart) {
       const a = chart.chartArea;

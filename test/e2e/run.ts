@@ -25,9 +25,10 @@ import { scenarios as baseScenarios } from './scenarios-docs';
 import { trustScenarios } from './scenarios-trust';
 import { panelScenarios } from './scenarios-panel';
 import { verdictScenarios } from './scenarios-verdicts';
+import { latentScenarios } from './scenarios-latent';
 
 /** Every UI scenario: the user's walk-through, the docs' screenshots, then each issue's own. */
-const scenarios = [...baseScenarios, ...trustScenarios, ...panelScenarios, ...verdictScenarios];
+const scenarios = [...baseScenarios, ...trustScenarios, ...panelScenarios, ...verdictScenarios, ...latentScenarios];
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const vsix = path.join(repoRoot, 'out', 'representativeness-lens.vsix');

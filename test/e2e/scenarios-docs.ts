@@ -23,7 +23,7 @@ const OUT = 'test-results/docs';
  * pictures the same whatever the other scenarios did to the user settings (one scenario toggles
  * the theme): a light theme, no minimap, and the settings folder itself hidden.
  */
-function demoWorkspace(repoRoot: string, parent: string): string {
+export function demoWorkspace(repoRoot: string, parent: string): string {
   const dest = path.join(parent, 'demo');
   fs.cpSync(path.join(repoRoot, 'demo'), dest, { recursive: true, filter: (src) => !['report.html', 'generate.mjs'].includes(path.basename(src)) });
   fs.mkdirSync(path.join(dest, '.vscode'));
@@ -45,7 +45,7 @@ function demoWorkspace(repoRoot: string, parent: string): string {
 }
 
 /** Until no notification toast is on screen (the evaluation's progress, a hint) and the panel's report is final. */
-async function settled(page: Page, frame: Frame): Promise<void> {
+export async function settled(page: Page, frame: Frame): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const toasts = await page.locator('.notifications-toasts .notification-list-item').count();
@@ -58,13 +58,13 @@ async function settled(page: Page, frame: Frame): Promise<void> {
 }
 
 /** A workbench command from the palette, with the focus first taken from the webview. */
-async function command(page: Page, title: string): Promise<void> {
+export async function command(page: Page, title: string): Promise<void> {
   await page.locator('.part.statusbar').click({ position: { x: 5, y: 5 } });
   await runCommand(page, title);
 }
 
 /** Drags the vertical sash at `x` (the border between two parts) to `to`, halfway down the window. */
-async function dragSash(page: Page, x: number, to: number): Promise<void> {
+export async function dragSash(page: Page, x: number, to: number): Promise<void> {
   const y = 450;
   await page.mouse.move(x, y);
   await page.mouse.down();
@@ -136,7 +136,7 @@ async function screenshots(step: Step, page: Page, ctx: ScenarioContext, parent:
     // The panel alone, as wide as the window: the three heatmaps side by side.
     await command(page, 'View: Toggle Primary Side Bar Visibility');
     frame = await waitForWebview(page, 'Representativeness', 1);
-    await frame.locator('vscode-tab-header').filter({ hasText: 'Structure' }).first().click();
+    await frame.locator('vscode-tab-header').filter({ hasText: /^\s*Structure\s*$/ }).first().click();
     await frame.locator('figure.heat canvas').nth(2).waitFor({ state: 'visible' });
     const panelTab = page.locator('.tabs-container .tab').filter({ hasText: /^Representativeness$/ }).first();
     await panelTab.click();

@@ -839,7 +839,7 @@ export const panelScenarios: Scenario[] = [
 
       await step('52-html-report-dark-structure', async () => {
         await page.emulateMedia({ colorScheme: 'dark' });
-        await page.locator('vscode-tab-header').filter({ hasText: 'Structure' }).click();
+        await page.locator('vscode-tab-header').filter({ hasText: /^\s*Structure\s*$/ }).click();
         await page.locator('figure.heat canvas').first().waitFor();
         await check('dark');
         await page.locator('figure.heat').first().scrollIntoViewIfNeeded();

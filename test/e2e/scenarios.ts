@@ -124,7 +124,8 @@ function expectedNumbers(run: RunReport, group: string | null): PanelNumbers {
 }
 
 export async function clickTab(frame: Frame, title: string): Promise<void> {
-  await frame.locator('vscode-tab-header').filter({ hasText: title }).first().click();
+  // Exactly the title: "Structure" is also part of "Latent structure".
+  await frame.locator('vscode-tab-header').filter({ hasText: new RegExp(`^\\s*${title}\\s*$`) }).first().click();
 }
 
 /** Waits until `check` holds (polling), failing with the last reason it gave. */
@@ -145,7 +146,7 @@ export async function until(what: string, check: () => Promise<string | true>, t
  * status bar describes the focused editor only; a webview clicked a moment before can take the
  * focus back after the editor opened, so focus the editor by its tab first (selections are kept).
  */
-async function editorStatus(page: Page, label: string): Promise<string> {
+export async function editorStatus(page: Page, label: string): Promise<string> {
   const group = editorGroupOf(page, label);
   if (!(await group.count())) throw new Error(`${label} is not shown; active tab ${await activeTabLabel(page).catch(() => 'none')}`);
   if ((await activeTabLabel(page).catch(() => '')) !== label) await group.locator('.tabs-container .tab.active').first().click();
@@ -168,7 +169,7 @@ export async function panel(page: Page, minCanvases = 1): Promise<Frame> {
 }
 
 /** The header cell of `item` in a CSV run file: 0-based start and its length. */
-function headerCell(file: string, item: string): { start: number; length: number } {
+export function headerCell(file: string, item: string): { start: number; length: number } {
   const header = fs.readFileSync(file, 'utf8').split(/\r?\n/)[0];
   const cells = header.split(',');
   const k = cells.indexOf(item);
