@@ -7,40 +7,69 @@
  */
 import type { CulturalMapReport, MapPosition, RunReport, ValueWithCi, Verdict } from '../src/core/report/model';
 
-/** What `scoreTrack` in main.ts draws for the map in a run's scorecard. */
+/**
+ * The cultural map's headline for a run's scorecard, in the shape of `Headline` (webview/scorecard.ts):
+ * `scoreTrack(track, domain)` draws it, and `floor` / `ceiling` repeat what its marks are for a
+ * caller that draws its own track.
+ */
 export interface MapAgreementTrack {
+  key: 'map';
   label: string;
-  /** The Procrustes correlation with its percentile interval, and the verdict of the map's mean distance. */
+  /**
+   * The Procrustes correlation, a sample value: `ci` null (the report has no bias-corrected map
+   * headline with a basic interval, what the cards' intervals are), `sample` and `percentile` the
+   * report's numbers. Its verdict compares it with its ceiling only (`verdict.floor` null,
+   * `verdict.ceiling` the split-half's), the marks a track draws from it: "at the human ceiling"
+   * when the replicates' 97.5th percentile reaches it, no verdict (code `undefined`) below it.
+   */
   value: ValueWithCi;
+  range: readonly [number, number];
+  explain: string;
+  /** The correlation's percentiles, and the mean distance with its percentiles and its own verdict against its floor and ceiling, in words. */
+  usable: string;
   /** No floor for the Procrustes correlation: the independent-marginals floor puts every group on one point (no shape to compare). */
-  floor: number | null;
+  floor: null;
   /** The human split-half ceiling of the Procrustes correlation (mean of the splits). */
   ceiling: number | null;
-  explain: string;
 }
 
 /**
  * The map's agreement for the scorecard: the Procrustes correlation (0..1, 1 = the same
- * configuration up to translation, rotation and scale: the report's headline for the map) on the
- * 0..1 track, its human split-half ceiling, and a verdict. The verdict is the mean distance's: the
- * correlation has no floor in the report (a run answering from the pooled human marginals puts
- * every group on one point, which has no shape), and with few groups unrelated configurations
- * already reach a sizeable correlation, so it cannot be read against 0 either. Null without a map.
+ * configuration up to translation, rotation and scale: the report's headline for the map) with
+ * its human split-half ceiling, and beside it the mean distance with its verdict. The correlation
+ * gets no floor and no "between" verdict: a run answering from the pooled human marginals puts
+ * every group on one point, which has no shape, and with few groups unrelated configurations
+ * already reach a sizeable correlation (about 0.5 on average for 6 groups), so it cannot be read
+ * against 0 either. Null without a map.
  */
 export function mapAgreementTrack(run: RunReport): MapAgreementTrack | null {
   const map = run.latent?.culturalMap;
   if (!map) return null;
   const a = map.agreement;
-  const verdict = mapVerdict(map);
+  const r = a.procrustes?.correlation ?? null;
+  const ci = a.procrustesCorrelationCi;
+  const c = map.ceiling.procrustesCorrelation;
+  const ceiling = c !== null && Number.isFinite(c) ? { baseline: 'human-split-half' as const, value: c } : null;
+  const high = ci?.high ?? r;
+  const verdict: Verdict =
+    r === null
+      ? { code: 'undefined', text: a.groups < 2 ? 'one point: no configuration to compare' : 'no estimate', floor: null, ceiling }
+      : ceiling && high !== null && high >= ceiling.value
+        ? { code: 'at-ceiling', text: `shape at the human ceiling${ci ? '' : ' (estimate alone: no interval)'}`, floor: null, ceiling }
+        : { code: 'undefined', text: ceiling ? 'shape below another human sample; no floor to compare with (read the distance)' : 'no ceiling to compare with', floor: null, ceiling };
+  const d = mapVerdict(map);
   return {
+    key: 'map',
     label: 'Cultural map agreement (Procrustes r)',
-    value: { value: a.procrustes?.correlation ?? null, ci: a.procrustesCorrelationCi, verdict },
-    floor: null,
-    ceiling: map.ceiling.procrustesCorrelation,
+    value: { value: r, ci: null, sample: r, percentile: ci ? { low: ci.low, high: ci.high } : null, verdict },
+    range: [0, 1],
     explain:
-      `Inglehart-Welzel cultural map, ${a.groups} group${a.groups === 1 ? '' : 's'}: Procrustes correlation of the human and the model positions (vegan::protest; 1 = same configuration up to shift, rotation and scale), 95% percentile bootstrap interval; ceiling: human split-half. ` +
-      `No floor is drawn: a run answering from the pooled human marginals puts every group on one point, and with few groups even unrelated configurations reach a sizeable correlation. ` +
-      `Verdict from the mean distance ${fmtNum(a.meanDistance.value)} (floor ${fmtNum(map.floor.meanDistance)}, ceiling ${fmtNum(map.ceiling.meanDistance)}): ${verdict.text}.`,
+      `Inglehart-Welzel cultural map, ${a.groups} group${a.groups === 1 ? '' : 's'}: Procrustes correlation of the human and the model positions (vegan::protest; 1 = same configuration up to shift, rotation and scale), the sample value (not bias-corrected, so no interval on the track; the replicates' percentiles are written beside it); ceiling: human split-half. ` +
+      'No floor: a run answering from the pooled human marginals puts every group on one point, and with few groups even unrelated configurations reach a sizeable correlation.',
+    // Percentile intervals written apart from their estimates (they need not contain them).
+    usable: `${ci ? `Replicates' 2.5-97.5th percentiles ${fmtNum(ci.low)} to ${fmtNum(ci.high)}. ` : ''}Mean distance ${fmtNum(a.meanDistance.value)}${a.meanDistance.ci ? `; percentiles ${fmtNum(a.meanDistance.ci.low)} to ${fmtNum(a.meanDistance.ci.high)}` : ''} (floor ${fmtNum(map.floor.meanDistance)}, ceiling ${fmtNum(map.ceiling.meanDistance)}): ${d.text}`,
+    floor: null,
+    ceiling: ceiling?.value ?? null,
   };
 }
 

@@ -12,10 +12,19 @@ import { charts } from './charts';
 import { fmt, h } from './dom';
 import type { ExportSpec } from './export';
 import { tuckerReading } from './format';
-import { latentAbsence, mapExtent, mapVerdict, placeLabels, type Box, type LabelRequest, type PlacedLabel } from './latent-model';
+import { latentAbsence, mapAgreementTrack, mapExtent, mapVerdict, placeLabels, type Box, type LabelRequest, type PlacedLabel } from './latent-model';
+import type { Headline } from './scorecard';
 import { diverging, palette, type Palette } from './theme';
 
 export { mapAgreementTrack, type MapAgreementTrack } from './latent-model';
+
+/**
+ * The map's scorecard headline (`runHeadlines` can append it; `scoreTrack(headline, domain)` draws
+ * it): `mapAgreementTrack` typed as a `Headline`, so a change to either fails the typecheck here.
+ */
+export function mapHeadline(run: RunReport): Headline | null {
+  return mapAgreementTrack(run);
+}
 
 /** What the view needs from the panel around it (main.ts). */
 export interface LatentEnv {
@@ -57,8 +66,14 @@ function pos(p: MapPosition | null): string {
   return p ? `(${fmt(p[0])}, ${fmt(p[1])})` : 'n/a';
 }
 
-function withCi(value: number | null, ci: { low: number | null; high: number | null } | null): string {
-  return `${fmt(value)}${ci ? ` [${fmt(ci.low)}, ${fmt(ci.high)}]` : ''}`;
+/**
+ * A sample value and its replicates' 2.5-97.5th percentiles, written apart ("4.238; percentiles
+ * 4.034 to 4.534"): the map's intervals are percentile intervals of the resampled value, which
+ * need not contain the estimate, so they are never written as "estimate [interval]" (the panel's
+ * convention for the paper's numbers).
+ */
+export function withPercentiles(value: number | null, ci: { low: number | null; high: number | null } | null): string {
+  return `${fmt(value)}${ci ? `; percentiles ${fmt(ci.low)} to ${fmt(ci.high)}` : ''}`;
 }
 
 function pct(x: number): string {
@@ -121,7 +136,7 @@ function culturalMap(run: RunReport, map: CulturalMapReport, env: LatentEnv): HT
       title: `Cultural map: human vs model ${run.name}`,
       subtitle: [
         `Inglehart-Welzel map of ${map.indicators.length} indicators, groups by ${map.groupBy.reference}; reference ${env.reference}`,
-        `Mean distance ${withCi(a.meanDistance.value, a.meanDistance.ci)} · Procrustes r ${withCi(a.procrustes?.correlation ?? null, a.procrustesCorrelationCi)} · ceiling r ${fmt(map.ceiling.procrustesCorrelation)}`,
+        `Mean distance ${withPercentiles(a.meanDistance.value, a.meanDistance.ci)} · Procrustes r ${withPercentiles(a.procrustes?.correlation ?? null, a.procrustesCorrelationCi)} · ceiling r ${fmt(map.ceiling.procrustesCorrelation)}`,
       ],
       legend: { kind: 'swatches', entries },
       palette: p,
@@ -138,14 +153,14 @@ function culturalMap(run: RunReport, map: CulturalMapReport, env: LatentEnv): HT
   );
 
   const agreementRows: [string, string][] = [
-    ['Mean distance, human to model (95% CI)', withCi(a.meanDistance.value, a.meanDistance.ci)],
-    ['Procrustes correlation (95% CI)', a.procrustes ? withCi(a.procrustes.correlation, a.procrustesCorrelationCi) : `n/a (${a.groups < 2 ? 'one point: no configuration to compare' : 'no spread'})`],
+    ["Mean distance, human to model (sample; replicates' 2.5-97.5th percentiles)", withPercentiles(a.meanDistance.value, a.meanDistance.ci)],
+    ["Procrustes correlation (sample; replicates' 2.5-97.5th percentiles)", a.procrustes ? withPercentiles(a.procrustes.correlation, a.procrustesCorrelationCi) : `n/a (${a.groups < 2 ? 'one point: no configuration to compare' : 'no spread'})`],
     ['Pearson of positions, axis 1 · axis 2', `${fmt(a.pearson[0])} · ${fmt(a.pearson[1])}`],
     ['Procrustes sum of squares: symmetric · non-symmetric (map units)', a.procrustes ? `${fmt(a.procrustes.symmetricSs)} · ${fmt(a.procrustes.ss)}` : 'n/a'],
     ['Floor, independent marginals: mean distance', `${fmt(map.floor.meanDistance)} (every group on the pooled human point; Procrustes r undefined: no spread)`],
     [
-      'Ceiling, human split-half: mean distance [2.5%, 97.5%] · Procrustes r [2.5%, 97.5%]',
-      `${fmt(map.ceiling.meanDistance)} [${fmt(map.ceiling.meanDistanceLow)}, ${fmt(map.ceiling.meanDistanceHigh)}] · ${fmt(map.ceiling.procrustesCorrelation)} [${fmt(map.ceiling.procrustesCorrelationLow)}, ${fmt(map.ceiling.procrustesCorrelationHigh)}] (${map.ceiling.splits} splits)`,
+      "Ceiling, human split-half: mean distance · Procrustes r (mean of the splits; their 2.5-97.5th percentiles)",
+      `${withPercentiles(map.ceiling.meanDistance, { low: map.ceiling.meanDistanceLow, high: map.ceiling.meanDistanceHigh })} · ${withPercentiles(map.ceiling.procrustesCorrelation, { low: map.ceiling.procrustesCorrelationLow, high: map.ceiling.procrustesCorrelationHigh })} (${map.ceiling.splits} splits)`,
     ],
     ['Verdict (mean distance against floor and ceiling)', verdict.text],
   ];
@@ -158,14 +173,14 @@ function culturalMap(run: RunReport, map: CulturalMapReport, env: LatentEnv): HT
   const note = h(
     'p',
     { class: 'meta map-note' },
-    'Intervals: 95% percentile bootstrap of the run\'s respondents within groups, the human map held fixed. Floor and ceiling are sample values, like the distance. With few groups even unrelated configurations reach a sizeable Procrustes correlation, so read it against the ceiling, and the distance against both.',
+    'Intervals: the 2.5-97.5th percentiles of bootstrap replicates (the run\'s respondents resampled within groups, the human map held fixed); they are about the resampled value and need not contain the estimate, so they are written apart from it. Floor and ceiling are sample values, like the distance. With few groups even unrelated configurations reach a sizeable Procrustes correlation, so read it against the ceiling, and the distance against both.',
   );
 
   const table = h(
     'table',
     { id: 'map-table' },
     h('caption', {}, `Positions on the map (axis 1: ${ax1.low} → ${ax1.high}; axis 2: ${ax2.low} → ${ax2.high})`),
-    h('thead', {}, h('tr', {}, ['Group', 'Human axis 1', 'Human axis 2', 'Model axis 1', 'Model axis 2', 'Distance', 'Distance 95% CI', 'n human', 'n model'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', {}, h('tr', {}, ['Group', 'Human axis 1', 'Human axis 2', 'Model axis 1', 'Model axis 2', 'Distance', "Distance: replicates' 2.5-97.5th percentiles", 'n human', 'n model'].map((t) => h('th', { scope: 'col' }, t)))),
     h(
       'tbody',
       {},
@@ -179,7 +194,7 @@ function culturalMap(run: RunReport, map: CulturalMapReport, env: LatentEnv): HT
           h('td', {}, fmt(p.run?.[0])),
           h('td', {}, fmt(p.run?.[1])),
           h('td', {}, fmt(p.distance)),
-          h('td', {}, p.distanceCi ? `[${fmt(p.distanceCi.low)}, ${fmt(p.distanceCi.high)}]` : 'n/a'),
+          h('td', {}, p.distanceCi ? `${fmt(p.distanceCi.low)} to ${fmt(p.distanceCi.high)}` : 'n/a'),
           h('td', {}, p.referenceN),
           h('td', {}, p.runN),
         ),
@@ -270,7 +285,7 @@ function describeMark(m: MapMark, map: CulturalMapReport, runName: string): stri
     map.pooled ? `All respondents (run ${runName}) vs all human respondents` : `${p.group}`,
     `human ${coords(p.reference)}`,
     `model ${coords(p.run)}`,
-    `distance ${withCi(p.distance, p.distanceCi)} · n human ${p.referenceN} · n model ${p.runN}`,
+    `distance ${withPercentiles(p.distance, p.distanceCi)} · n human ${p.referenceN} · n model ${p.runN}`,
   ];
 }
 

@@ -23,8 +23,9 @@ export const LATENT_TITLE = 'Latent structure: the cultural map and the factor s
 
 const RUN = 'persona';
 
-function withCi(value: number | null, ci: { low: number | null; high: number | null } | null): string {
-  return `${fmt(value)}${ci ? ` [${fmt(ci.low)}, ${fmt(ci.high)}]` : ''}`;
+/** The view's "sample; percentiles low to high" (webview/latent.ts withPercentiles). */
+function withPercentiles(value: number | null, ci: { low: number | null; high: number | null } | null): string {
+  return `${fmt(value)}${ci ? `; percentiles ${fmt(ci.low)} to ${fmt(ci.high)}` : ''}`;
 }
 
 interface Mark {
@@ -94,7 +95,7 @@ function rows(frame: Frame, selector: string): Promise<string[][]> {
 function expectedMapTable(map: CulturalMapReport): string[][] {
   const compared = new Set(map.points.map((p) => p.group));
   return [
-    ...map.points.map((p) => [p.group, fmt(p.reference?.[0]), fmt(p.reference?.[1]), fmt(p.run?.[0]), fmt(p.run?.[1]), fmt(p.distance), p.distanceCi ? `[${fmt(p.distanceCi.low)}, ${fmt(p.distanceCi.high)}]` : 'n/a', String(p.referenceN), String(p.runN)]),
+    ...map.points.map((p) => [p.group, fmt(p.reference?.[0]), fmt(p.reference?.[1]), fmt(p.run?.[0]), fmt(p.run?.[1]), fmt(p.distance), p.distanceCi ? `${fmt(p.distanceCi.low)} to ${fmt(p.distanceCi.high)}` : 'n/a', String(p.referenceN), String(p.runN)]),
     ...map.referenceGroups.filter((g) => map.pooled || !compared.has(g.group)).map((g) => [g.group, fmt(g.position[0]), fmt(g.position[1]), map.pooled ? 'pooled' : 'not in run', '', '', '', String(g.n), '']),
   ];
 }
@@ -224,11 +225,11 @@ async function latent(step: Parameters<Scenario['run']>[0], page: Page, repoRoot
     assert.deepEqual(await rows(frame, '#map-table'), expectedMapTable(map));
     const agreement = Object.fromEntries((await rows(frame, '#map-agreement')).map(([k, v]) => [k, v]));
     const a = map.agreement;
-    assert.equal(agreement['Mean distance, human to model (95% CI)'], withCi(a.meanDistance.value, a.meanDistance.ci));
-    assert.equal(agreement['Procrustes correlation (95% CI)'], withCi(a.procrustes!.correlation, a.procrustesCorrelationCi));
+    assert.equal(agreement["Mean distance, human to model (sample; replicates' 2.5-97.5th percentiles)"], withPercentiles(a.meanDistance.value, a.meanDistance.ci));
+    assert.equal(agreement["Procrustes correlation (sample; replicates' 2.5-97.5th percentiles)"], withPercentiles(a.procrustes!.correlation, a.procrustesCorrelationCi));
     assert.equal(agreement['Pearson of positions, axis 1 · axis 2'], `${fmt(a.pearson[0])} · ${fmt(a.pearson[1])}`);
     assert.match(agreement['Floor, independent marginals: mean distance'], new RegExp(`^${fmt(map.floor.meanDistance)} `));
-    assert.match(agreement['Ceiling, human split-half: mean distance [2.5%, 97.5%] · Procrustes r [2.5%, 97.5%]'], new RegExp(`^${fmt(map.ceiling.meanDistance)} \\[`));
+    assert.match(agreement['Ceiling, human split-half: mean distance · Procrustes r (mean of the splits; their 2.5-97.5th percentiles)'], new RegExp(`^${fmt(map.ceiling.meanDistance)}; percentiles `));
     assert.equal(agreement['Verdict (mean distance against floor and ceiling)'], mapVerdict(map).text);
     // The persona run pushes the countries outward: further than the floor.
     assert.equal(await frame.locator('#map-agreement').getAttribute('data-verdict'), 'below-floor');
@@ -250,7 +251,7 @@ async function latent(step: Parameters<Scenario['run']>[0], page: Page, repoRoot
     const [ax1, ax2] = map.axes;
     assert.ok(text.includes(`human ${ax1.high} ${fmt(p.reference![0])}, ${ax2.high} ${fmt(p.reference![1])}`), text);
     assert.ok(text.includes(`model ${ax1.high} ${fmt(p.run![0])}, ${ax2.high} ${fmt(p.run![1])}`), text);
-    assert.ok(text.includes(`distance ${withCi(p.distance, p.distanceCi)} · n human ${p.referenceN} · n model ${p.runN}`), text);
+    assert.ok(text.includes(`distance ${withPercentiles(p.distance, p.distanceCi)} · n human ${p.referenceN} · n model ${p.runN}`), text);
     await sleep(300);
   });
 
@@ -309,7 +310,7 @@ async function latent(step: Parameters<Scenario['run']>[0], page: Page, repoRoot
     const text = pngText(new Uint8Array(bytes));
     assert.equal(text.Title, `Cultural map: human vs model ${RUN}`);
     assert.match(text.Description ?? '', /Legend: Human groups; Model groups, persona \(labels in italics\); Human → model; Floor/);
-    assert.match(text.Description ?? '', new RegExp(`Mean distance ${fmt(run!.latent!.culturalMap!.agreement.meanDistance.value)} `));
+    assert.match(text.Description ?? '', new RegExp(`Mean distance ${fmt(run!.latent!.culturalMap!.agreement.meanDistance.value)}; percentiles `));
     fs.copyFileSync(file, path.join(shots, 'latent-06-exported-map.png'));
   });
 
@@ -318,7 +319,7 @@ async function latent(step: Parameters<Scenario['run']>[0], page: Page, repoRoot
     const file = path.join(exports, 'map.csv');
     const bytes = await saveThrough(page, () => frame!.locator('section.latent-map > vscode-button.save-csv').first().click(), file);
     const lines = bytes.toString('utf8').trimEnd().split('\n');
-    assert.equal(lines[0], 'Group,Human axis 1,Human axis 2,Model axis 1,Model axis 2,Distance,Distance 95% CI,n human,n model');
+    assert.equal(lines[0], "Group,Human axis 1,Human axis 2,Model axis 1,Model axis 2,Distance,Distance: replicates' 2.5-97.5th percentiles,n human,n model");
     const csvCell = (t: string) => (/[",]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t);
     assert.deepEqual(lines.slice(1), expectedMapTable(run!.latent!.culturalMap!).map((r) => r.map(csvCell).join(',')));
   });

@@ -22,19 +22,29 @@ function withDistance(value: number | null, low: number | null, high: number | n
   return { ...map, ...edit };
 }
 
-test('the scorecard track: Procrustes r with its interval and split-half ceiling, no floor, the verdict of the mean distance', () => {
+test('the scorecard track: Procrustes r with its interval and split-half ceiling, no floor; the distance and its verdict beside it', () => {
   const r = run('persona');
   const map = r.latent!.culturalMap!;
   const t = mapAgreementTrack(r)!;
+  assert.equal(t.key, 'map');
+  assert.deepEqual(t.range, [0, 1]);
   assert.equal(t.value.value, map.agreement.procrustes!.correlation);
-  assert.deepEqual(t.value.ci, map.agreement.procrustesCorrelationCi);
+  // A sample value: no basic interval to draw; the percentiles are the report's.
+  assert.equal(t.value.ci, null);
+  assert.deepEqual(t.value.percentile, { low: map.agreement.procrustesCorrelationCi!.low, high: map.agreement.procrustesCorrelationCi!.high });
   assert.equal(t.floor, null);
   assert.equal(t.ceiling, map.ceiling.procrustesCorrelation);
-  // The persona run pushes the countries outward: its interval lies beyond the floor's distance.
-  assert.equal(t.value.verdict!.code, 'below-floor');
-  assert.deepEqual(t.value.verdict!.floor, { baseline: 'independent-marginals', value: map.floor.meanDistance });
+  // What a track draws from the verdict is the correlation's own ceiling, never the distance's.
+  assert.equal(t.value.verdict!.floor, null);
+  assert.deepEqual(t.value.verdict!.ceiling, { baseline: 'human-split-half', value: map.ceiling.procrustesCorrelation });
+  // Persona: interval 0.67-0.72 below the ceiling 0.87: no verdict for the shape.
+  assert.equal(t.value.verdict!.code, 'undefined');
+  // The distance says it: further than the floor (the countries pushed outward).
+  assert.match(t.usable, new RegExp(`Mean distance ${map.agreement.meanDistance.value!.toFixed(3)}; percentiles `));
+  assert.match(t.usable, /further from the human groups than no differences between groups/);
+  // The fine-tuned run's shape reaches the human ceiling.
+  assert.equal(mapAgreementTrack(run('finetuned'))!.value.verdict!.code, 'at-ceiling');
   assert.match(t.explain, /Procrustes/);
-  assert.match(t.explain, new RegExp(map.agreement.meanDistance.value!.toFixed(3)));
   assert.equal(mapAgreementTrack({ ...r, latent: { culturalMap: null, culturalMapUnavailable: 'x', factors: null } }), null);
 });
 
