@@ -7,6 +7,7 @@
  */
 import type { ReferencePointName, RunReport, ValueWithCi, Verdict } from '../src/core/report/model';
 import { fmt, h } from './dom';
+import { mapAgreementTrack } from './latent-model';
 import type { ScopeView } from './scope';
 import { trackDomain, trackPercent, type TrackDomain } from './track';
 
@@ -76,6 +77,9 @@ export function runHeadlines(run: RunReport): Headline[] {
       paper: { value: g.comparison.pearson, ci: g.comparison.pearsonCi ? { ...g.comparison.pearsonCi } : null },
     });
   }
+  // The cultural map's agreement (the whole run's; its verdict reads the ceiling only, see mapAgreementTrack).
+  const map = mapAgreementTrack(run);
+  if (map) out.push(map);
   return out;
 }
 

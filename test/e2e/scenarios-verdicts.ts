@@ -210,8 +210,11 @@ export const verdictScenarios: Scenario[] = [
         for (const run of cli.runs) {
           const shown = await shownScores(frame, run.name);
           const want = headlines(run);
+          // The cultural map's agreement comes last: its sample Procrustes r, no interval of its own.
+          const map = shown.find((x) => x.key === 'map');
+          assert.equal(map?.value, `${fmt(run.latent?.culturalMap?.agreement.procrustes?.correlation)} (no interval)`, `${run.name}: map agreement`);
           assert.deepEqual(
-            shown.map((s) => ({ key: s.key, value: s.value, verdict: s.verdict, verdictText: s.verdictText })),
+            shown.filter((x) => x.key !== 'map').map((s) => ({ key: s.key, value: s.value, verdict: s.verdict, verdictText: s.verdictText })),
             want,
             `${run.name}: the cards show the report's headlines with their own intervals and verdicts`,
           );
