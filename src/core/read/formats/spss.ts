@@ -12,13 +12,13 @@
 import { inflateSync } from 'node:zlib';
 import { TextDecoder } from 'node:util';
 import type { AsyncBuffer } from 'hyparquet';
-import { FIELD_SKIP } from './delimited';
 import {
   ByteWindow,
-  CHUNK_BYTES,
   damaged,
   decoderFor,
   fileSource,
+  openSurveyFile,
+  startRecords,
   type ChunkSource,
   type MeasurementLevel,
   type SurveyFileMetadata,
@@ -99,12 +99,7 @@ export async function readSpss(
   onProgress?: (fraction: number) => void,
   options: SurveyReadOptions = {},
 ): Promise<SurveyFileMetadata> {
-  signal?.throwIfAborted();
-  const chunkBytes = Math.max(16, options.chunkBytes ?? CHUNK_BYTES);
-  const size = file.byteLength;
-  const fail = (message: string) => damaged(CODE, path, message);
-  // The dictionary is read in small chunks (it is usually a few hundred KB); the data in `chunkBytes`.
-  const w = new ByteWindow(fileSource(file, 0, size, Math.min(chunkBytes, 1 << 16), signal));
+  const { size, chunkBytes, fail, w } = openSurveyFile(file, path, CODE, signal, options);
 
   // PSPP "File Header Record": 176 bytes.
   if (!(await w.need(176))) throw fail(`This is not an SPSS system file: it is ${size} bytes long, shorter than the 176-byte file header (byte offset 0).`);
@@ -434,10 +429,7 @@ export async function readSpss(
   const declared = headerCases >= 0 ? headerCases : extendedCases !== null && extendedCases >= 0 ? extendedCases : null;
 
   // The header record, then what the sink keeps.
-  sink.dictionary?.(metaVariables, weightVariable);
-  sink.feedRecord(metaVariables.map((v) => v.name), 1);
-  const roles = sink.roles;
-  const kept = (f: number) => f < roles.length && roles[f] !== FIELD_SKIP;
+  const { kept } = startRecords(sink, metaVariables, weightVariable);
 
   // Per 8-byte unit of a case: what to do with it (PSPP "Data Record").
   const unitKind = new Uint8Array(units); // UNIT_* below

@@ -12,8 +12,7 @@
  */
 import { TextDecoder } from 'node:util';
 import type { AsyncBuffer } from 'hyparquet';
-import { FIELD_SKIP } from './delimited';
-import { ByteWindow, CHUNK_BYTES, damaged, extendedMissing, fileSource, type SurveyFileMetadata, type SurveyReadOptions, type SurveyVariable, type SurveyValue, type ValueLabel, type ReadableBuffer, type SurveySink, readChunk, windows1252 } from './survey-file';
+import { ByteWindow, CHUNK_BYTES, damaged, extendedMissing, fileSource, openSurveyFile, startRecords, type SurveyFileMetadata, type SurveyReadOptions, type SurveyVariable, type SurveyValue, type ValueLabel, type ReadableBuffer, type SurveySink, readChunk, windows1252 } from './survey-file';
 
 const CODE = 'stata.invalid';
 
@@ -83,12 +82,7 @@ export async function readStata(
   onProgress?: (fraction: number) => void,
   options: SurveyReadOptions = {},
 ): Promise<SurveyFileMetadata> {
-  signal?.throwIfAborted();
-  const chunkBytes = Math.max(16, options.chunkBytes ?? CHUNK_BYTES);
-  const size = file.byteLength;
-  const fail = (message: string) => damaged(CODE, path, message);
-  // The dictionary is read in small chunks; the data in `chunkBytes`.
-  const w = new ByteWindow(fileSource(file, 0, size, Math.min(chunkBytes, 1 << 16), signal));
+  const { size, chunkBytes, fail, w } = openSurveyFile(file, path, CODE, signal, options);
   let sawUtf8 = false;
   let saw1252 = false;
   // Format 117: Windows-1252 by definition; valid UTF-8 (with non-ASCII bytes) is taken as UTF-8.
@@ -264,11 +258,9 @@ export async function readStata(
     storage: types[i] <= 2045 ? `str${types[i]}` : STORAGE[types[i]],
   }));
 
-  sink.dictionary?.(variables, null);
-  sink.feedRecord(names, 1);
-  const roles = sink.roles;
+  const { kept } = startRecords(sink, variables, null);
   const keptFields: number[] = [];
-  for (let f = 0; f < k; f++) if (f < roles.length && roles[f] !== FIELD_SKIP) keptFields.push(f);
+  for (let f = 0; f < k; f++) if (kept(f)) keptFields.push(f);
   const keptStrl = keptFields.filter((f) => types[f] === STRL);
   // dta <strls>: an index of the strLs (where each one's bytes are), read only when a kept column is a strL.
   const strls = keptStrl.length ? await indexStrls(file, path, map[10], map[11], layout, w.little, chunkBytes, signal) : null;

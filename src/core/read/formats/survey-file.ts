@@ -11,6 +11,7 @@
 import { TextDecoder } from 'node:util';
 import type { AsyncBuffer } from 'hyparquet';
 import { InputError } from '../../report/diagnostics';
+import { FIELD_SKIP } from './delimited';
 import type { RecordSink } from './parquet';
 
 /** One cell as fed to the sink. */
@@ -110,6 +111,45 @@ export function isExtendedMissing(v: unknown): v is string {
 /** A located `InputError` about a damaged or unreadable file: binary files have no lines, so line 1, column 1. */
 export function damaged(code: string, file: string, message: string): InputError {
   return new InputError({ code, message, file, line: 1, column: 1 });
+}
+
+/** What readSpss and readStata both start from (`openSurveyFile`). */
+export interface SurveyFileOpening {
+  /** The file's size in bytes. */
+  size: number;
+  /** Bytes per data chunk: `options.chunkBytes` (at least 16), else CHUNK_BYTES. */
+  chunkBytes: number;
+  /** A located `InputError` with the reader's code (`spss.invalid`, `stata.invalid`). */
+  fail: (message: string) => InputError;
+  /** The file from byte 0, in chunks of at most 64 KiB: the dictionary is usually a few hundred KB. */
+  w: ByteWindow;
+}
+
+/**
+ * The opening both readers share: the abort check, the chunk size, the located-error maker and the
+ * window the dictionary is read through (the data then gets its own window, in `chunkBytes`).
+ */
+export function openSurveyFile(file: ReadableBuffer, path: string, code: string, signal: AbortSignal | undefined, options: SurveyReadOptions): SurveyFileOpening {
+  signal?.throwIfAborted();
+  const chunkBytes = Math.max(16, options.chunkBytes ?? CHUNK_BYTES);
+  const size = file.byteLength;
+  return {
+    size,
+    chunkBytes,
+    fail: (message: string) => damaged(code, path, message),
+    w: new ByteWindow(fileSource(file, 0, size, Math.min(chunkBytes, 1 << 16), signal)),
+  };
+}
+
+/**
+ * After the dictionary: tells the sink the dictionary, then the header record (the variable names),
+ * and returns which fields the sink keeps (only those are decoded).
+ */
+export function startRecords(sink: SurveySink, variables: SurveyVariable[], weightVariable: string | null): { kept: (field: number) => boolean } {
+  sink.dictionary?.(variables, weightVariable);
+  sink.feedRecord(variables.map((v) => v.name), 1);
+  const roles = sink.roles;
+  return { kept: (f: number) => f < roles.length && roles[f] !== FIELD_SKIP };
 }
 
 /** A supplier of successive byte chunks (the file from some offset, or inflated zlib blocks). */
