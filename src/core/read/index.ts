@@ -13,7 +13,7 @@ import { readParquet } from './formats/parquet';
 import { readSpss } from './formats/spss';
 import { readStata } from './formats/stata';
 import { isExtendedMissing, type ReadableBuffer, type SurveyFileMetadata, type SurveySink } from './formats/survey-file';
-import { conflictsWithFile, hintsFromDictionary, type FileItemHint } from './file-codebook';
+import { conflictsWithFile, hintsFromDictionary, type FileItemHints } from './file-codebook';
 import { JsonArrayConsumer, JsonLinesConsumer, RecordFeed, type ChunkConsumer } from './formats/json-stream';
 import { sniffUtf16, Utf16Consumer } from './formats/encoding';
 import { MAX_RECORD_BYTES, assertUnchanged, changedWhileReading, identityOf } from './memory';
@@ -126,7 +126,7 @@ export async function assertRegularFile(path: string): Promise<void> {
  */
 async function readSurveyFile(handle: fs.FileHandle, path: string, size: number, options: ReadOptions, format: 'spss' | 'stata'): Promise<ReadResult> {
   let reader: RowsToColumns | null = null;
-  let hints = new Map<string, FileItemHint>();
+  let hints: FileItemHints = { get: () => undefined };
   const make = (fileOptions: ReadOptions): RowsToColumns => {
     const r = new RowsToColumns(path, fileOptions, size);
     r.format = format;
@@ -162,6 +162,10 @@ async function readSurveyFile(handle: fs.FileHandle, path: string, size: number,
     },
     expectRows(rows) {
       reader?.expectRows?.(rows);
+    },
+    // The cases' cells go straight into the columns (extended missing values are empty answers there).
+    cellWriter() {
+      return reader!;
     },
   };
   const read = format === 'spss' ? readSpss : readStata;

@@ -2,7 +2,7 @@
 import type { ItemCodebook } from './codebook';
 import type { DistributionData, SurveyData } from './dataset';
 import type { InputDiagnostic } from '../report/diagnostics';
-import type { FileItemHint } from './file-codebook';
+import type { FileItemHints } from './file-codebook';
 
 export type Layout = 'wide' | 'long' | 'distribution';
 export type Format = 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet' | 'spss' | 'stata';
@@ -51,7 +51,7 @@ export interface ReadOptions {
    * Set by readSurvey for SPSS and Stata files, not by callers: the file's dictionary by variable,
    * used when inferring an item's codebook (src/core/read/file-codebook.ts).
    */
-  fileItems?: ReadonlyMap<string, FileItemHint>;
+  fileItems?: FileItemHints;
 }
 
 export interface HeaderLocation {

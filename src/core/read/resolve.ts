@@ -7,7 +7,7 @@ import type { ItemCodebook } from './codebook';
 import { MAX_CATEGORIES, MISSING, type ItemColumn } from './dataset';
 import type { DiagnosticBag } from '../report/diagnostics';
 import { EMPTY_SLOT, OVERFLOW_SLOT, type RawToken, type TokenColumn } from './columns';
-import { isFileMissing, type FileItemHint } from './file-codebook';
+import { isFileMissing, type FileItemHints } from './file-codebook';
 
 /** How a codebook is inferred for a column that has none. */
 export interface InferencePolicy {
@@ -22,7 +22,7 @@ export interface InferencePolicy {
   /** Codes that are missing whatever their sign (e.g. 99 "refused"). */
   missingCodes?: readonly number[];
   /** SPSS/Stata dictionary of the file being read, by item: labels, user-missing, level (file-codebook.ts). */
-  fileItems?: ReadonlyMap<string, FileItemHint>;
+  fileItems?: FileItemHints;
 }
 
 export const DEFAULT_INFERENCE: InferencePolicy = {
