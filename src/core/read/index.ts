@@ -139,8 +139,12 @@ async function readSurveyFile(handle: fs.FileHandle, path: string, size: number,
     dictionary(variables, weightVariable) {
       hints = hintsFromDictionary(variables);
       const given = options.codebook !== undefined || options.preset !== undefined;
+      // Variables whose labels name .a-.z: their missing answers are written as extended missing
+      // values (also when a preset is given, whose negative-codes rule then reaches them).
+      const extended = format === 'stata' ? variables.filter((v) => v.valueLabels.some((l) => isExtendedMissing(l.value))).map((v) => v.name) : [];
       reader = make({
         ...options,
+        ...(extended.length ? { extendedMissing: extended } : {}),
         // SPSS WEIGHT BY is stored in the file header (PSPP: "weight_index"); a weight named in the
         // options, null included, or a preset's weight wins.
         ...(options.weight === undefined && !options.preset && weightVariable ? { weight: weightVariable } : {}),

@@ -52,6 +52,11 @@ export interface ReadOptions {
    * used when inferring an item's codebook (src/core/read/file-codebook.ts).
    */
   fileItems?: FileItemHints;
+  /**
+   * Set by readSurvey for Stata files, not by callers: the variables whose dictionary labels Stata
+   * extended missing values `.a`-`.z` (those found in the data are added while reading).
+   */
+  extendedMissing?: string[];
 }
 
 export interface HeaderLocation {

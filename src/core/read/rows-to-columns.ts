@@ -74,6 +74,8 @@ export class RowsToColumns implements ScanSink, ChunkConsumer, RecordReader, Cel
   private distRoles = new Int8Array(0);
   private readonly memoryLimit: number;
   private readonly maxRecord: number;
+  /** Fields in which Stata extended missing values `.a`-`.z` were read (missingCell). */
+  private readonly extendedFields = new Set<number>();
   /** Inside a record too long to buffer, being dropped. */
   private skipping: SkipState | null = null;
 
@@ -395,8 +397,14 @@ export class RowsToColumns implements ScanSink, ChunkConsumer, RecordReader, Cel
     const base = this.preset
       ? this.preset.inference(this.options.dontKnow ?? 'missing')
       : { ...DEFAULT_INFERENCE, dontKnowCategory: this.options.dontKnow === 'category' };
-    const withCodes = this.options.missingCodes ? { ...base, missingCodes: this.options.missingCodes } : base;
-    return this.options.fileItems ? { ...withCodes, fileItems: this.options.fileItems } : withCodes;
+    let policy: InferencePolicy = this.options.missingCodes ? { ...base, missingCodes: this.options.missingCodes } : base;
+    if (this.options.fileItems) policy = { ...policy, fileItems: this.options.fileItems };
+    if (this.options.extendedMissing?.length || this.extendedFields.size) {
+      const names = new Set(this.options.extendedMissing ?? []);
+      for (const f of this.extendedFields) if (this.header?.[f] !== undefined) names.add(this.header[f]);
+      policy = { ...policy, extendedMissing: names };
+    }
+    return policy;
   }
 
   /** Feeds one record from a record-oriented format (JSON lines, JSON, Parquet): values by field. */
@@ -455,8 +463,12 @@ export class RowsToColumns implements ScanSink, ChunkConsumer, RecordReader, Cel
     } else if (role === FIELD_TEXT) this.text(field, v, 0, 1, 0);
   }
 
-  /** A missing cell (system-missing, `.`, or Stata's `.a`-`.z`): an empty answer, as feedRecord reads null. */
-  missingCell(field: number, _extended: number): void {
+  /**
+   * A missing cell (system-missing, `.`, or Stata's `.a`-`.z`): an empty answer, as feedRecord reads
+   * null. A field with `.a`-`.z` is remembered (InferencePolicy.extendedMissing).
+   */
+  missingCell(field: number, extended: number): void {
+    if (extended >= 0) this.extendedFields.add(field);
     const role = this.roles[field];
     if (role === FIELD_CODE) this.codeColumns[field]!.values[this.row] = EMPTY_SLOT;
     else if (role === FIELD_TEXT) this.text(field, '', 0, 1, 0);
