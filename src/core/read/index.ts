@@ -127,6 +127,7 @@ export async function assertRegularFile(path: string): Promise<void> {
 async function readSurveyFile(handle: fs.FileHandle, path: string, size: number, options: ReadOptions, format: 'spss' | 'stata'): Promise<ReadResult> {
   let reader: RowsToColumns | null = null;
   let hints: FileItemHints = { get: () => undefined };
+  let fileWeight: string | undefined;
   const make = (fileOptions: ReadOptions): RowsToColumns => {
     const r = new RowsToColumns(path, fileOptions, size);
     r.format = format;
@@ -141,6 +142,7 @@ async function readSurveyFile(handle: fs.FileHandle, path: string, size: number,
       const given = options.codebook !== undefined || options.preset !== undefined;
       // Variables whose labels name .a-.z: their missing answers are written as extended missing
       // values (also when a preset is given, whose negative-codes rule then reaches them).
+      if (options.weight === undefined && !options.preset && weightVariable) fileWeight = weightVariable;
       const extended = format === 'stata' ? variables.filter((v) => v.valueLabels.some((l) => isExtendedMissing(l.value))).map((v) => v.name) : [];
       reader = make({
         ...options,
@@ -177,6 +179,7 @@ async function readSurveyFile(handle: fs.FileHandle, path: string, size: number,
   const result = (reader ?? make(options)).finish();
   const given = options.codebook ?? (options.preset ? result.codebook : undefined);
   if (given) result.diagnostics.push(...conflictsWithFile(given, hints, path, (id) => result.itemLocations[id]));
+  if (fileWeight !== undefined && result.data?.weights) result.fileWeight = fileWeight;
   for (const note of metadata.notes) result.diagnostics.push({ severity: 'info', code: `${format}.note`, message: note, file: path, line: 1, column: 1 });
   return result;
 }

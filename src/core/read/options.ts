@@ -79,6 +79,8 @@ export interface ReadResult {
   format: string;
   /** Distribution layout: whether the values are shares (probabilities) or counts. */
   distributionValues?: DistributionValues;
+  /** SPSS: the weight variable the file declares (WEIGHT BY), when it was used because the options named none. */
+  fileWeight?: string;
 }
 
 /** Names of the distribution layout's columns in a file. */
