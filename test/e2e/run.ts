@@ -24,9 +24,10 @@ import { atCleanup, cleanupAll, stopStragglers } from './processes';
 import { scenarios as baseScenarios } from './scenarios-docs';
 import { trustScenarios } from './scenarios-trust';
 import { panelScenarios } from './scenarios-panel';
+import { formatScenarios } from './scenarios-formats';
 
 /** Every UI scenario: the user's walk-through, the docs' screenshots, then each issue's own. */
-const scenarios = [...baseScenarios, ...trustScenarios, ...panelScenarios];
+const scenarios = [...baseScenarios, ...trustScenarios, ...panelScenarios, ...formatScenarios];
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const vsix = path.join(repoRoot, 'out', 'representativeness-lens.vsix');
