@@ -4,7 +4,7 @@
  * variable names), then one record per case with only the columns the sink keeps decoded.
  *
  * Format: GNU PSPP Developers Guide, "System File Format" (cited below as PSPP with the section
- * name). The file is read through an AsyncBuffer in bounded chunks (4 MiB), never whole; counts
+ * name). The file is read through an AsyncBuffer in bounded chunks (1 MiB), never whole; counts
  * read from the file are checked against the file's size before anything is allocated from them;
  * damage is reported as an `InputError` (code `spss.invalid`) naming the byte offset, the record
  * or case and the variable where it was found.

@@ -5,7 +5,7 @@
  * Format: Stata's "dta file format" documentation ([P] File formats .dta, help dta_117,
  * dta_118, dta_119; cited as "dta" with the section tag). A file is a sequence of tagged
  * sections; the <map> gives the offset of each, so the value labels and strLs (which follow the
- * data) are read before it, and the data is then streamed in bounded chunks (4 MiB) decoding only
+ * data) are read before it, and the data is then streamed in bounded chunks (1 MiB) decoding only
  * the columns the sink keeps. Counts and offsets from the file are checked against its size before
  * anything is allocated from them; damage is an `InputError` (code `stata.invalid`, or
  * `stata.unsupported` for other format versions) naming the byte offset, observation and variable.

@@ -146,7 +146,7 @@ export class RecordCells implements CellWriter {
 
 /** Reader options beyond the shared signature. */
 export interface SurveyReadOptions {
-  /** Bytes read per chunk (default 4 MiB, as the other readers). */
+  /** Bytes read per chunk (default CHUNK_BYTES, 1 MiB). */
   chunkBytes?: number;
 }
 
