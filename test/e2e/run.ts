@@ -26,9 +26,10 @@ import { trustScenarios } from './scenarios-trust';
 import { panelScenarios } from './scenarios-panel';
 import { verdictScenarios } from './scenarios-verdicts';
 import { latentScenarios } from './scenarios-latent';
+import { formatScenarios } from './scenarios-formats';
 
 /** Every UI scenario: the user's walk-through, the docs' screenshots, then each issue's own. */
-const scenarios = [...baseScenarios, ...trustScenarios, ...panelScenarios, ...verdictScenarios, ...latentScenarios];
+const scenarios = [...baseScenarios, ...trustScenarios, ...panelScenarios, ...verdictScenarios, ...latentScenarios, ...formatScenarios];
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const vsix = path.join(repoRoot, 'out', 'representativeness-lens.vsix');

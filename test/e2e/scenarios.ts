@@ -49,7 +49,7 @@ export function cliReport(repoRoot: string, config: string): EvaluationReport {
   return JSON.parse(out) as EvaluationReport;
 }
 
-interface PanelNumbers {
+export interface PanelNumbers {
   /** Text of each score of the run's card: value and interval. */
   scores: string[];
   summary: string;
@@ -60,7 +60,7 @@ interface PanelNumbers {
 }
 
 /** Every number the panel shows for a run, read from its DOM (cards, data tables). */
-function panelNumbers(frame: Frame, run: string): Promise<PanelNumbers> {
+export function panelNumbers(frame: Frame, run: string): Promise<PanelNumbers> {
   return frame.evaluate((runName) => {
     const text = (e: Element | null | undefined) => (e?.textContent ?? '').trim();
     const card = Array.from(document.querySelectorAll<HTMLElement>('.card')).find((c) => c.dataset.run === runName);
@@ -80,7 +80,7 @@ function panelNumbers(frame: Frame, run: string): Promise<PanelNumbers> {
 }
 
 /** What the panel must show for `run` (all respondents, or one subgroup), from the CLI's JSON. */
-function expectedNumbers(run: RunReport, group: string | null): PanelNumbers {
+export function expectedNumbers(run: RunReport, group: string | null): PanelNumbers {
   const whole = new Map(run.marginal.items.map((it) => [it.item, it]));
   const items: Record<string, string[][]> = {};
   const pairs: Record<string, string[]> = {};

@@ -132,7 +132,9 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
   if (Object.keys(config.groups).length) {
     notes.push('Subgroup scores are computed for respondent-level runs; their intervals resample the subgroup\'s run respondents.');
   }
-  if (refData.weights) notes.push(`Reference distributions and correlations use the survey weight ${ref.weight ?? ''}`.trim() + '.');
+  // An SPSS file's own weight (WEIGHT BY) is named too; other reports are unchanged.
+  const weightName = ref.weight ?? refRead.fileWeight;
+  if (refData.weights) notes.push(`Reference distributions and correlations use the survey weight ${weightName ?? ''}`.trim() + (refRead.fileWeight && !ref.weight ? ' (declared in the SPSS file)' : '') + '.');
   notes.push('Headlines estimate the run population\'s value (the reference treated as fixed): the bias-corrected estimate 2 x sample - bootstrap mean with the basic bootstrap interval [2 x sample - q97.5, 2 x sample - q2.5] over the run\'s respondents, clamped to the measure\'s range. The sample estimate and the percentile interval of arXiv 2601.15755 are kept as `sample` and `percentile` (resampling adds noise, so that interval can lie on one side of its estimate).');
   notes.push('Answers without a valid code (matching no option, empty, or a missing code) count against the run: each item\'s distance is (1 - s) x distance + s with s its share of such answers, an item without valid answers counts at distance 1, and structure agreement is multiplied by the share of usable answer pairs. The valid-answers-only numbers are under `validOnly` and `agreementValidOnly`.');
   progress('Done', 1);
@@ -140,7 +142,7 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'representativeness-lens', version: TOOL_VERSION },
     createdAt: (hooks.now?.() ?? new Date()).toISOString(),
-    settings: { seed: config.seed, bootstrap: config.bootstrap, polychoricBootstrap: polychoricReplicates(config), permutations: config.permutations, association: [...config.association], thresholds: { ...config.thresholds }, weight: refData.weights ? ref.weight ?? null : null, groupLevelNominal: [...(config.groupLevelNominal ?? [])] },
+    settings: { seed: config.seed, bootstrap: config.bootstrap, polychoricBootstrap: polychoricReplicates(config), permutations: config.permutations, association: [...config.association], thresholds: { ...config.thresholds }, weight: refData.weights ? weightName ?? null : null, groupLevelNominal: [...(config.groupLevelNominal ?? [])] },
     reference: { path: ref.path, respondents: refData.n, items: refRead.codebook.map((c) => c.id), weighted: refData.weights !== null },
     runs,
     diagnostics: bag.all(),

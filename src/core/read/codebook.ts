@@ -67,6 +67,14 @@ export interface ItemCodebook {
   labels?: Record<string, string>;
   /** Raw codes that mean "missing" (WVS: all negative codes). Answers not valid and not missing are invalid. */
   missing?: number[];
+  /**
+   * Every negative raw code that is not a valid code is missing, listed in `missing` or not (the
+   * WVS convention). Inferred for an item whose reference file writes its missing answers as
+   * Stata's extended missing values `.a`-`.z` when negative codes are missing (the default, the
+   * wvs7 preset, `"missing": "negative"`): a run's -1 "don't know" is then missing, as it is
+   * against the same data with -1..-5 as codes (docs/configuration.md, "Missing answers").
+   */
+  negativeMissing?: boolean;
   /** Raw code -> code, applied before validation, e.g. WVS Q56 swaps 2 and 3: `{ "2": 3, "3": 2 }`. */
   recode?: Record<string, number>;
   /** Reverse the scale: code c becomes min + max - c (applied after `recode`). */
@@ -192,6 +200,12 @@ export function parseCodebook(text: string, file: string): { items: ItemCodebook
         problem(recodeNode, `The "recode" of item "${id}" must map codes to whole numbers, e.g. { "2": 3, "3": 2 }; the item was left out.`);
         usable = false;
       }
+    }
+    const negativeNode = findNodeAtLocation(node, ['negativeMissing']);
+    if (negativeNode) {
+      if (negativeNode.type === 'boolean') {
+        if (negativeNode.value) item.negativeMissing = true;
+      } else problem(negativeNode, `"negativeMissing" of item "${id}" must be true or false; it was ignored.`, 'warning');
     }
     const reverseNode = findNodeAtLocation(node, ['reverse']);
     if (reverseNode) {

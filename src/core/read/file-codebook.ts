@@ -30,24 +30,43 @@ export function isFileMissing(hint: FileItemHint, v: number): boolean {
   return hint.missingValues.includes(v) || (hint.missingRange !== null && v >= hint.missingRange.low && v <= hint.missingRange.high);
 }
 
-/** Numeric variables' hints by name; string variables are group columns or text items, without hints. */
-export function hintsFromDictionary(variables: SurveyVariable[]): Map<string, FileItemHint> {
-  const hints = new Map<string, FileItemHint>();
-  for (const v of variables) {
-    if (v.type !== 'numeric') continue;
-    // Stata's labels of `.a`-`.z` (strings) name extended missing values, which are read as missing.
-    const numeric = v.valueLabels.filter((l) => typeof l.value === 'number' && Number.isFinite(l.value));
-    const labels = numeric.length ? Object.fromEntries(numeric.map((l) => [String(l.value), l.label])) : undefined;
-    const missingValues = (v.missing?.values ?? []).filter((x): x is number => typeof x === 'number');
-    hints.set(v.name, {
-      ...(v.label ? { label: v.label } : {}),
-      ...(labels ? { labels } : {}),
-      missingValues,
-      missingRange: v.missing?.range ?? null,
-      nominal: v.measure === 'nominal',
-    });
-  }
-  return hints;
+/** Hints by variable name: what `ReadOptions.fileItems` and `conflictsWithFile` look up. */
+export interface FileItemHints {
+  get(name: string): FileItemHint | undefined;
+}
+
+/**
+ * Numeric variables' hints by name, each made when first asked for (a file has hundreds of
+ * variables, a reading uses a few: their labels are decoded only then); string variables are group
+ * columns or text items, without hints.
+ */
+export function hintsFromDictionary(variables: SurveyVariable[]): FileItemHints {
+  const byName = new Map<string, SurveyVariable>();
+  for (const v of variables) byName.set(v.name, v);
+  const made = new Map<string, FileItemHint | undefined>();
+  return {
+    get(name: string): FileItemHint | undefined {
+      if (made.has(name)) return made.get(name);
+      const v = byName.get(name);
+      const hint = v && v.type === 'numeric' ? hintOf(v) : undefined;
+      made.set(name, hint);
+      return hint;
+    },
+  };
+}
+
+function hintOf(v: SurveyVariable): FileItemHint {
+  // Stata's labels of `.a`-`.z` (strings) name extended missing values, which are read as missing.
+  const numeric = v.valueLabels.filter((l) => typeof l.value === 'number' && Number.isFinite(l.value));
+  const labels = numeric.length ? Object.fromEntries(numeric.map((l) => [String(l.value), l.label])) : undefined;
+  const missingValues = (v.missing?.values ?? []).filter((x): x is number => typeof x === 'number');
+  return {
+    ...(v.label ? { label: v.label } : {}),
+    ...(labels ? { labels } : {}),
+    missingValues,
+    missingRange: v.missing?.range ?? null,
+    nominal: v.measure === 'nominal',
+  };
 }
 
 /**
@@ -55,7 +74,7 @@ export function hintsFromDictionary(variables: SurveyVariable[]): Map<string, Fi
  * labels or missing declarations: the given codebook is used, and each difference is reported so
  * a stale codebook or a mislabelled export is noticed.
  */
-export function conflictsWithFile(codebook: ItemCodebook[], hints: Map<string, FileItemHint>, file: string, where: (id: string) => { line: number; column: number } | undefined): InputDiagnostic[] {
+export function conflictsWithFile(codebook: ItemCodebook[], hints: FileItemHints, file: string, where: (id: string) => { line: number; column: number } | undefined): InputDiagnostic[] {
   const out: InputDiagnostic[] = [];
   for (const item of codebook) {
     const hint = hints.get(item.id);

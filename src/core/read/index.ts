@@ -13,7 +13,7 @@ import { readParquet } from './formats/parquet';
 import { readSpss } from './formats/spss';
 import { readStata } from './formats/stata';
 import { isExtendedMissing, type ReadableBuffer, type SurveyFileMetadata, type SurveySink } from './formats/survey-file';
-import { conflictsWithFile, hintsFromDictionary, type FileItemHint } from './file-codebook';
+import { conflictsWithFile, hintsFromDictionary, type FileItemHints } from './file-codebook';
 import { JsonArrayConsumer, JsonLinesConsumer, RecordFeed, type ChunkConsumer } from './formats/json-stream';
 import { sniffUtf16, Utf16Consumer } from './formats/encoding';
 import { MAX_RECORD_BYTES, assertUnchanged, changedWhileReading, identityOf } from './memory';
@@ -126,7 +126,8 @@ export async function assertRegularFile(path: string): Promise<void> {
  */
 async function readSurveyFile(handle: fs.FileHandle, path: string, size: number, options: ReadOptions, format: 'spss' | 'stata'): Promise<ReadResult> {
   let reader: RowsToColumns | null = null;
-  let hints = new Map<string, FileItemHint>();
+  let hints: FileItemHints = { get: () => undefined };
+  let fileWeight: string | undefined;
   const make = (fileOptions: ReadOptions): RowsToColumns => {
     const r = new RowsToColumns(path, fileOptions, size);
     r.format = format;
@@ -139,8 +140,13 @@ async function readSurveyFile(handle: fs.FileHandle, path: string, size: number,
     dictionary(variables, weightVariable) {
       hints = hintsFromDictionary(variables);
       const given = options.codebook !== undefined || options.preset !== undefined;
+      // Variables whose labels name .a-.z: their missing answers are written as extended missing
+      // values (also when a preset is given, whose negative-codes rule then reaches them).
+      if (options.weight === undefined && !options.preset && weightVariable) fileWeight = weightVariable;
+      const extended = format === 'stata' ? variables.filter((v) => v.valueLabels.some((l) => isExtendedMissing(l.value))).map((v) => v.name) : [];
       reader = make({
         ...options,
+        ...(extended.length ? { extendedMissing: extended } : {}),
         // SPSS WEIGHT BY is stored in the file header (PSPP: "weight_index"); a weight named in the
         // options, null included, or a preset's weight wins.
         ...(options.weight === undefined && !options.preset && weightVariable ? { weight: weightVariable } : {}),
@@ -163,12 +169,17 @@ async function readSurveyFile(handle: fs.FileHandle, path: string, size: number,
     expectRows(rows) {
       reader?.expectRows?.(rows);
     },
+    // The cases' cells go straight into the columns (extended missing values are empty answers there).
+    cellWriter() {
+      return reader!;
+    },
   };
   const read = format === 'spss' ? readSpss : readStata;
   const metadata: SurveyFileMetadata = await read(fileBuffer(handle, path, size), path, sink, options.signal, options.onProgress);
   const result = (reader ?? make(options)).finish();
   const given = options.codebook ?? (options.preset ? result.codebook : undefined);
   if (given) result.diagnostics.push(...conflictsWithFile(given, hints, path, (id) => result.itemLocations[id]));
+  if (fileWeight !== undefined && result.data?.weights) result.fileWeight = fileWeight;
   for (const note of metadata.notes) result.diagnostics.push({ severity: 'info', code: `${format}.note`, message: note, file: path, line: 1, column: 1 });
   return result;
 }

@@ -2,7 +2,7 @@
 import type { ItemCodebook } from './codebook';
 import type { DistributionData, SurveyData } from './dataset';
 import type { InputDiagnostic } from '../report/diagnostics';
-import type { FileItemHint } from './file-codebook';
+import type { FileItemHints } from './file-codebook';
 
 export type Layout = 'wide' | 'long' | 'distribution';
 export type Format = 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet' | 'spss' | 'stata';
@@ -51,7 +51,12 @@ export interface ReadOptions {
    * Set by readSurvey for SPSS and Stata files, not by callers: the file's dictionary by variable,
    * used when inferring an item's codebook (src/core/read/file-codebook.ts).
    */
-  fileItems?: ReadonlyMap<string, FileItemHint>;
+  fileItems?: FileItemHints;
+  /**
+   * Set by readSurvey for Stata files, not by callers: the variables whose dictionary labels Stata
+   * extended missing values `.a`-`.z` (those found in the data are added while reading).
+   */
+  extendedMissing?: string[];
 }
 
 export interface HeaderLocation {
@@ -74,6 +79,8 @@ export interface ReadResult {
   format: string;
   /** Distribution layout: whether the values are shares (probabilities) or counts. */
   distributionValues?: DistributionValues;
+  /** SPSS: the weight variable the file declares (WEIGHT BY), when it was used because the options named none. */
+  fileWeight?: string;
 }
 
 /** Names of the distribution layout's columns in a file. */

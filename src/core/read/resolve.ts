@@ -7,7 +7,7 @@ import type { ItemCodebook } from './codebook';
 import { MAX_CATEGORIES, MISSING, type ItemColumn } from './dataset';
 import type { DiagnosticBag } from '../report/diagnostics';
 import { EMPTY_SLOT, OVERFLOW_SLOT, type RawToken, type TokenColumn } from './columns';
-import { isFileMissing, type FileItemHint } from './file-codebook';
+import { isFileMissing, type FileItemHints } from './file-codebook';
 
 /** How a codebook is inferred for a column that has none. */
 export interface InferencePolicy {
@@ -22,7 +22,13 @@ export interface InferencePolicy {
   /** Codes that are missing whatever their sign (e.g. 99 "refused"). */
   missingCodes?: readonly number[];
   /** SPSS/Stata dictionary of the file being read, by item: labels, user-missing, level (file-codebook.ts). */
-  fileItems?: ReadonlyMap<string, FileItemHint>;
+  fileItems?: FileItemHints;
+  /**
+   * Items whose missing answers the file writes as Stata extended missing values `.a`-`.z` (labelled
+   * in its dictionary or found in its data). With `negativeMissing`, their inferred codebook says
+   * every negative code is missing (`ItemCodebook.negativeMissing`).
+   */
+  extendedMissing?: ReadonlySet<string>;
 }
 
 export const DEFAULT_INFERENCE: InferencePolicy = {
@@ -57,7 +63,7 @@ export function resolveToken(token: RawToken, item: ItemCodebook, labelIndex?: M
     // Labels are given by code after recoding: no recode/reverse.
     const k = item.codes.indexOf(byLabel);
     if (k >= 0) return k;
-    return item.missing?.includes(byLabel) ? MISSING : INVALID;
+    return item.missing?.includes(byLabel) || (item.negativeMissing && byLabel < 0) ? MISSING : INVALID;
   }
   if (NA_TOKENS.has(token.toLowerCase())) return MISSING;
   // Decimal notation only: `Number` also reads `0x3`, `0b11` and `0o3` as 3, which no survey writes.
@@ -94,7 +100,8 @@ function resolveCode(raw: number, item: ItemCodebook): Resolution {
     c = lo + hi - c;
   }
   const k = item.codes.indexOf(c);
-  return k >= 0 ? k : INVALID;
+  if (k >= 0) return k;
+  return item.negativeMissing && raw < 0 ? MISSING : INVALID;
 }
 
 export function labelIndexOf(item: ItemCodebook): Map<string, number> {
@@ -197,6 +204,10 @@ export function inferItem(col: TokenColumn, counts: Float64Array, policy: Infere
     ...(recode ? { recode } : {}),
     ...(topic ? { topic } : {}),
   };
+  // The file writes this item's missing answers as .a-.z: negative codes (a run's -1) are missing,
+  // as they are against the same data written with -1..-5.
+  const extended = policy.negativeMissing && policy.extendedMissing?.has(id) === true;
+  if (extended) item.negativeMissing = true;
   if (hint) {
     if (hint.label) item.label = hint.label;
     // The file's value labels win over labels written into the answers ("1: Agree"): they are its codebook.
@@ -206,6 +217,7 @@ export function inferItem(col: TokenColumn, counts: Float64Array, policy: Infere
   let note = `${item.type} ${codes.join(',')}`;
   if (hint && (hint.labels || hint.missingValues.length || hint.missingRange)) note += ' (labels and missing values from the file)';
   if (missing.length) note += ` (missing ${missing.join(',')})`;
+  if (extended) note += ' (negative codes missing: the file writes missing answers as .a-.z)';
   if (recode) note += ` after recoding ${Object.entries(recode).map(([a, b]) => `${a}->${b}`).join(', ')}`;
   if (dkCategory) note += '; "don\'t know" (-1) kept as a category, so the item is nominal';
   return { item, note };
@@ -272,5 +284,5 @@ export function resolveColumn(col: TokenColumn, n: number, item: ItemCodebook, c
 
 function describeOptions(item: ItemCodebook): string {
   const codes = item.codes.length > 12 ? `${item.codes.slice(0, 12).join(', ')}, ...` : item.codes.join(', ');
-  return `valid codes ${codes}${item.missing?.length ? `; missing codes ${item.missing.join(', ')}` : ''}`;
+  return `valid codes ${codes}${item.missing?.length ? `; missing codes ${item.missing.join(', ')}` : ''}${item.negativeMissing ? '; negative codes missing' : ''}`;
 }

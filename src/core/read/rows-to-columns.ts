@@ -5,7 +5,7 @@
 import type { SurveyData } from './dataset';
 import { DiagnosticBag, InputError, type InputDiagnostic } from '../report/diagnostics';
 import { PRESETS, type SurveyPreset } from './presets/wvs7';
-import { TokenColumn, type ColumnLocator } from './columns';
+import { EMPTY_SLOT, TokenColumn, type ColumnLocator } from './columns';
 import { DelimitedScanner, FIELD_CODE, FIELD_SKIP, FIELD_TEXT, skipRecord, sniffDelimiter, type ScanProblem, type ScanSink, type SkipState } from './formats/delimited';
 import { pivotLong, type LongColumns } from './long';
 import { DistributionRows } from './distribution';
@@ -15,6 +15,7 @@ import { DEFAULT_INFERENCE, type InferencePolicy } from './resolve';
 import { planHeader } from './header-plan';
 import { buildItemColumns, type SelectedItem } from './item-columns';
 import type { HeaderLocation, ReadOptions, ReadResult } from './options';
+import type { CellWriter } from './formats/survey-file';
 
 /** Bytes of the first read the delimiter is sniffed on. */
 const SNIFF_BYTES = 1 << 16;
@@ -29,7 +30,7 @@ const NEGATIVE_NUMBER = /^\s*-(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
  * (header-plan.ts), the rows fill typed columns under the memory guard, and `finish` resolves them
  * into items (wide), pivots them (long) or collects distributions.
  */
-export class RowsToColumns implements ScanSink, ChunkConsumer, RecordReader {
+export class RowsToColumns implements ScanSink, ChunkConsumer, RecordReader, CellWriter {
   roles = new Uint8Array(0);
   codeColumns: (TokenColumn | null)[] = [];
   row = 0;
@@ -73,6 +74,8 @@ export class RowsToColumns implements ScanSink, ChunkConsumer, RecordReader {
   private distRoles = new Int8Array(0);
   private readonly memoryLimit: number;
   private readonly maxRecord: number;
+  /** Fields in which Stata extended missing values `.a`-`.z` were read (missingCell). */
+  private readonly extendedFields = new Set<number>();
   /** Inside a record too long to buffer, being dropped. */
   private skipping: SkipState | null = null;
 
@@ -394,8 +397,14 @@ export class RowsToColumns implements ScanSink, ChunkConsumer, RecordReader {
     const base = this.preset
       ? this.preset.inference(this.options.dontKnow ?? 'missing')
       : { ...DEFAULT_INFERENCE, dontKnowCategory: this.options.dontKnow === 'category' };
-    const withCodes = this.options.missingCodes ? { ...base, missingCodes: this.options.missingCodes } : base;
-    return this.options.fileItems ? { ...withCodes, fileItems: this.options.fileItems } : withCodes;
+    let policy: InferencePolicy = this.options.missingCodes ? { ...base, missingCodes: this.options.missingCodes } : base;
+    if (this.options.fileItems) policy = { ...policy, fileItems: this.options.fileItems };
+    if (this.options.extendedMissing?.length || this.extendedFields.size) {
+      const names = new Set(this.options.extendedMissing ?? []);
+      for (const f of this.extendedFields) if (this.header?.[f] !== undefined) names.add(this.header[f]);
+      policy = { ...policy, extendedMissing: names };
+    }
+    return policy;
   }
 
   /** Feeds one record from a record-oriented format (JSON lines, JSON, Parquet): values by field. */
@@ -423,6 +432,50 @@ export class RowsToColumns implements ScanSink, ChunkConsumer, RecordReader {
       }
     }
     this.endRecord(this.header.length, line, null);
+  }
+
+  /**
+   * The SPSS and Stata readers' records, cell by cell (survey-file.ts `CellWriter`): the same as
+   * `feedRecord` with the record's values, written straight into the columns. A weight that is a
+   * finite number >= 0 is stored as it is (feedRecord turns it into text and back, to the same
+   * number); any other goes through the text path and its diagnostics.
+   */
+  beginCells(): void {
+    this.beginRecord();
+  }
+
+  numberCell(field: number, v: number): void {
+    const role = this.roles[field];
+    if (role === FIELD_CODE) {
+      const col = this.codeColumns[field]!;
+      col.values[this.row] = Number.isSafeInteger(v) ? col.addInt(v, 0, 1) : col.addText(String(v), 0, 1);
+    } else if (role === FIELD_TEXT) {
+      if (field === this.weightField && !this.dist && v >= 0 && v <= Number.MAX_VALUE) this.weights![this.row] = v === 0 ? 0 : v;
+      else this.text(field, String(v), 0, 1, 0);
+    }
+  }
+
+  textCell(field: number, v: string): void {
+    const role = this.roles[field];
+    if (role === FIELD_CODE) {
+      const col = this.codeColumns[field]!;
+      col.values[this.row] = col.addText(v, 0, 1);
+    } else if (role === FIELD_TEXT) this.text(field, v, 0, 1, 0);
+  }
+
+  /**
+   * A missing cell (system-missing, `.`, or Stata's `.a`-`.z`): an empty answer, as feedRecord reads
+   * null. A field with `.a`-`.z` is remembered (InferencePolicy.extendedMissing).
+   */
+  missingCell(field: number, extended: number): void {
+    if (extended >= 0) this.extendedFields.add(field);
+    const role = this.roles[field];
+    if (role === FIELD_CODE) this.codeColumns[field]!.values[this.row] = EMPTY_SLOT;
+    else if (role === FIELD_TEXT) this.text(field, '', 0, 1, 0);
+  }
+
+  endCells(): void {
+    this.endRecord(this.header!.length, 0, null);
   }
 
   finish(): ReadResult {

@@ -50,5 +50,5 @@ test('the codebook schema is valid JSON, requires id/type/codes and caps codes a
   assert.deepEqual(schema.definitions.item.required, ['id', 'type', 'codes']);
   assert.equal(schema.definitions.item.properties.codes.maxItems, 255);
   // Every ItemCodebook field is described (the schema and the type must not drift apart).
-  assert.deepEqual(Object.keys(schema.definitions.item.properties).sort(), ['codes', 'id', 'label', 'labels', 'missing', 'recode', 'reverse', 'topic', 'type']);
+  assert.deepEqual(Object.keys(schema.definitions.item.properties).sort(), ['codes', 'id', 'label', 'labels', 'missing', 'negativeMissing', 'recode', 'reverse', 'topic', 'type']);
 });

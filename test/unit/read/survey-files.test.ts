@@ -112,3 +112,50 @@ test('readSurvey refuses a directory as a located InputError (what the extension
   await assert.rejects(readSurvey(folder, {}), (e) => e instanceof InputError && e.diagnostic.code === 'file.not-a-file' && e.diagnostic.file === folder && /is a directory/.test(e.message));
   fs.rmSync(dir, { recursive: true });
 });
+
+// The missing-codes rule (docs/configuration.md, "Missing answers"): a reference that writes its
+// missing answers as Stata's .a-.z makes a run's negative codes missing, as the same data written
+// with -1..-5 as codes does, when negative codes are missing (default, wvs7 preset).
+test("a run's negative codes are missing against a .dta reference whose missing answers are .a-.e", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'replens-negmiss-'));
+  const run = path.join(dir, 'run.csv');
+  fs.writeFileSync(run, 'Q1,Q4\n1,-1\n2,-3\n3,2\n4,-7\n');
+  for (const options of [{}, { preset: 'wvs7' as const, weight: null }]) {
+    const dta = await readSurvey(fixture('survey-118.dta'), options);
+    const q4 = dta.codebook.find((c) => c.id === 'Q4')!;
+    assert.equal(q4.negativeMissing, true, JSON.stringify(options));
+    // Q1 keeps -1..-5 as labelled codes in the .dta: the ordinary rule, no flag.
+    assert.equal(dta.codebook.find((c) => c.id === 'Q1')!.negativeMissing, undefined);
+    const r = await readSurvey(run, { codebook: dta.codebook, items: ['Q1', 'Q4'], weight: null });
+    const col = r.data!.columns[r.codebook.findIndex((c) => c.id === 'Q4')];
+    assert.equal(col.invalid, 0, JSON.stringify(r.diagnostics));
+    assert.equal(col.missing, 3);
+    assert.deepEqual(r.diagnostics.filter((d) => d.code === 'data.invalid-answer'), []);
+  }
+  // The same run against the CSV twin (Q4's -1..-5 are codes there): the same missing answers,
+  // but -7 is not a code of the CSV's Q4, so it is invalid there; with the flag it is missing.
+  const csv = await readSurvey(fixture('survey.csv'), {});
+  assert.equal(csv.codebook.find((c) => c.id === 'Q4')!.negativeMissing, undefined);
+  const r = await readSurvey(run, { codebook: csv.codebook, items: ['Q1', 'Q4'], weight: null });
+  const col = r.data!.columns[r.codebook.findIndex((c) => c.id === 'Q4')];
+  assert.equal(col.missing, 2);
+  assert.equal(col.invalid, 1);
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('negativeMissing in a codebook: negative codes that are not valid are missing, valid ones stay valid', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'replens-negmiss-cb-'));
+  const run = path.join(dir, 'run.csv');
+  fs.writeFileSync(run, 'Q1\n-1\n-2\n1\n9\n');
+  const codebook = [{ id: 'Q1', type: 'nominal' as const, codes: [-1, 1, 2], negativeMissing: true }];
+  const r = await readSurvey(run, { codebook, weight: null });
+  assert.deepEqual(Array.from(r.data!.columns[0].values), [0, 255, 1, 255]);
+  assert.equal(r.data!.columns[0].missing, 1);
+  assert.equal(r.data!.columns[0].invalid, 1);
+  const { parseCodebook } = await import('../../../src/core/read/codebook');
+  const parsed = parseCodebook(JSON.stringify({ items: [{ id: 'Q1', type: 'ordinal', codes: [1, 2], negativeMissing: true }, { id: 'Q2', type: 'ordinal', codes: [1, 2], negativeMissing: 'yes' }] }), 'cb.json');
+  assert.equal(parsed.items![0].negativeMissing, true);
+  assert.equal(parsed.items![1].negativeMissing, undefined);
+  assert.equal(parsed.diagnostics.length, 1);
+  fs.rmSync(dir, { recursive: true });
+});

@@ -4,21 +4,22 @@
  * variable names), then one record per case with only the columns the sink keeps decoded.
  *
  * Format: GNU PSPP Developers Guide, "System File Format" (cited below as PSPP with the section
- * name). The file is read through an AsyncBuffer in bounded chunks (4 MiB), never whole; counts
+ * name). The file is read through an AsyncBuffer in bounded chunks (1 MiB), never whole; counts
  * read from the file are checked against the file's size before anything is allocated from them;
  * damage is reported as an `InputError` (code `spss.invalid`) naming the byte offset, the record
  * or case and the variable where it was found.
  */
-import { inflateSync } from 'node:zlib';
+import { Inflate, constants as zlibConstants, inflateSync } from 'node:zlib';
 import { TextDecoder } from 'node:util';
 import type { AsyncBuffer } from 'hyparquet';
-import { FIELD_SKIP } from './delimited';
 import {
   ByteWindow,
-  CHUNK_BYTES,
   damaged,
   decoderFor,
   fileSource,
+  openSurveyFile,
+  readChunk,
+  startRecords,
   type ChunkSource,
   type MeasurementLevel,
   type SurveyFileMetadata,
@@ -63,10 +64,15 @@ interface VariableRecord {
   offset: number;
 }
 
-/** A value-label record (type 3) with the variables of its type-4 record. */
+/**
+ * A value-label record (type 3) with the variables of its type-4 record. Its values (8 bytes each)
+ * and labels are kept as offsets into one byte store, not as a view object per label: a WVS-like
+ * dictionary has ~10,000 labels, and that many small objects grew the heap by ~10 MB.
+ */
 interface LabelSet {
-  values: Uint8Array[];
-  labels: Uint8Array[];
+  valueAt: number[];
+  labelAt: number[];
+  labelLength: number[];
   units: number[];
   offset: number;
 }
@@ -99,12 +105,7 @@ export async function readSpss(
   onProgress?: (fraction: number) => void,
   options: SurveyReadOptions = {},
 ): Promise<SurveyFileMetadata> {
-  signal?.throwIfAborted();
-  const chunkBytes = Math.max(16, options.chunkBytes ?? CHUNK_BYTES);
-  const size = file.byteLength;
-  const fail = (message: string) => damaged(CODE, path, message);
-  // The dictionary is read in small chunks (it is usually a few hundred KB); the data in `chunkBytes`.
-  const w = new ByteWindow(fileSource(file, 0, size, Math.min(chunkBytes, 1 << 16), signal));
+  const { size, chunkBytes, fail, w } = openSurveyFile(file, path, CODE, signal, options);
 
   // PSPP "File Header Record": 176 bytes.
   if (!(await w.need(176))) throw fail(`This is not an SPSS system file: it is ${size} bytes long, shorter than the 176-byte file header (byte offset 0).`);
@@ -136,6 +137,7 @@ export async function readSpss(
   // The dictionary (PSPP "System File Format": records in file order up to type 999).
   const records: VariableRecord[] = [];
   const labelSets: LabelSet[] = [];
+  const labelStore = new ByteStore();
   let units = 0;
   let encodingName: string | null = null;
   let characterCode: number | null = null;
@@ -218,15 +220,17 @@ export async function readSpss(
       if (w.available < 4) await need(4, 'value label record', at);
       const count = w.i32();
       if (count < 0 || count * 16 > remaining()) throw fail(`The SPSS dictionary is damaged: a value label record at byte offset ${at} claims ${count} labels, more than the rest of the file can hold.`);
-      const values: Uint8Array[] = [];
-      const labels: Uint8Array[] = [];
+      const valueAt: number[] = [];
+      const labelAt: number[] = [];
+      const labelLength: number[] = [];
       for (let i = 0; i < count; i++) {
         if (w.available < 9) await need(9, 'value label record', at);
-        values.push(keep(w.bytes(8)));
+        valueAt.push(labelStore.add(w.bytes(8)));
         const length = w.u8();
         const padded = ((length + 8) & ~7) - 1; // label_len + label padded to a multiple of 8
         if (w.available < padded) await need(padded, 'value label record', at);
-        labels.push(keep(w.bytes(length)));
+        labelAt.push(labelStore.add(w.bytes(length)));
+        labelLength.push(length);
         w.pos += padded - length;
       }
       const at4 = w.offset;
@@ -238,7 +242,7 @@ export async function readSpss(
       if (w.available < n * 4) await need(n * 4, 'value label variables record (type 4)', at4);
       const list: number[] = [];
       for (let i = 0; i < n; i++) list.push(w.i32() - 1);
-      labelSets.push({ values, labels, units: list, offset: at });
+      labelSets.push({ valueAt, labelAt, labelLength, units: list, offset: at });
     } else if (type === 6) {
       // PSPP "Document Record": 80-byte lines, not needed.
       if (w.available < 4) await need(4, 'document record', at);
@@ -367,25 +371,39 @@ export async function readSpss(
   // Value labels by the unit their variable starts at (PSPP "Value Labels Records").
   const variableAtUnit = new Map<number, number>();
   variables.forEach((v, i) => variableAtUnit.set(v.records[0].firstUnit, i));
-  const valueLabels: ValueLabel[][] = variables.map(() => []);
-  for (const set of labelSets) {
+  // Which label sets each variable has; the labels are decoded when a variable's are asked for.
+  const setsOf: number[][] = variables.map(() => []);
+  labelSets.forEach((set, s) => {
     for (const u of set.units) {
       const v = variableAtUnit.get(u);
       if (v === undefined) throw fail(`The SPSS dictionary is damaged: value labels (record at byte offset ${set.offset}) name dictionary index ${u + 1}, which starts no variable.`);
-      const string = variables[v].width > 0;
-      for (let i = 0; i < set.values.length; i++) {
-        const raw = set.values[i];
-        const value = string ? padded(raw) : new DataView(raw.buffer, raw.byteOffset, 8).getFloat64(0, w.little);
-        valueLabels[v].push({ value, label: text(set.labels[i]) });
+      setsOf[v].push(s);
+    }
+  });
+  const longStringLabels: ValueLabel[][] = variables.map(() => []);
+  const little = w.little;
+  const decodeLabels = (v: number): ValueLabel[] => {
+    const out: ValueLabel[] = [];
+    const string = variables[v].width > 0;
+    const bytes = labelStore.bytes;
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (const s of setsOf[v]) {
+      const set = labelSets[s];
+      for (let i = 0; i < set.valueAt.length; i++) {
+        const at = set.valueAt[i];
+        const value = string ? padded(bytes.subarray(at, at + 8)) : dv.getFloat64(at, little);
+        out.push({ value, label: text(bytes.subarray(set.labelAt[i], set.labelAt[i] + set.labelLength[i])) });
       }
     }
-  }
+    out.push(...longStringLabels[v]);
+    return out;
+  };
   const byName = new Map(variables.map((v, i) => [v.records[0].shortName, i]));
   const byLongName = new Map(variables.map((v, i) => [v.name, i]));
   const lookup = (name: string) => byLongName.get(name) ?? byName.get(name);
   for (const data of longLabels) parseLongStringLabels(data, w.little, text, padded, (name, labels) => {
     const v = lookup(name);
-    if (v !== undefined) valueLabels[v].push(...labels);
+    if (v !== undefined) longStringLabels[v].push(...labels);
   });
   const missing: (UserMissing | null)[] = variables.map((v) => {
     const rec = v.records[0];
@@ -415,7 +433,7 @@ export async function readSpss(
 
   const metaVariables: SurveyVariable[] = variables.map((v, i) => {
     const rec = v.records[0];
-    return {
+    return lazyValueLabels({
       name: v.name,
       index: i,
       type: v.width > 0 ? 'string' : 'numeric',
@@ -423,21 +441,18 @@ export async function readSpss(
       label: rec.label ? text(rec.label) : null,
       format: formatName(rec.print, v.width),
       measure: measureOf(recordOfVariable[i]),
-      valueLabels: valueLabels[i],
+      valueLabels: [],
       valueLabelSet: null,
       missing: missing[i],
       storage: null,
-    };
+    }, () => decodeLabels(i));
   });
   const weightVariable = weightIndex > 0 ? (variables.find((v) => v.records[0].firstUnit === weightIndex - 1)?.name ?? null) : null;
   // The header's count; the 64-bit one of record 7 subtype 16 when the header says -1 (unknown).
   const declared = headerCases >= 0 ? headerCases : extendedCases !== null && extendedCases >= 0 ? extendedCases : null;
 
   // The header record, then what the sink keeps.
-  sink.dictionary?.(metaVariables, weightVariable);
-  sink.feedRecord(metaVariables.map((v) => v.name), 1);
-  const roles = sink.roles;
-  const kept = (f: number) => f < roles.length && roles[f] !== FIELD_SKIP;
+  const { kept, cells } = startRecords(sink, metaVariables, weightVariable);
 
   // Per 8-byte unit of a case: what to do with it (PSPP "Data Record").
   const unitKind = new Uint8Array(units); // UNIT_* below
@@ -497,7 +512,6 @@ export async function readSpss(
   }
   if (declared !== null) sink.expectRows?.(declared);
 
-  const values: SurveyValue[] = new Array(variables.length);
   // Offsets in the data are file offsets, or for .zsav the offsets the bytes would have uncompressed.
   const d = new ByteWindow(source, dataStart);
   d.little = w.little;
@@ -520,8 +534,8 @@ export async function readSpss(
           s = trimPadding(decoder!.decode(b));
           if (shortStrings.size < 65536) shortStrings.set(key, s);
         }
-        values[i] = s;
-      } else values[i] = trimPadding(decoder!.decode(b));
+        cells.textCell(i, s);
+      } else cells.textCell(i, trimPadding(decoder!.decode(b)));
     }
   };
 
@@ -529,24 +543,21 @@ export async function readSpss(
     // PSPP "Data Record", uncompressed: each case is `units` 8-byte values in dictionary order;
     // only the kept units are looked at.
     const keptUnits = Int32Array.from({ length: units }, (_, u) => u).filter((u) => unitKind[u] === UNIT_NUMBER || unitKind[u] === UNIT_STRING);
-    while (cases < limit) {
-      if (!(await d.need(caseBytes))) {
-        if (d.available === 0 && declared === null) break;
-        const u = Math.floor(d.available / 8);
-        throw fail(`The SPSS file is truncated: case ${cases + 1} ends at ${where(d.offset + d.available)} in variable ${name(Math.min(u, units - 1))}${declared !== null ? ` (the header declares ${declared} cases)` : ''}.`);
-      }
-      // Decode as many whole cases as the window holds, synchronously.
-      let n = Math.min(Math.floor(d.available / caseBytes), limit - cases);
+    // The hot loop in a function of its own: V8 then optimises this small function, not all of
+    // readSpss (whose optimisation took a few MB of compiler memory: bench/README-formats.md).
+    const decodeWholeCases = (n: number) => {
       const view = d.view;
       const buf = d.buf;
       const little = d.little;
       while (n-- > 0) {
         const base = d.pos;
+        cells.beginCells();
         for (let k = 0; k < keptUnits.length; k++) {
           const u = keptUnits[k];
           if (unitKind[u] === UNIT_NUMBER) {
             const x = view.getFloat64(base + 8 * u, little);
-            values[unitVariable[u]] = x === sysmis || x !== x ? null : x;
+            if (x === sysmis || x !== x) cells.missingCell(unitVariable[u], -1);
+            else cells.numberCell(unitVariable[u], x);
           } else {
             stringBuffers[unitVariable[u]]!.set(buf.subarray(base + 8 * u, base + 8 * u + unitLength[u]), unitDest[u]);
           }
@@ -554,8 +565,16 @@ export async function readSpss(
         emitStrings();
         d.pos += caseBytes;
         cases++;
-        sink.feedRecord(values, 0);
+        cells.endCells();
       }
+    };
+    while (cases < limit) {
+      if (!(await d.need(caseBytes))) {
+        if (d.available === 0 && declared === null) break;
+        const u = Math.floor(d.available / 8);
+        throw fail(`The SPSS file is truncated: case ${cases + 1} ends at ${where(d.offset + d.available)} in variable ${name(Math.min(u, units - 1))}${declared !== null ? ` (the header declares ${declared} cases)` : ''}.`);
+      }
+      decodeWholeCases(Math.min(Math.floor(d.available / caseBytes), limit - cases));
       onProgress?.(source.progress());
     }
   } else {
@@ -572,6 +591,7 @@ export async function readSpss(
       let pos = d.pos;
       const end = d.end;
       let k = next;
+      cells.beginCells();
       for (let u = 0; u < units; u++) {
         let code: number;
         do {
@@ -585,13 +605,14 @@ export async function readSpss(
         } while (code === 0);
         const kind = unitKind[u];
         if (code <= 251) {
-          if (kind === UNIT_NUMBER) values[unitVariable[u]] = code - bias;
+          if (kind === UNIT_NUMBER) cells.numberCell(unitVariable[u], code - bias);
           else if (kind !== UNIT_SKIP_NUMBER) return damagedCode(code, u, pos);
         } else if (code === 253) {
           if (pos + 8 > end) return CASE_MORE;
           if (kind === UNIT_NUMBER) {
             const x = view.getFloat64(pos, little);
-            values[unitVariable[u]] = x === sysmis || x !== x ? null : x;
+            if (x === sysmis || x !== x) cells.missingCell(unitVariable[u], -1);
+            else cells.numberCell(unitVariable[u], x);
           } else if (kind === UNIT_STRING) {
             stringBuffers[unitVariable[u]]!.set(buf.subarray(pos, pos + unitLength[u]), unitDest[u]);
           }
@@ -600,7 +621,7 @@ export async function readSpss(
           if (kind === UNIT_STRING) stringBuffers[unitVariable[u]]!.fill(32, unitDest[u], unitDest[u] + unitLength[u]);
           else if (kind !== UNIT_SKIP_STRING) return damagedCode(code, u, pos);
         } else if (code === 255) {
-          if (kind === UNIT_NUMBER) values[unitVariable[u]] = null;
+          if (kind === UNIT_NUMBER) cells.missingCell(unitVariable[u], -1);
           else if (kind !== UNIT_SKIP_NUMBER) return damagedCode(code, u, pos);
         } else if (u === 0) {
           // 252: the end of the data, only valid between cases.
@@ -619,13 +640,13 @@ export async function readSpss(
       failure.offset = d.base + pos;
       return CASE_BAD;
     };
-    let ended = false;
-    while (cases < limit && !ended) {
-      await d.need(maxCase);
+    // Cases decoded synchronously while the window surely holds one (in a function of its own, as
+    // decodeWholeCases); CASE_MORE: the case was cut by the window's end, and is restored to be
+    // decoded again once more bytes have come. Damage throws.
+    const decodeWindow = (): number => {
       const view = d.view;
       const buf = d.buf;
       const little = d.little;
-      // Cases decoded synchronously while the window surely holds one; near the end, one at a time.
       while (cases < limit) {
         const start = d.pos;
         const startNext = next;
@@ -634,35 +655,38 @@ export async function readSpss(
         if (status === CASE_OK) {
           emitStrings();
           cases++;
-          sink.feedRecord(values, 0);
-          if (d.available < maxCase) break;
+          cells.endCells();
+          if (d.available < maxCase) return CASE_OK;
           continue;
         }
-        if (status === CASE_END) {
-          ended = true;
-          break;
-        }
+        if (status === CASE_END) return CASE_END;
         if (status === CASE_MORE) {
-          // Restore the case's start and read on; when nothing more comes the data stops inside it.
           d.pos = start;
           next = startNext;
           commands.set(saved);
-          const before = d.available;
-          await d.need(before + maxCase);
-          if (d.available === before) {
-            if (onlyPadding(d, commands, next)) {
-              ended = true;
-              break;
-            }
-            throw fail(`The SPSS file is truncated: case ${cases + 1} is cut off at ${where(d.offset + d.available)}${declared !== null ? ` (the header declares ${declared} cases)` : ''}.`);
-          }
-          break;
+          return CASE_MORE;
         }
         throw fail(
           failure.code === 252
             ? `The SPSS data is damaged: the end-of-data code 252 comes in the middle of case ${cases + 1}, at variable ${name(failure.unit)} (${where(failure.offset)}).`
             : `The SPSS data is damaged: compression code ${failure.code} (before ${where(failure.offset)}) is not valid for ${unitKind[failure.unit] <= UNIT_NUMBER ? 'numeric' : 'string'} variable ${name(failure.unit)} (case ${cases + 1}).`,
         );
+      }
+      return CASE_OK;
+    };
+    let ended = false;
+    while (cases < limit && !ended) {
+      await d.need(maxCase);
+      const status = decodeWindow();
+      if (status === CASE_END) ended = true;
+      else if (status === CASE_MORE) {
+        // Read on; when nothing more comes, the data stops inside the case (or only padding is left).
+        const before = d.available;
+        await d.need(before + maxCase);
+        if (d.available === before) {
+          if (onlyPadding(d, commands, next)) ended = true;
+          else throw fail(`The SPSS file is truncated: case ${cases + 1} is cut off at ${where(d.offset + d.available)}${declared !== null ? ` (the header declares ${declared} cases)` : ''}.`);
+        }
       }
       onProgress?.(source.progress());
     }
@@ -686,6 +710,44 @@ export async function readSpss(
     variables: metaVariables,
     notes,
   };
+}
+
+/** Bytes appended to one buffer that grows by copying, so offsets into it stay valid. */
+class ByteStore {
+  bytes = new Uint8Array(1 << 16);
+  used = 0;
+  /** Appends `b`; returns its offset. */
+  add(b: Uint8Array): number {
+    if (this.used + b.length > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.used + b.length));
+      grown.set(this.bytes.subarray(0, this.used));
+      this.bytes = grown;
+    }
+    this.bytes.set(b, this.used);
+    this.used += b.length;
+    return this.used - b.length;
+  }
+}
+
+/**
+ * `variable` with its `valueLabels` decoded on first read (then kept): the reading entry asks only
+ * for the variables it reads, and decoding all of a 600-variable dictionary's ~10,000 labels up
+ * front costs heap that the CSV reader does not use.
+ */
+function lazyValueLabels(variable: SurveyVariable, decode: () => ValueLabel[]): SurveyVariable {
+  Object.defineProperty(variable, 'valueLabels', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const labels = decode();
+      Object.defineProperty(variable, 'valueLabels', { value: labels, enumerable: true, writable: true, configurable: true });
+      return labels;
+    },
+    set(labels: ValueLabel[]) {
+      Object.defineProperty(variable, 'valueLabels', { value: labels, enumerable: true, writable: true, configurable: true });
+    },
+  });
+  return variable;
 }
 
 const UNIT_SKIP_NUMBER = 0;
@@ -831,20 +893,62 @@ async function zlibSource(file: AsyncBuffer, path: string, at: number, size: num
     entries.push(e);
   }
   let next = 0;
+  // With node:zlib's stream binding (BlockInflater), each block is inflated in pieces of
+  // INFLATE_PIECE bytes into one reused buffer, from compressed bytes read into one reused buffer:
+  // a fresh ~4 MB output and ~0.5 MB input per block, and the window's copy of whole blocks, cost
+  // ~25 MB of peak memory on a 97,000 x 601 file (bench/README-formats.md).
+  const inflater = new BlockInflater();
+  const largest = entries.reduce((m, e) => Math.max(m, e.compressed), 0);
+  const input = (file as ReadableBuffer).readInto ? new Uint8Array(largest) : null;
+  const output = inflater.reusable ? new Uint8Array(Math.min(INFLATE_PIECE, blockSize + 1)) : null;
+  // The block being inflated: its compressed bytes, how many are consumed, how many bytes it gave.
+  let block: { e: (typeof entries)[number]; compressed: Uint8Array; inOffset: number; produced: number } | null = null;
+  const readBlock = async () => {
+    const e = entries[next++];
+    const compressed = await readChunk(file as ReadableBuffer, e.compressedAt, e.compressed, input);
+    if (compressed.length !== e.compressed) throw fail(`The .zsav file is truncated: zlib block ${next} of ${entries.length} (byte offset ${e.compressedAt}) is cut off.`);
+    return { e, compressed };
+  };
+  const cannot = (e: { compressedAt: number }, err: unknown) => fail(`The .zsav file is damaged: zlib block ${next} of ${entries.length} (byte offset ${e.compressedAt}) cannot be inflated: ${(err as Error).message}.`);
+  const wrongSize = (e: { compressedAt: number; uncompressed: number }, got: number) =>
+    fail(`The .zsav file is damaged: zlib block ${next} (byte offset ${e.compressedAt}) inflates to ${got > e.uncompressed ? 'more than ' : ''}${Math.min(got, e.uncompressed)} bytes, not ${e.uncompressed}.`);
   const source: ChunkSource = {
+    reused: output !== null,
     async next() {
       signal?.throwIfAborted();
-      if (next >= entries.length) return null;
-      const e = entries[next++];
-      const compressed = new Uint8Array(await file.slice(e.compressedAt, e.compressedAt + e.compressed));
-      let out: Uint8Array;
-      try {
-        out = inflateSync(compressed, { maxOutputLength: Math.max(1, e.uncompressed) });
-      } catch (err) {
-        throw fail(`The .zsav file is damaged: zlib block ${next} of ${entries.length} (byte offset ${e.compressedAt}) cannot be inflated: ${(err as Error).message}.`);
+      if (!output) {
+        // Without the binding: each block whole, from inflateSync.
+        if (next >= entries.length) return null;
+        const { e, compressed } = await readBlock();
+        let out: Uint8Array;
+        try {
+          out = inflateSync(compressed, { maxOutputLength: Math.max(1, e.uncompressed) });
+        } catch (err) {
+          throw cannot(e, err);
+        }
+        if (out.length !== e.uncompressed) throw wrongSize(e, out.length);
+        return out;
       }
-      if (out.length !== e.uncompressed) throw fail(`The .zsav file is damaged: zlib block ${next} (byte offset ${e.compressedAt}) inflates to ${out.length} bytes, not ${e.uncompressed}.`);
-      return out;
+      for (;;) {
+        if (!block) {
+          if (next >= entries.length) return null;
+          const { e, compressed } = await readBlock();
+          inflater.begin();
+          block = { e, compressed, inOffset: 0, produced: 0 };
+        }
+        const { e, compressed } = block;
+        const written = inflater.inflatePiece(compressed, block.inOffset, output);
+        if (written < 0) throw cannot(e, inflater.explain(compressed, e.uncompressed));
+        block.inOffset = compressed.length - inflater.inputLeft;
+        block.produced += written;
+        if (block.produced > e.uncompressed) throw wrongSize(e, block.produced);
+        // Output to spare: the block's zlib stream has ended (else zlib reports an error).
+        if (written < output.length) {
+          if (block.produced !== e.uncompressed) throw wrongSize(e, block.produced);
+          block = null;
+        }
+        if (written > 0) return output.subarray(0, written);
+      }
     },
     progress: () => (entries.length ? next / entries.length : 1),
   };
@@ -854,4 +958,79 @@ async function zlibSource(file: AsyncBuffer, path: string, at: number, size: num
     return e ? `byte ${offset - e.uncompressedAt} of zlib block ${(b < 0 ? entries.length - 1 : b) + 1} once inflated (the block starts at byte offset ${e.compressedAt})` : `byte offset ${at + 24}`;
   };
   return { source, where, uncompressedBytes: expectUncompressed - at };
+}
+
+/** The parts of a node:zlib stream that `inflateSync` itself uses (lib/zlib.js `processChunkSync`). */
+interface ZlibInternals {
+  _handle: { writeSync(flush: number, input: Uint8Array, inOffset: number, inLength: number, output: Uint8Array, outOffset: number, outLength: number): void } | null;
+  _writeState: Uint32Array;
+}
+
+/** Bytes of a .zsav block inflated at a time (the blocks are ~4 MB once inflated). */
+const INFLATE_PIECE = 1 << 18;
+
+/**
+ * Inflates zlib streams piece by piece into a caller's buffer, with one zlib stream reset between
+ * blocks. `inflateSync` cannot write into a given buffer: it allocates 16 KiB pieces and their
+ * concatenation, ~8 MB of garbage per 4 MB block of a .zsav, which piles up to V8's external-memory
+ * GC threshold (+18-24% peak memory over the CSV reader, bench/README-formats.md). Node's public
+ * zlib API has no call that does; the stream's binding (`_handle.writeSync`, what inflateSync runs
+ * on) does. Where that internal is not there (another runtime), `reusable` is false and the caller
+ * uses inflateSync.
+ */
+export class BlockInflater {
+  private stream: (Inflate & ZlibInternals) | null = null;
+  /** Input bytes the last `inflatePiece` left unconsumed. */
+  inputLeft = 0;
+
+  get reusable(): boolean {
+    return this.engine() !== null;
+  }
+
+  private engine(): (Inflate & ZlibInternals) | null {
+    if (this.stream?._handle) return this.stream;
+    const z = new Inflate() as Inflate & ZlibInternals;
+    // A damaged stream destroys the zlib object and emits 'error' on the next tick; it is reported
+    // from here (inflatePiece returns -1), so the event must not go unhandled.
+    z.on('error', () => {});
+    if (typeof z._handle?.writeSync !== 'function' || !(z._writeState instanceof Uint32Array) || z._writeState.length < 2) {
+      z.close();
+      return null;
+    }
+    this.stream = z;
+    return z;
+  }
+
+  /** Starts a new zlib stream (the next block). */
+  begin(): void {
+    this.engine()?.reset();
+  }
+
+  /**
+   * Inflates from `input[inOffset..]` into `output`: returns the bytes written (all of `output`
+   * when the stream has more; fewer once it has ended), or -1 when the stream is damaged or its
+   * input ends before the stream does. `inputLeft` then says how much input is left.
+   */
+  inflatePiece(input: Uint8Array, inOffset: number, output: Uint8Array): number {
+    const z = this.stream;
+    if (!z?._handle) return -1;
+    z._handle.writeSync(zlibConstants.Z_FINISH, input, inOffset, input.length - inOffset, output, 0, output.length);
+    // A zlib error closes the stream (lib/zlib.js: the binding's onerror destroys it) before writeSync returns.
+    if (!z._handle) {
+      this.stream = null;
+      return -1;
+    }
+    this.inputLeft = z._writeState[1];
+    return output.length - z._writeState[0];
+  }
+
+  /** What inflateSync says about a stream inflatePiece could not inflate (its message names the zlib error). */
+  explain(input: Uint8Array, expected: number): Error {
+    try {
+      inflateSync(input, { maxOutputLength: Math.max(1, expected) });
+      return new Error('the zlib stream ends early');
+    } catch (err) {
+      return err as Error;
+    }
+  }
 }

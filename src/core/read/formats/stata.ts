@@ -5,15 +5,14 @@
  * Format: Stata's "dta file format" documentation ([P] File formats .dta, help dta_117,
  * dta_118, dta_119; cited as "dta" with the section tag). A file is a sequence of tagged
  * sections; the <map> gives the offset of each, so the value labels and strLs (which follow the
- * data) are read before it, and the data is then streamed in bounded chunks (4 MiB) decoding only
+ * data) are read before it, and the data is then streamed in bounded chunks (1 MiB) decoding only
  * the columns the sink keeps. Counts and offsets from the file are checked against its size before
  * anything is allocated from them; damage is an `InputError` (code `stata.invalid`, or
  * `stata.unsupported` for other format versions) naming the byte offset, observation and variable.
  */
 import { TextDecoder } from 'node:util';
 import type { AsyncBuffer } from 'hyparquet';
-import { FIELD_SKIP } from './delimited';
-import { ByteWindow, CHUNK_BYTES, damaged, extendedMissing, fileSource, type SurveyFileMetadata, type SurveyReadOptions, type SurveyVariable, type SurveyValue, type ValueLabel, type ReadableBuffer, type SurveySink, readChunk, windows1252 } from './survey-file';
+import { ByteWindow, CHUNK_BYTES, damaged, extendedMissing, fileSource, openSurveyFile, startRecords, type SurveyFileMetadata, type SurveyReadOptions, type SurveyVariable, type SurveyValue, type ValueLabel, type ReadableBuffer, type SurveySink, readChunk, windows1252 } from './survey-file';
 
 const CODE = 'stata.invalid';
 
@@ -83,12 +82,7 @@ export async function readStata(
   onProgress?: (fraction: number) => void,
   options: SurveyReadOptions = {},
 ): Promise<SurveyFileMetadata> {
-  signal?.throwIfAborted();
-  const chunkBytes = Math.max(16, options.chunkBytes ?? CHUNK_BYTES);
-  const size = file.byteLength;
-  const fail = (message: string) => damaged(CODE, path, message);
-  // The dictionary is read in small chunks; the data in `chunkBytes`.
-  const w = new ByteWindow(fileSource(file, 0, size, Math.min(chunkBytes, 1 << 16), signal));
+  const { size, chunkBytes, fail, w } = openSurveyFile(file, path, CODE, signal, options);
   let sawUtf8 = false;
   let saw1252 = false;
   // Format 117: Windows-1252 by definition; valid UTF-8 (with non-ASCII bytes) is taken as UTF-8.
@@ -264,18 +258,15 @@ export async function readStata(
     storage: types[i] <= 2045 ? `str${types[i]}` : STORAGE[types[i]],
   }));
 
-  sink.dictionary?.(variables, null);
-  sink.feedRecord(names, 1);
-  const roles = sink.roles;
+  const { kept, cells } = startRecords(sink, variables, null);
   const keptFields: number[] = [];
-  for (let f = 0; f < k; f++) if (f < roles.length && roles[f] !== FIELD_SKIP) keptFields.push(f);
+  for (let f = 0; f < k; f++) if (kept(f)) keptFields.push(f);
   const keptStrl = keptFields.filter((f) => types[f] === STRL);
   // dta <strls>: an index of the strLs (where each one's bytes are), read only when a kept column is a strL.
   const strls = keptStrl.length ? await indexStrls(file, path, map[10], map[11], layout, w.little, chunkBytes, signal) : null;
   sink.expectRows?.(n);
 
   // The data, in chunks of whole rows.
-  const values: SurveyValue[] = new Array(k);
   const keptTypes = Int32Array.from(keptFields, (f) => types[f]);
   const keptOffsets = Int32Array.from(keptFields, (f) => offsets[f]);
   const rowsPerChunk = Math.max(1, Math.floor(chunkBytes / Math.max(1, rowWidth)));
@@ -283,6 +274,62 @@ export async function readStata(
   // With `readInto`, one buffer serves every chunk of rows.
   const rowBuffer = file.readInto ? new Uint8Array(Math.min(n, rowsPerChunk) * rowWidth) : null;
   const strlKey = (buf: Uint8Array, at: number) => latin1.decode(buf.subarray(at, at + 8));
+  // The rows of a chunk, in a function of its own: V8 then optimises this small function, not all
+  // of readStata (bench/README-formats.md).
+  const decodeRows = (buf: Uint8Array, view: DataView, count: number, row: number, at: number, strlText: Map<string, string> | null) => {
+    for (let r = 0; r < count; r++) {
+      const base = r * rowWidth;
+      cells.beginCells();
+      for (let j = 0; j < keptFields.length; j++) {
+        const t = keptTypes[j];
+        const p = base + keptOffsets[j];
+        const f = keptFields[j];
+        if (t === BYTE) {
+          const x = view.getInt8(p);
+          if (x <= MAX_BYTE) cells.numberCell(f, x);
+          else cells.missingCell(f, extendedIndex(x - MAX_BYTE - 1));
+        } else if (t === INT) {
+          const x = view.getInt16(p, little);
+          if (x <= MAX_INT) cells.numberCell(f, x);
+          else cells.missingCell(f, extendedIndex(x - MAX_INT - 1));
+        } else if (t === LONG) {
+          const x = view.getInt32(p, little);
+          if (x <= MAX_LONG) cells.numberCell(f, x);
+          else cells.missingCell(f, extendedIndex(x - MAX_LONG - 1));
+        } else if (t === DOUBLE) {
+          const hi = view.getUint32(little ? p + 4 : p, little);
+          if (hi >= DOUBLE_MISSING_HI && hi < 0x80000000) cells.missingCell(f, extendedIndex((hi - DOUBLE_MISSING_HI) >>> 8));
+          else {
+            const x = view.getFloat64(p, little);
+            if (x !== x) cells.missingCell(f, -1);
+            else cells.numberCell(f, x);
+          }
+        } else if (t === FLOAT) {
+          const bits = view.getUint32(p, little);
+          if (bits >= FLOAT_MISSING && bits < 0x80000000) cells.missingCell(f, extendedIndex((bits - FLOAT_MISSING) >>> 11));
+          else {
+            const x = view.getFloat32(p, little);
+            if (x !== x) cells.missingCell(f, -1);
+            else cells.numberCell(f, x);
+          }
+        } else if (t === STRL) {
+          const key = strlKey(buf, p);
+          const s = strlText!.get(key);
+          if (s === undefined) {
+            throw fail(`The Stata file is damaged: observation ${row + r + 1}, variable ${names[f]} refers to a strL that is not in <strls> (byte offset ${at + p}).`);
+          }
+          cells.textCell(f, s);
+        } else {
+          // str#: the bytes up to the first NUL (dta <data>, str#).
+          let end = p;
+          const stop = p + t;
+          while (end < stop && buf[end] !== 0) end++;
+          cells.textCell(f, text(buf.subarray(p, end)));
+        }
+      }
+      cells.endCells();
+    }
+  };
   for (let row = 0; row < n; ) {
     signal?.throwIfAborted();
     const count = Math.min(rowsPerChunk, n - row);
@@ -292,54 +339,7 @@ export async function readStata(
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     // strLs of this chunk, fetched before its rows are decoded (only this chunk's are held).
     const strlText = strls ? await strls.fetch(keptStrl.flatMap((f) => Array.from({ length: count }, (_, r) => strlKey(buf, r * rowWidth + offsets[f]))), text) : null;
-    for (let r = 0; r < count; r++) {
-      const base = r * rowWidth;
-      for (let j = 0; j < keptFields.length; j++) {
-        const t = keptTypes[j];
-        const p = base + keptOffsets[j];
-        let v: SurveyValue;
-        if (t === BYTE) {
-          const x = view.getInt8(p);
-          v = x <= MAX_BYTE ? x : missingTag(x - MAX_BYTE - 1);
-        } else if (t === INT) {
-          const x = view.getInt16(p, little);
-          v = x <= MAX_INT ? x : missingTag(x - MAX_INT - 1);
-        } else if (t === LONG) {
-          const x = view.getInt32(p, little);
-          v = x <= MAX_LONG ? x : missingTag(x - MAX_LONG - 1);
-        } else if (t === DOUBLE) {
-          const hi = view.getUint32(little ? p + 4 : p, little);
-          if (hi >= DOUBLE_MISSING_HI && hi < 0x80000000) v = missingTag((hi - DOUBLE_MISSING_HI) >>> 8);
-          else {
-            const x = view.getFloat64(p, little);
-            v = x !== x ? null : x;
-          }
-        } else if (t === FLOAT) {
-          const bits = view.getUint32(p, little);
-          if (bits >= FLOAT_MISSING && bits < 0x80000000) v = missingTag((bits - FLOAT_MISSING) >>> 11);
-          else {
-            const x = view.getFloat32(p, little);
-            v = x !== x ? null : x;
-          }
-        } else if (t === STRL) {
-          const key = strlKey(buf, p);
-          const s = strlText!.get(key);
-          if (s === undefined) {
-            const f = keptFields[j];
-            throw fail(`The Stata file is damaged: observation ${row + r + 1}, variable ${names[f]} refers to a strL that is not in <strls> (byte offset ${at + p}).`);
-          }
-          v = s;
-        } else {
-          // str#: the bytes up to the first NUL (dta <data>, str#).
-          let end = p;
-          const stop = p + t;
-          while (end < stop && buf[end] !== 0) end++;
-          v = text(buf.subarray(p, end));
-        }
-        values[keptFields[j]] = v;
-      }
-      sink.feedRecord(values, 0);
-    }
+    decodeRows(buf, view, count, row, at, strlText);
     row += count;
     onProgress?.(n ? row / n : 1);
   }
@@ -379,6 +379,11 @@ export async function readStata(
 /** `.` (k = 0) as null, `.a`-`.z` (k = 1..26) as ".a"-".z"; anything past `.z` is taken as `.`. */
 function missingTag(k: number): SurveyValue {
   return k >= 1 && k <= 26 ? extendedMissing(k - 1) : null;
+}
+
+/** The `CellWriter.missingCell` index of missing value k past the largest value: `.` (k = 0, and past `.z`) -1, `.a`-`.z` 0-25. */
+function extendedIndex(k: number): number {
+  return k >= 1 && k <= 26 ? k - 1 : -1;
 }
 
 function printable(s: string): string {

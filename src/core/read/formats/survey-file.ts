@@ -11,6 +11,7 @@
 import { TextDecoder } from 'node:util';
 import type { AsyncBuffer } from 'hyparquet';
 import { InputError } from '../../report/diagnostics';
+import { FIELD_SKIP } from './delimited';
 import type { RecordSink } from './parquet';
 
 /** One cell as fed to the sink. */
@@ -89,17 +90,69 @@ export interface SurveyFileMetadata {
  */
 export interface SurveySink extends RecordSink {
   dictionary?(variables: SurveyVariable[], weightVariable: string | null): void;
+  /**
+   * Where the records' cells are written, one by one (asked for after the header record). Without
+   * it, each record is assembled in an array and fed to `feedRecord` (`RecordCells`).
+   */
+  cellWriter?(): CellWriter;
+}
+
+/**
+ * One record's cells, field by field, with no record array in between: the reading entry's
+ * rows-to-columns reader writes them straight into the typed columns the CSV path fills, so a
+ * case allocates nothing (a record array of boxed numbers, and the weight turned into text and
+ * back, were garbage the CSV path does not make; bench/README-formats.md). Only the fields the
+ * sink keeps are written, every one of them in every record. A record may be begun again before it
+ * ends (a compressed case decoded anew once more bytes have come): its cells are then written again.
+ */
+export interface CellWriter {
+  beginCells(): void;
+  numberCell(field: number, value: number): void;
+  textCell(field: number, value: string): void;
+  /**
+   * A missing cell: SPSS system-missing or Stata `.` (`extended` -1), or Stata's extended missing
+   * value `.a`-`.z` (`extended` 0-25).
+   */
+  missingCell(field: number, extended: number): void;
+  endCells(): void;
+}
+
+/** ".a" .. ".z", made once (a string per cell would be garbage). */
+const EXTENDED_TAGS = Array.from({ length: 26 }, (_, i) => '.' + String.fromCharCode(97 + i));
+
+/** A CellWriter over `RecordSink.feedRecord`: a record's values in one array (as `SurveyValue` says). */
+export class RecordCells implements CellWriter {
+  private readonly values: SurveyValue[];
+  constructor(
+    private readonly sink: RecordSink,
+    fields: number,
+  ) {
+    this.values = new Array(fields);
+  }
+  beginCells(): void {}
+  numberCell(field: number, value: number): void {
+    this.values[field] = value;
+  }
+  textCell(field: number, value: string): void {
+    this.values[field] = value;
+  }
+  missingCell(field: number, extended: number): void {
+    this.values[field] = extended < 0 ? null : EXTENDED_TAGS[extended];
+  }
+  endCells(): void {
+    this.sink.feedRecord(this.values, 0);
+  }
 }
 
 /** Reader options beyond the shared signature. */
 export interface SurveyReadOptions {
-  /** Bytes read per chunk (default 4 MiB, as the other readers). */
+  /** Bytes read per chunk (default CHUNK_BYTES, 1 MiB). */
   chunkBytes?: number;
 }
 
 /** The marker fed for Stata extended missing value `.x`: the string ".x". */
 export function extendedMissing(letter: number): string {
-  return '.' + String.fromCharCode(97 + letter);
+  return EXTENDED_TAGS[letter] ?? '.' + String.fromCharCode(97 + letter);
 }
 
 /** True for the values readers feed for Stata's extended missing values `.a`-`.z`. */
@@ -110,6 +163,45 @@ export function isExtendedMissing(v: unknown): v is string {
 /** A located `InputError` about a damaged or unreadable file: binary files have no lines, so line 1, column 1. */
 export function damaged(code: string, file: string, message: string): InputError {
   return new InputError({ code, message, file, line: 1, column: 1 });
+}
+
+/** What readSpss and readStata both start from (`openSurveyFile`). */
+export interface SurveyFileOpening {
+  /** The file's size in bytes. */
+  size: number;
+  /** Bytes per data chunk: `options.chunkBytes` (at least 16), else CHUNK_BYTES. */
+  chunkBytes: number;
+  /** A located `InputError` with the reader's code (`spss.invalid`, `stata.invalid`). */
+  fail: (message: string) => InputError;
+  /** The file from byte 0, in chunks of at most 64 KiB: the dictionary is usually a few hundred KB. */
+  w: ByteWindow;
+}
+
+/**
+ * The opening both readers share: the abort check, the chunk size, the located-error maker and the
+ * window the dictionary is read through (the data then gets its own window, in `chunkBytes`).
+ */
+export function openSurveyFile(file: ReadableBuffer, path: string, code: string, signal: AbortSignal | undefined, options: SurveyReadOptions): SurveyFileOpening {
+  signal?.throwIfAborted();
+  const chunkBytes = Math.max(16, options.chunkBytes ?? CHUNK_BYTES);
+  const size = file.byteLength;
+  return {
+    size,
+    chunkBytes,
+    fail: (message: string) => damaged(code, path, message),
+    w: new ByteWindow(fileSource(file, 0, size, Math.min(chunkBytes, 1 << 16), signal)),
+  };
+}
+
+/**
+ * After the dictionary: tells the sink the dictionary, then the header record (the variable names),
+ * and returns which fields the sink keeps (only those are decoded) and where their cells go.
+ */
+export function startRecords(sink: SurveySink, variables: SurveyVariable[], weightVariable: string | null): { kept: (field: number) => boolean; cells: CellWriter } {
+  sink.dictionary?.(variables, weightVariable);
+  sink.feedRecord(variables.map((v) => v.name), 1);
+  const roles = sink.roles;
+  return { kept: (f: number) => f < roles.length && roles[f] !== FIELD_SKIP, cells: sink.cellWriter?.() ?? new RecordCells(sink, variables.length) };
 }
 
 /** A supplier of successive byte chunks (the file from some offset, or inflated zlib blocks). */
