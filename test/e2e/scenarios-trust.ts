@@ -486,7 +486,7 @@ export const trustScenarios: Scenario[] = [
         'runs/persona.csv': fixture(ctx, 'runs/persona.csv'),
         'runs/base.csv': personaRun(ctx, -1).split('\n').map((l) => l.split(',').filter((_, i) => i !== 1).join(',')).join('\n'),
       });
-      const cli: EvaluationReport = cliReport(ctx.repoRoot, path.join(dir, 'representativeness.json'));
+      const cli: EvaluationReport = cliReport(ctx.repoRoot, path.join(dir, 'representativeness.json'), { unweighted: true });
       const baseWeak = cli.runs.find((r) => r.name === 'base')!.weakItems.length;
       assert.ok(baseWeak > 0 && cli.runs[0].weakItems.length > 0, 'both runs have weak items');
 

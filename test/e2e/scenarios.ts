@@ -1,7 +1,7 @@
 // What a user does with the packaged extension, step by step. Add a scenario to the list, or
 // steps to one: each `step` is a test result and leaves a screenshot test-results/<name>.png.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
@@ -41,12 +41,19 @@ function withCi(value: number | null, ci: { low: number | null; high: number | n
 }
 
 /** `replens evaluate --format json` on a config, as a user runs it in a terminal. */
-export function cliReport(repoRoot: string, config: string): EvaluationReport {
-  const out = execFileSync(process.execPath, [path.join(repoRoot, 'out', 'cli.js'), 'evaluate', '--config', config, '--format', 'json', '--quiet'], {
+/**
+ * The command line's report for `config`. `unweighted`: the config names a weight the reference
+ * lacks on purpose, for which the CLI writes the report and exits 2.
+ */
+export function cliReport(repoRoot: string, config: string, opts: { unweighted?: boolean } = {}): EvaluationReport {
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'out', 'cli.js'), 'evaluate', '--config', config, '--format', 'json', '--quiet'], {
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
-  return JSON.parse(out) as EvaluationReport;
+  const expected = opts.unweighted ? 2 : 0;
+  if (r.status !== expected) throw new Error(`replens exited ${r.status} (expected ${expected}) for ${config}:\n${r.stderr}`);
+  if (opts.unweighted) assert.match(r.stderr, /\[data\.unknown-weight\]/);
+  return JSON.parse(r.stdout) as EvaluationReport;
 }
 
 export interface PanelNumbers {
@@ -399,7 +406,8 @@ export const scenarios: Scenario[] = [
         await frame.getByText(`Respondent level, subgroup ${GROUP}`).waitFor();
         const comparison = await frame.locator('#structure-comparison').innerText();
         const g = cli!.runs[0].groups.find((x) => x.name === GROUP)!;
-        assert.ok(comparison.includes(withCi(g.structure.pearson.pearson, g.intervals.structure.pearson)), comparison);
+        // The subgroup's headline (bias-corrected, basic interval), as its card shows it.
+        assert.ok(comparison.includes(withCi(g.headline.structure.pearson.value, g.headline.structure.pearson.ci)), comparison);
         assert.ok(comparison.includes(fmt(g.structure.pearson.rmse)), comparison);
       });
 
@@ -459,7 +467,7 @@ export const scenarios: Scenario[] = [
         for (const [button, name, check] of [
           ['Export MD', 'report.md', (t: string) => /^# /m.test(t) && t.includes('persona')],
           ['Export HTML', 'report.html', (t: string) => t.startsWith('<!DOCTYPE html>') && t.includes('report-data')],
-          ['Export CSV', 'report.csv', (t: string) => t.startsWith('run,kind,method,item')],
+          ['Export CSV', 'report.csv', (t: string) => t.startsWith('run,kind,measure,method,item') && t.split('\n')[1].startsWith('persona,headline,representativeness,')],
         ] as const) {
           const file = path.join(out, name);
           await frame.locator('vscode-button').filter({ hasText: button }).click();
