@@ -13,7 +13,7 @@ import { REPORT_SCHEMA_VERSION, type EvaluationReport, type RunReport } from '..
 import { fileFingerprint, ReferenceCache, type Memo } from './cache';
 import { checkAborted } from './cancel';
 import type { EvaluationConfig, ReferenceConfig, RunConfig } from './config';
-import { prestartCountingThreads } from '../parallel';
+import { prestartCountingThreads, readPartOnWorker } from '../parallel';
 import { polychoricReplicates } from './intervals';
 import { culturalMapReadColumns } from './latent';
 import { evaluateRun } from './run';
@@ -82,6 +82,8 @@ export async function evaluate(config: EvaluationConfig, hooks: EvaluateHooks = 
     optionalAttributes: culturalMapReadColumns(config),
     signal: hooks.signal,
     maxMemoryBytes: memoryLimit(config),
+    // A large CSV's second half on a counting thread (idle until the reference is counted).
+    partReader: (job) => readPartOnWorker(job),
     onProgress: (f) => progress('Reading the reference survey', f * 0.3),
   }));
   lap('read reference');

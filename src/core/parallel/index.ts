@@ -26,6 +26,7 @@ import { countPairTables, planBlocks } from '../count/pair-tables';
 import { ItemWeightCounter } from '../count/item-counts';
 import { deriveBatch } from './derive';
 import type { BatchDerive, CountReply, WorkerRequest } from './protocol';
+import type { PartJob, PartRows } from '../read/part';
 
 export interface ParallelOptions {
   /**
@@ -42,7 +43,7 @@ const MIN_PARALLEL_WORK = 2e6;
 
 interface PoolWorker {
   worker: Worker;
-  pending: Map<number, { resolve: () => void; reject: (e: Error) => void }>;
+  pending: Map<number, { resolve: (part?: PartRows) => void; reject: (e: Error) => void }>;
 }
 
 const pools = new Map<string, PoolWorker[]>();
@@ -66,7 +67,7 @@ function poolFor(script: string, size: number): PoolWorker[] {
       if (!p) return;
       entry.pending.delete(reply.id);
       if (entry.pending.size === 0) worker.unref();
-      if (reply.ok) p.resolve();
+      if (reply.ok) p.resolve(reply.part);
       else p.reject(new Error(`Counting worker failed: ${reply.message}`));
     });
     worker.on('error', (e) => {
@@ -86,9 +87,28 @@ type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
 function run(entry: PoolWorker, request: Unsent<WorkerRequest>): Promise<void> {
   const id = nextId++;
   return new Promise<void>((resolve, reject) => {
-    entry.pending.set(id, { resolve, reject });
+    entry.pending.set(id, { resolve: () => resolve(), reject });
     entry.worker.ref();
     entry.worker.postMessage({ ...request, id } as WorkerRequest);
+  });
+}
+
+/**
+ * Reads a later part of a delimited file on a counting thread (`ReadOptions.partReader`, see
+ * src/core/read/split.ts); null when there is no other core or no worker script. The last thread of
+ * the pool takes it: the first is the one a counting call hands its first unit to.
+ */
+export function readPartOnWorker(job: PartJob, parallel: ParallelOptions = {}): Promise<PartRows> | null {
+  const threads = Math.max(1, Math.floor(parallel.workers ?? Math.min(8, availableParallelism())));
+  const script = parallel.workerScript ?? defaultScript();
+  if (threads < 2 || !existsSync(script)) return null;
+  const pool = poolFor(script, threads);
+  const entry = pool[pool.length - 1];
+  const id = nextId++;
+  return new Promise<PartRows>((resolve, reject) => {
+    entry.pending.set(id, { resolve: (part) => (part ? resolve(part) : reject(new Error('The reading thread returned no rows.'))), reject });
+    entry.worker.ref();
+    entry.worker.postMessage({ kind: 'read-part', job, id } satisfies WorkerRequest);
   });
 }
 

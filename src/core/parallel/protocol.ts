@@ -2,6 +2,7 @@ import type { BatchCountingInput, CorrelationTargets } from './batch-count';
 import type { ItemCodebook } from '../read/codebook';
 import type { CountingInput } from '../count/counting-input';
 import type { GlobalFits, globalFitsAt } from '../stats/polychoric';
+import type { PartJob, PartRows } from '../read/part';
 
 /** Main thread -> counting worker: pair tables of one table set. Typed arrays are views of SharedArrayBuffers: no copy. */
 export interface CountRequest {
@@ -60,6 +61,13 @@ export interface PolychoricRequest {
   step: number;
 }
 
-export type WorkerRequest = CountRequest | BatchRequest | CorrelationsRequest | PolychoricRequest;
+/** Main thread -> counting worker: read a later part of a delimited file (src/core/read/split.ts). */
+export interface ReadPartRequest {
+  id: number;
+  kind: 'read-part';
+  job: PartJob;
+}
 
-export type CountReply = { id: number; ok: true } | { id: number; ok: false; message: string };
+export type WorkerRequest = CountRequest | BatchRequest | CorrelationsRequest | PolychoricRequest | ReadPartRequest;
+
+export type CountReply = { id: number; ok: true; part?: PartRows } | { id: number; ok: false; message: string };

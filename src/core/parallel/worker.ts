@@ -1,6 +1,6 @@
 /**
  * Worker thread of `computeSufficientStatsParallel`, the bootstrap batches and
- * `polychoricMatrixParallel`: counts the pair tables (or fits the pairs) of every `step`-th work
+ * `polychoricMatrixParallel` (and the second half of a large CSV, `readPartOnWorker`): counts the pair tables (or fits the pairs) of every `step`-th work
  * unit from `start` into the shared outputs. Bundled as `out/sufficient-worker.js`.
  */
 import { parentPort } from 'node:worker_threads';
@@ -9,6 +9,7 @@ import { deriveBatch } from './derive';
 import { countPairTables } from '../count/pair-tables';
 import { globalFitsAt } from '../stats/polychoric';
 import type { CountReply, WorkerRequest } from './protocol';
+import { partTransfer, readPart } from '../read/split';
 
 const port = parentPort;
 if (!port) throw new Error('sufficient-worker.js must run as a worker thread');
@@ -17,6 +18,14 @@ if (!port) throw new Error('sufficient-worker.js must run as a worker thread');
 batchCountingAvailable();
 
 port.on('message', (msg: WorkerRequest) => {
+  if (msg.kind === 'read-part') {
+    // Reading waits on the file: the reply goes when the part is read, its arrays transferred.
+    readPart(msg.job).then(
+      (part) => port.postMessage({ id: msg.id, ok: true, part } satisfies CountReply, partTransfer(part)),
+      (e: unknown) => port.postMessage({ id: msg.id, ok: false, message: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) } satisfies CountReply),
+    );
+    return;
+  }
   let reply: CountReply;
   try {
     if (msg.kind === 'correlations') countPairCorrelationsBatch(msg.input, msg.pairOffset, msg.targets, msg.start, msg.step);

@@ -17,14 +17,11 @@ import { conflictsWithFile, hintsFromDictionary, type FileItemHints } from './fi
 import { JsonArrayConsumer, JsonLinesConsumer, RecordFeed, type ChunkConsumer } from './formats/json-stream';
 import { sniffUtf16, Utf16Consumer } from './formats/encoding';
 import { MAX_RECORD_BYTES, assertUnchanged, changedWhileReading, identityOf } from './memory';
+import { SPLIT_MIN_BYTES, pumpRange, pumpSplit } from './split';
 import { RowsToColumns } from './rows-to-columns';
 import type { Format, ReadOptions, ReadResult } from './options';
 
 export type { Format, HeaderLocation, Layout, ReadOptions, ReadResult } from './options';
-
-
-/** Bytes read per chunk: large enough that system calls do not matter, small for memory. */
-const CHUNK_BYTES = 4 << 20;
 
 /**
  * Reads a survey file into `SurveyData` (wide or long layout) or `DistributionData`
@@ -80,7 +77,8 @@ export async function readSurvey(path: string, options: ReadOptions = {}): Promi
           column: utf16.column,
         });
         await pumpFile(handle, path, size, new Utf16Consumer(reader, utf16.encoding, Math.max(16, options.maxRecordBytes ?? MAX_RECORD_BYTES)), options, 0, 1);
-      } else await pumpFile(handle, path, size, reader, options, 0, 1);
+      } else if (options.partReader && size >= (options.splitMinBytes ?? SPLIT_MIN_BYTES)) await pumpSplit(handle, path, size, reader, options, options.partReader);
+      else await pumpFile(handle, path, size, reader, options, 0, 1);
       result = reader.finish();
     }
     await assertUnchanged(path, opened);
@@ -214,41 +212,9 @@ function fileBuffer(handle: fs.FileHandle, path: string, size: number): Readable
   };
 }
 
-/**
- * Reads the whole file through `consumer` in chunks, carrying incomplete records over. A record
- * that fills a buffer of `maxRecordBytes` is handed to `consumer.overflow` instead of growing the
- * buffer further. Reads at explicit positions, so a second pass can follow on the same handle.
- * `from`..`to` is the share of the progress bar this pass covers.
- */
-async function pumpFile(handle: fs.FileHandle, path: string, size: number, consumer: ChunkConsumer, options: ReadOptions, from: number, to: number): Promise<void> {
-  const maxRecord = Math.max(16, options.maxRecordBytes ?? MAX_RECORD_BYTES);
-  let buf = Buffer.allocUnsafe(Math.max(1, Math.min(options.chunkBytes ?? CHUNK_BYTES, size + 1, maxRecord)));
-  let filled = 0;
-  let total = 0;
-  for (;;) {
-    options.signal?.throwIfAborted();
-    const { bytesRead } = await handle.read(buf, filled, buf.length - filled, total);
-    if (bytesRead === 0 && total < size) throw changedWhileReading(path, `it got shorter: ${size} bytes when opened, ${total} bytes found`);
-    filled += bytesRead;
-    total += bytesRead;
-    const final = total >= size;
-    let consumed = consumer.consume(buf, filled, final);
-    options.onProgress?.(from + (to - from) * Math.min(1, total / size));
-    if (final) break;
-    if (consumed === 0 && filled === buf.length) {
-      if (buf.length >= maxRecord) consumed = consumer.overflow(buf, filled, maxRecord);
-      else {
-        // One record longer than the buffer: grow, up to the record bound.
-        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, maxRecord));
-        buf.copy(bigger, 0, 0, filled);
-        buf = bigger;
-        continue;
-      }
-    }
-    buf.copy(buf, 0, consumed, filled);
-    consumer.shift(consumed);
-    filled -= consumed;
-  }
+/** The whole file through `consumer` (`pumpRange` from its first byte to its last). */
+function pumpFile(handle: fs.FileHandle, path: string, size: number, consumer: ChunkConsumer, options: ReadOptions, from: number, to: number): Promise<number> {
+  return pumpRange(handle, path, size, consumer, options, 0, size, (f) => options.onProgress?.(from + (to - from) * f));
 }
 
 /**

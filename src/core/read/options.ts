@@ -3,6 +3,7 @@ import type { ItemCodebook } from './codebook';
 import type { DistributionData, SurveyData } from './dataset';
 import type { InputDiagnostic } from '../report/diagnostics';
 import type { FileItemHints } from './file-codebook';
+import type { PartReader } from './part';
 
 export type Layout = 'wide' | 'long' | 'distribution';
 export type Format = 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet' | 'spss' | 'stata';
@@ -47,6 +48,13 @@ export interface ReadOptions {
   /** Longest record (CSV row, JSON line or array element) buffered; longer ones are reported and skipped. Default 64 MiB. */
   maxRecordBytes?: number;
   onProgress?: (fraction: number) => void;
+  /**
+   * Reads the second half of a large CSV / TSV file on another thread (src/core/read/split.ts; the
+   * evaluation passes the counting threads' `readPartOnWorker`); the result is the same as read on
+   * one thread. Files under `splitMinBytes` (default 16 MiB) are read on one thread.
+   */
+  partReader?: PartReader;
+  splitMinBytes?: number;
   /**
    * Set by readSurvey for SPSS and Stata files, not by callers: the file's dictionary by variable,
    * used when inferring an item's codebook (src/core/read/file-codebook.ts).

@@ -5,7 +5,7 @@
 import type { SurveyData } from './dataset';
 import { DiagnosticBag, InputError, type InputDiagnostic } from '../report/diagnostics';
 import { PRESETS, type SurveyPreset } from './presets/wvs7';
-import { EMPTY_SLOT, TokenColumn, type ColumnLocator } from './columns';
+import { EMPTY_SLOT, OVERFLOW_SLOT, TokenColumn, type ColumnLocator } from './columns';
 import { DelimitedScanner, FIELD_CODE, FIELD_SKIP, FIELD_TEXT, skipRecord, sniffDelimiter, type ScanProblem, type ScanSink, type SkipState } from './formats/delimited';
 import { pivotLong, type LongColumns } from './long';
 import { DistributionRows } from './distribution';
@@ -16,6 +16,7 @@ import { planHeader } from './header-plan';
 import { buildItemColumns, type SelectedItem } from './item-columns';
 import type { HeaderLocation, ReadOptions, ReadResult } from './options';
 import type { CellWriter } from './formats/survey-file';
+import { PART_FIRST_LINE, type PartHeader, type PartRows } from './part';
 
 /** Bytes of the first read the delimiter is sniffed on. */
 const SNIFF_BYTES = 1 << 16;
@@ -35,7 +36,7 @@ export class RowsToColumns implements ScanSink, ChunkConsumer, RecordReader, Cel
   codeColumns: (TokenColumn | null)[] = [];
   row = 0;
 
-  private readonly bag = new DiagnosticBag();
+  private bag = new DiagnosticBag();
 
   /** A diagnostic found outside the records (e.g. the file's encoding). */
   note(d: InputDiagnostic): void {
@@ -478,6 +479,115 @@ export class RowsToColumns implements ScanSink, ChunkConsumer, RecordReader, Cel
     this.endRecord(this.header!.length, 0, null);
   }
 
+  /**
+   * What a second thread needs to read the rest of the file as this reader would (the header as
+   * read, the delimiter): null unless the header is read, the layout is wide, and the reader is at a
+   * record boundary of a delimited text (not inside a record too long to buffer).
+   */
+  partHeader(): PartHeader | null {
+    if (!this.header || !this.scanner || this.dist || this.long || this.skipping || this.format !== null) return null;
+    return { names: this.header, headerLine: this.headerLine, headerColumns: this.headerColumns, delimiter: this.delimiter };
+  }
+
+  /** The 1-based line the scanner is at (after the last record consumed). */
+  get scanLine(): number {
+    return this.scanner?.line ?? 1;
+  }
+
+  /**
+   * A reader of a later part of the file (src/core/read/split.ts), starting at a record boundary:
+   * the header as the first reader read it, the scanner at line PART_FIRST_LINE (the absorbing
+   * reader shifts every line by its own), the header's diagnostics left to the first reader.
+   */
+  adoptHeader(h: PartHeader): void {
+    this.started = true;
+    this.delimiter = h.delimiter;
+    this.scanner = new DelimitedScanner(h.delimiter, this);
+    this.headerLine = h.headerLine;
+    this.headerColumns = [...h.headerColumns];
+    this.setHeader([...h.names]);
+    // The part's own diagnostics only, each kept (the absorbing reader's bag applies the cap).
+    this.bag = new DiagnosticBag(Infinity);
+    this.scanner.line = PART_FIRST_LINE;
+    this.scanner.lineStart = 0;
+  }
+
+  /** This part's rows, for `absorb` in the first reader (typed arrays trimmed to the rows read). */
+  partRows(): PartRows {
+    const n = this.row;
+    const attributes: PartRows['attributes'] = [];
+    for (const [field, values] of this.attributeFields) {
+      const index = new Map<string, number>();
+      const dictionary: string[] = [];
+      const codes = new Uint32Array(n);
+      for (let r = 0; r < n; r++) {
+        const v = values[r];
+        let k = index.get(v);
+        if (k === undefined) {
+          k = dictionary.length;
+          dictionary.push(v);
+          index.set(v, k);
+        }
+        codes[r] = k;
+      }
+      attributes.push({ field, dictionary, codes });
+    }
+    return {
+      rows: n,
+      columns: this.selected.map((s) => ({ tokens: s.column.tokens, firstLine: s.column.firstLine, firstColumn: s.column.firstColumn, overflow: s.column.overflow, values: s.column.values.slice(0, n) })),
+      weights: this.weights ? this.weights.slice(0, n) : null,
+      lines: this.lines.slice(0, n),
+      attributes,
+      diagnostics: this.bag.items,
+      skippedRows: this.skippedRows,
+      ragged: this.ragged,
+      encodingReported: this.scanner?.encodingWasReported ?? false,
+    };
+  }
+
+  /**
+   * Appends the rows of the part of the file that follows this reader's last record, read by
+   * another reader (`adoptHeader`, `partRows`): afterwards this reader holds what it would hold had
+   * it read those bytes itself. Tokens new to a column are added in the part's order of first
+   * appearance (the order one reader would have met them), so every slot, every first location and
+   * every value is the same; lines are shifted by where the part starts. False (nothing changed)
+   * when a column of the part ran out of slots: the caller reads the part itself.
+   */
+  absorb(part: PartRows): boolean {
+    if (!this.header || part.columns.length !== this.selected.length || part.columns.some((c) => c.overflow)) return false;
+    const shift = this.scanLine - PART_FIRST_LINE;
+    const at = this.row;
+    const n = part.rows;
+    if (at + n + 1 > this.capacity) this.reserve(at + n + 1);
+    const unknownColumn: ColumnLocator = { columnAt: () => 0 };
+    part.columns.forEach((pc, i) => {
+      const col = this.selected[i].column;
+      const map = new Uint16Array(pc.tokens.length);
+      for (let s = 1; s < pc.tokens.length; s++) {
+        const t = pc.tokens[s];
+        const line = pc.firstLine[s] === 0 ? 0 : pc.firstLine[s] + shift;
+        map[s] = typeof t === 'number' ? col.addInt(t, line, pc.firstColumn[s], unknownColumn) : col.addText(t, line, pc.firstColumn[s], unknownColumn);
+      }
+      remapSlots(col.values, at, pc.values, map, n);
+    });
+    if (this.weights && part.weights) this.weights.set(part.weights, at);
+    shiftLines(this.lines, at, part.lines, shift, n);
+    for (const a of part.attributes) {
+      const values = this.attributeFields.get(a.field);
+      if (values) expandCodes(values, at, a.dictionary.map((v) => this.intern(a.field, v)), a.codes, n);
+    }
+    const encodingSeen = this.scanner?.encodingWasReported ?? false;
+    for (const d of part.diagnostics) {
+      if (d.code === 'csv.encoding' && encodingSeen) continue;
+      this.bag.add(d.line === undefined ? d : { ...d, line: d.line + shift });
+    }
+    if (part.encodingReported) this.scanner?.markEncodingReported();
+    this.skippedRows += part.skippedRows;
+    this.ragged += part.ragged;
+    this.row = at + n;
+    return true;
+  }
+
   finish(): ReadResult {
     const file = this.path;
     if (!this.header || this.header.every((h) => h.trim() === '')) {
@@ -609,4 +719,22 @@ export class RowsToColumns implements ScanSink, ChunkConsumer, RecordReader, Cel
       format: this.format ?? (this.delimiter === 9 ? 'tsv' : 'csv'),
     };
   }
+}
+
+/** out[at + r] = the slot `map` gives part slot values[r] (OVERFLOW_SLOT kept), r < n. */
+function remapSlots(out: Uint16Array, at: number, values: Uint16Array, map: Uint16Array, n: number): void {
+  for (let r = 0; r < n; r++) {
+    const v = values[r];
+    out[at + r] = v === OVERFLOW_SLOT ? OVERFLOW_SLOT : map[v];
+  }
+}
+
+function shiftLines(out: Uint32Array, at: number, lines: Uint32Array, shift: number, n: number): void {
+  for (let r = 0; r < n; r++) out[at + r] = lines[r] + shift;
+}
+
+/** out[at + r] = dictionary[codes[r]], r < n (a group column's strings, each the reader's one copy). */
+function expandCodes(out: string[], at: number, dictionary: string[], codes: Uint32Array, n: number): void {
+  out.length = at;
+  for (let r = 0; r < n; r++) out.push(dictionary[codes[r]]);
 }

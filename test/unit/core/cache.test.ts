@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { ReferenceCache, streamSeed, nameHash } from '../../../src/core/evaluate/cache';
 import { parseConfig } from '../../../src/core/evaluate/config';
 import { evaluate } from '../../../src/core/evaluate/evaluate';
+import { reportToJson } from '../../../src/core/report/render';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const DEMO = path.join(ROOT, 'demo');
@@ -119,4 +120,37 @@ test('a value computed in slices is cached like any other: computed once, then r
   cache.bind('another reference');
   assert.deepEqual(run(), { value: 42, slices: 2 });
   assert.equal(computed, 2);
+});
+
+test('a run rewritten and re-evaluated against the warm cache gives the bytes of a fresh evaluation; a new size or item set misses the cache', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'replens-cache-'));
+  const run = path.join(dir, 'run.csv');
+  copyFileSync(path.join(DEMO, 'runs', 'persona.csv'), run);
+  const base = demoConfig(dir, ['persona']);
+  const config = { ...base, runs: [{ ...base.runs[0], path: run }] };
+  const cache = new ReferenceCache();
+  const bytes = async (c: typeof config, withCache: boolean) => reportToJson(await evaluate(c, withCache ? { now, cache } : { now }));
+  assert.equal(await bytes(config, true), await bytes(config, false));
+
+  // Other answers, same respondents count and items: every reference part (baselines at the run's
+  // size, ceilings, group-level reference side, matrices, orders) comes from the cache.
+  copyFileSync(path.join(DEMO, 'runs', 'base.csv'), run);
+  let misses = cache.misses;
+  assert.equal(await bytes(config, true), await bytes(config, false));
+  assert.equal(cache.misses, misses, 'nothing of the reference recomputed for new answers');
+
+  // Fewer respondents: the baselines of the new size are computed, not taken from the old size's.
+  const lines = readFileSync(run, 'utf8').trimEnd().split('\n');
+  writeFileSync(run, lines.slice(0, Math.floor(lines.length / 2)).join('\n') + '\n');
+  misses = cache.misses;
+  assert.equal(await bytes(config, true), await bytes(config, false));
+  assert.equal(cache.misses, misses + 2, 'independent-marginals and uniform-random at the new size');
+
+  // Fewer items: every part keyed by the items is computed anew.
+  const items = [...readFileSync(path.join(DEMO, 'codebook.json'), 'utf8').matchAll(/"id"\s*:\s*"([^"]+)"/g)].map((m) => m[1]).slice(0, 12);
+  assert.ok(items.length === 12);
+  const fewer = { ...config, items };
+  misses = cache.misses;
+  assert.equal(await bytes(fewer, true), await bytes(fewer, false));
+  assert.ok(cache.misses > misses + 2, `misses ${cache.misses - misses}`);
 });

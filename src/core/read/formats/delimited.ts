@@ -86,6 +86,16 @@ export class DelimitedScanner {
     for (const b of [delimiter, LF, CR, QUOTE]) this.special[b] = 1;
   }
 
+  /** Whether text that is not UTF-8 was reported (once per file). */
+  get encodingWasReported(): boolean {
+    return this.encodingReported;
+  }
+
+  /** Another reader of the same file reported it (src/core/read/split.ts): not again. */
+  markEncodingReported(): void {
+    this.encodingReported = true;
+  }
+
   /** 1-based UTF-16 column of byte offset `pos` on the current line. */
   columnAt(pos: number): number {
     const b = this.buf;
