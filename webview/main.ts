@@ -176,7 +176,11 @@ function header(report: EvaluationReport, run: RunReport | null): HTMLElement {
       groupSelect,
       exports,
     ),
-    report.notes.length ? h('ul', { class: 'notes' }, report.notes.map((n) => h('li', {}, n))) : null,
+    // The method notes (how the headlines are made, what was left out) open on request, so that the
+    // scores come first; what cannot be trusted is an alert above the cards, never only a note.
+    report.notes.length
+      ? h('details', { class: 'notes', id: 'notes' }, h('summary', {}, `How these numbers were made (${report.notes.length} note${report.notes.length === 1 ? '' : 's'})`), h('ul', {}, report.notes.map((n) => h('li', {}, n))))
+      : null,
   );
 }
 
