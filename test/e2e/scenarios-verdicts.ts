@@ -11,18 +11,7 @@ import type { Scenario, ScenarioContext } from './harness';
 import { clickTab, cliReport, fmt, until } from './scenarios';
 import { evaluateFromExplorer, fixture, makeWorkspace, newReport, openWorkspace, panelFrame, wvsReference } from './scenarios-trust';
 import { chooseInPanel, expandFolder } from './workbench';
-
-/** A seeded generator (mulberry32), so the runs are the same on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../random';
 
 /**
  * Runs drawn from the human reference itself (200 respondents resampled), written three ways: as
@@ -36,7 +25,7 @@ function runsFromReference(ctx: ScenarioContext): Record<string, string> {
   const first = head.indexOf('Q1');
   const items = head.slice(first);
   const write = (seed: number, cell: (item: string, code: string, u: number) => string) => {
-    const u = random(seed);
+    const u = mulberry32(seed);
     const out = [['persona_id', ...items].join(',')];
     for (let k = 0; k < 200; k++) {
       const r = rows[Math.floor(u() * rows.length)];

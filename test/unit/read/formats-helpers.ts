@@ -108,13 +108,4 @@ export function sortedLabels(labels: { value: number | string; label: string }[]
   return [...(labels ?? [])].map(({ value, label }) => ({ value, label })).sort((a, b) => String(a.value).localeCompare(String(b.value)) || a.label.localeCompare(b.label));
 }
 
-/** A deterministic PRNG for the fuzz loops' own choices (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../../random';
