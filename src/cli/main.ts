@@ -251,7 +251,9 @@ function latentCells(report: EvaluationReport, r: EvaluationReport['runs'][numbe
   if (!latentHead(report).length) return [];
   const map = r.latent?.culturalMap;
   const md = map?.agreement.meanDistance;
-  return [map ? (md!.ci ? `${num(md!.value)} [${num(md!.ci.low)}, ${num(md!.ci.high)}]` : num(md!.value)) : 'n/a', num(map?.agreement.procrustes?.correlation ?? null), num(r.latent?.factors?.congruence.overall ?? null)];
+  // The map's distance is a sample value with the replicates' percentiles, which need not contain
+  // it: written apart, never as "x [a, b]".
+  return [map ? (md!.ci ? `${num(md!.value)} (pct ${num(md!.ci.low)}-${num(md!.ci.high)})` : num(md!.value)) : 'n/a', num(map?.agreement.procrustes?.correlation ?? null), num(r.latent?.factors?.congruence.overall ?? null)];
 }
 
 /** The map's floor beside the independent-marginals row, its ceiling beside the human split-half row. */

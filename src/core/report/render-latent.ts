@@ -9,8 +9,13 @@ function num(x: number | null | undefined, digits = 3): string {
   return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits);
 }
 
+/**
+ * A map number with its replicates' percentiles, written apart ("0.946; percentiles 0.783 to
+ * 1.593"): the map's numbers are sample values, and a percentile interval is about the resampled
+ * value, so it need not contain the estimate (never "x [a, b]" for it).
+ */
 function withCi(value: number | null, ci: Interval | null): string {
-  return ci ? `${num(value)} [${num(ci.low)}, ${num(ci.high)}]` : num(value);
+  return ci ? `${num(value)}; percentiles ${num(ci.low)} to ${num(ci.high)}` : num(value);
 }
 
 function pos(p: [number, number] | null): string {
@@ -30,11 +35,11 @@ export function latentMarkdown(run: RunReport, cell: (s: string) => string): str
       '',
       '| | mean distance | Procrustes correlation | Pearson axis 1 | Pearson axis 2 |',
       '|---|---|---|---|---|',
-      `| ${cell(run.name)} (95% CI) | ${withCi(a.meanDistance.value, a.meanDistance.ci)} | ${withCi(a.procrustes?.correlation ?? null, a.procrustesCorrelationCi)} | ${num(a.pearson[0])} | ${num(a.pearson[1])} |`,
+      `| ${cell(run.name)} (sample; replicates' 2.5-97.5th percentiles) | ${withCi(a.meanDistance.value, a.meanDistance.ci)} | ${withCi(a.procrustes?.correlation ?? null, a.procrustesCorrelationCi)} | ${num(a.pearson[0])} | ${num(a.pearson[1])} |`,
       `| floor: independent marginals | ${num(map.floor.meanDistance)} | ${num(map.floor.procrustesCorrelation)} | | |`,
-      `| ceiling: human split-half | ${num(map.ceiling.meanDistance)} [${num(map.ceiling.meanDistanceLow)}, ${num(map.ceiling.meanDistanceHigh)}] | ${num(map.ceiling.procrustesCorrelation)} [${num(map.ceiling.procrustesCorrelationLow)}, ${num(map.ceiling.procrustesCorrelationHigh)}] | | |`,
+      `| ceiling: human split-half | ${num(map.ceiling.meanDistance)}; splits ${num(map.ceiling.meanDistanceLow)} to ${num(map.ceiling.meanDistanceHigh)} | ${num(map.ceiling.procrustesCorrelation)}; splits ${num(map.ceiling.procrustesCorrelationLow)} to ${num(map.ceiling.procrustesCorrelationHigh)} | | |`,
       '',
-      `| group | human (${map.axes[0].low} → ${map.axes[0].high}, ${map.axes[1].low} → ${map.axes[1].high}) | model | distance (95% CI) |`,
+      `| group | human (${map.axes[0].low} → ${map.axes[0].high}, ${map.axes[1].low} → ${map.axes[1].high}) | model | distance (sample; percentiles) |`,
       '|---|---|---|---|',
       ...map.points.map((p) => `| ${cell(p.group)} | ${pos(p.reference)} | ${pos(p.run)} | ${withCi(p.distance, p.distanceCi)} |`),
       '',
@@ -78,7 +83,7 @@ export function latentHtml(report: EvaluationReport, escapeHtml: (s: string) => 
           ['floor: independent marginals', num(map.floor.meanDistance), num(map.floor.procrustesCorrelation)],
           ['ceiling: human split-half', num(map.ceiling.meanDistance), num(map.ceiling.procrustesCorrelation)],
         ]),
-        table(['group', 'human', 'model', 'distance (95% CI)'], map.points.map((p) => [p.group, pos(p.reference), pos(p.run), withCi(p.distance, p.distanceCi)])),
+        table(['group', 'human', 'model', 'distance (sample; percentiles)'], map.points.map((p) => [p.group, pos(p.reference), pos(p.run), withCi(p.distance, p.distanceCi)])),
       );
     } else parts.push(`<p>Cultural map: ${escapeHtml(run.latent!.culturalMapUnavailable ?? 'n/a')}</p>`);
     if (f) {
