@@ -40,9 +40,7 @@ function append(el: HTMLElement, children: (Child | Child[])[]): void {
   }
 }
 
-export function fmt(x: number | null | undefined, digits = 3): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits);
-}
+export { fmt } from './format';
 
 /** A table's cells as CSV (RFC 4180 quoting), header rows included, as the user sees them. */
 export function tableCsv(table: HTMLTableElement): string {

@@ -36,3 +36,13 @@ export function significant(x: number, digits = 2): string {
   const s = String(Number(Math.abs(x).toPrecision(digits)));
   return x < 0 ? `${MINUS}${s}` : s;
 }
+
+/** A number to `digits` decimals, "n/a" when undefined: how the panel writes every statistic. */
+export function fmt(x: number | null | undefined, digits = 3): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits);
+}
+
+/** A share as a percentage to one decimal ("2.9%"), "n/a" when undefined. */
+export function percentText(x: number | null | undefined): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`;
+}

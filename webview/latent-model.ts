@@ -6,6 +6,7 @@
  * better.
  */
 import type { CulturalMapReport, MapPosition, RunReport, ValueWithCi, Verdict } from '../src/core/report/model';
+import { fmt } from './format';
 
 /**
  * The cultural map's headline for a run's scorecard, in the shape of `Headline` (webview/scorecard.ts):
@@ -67,15 +68,12 @@ export function mapAgreementTrack(run: RunReport): MapAgreementTrack | null {
       `Inglehart-Welzel cultural map, ${a.groups} group${a.groups === 1 ? '' : 's'}: Procrustes correlation of the human and the model positions (vegan::protest; 1 = same configuration up to shift, rotation and scale), the sample value (not bias-corrected, so no interval on the track; the replicates' percentiles are written beside it); ceiling: human split-half. ` +
       'No floor: a run answering from the pooled human marginals puts every group on one point, and with few groups even unrelated configurations reach a sizeable correlation.',
     // Percentile intervals written apart from their estimates (they need not contain them).
-    usable: `${ci ? `Replicates' 2.5-97.5th percentiles ${fmtNum(ci.low)} to ${fmtNum(ci.high)}. ` : ''}Mean distance ${fmtNum(a.meanDistance.value)}${a.meanDistance.ci ? `; percentiles ${fmtNum(a.meanDistance.ci.low)} to ${fmtNum(a.meanDistance.ci.high)}` : ''} (floor ${fmtNum(map.floor.meanDistance)}, ceiling ${fmtNum(map.ceiling.meanDistance)}): ${d.text}`,
+    usable: `${ci ? `Replicates' 2.5-97.5th percentiles ${fmt(ci.low)} to ${fmt(ci.high)}. ` : ''}Mean distance ${fmt(a.meanDistance.value)}${a.meanDistance.ci ? `; percentiles ${fmt(a.meanDistance.ci.low)} to ${fmt(a.meanDistance.ci.high)}` : ''} (floor ${fmt(map.floor.meanDistance)}, ceiling ${fmt(map.ceiling.meanDistance)}): ${d.text}`,
     floor: null,
     ceiling: ceiling?.value ?? null,
   };
 }
 
-function fmtNum(x: number | null | undefined): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(3);
-}
 
 /**
  * The verdict of the map's mean distance between each group's human and model positions, read as

@@ -17,7 +17,7 @@ import type { ExportFormat, FromWebviewMessage, PanelAlert, PanelNotice, ToWebvi
 import { chartPng, charts, destroyCharts, HeatSelection, heatmap, marginalChart, pairScatter, type HeatCell } from './charts';
 import { custom, fmt, h, tableCsv } from './dom';
 import { chartExportPng, type ExportSpec } from './export';
-import { formatP, pText, tuckerReading } from './format';
+import { formatP, percentText, pText, tuckerReading } from './format';
 import { heatScale, legendTicks, scaleNote, tickText, type HeatScale } from './heatscale';
 import { latentView } from './latent';
 import { ALL_RESPONDENTS, countedDistance, groupNames, scopeOf, type ScopeView, type StructureView } from './scope';
@@ -430,10 +430,6 @@ function groupView(run: RunReport): HTMLElement {
   );
   wrap.append(h('details', {}, h('summary', {}, 'Group means table'), tableBox(means, 'scroll')));
   return wrap;
-}
-
-function percentText(x: number | null | undefined): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`;
 }
 
 function verdictCell(v: ValueWithCi | undefined): HTMLElement {

@@ -6,7 +6,8 @@
  * what the words say cannot disagree.
  */
 import type { ReferencePointName, RunReport, ValueWithCi, Verdict } from '../src/core/report/model';
-import { fmt, h } from './dom';
+import { h } from './dom';
+import { fmt, percentText } from './format';
 import { mapAgreementTrack } from './latent-model';
 import type { ScopeView } from './scope';
 import { trackDomain, trackPercent, type TrackDomain } from './track';
@@ -36,7 +37,6 @@ const POINT_WORDS: Record<ReferencePointName, string> = {
   'human-split-half': 'another human sample',
 };
 
-const percent = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`);
 
 /** The whole run's headlines, in the order the card shows them. */
 export function runHeadlines(run: RunReport): Headline[] {
@@ -51,7 +51,7 @@ export function runHeadlines(run: RunReport): Headline[] {
     usable:
       m.invalidShare === null
         ? null
-        : `Answers without a valid code: ${percent(m.invalidShare)} (humans ${percent(m.referenceInvalidShare)})${(m.invalidShare ?? 0) > (m.referenceInvalidShare ?? 0) ? '; the excess counts at the maximal distance' : ''}`,
+        : `Answers without a valid code: ${percentText(m.invalidShare)} (humans ${percentText(m.referenceInvalidShare)})${(m.invalidShare ?? 0) > (m.referenceInvalidShare ?? 0) ? '; the excess counts at the maximal distance' : ''}`,
     paper: m.validOnly.representativeness,
   });
   for (const [method, s] of Object.entries(run.structure.individual).slice(0, 1)) {
@@ -61,7 +61,7 @@ export function runHeadlines(run: RunReport): Headline[] {
       value: s.agreement,
       range: [-1, 1],
       explain: 'Pearson correlation between the human and the model item-item correlations (off-diagonal pairs), times the share of usable answer pairs beyond the humans\' own.',
-      usable: s.usableShare === null ? null : `Usable answer pairs: ${percent(s.usableShare)} (humans ${percent(s.referenceUsableShare)})`,
+      usable: s.usableShare === null ? null : `Usable answer pairs: ${percentText(s.usableShare)} (humans ${percentText(s.referenceUsableShare)})`,
       paper: s.agreementValidOnly,
     });
   }
@@ -73,7 +73,7 @@ export function runHeadlines(run: RunReport): Headline[] {
       value: g.agreement,
       range: [-1, 1],
       explain: `arXiv 2601.15755: correlation of the item-item correlations of scaled group means across ${g.groups.length} groups of ${g.groupBy.reference}, human vs model.`,
-      usable: `${g.usableShare === null ? '' : `Usable answer pairs: ${percent(g.usableShare)} (humans ${percent(g.referenceUsableShare)}) · `}${g.groups.length} groups · ${g.items.length} items${g.excludedNominal.length ? ` (nominal left out: ${g.excludedNominal.join(', ')})` : ''}`,
+      usable: `${g.usableShare === null ? '' : `Usable answer pairs: ${percentText(g.usableShare)} (humans ${percentText(g.referenceUsableShare)}) · `}${g.groups.length} groups · ${g.items.length} items${g.excludedNominal.length ? ` (nominal left out: ${g.excludedNominal.join(', ')})` : ''}`,
       paper: { value: g.comparison.pearson, ci: g.comparison.pearsonCi ? { ...g.comparison.pearsonCi } : null },
     });
   }
@@ -94,7 +94,7 @@ export function subgroupHeadlines(scope: ScopeView): Headline[] {
       value: g.headline.representativeness,
       range: [0, 1],
       explain: "OpinionQA representativeness within the subgroup; interval: bootstrap over the subgroup's model respondents.",
-      usable: g.headline.invalidShare === null ? null : `Answers without a valid code: ${percent(g.headline.invalidShare)}`,
+      usable: g.headline.invalidShare === null ? null : `Answers without a valid code: ${percentText(g.headline.invalidShare)}`,
       noVerdict,
     },
   ];
