@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { FIELD_SKIP, FIELD_TEXT } from '../../../src/core/read/formats/delimited';
 import { bytesBuffer, type RecordSink } from '../../../src/core/read/formats/parquet';
 import type { AsyncBuffer } from 'hyparquet';
-import type { ReadableBuffer } from '../../../src/core/read/formats/survey-file';
+import type { ReadableBuffer, SurveyFileMetadata, SurveyReadOptions, SurveySink } from '../../../src/core/read/formats/survey-file';
+import { InputError } from '../../../src/core/report/diagnostics';
 
 const root = path.resolve(__dirname, '../../../..');
 export const formatsFixture = (name: string) => path.join(root, 'test/fixtures/formats', name);
@@ -109,3 +110,35 @@ export function sortedLabels(labels: { value: number | string; label: string }[]
 }
 
 export { mulberry32 } from '../../random';
+
+/** readSpss or readStata. */
+export type SurveyFileReader = (file: ReadableBuffer, path: string, sink: SurveySink, signal?: AbortSignal, onProgress?: (fraction: number) => void, options?: SurveyReadOptions) => Promise<SurveyFileMetadata>;
+
+/** A reader's test helpers: read bytes into a collecting sink (in chunks of `chunkBytes`), or the InputError it ends with. */
+export function readerHelpers(readFile: SurveyFileReader) {
+  const read = async (bytes: Uint8Array, name: string, sink = new CollectingSink(), chunkBytes?: number): Promise<{ sink: CollectingSink; meta: SurveyFileMetadata }> => {
+    const meta = await readFile(bytesBuffer(bytes), name, sink, undefined, undefined, { chunkBytes });
+    return { sink, meta };
+  };
+  /** The InputError a read ends with, or null when it succeeds. */
+  const failureOf = async (bytes: Uint8Array, name: string, chunkBytes?: number): Promise<InputError | null> => {
+    try {
+      await read(bytes, name, new CollectingSink(), chunkBytes);
+      return null;
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      return e;
+    }
+  };
+  /** The fixture `name` read whole, in 16- to 4099-byte chunks, and into a reused buffer: the same records. */
+  const assertChunksAgree = async (name: string): Promise<void> => {
+    const whole = (await read(fixtureBytes(name), name)).sink.rows;
+    for (const chunk of [16, 37, 512, 4099]) {
+      assert.deepEqual((await read(fixtureBytes(name), name, new CollectingSink(), chunk)).sink.rows, whole, `chunk ${chunk}`);
+      const sink = new CollectingSink();
+      await readFile(readIntoBuffer(fixtureBytes(name)), name, sink, undefined, undefined, { chunkBytes: chunk });
+      assert.deepEqual(sink.rows, whole, `chunk ${chunk}, readInto`);
+    }
+  };
+  return { read, failureOf, assertChunksAgree };
+}

@@ -3,29 +3,13 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { readSpss } from '../../../src/core/read/formats/spss';
 import { bytesBuffer } from '../../../src/core/read/formats/parquet';
-import { InputError } from '../../../src/core/report/diagnostics';
-import type { SurveyFileMetadata } from '../../../src/core/read/formats/survey-file';
-import { CollectingSink, assertSameValues, countingBuffer, readIntoBuffer, fixtureBytes, mulberry32, oracleOf, readstatSummary, sortedLabels } from './formats-helpers';
+import { readerHelpers, CollectingSink, assertSameValues, countingBuffer, fixtureBytes, mulberry32, oracleOf, readstatSummary, sortedLabels } from './formats-helpers';
 
 // Fixtures and oracles: test/fixtures/formats/generate.sh (R haven 2.5.1 writes the files and
 // reads them back with user_na = TRUE; readstat 1.1.8 summarises them).
 const FILES = ['survey.sav', 'survey-bytecode.sav', 'survey.zsav'] as const;
 
-async function read(bytes: Uint8Array, name: string, sink = new CollectingSink(), chunkBytes?: number): Promise<{ sink: CollectingSink; meta: SurveyFileMetadata }> {
-  const meta = await readSpss(bytesBuffer(bytes), name, sink, undefined, undefined, { chunkBytes });
-  return { sink, meta };
-}
-
-/** The InputError a read ends with, or null when it succeeds. */
-async function failureOf(bytes: Uint8Array, name: string, chunkBytes?: number): Promise<InputError | null> {
-  try {
-    await read(bytes, name, new CollectingSink(), chunkBytes);
-    return null;
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    return e;
-  }
-}
+const { read, failureOf, assertChunksAgree } = readerHelpers(readSpss);
 
 for (const name of FILES) {
   test(`${name}: every value and the dictionary are what R haven reads (read_sav, user_na = TRUE)`, async () => {
@@ -60,15 +44,7 @@ for (const name of FILES) {
     assert.equal(meta.compression, { rows: 'bytecode', binary: 'zlib' }[s['Compression'] as 'rows' | 'binary'] ?? 'none');
   });
 
-  test(`${name}: read in 16- to 4099-byte chunks, the records are the same, also into a reused buffer`, async () => {
-    const whole = (await read(fixtureBytes(name), name)).sink.rows;
-    for (const chunk of [16, 37, 512, 4099]) {
-      assert.deepEqual((await read(fixtureBytes(name), name, new CollectingSink(), chunk)).sink.rows, whole, `chunk ${chunk}`);
-      const sink = new CollectingSink();
-      await readSpss(readIntoBuffer(fixtureBytes(name)), name, sink, undefined, undefined, { chunkBytes: chunk });
-      assert.deepEqual(sink.rows, whole, `chunk ${chunk}, readInto`);
-    }
-  });
+  test(`${name}: read in 16- to 4099-byte chunks, the records are the same, also into a reused buffer`, () => assertChunksAgree(name));
 }
 
 test('uncompressed, bytecode and zlib files give identical records and dictionaries', async () => {

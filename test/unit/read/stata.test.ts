@@ -5,28 +5,15 @@ import fc from 'fast-check';
 import { readStata } from '../../../src/core/read/formats/stata';
 import { readSpss } from '../../../src/core/read/formats/spss';
 import { bytesBuffer } from '../../../src/core/read/formats/parquet';
-import { InputError } from '../../../src/core/report/diagnostics';
 import { isExtendedMissing, windows1252, type SurveyFileMetadata } from '../../../src/core/read/formats/survey-file';
-import { CollectingSink, assertSameValues, countingBuffer, readIntoBuffer, fixtureBytes, formatsFixture, mulberry32, oracleOf, readstatSummary, sortedLabels } from './formats-helpers';
+import { readerHelpers, CollectingSink, assertSameValues, countingBuffer, fixtureBytes, formatsFixture, mulberry32, oracleOf, readstatSummary, sortedLabels } from './formats-helpers';
 
 // Fixtures and oracles: test/fixtures/formats/generate.sh (R haven 2.5.1 write_dta versions 13,
 // 14, 15 = formats 117, 118, 119; read back with read_dta; readstat 1.1.8 summaries).
 const FILES = ['survey-117.dta', 'survey-118.dta', 'survey-119.dta'] as const;
 
-async function read(bytes: Uint8Array, name: string, sink = new CollectingSink(), chunkBytes?: number): Promise<{ sink: CollectingSink; meta: SurveyFileMetadata }> {
-  const meta = await readStata(bytesBuffer(bytes), name, sink, undefined, undefined, { chunkBytes });
-  return { sink, meta };
-}
-
-async function failureOf(bytes: Uint8Array, name = 'x.dta', chunkBytes?: number): Promise<InputError | null> {
-  try {
-    await read(bytes, name, new CollectingSink(), chunkBytes);
-    return null;
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    return e;
-  }
-}
+const { read, failureOf: failure, assertChunksAgree } = readerHelpers(readStata);
+const failureOf = (bytes: Uint8Array, name = 'x.dta', chunkBytes?: number) => failure(bytes, name, chunkBytes);
 
 /**
  * haven reads every 117 file as Windows-1252, also those it wrote as UTF-8 (its own): there its
@@ -65,15 +52,7 @@ for (const name of FILES) {
     assert.equal(meta.compression, 'none');
   });
 
-  test(`${name}: read in 16- to 4099-byte chunks, the records are the same, also into a reused buffer`, async () => {
-    const whole = (await read(fixtureBytes(name), name)).sink.rows;
-    for (const chunk of [16, 37, 512, 4099]) {
-      assert.deepEqual((await read(fixtureBytes(name), name, new CollectingSink(), chunk)).sink.rows, whole, `chunk ${chunk}`);
-      const sink = new CollectingSink();
-      await readStata(readIntoBuffer(fixtureBytes(name)), name, sink, undefined, undefined, { chunkBytes: chunk });
-      assert.deepEqual(sink.rows, whole, `chunk ${chunk}, readInto`);
-    }
-  });
+  test(`${name}: read in 16- to 4099-byte chunks, the records are the same, also into a reused buffer`, () => assertChunksAgree(name));
 }
 
 test('formats 117, 118 and 119 give identical records; 117 written as UTF-8 by haven is read as UTF-8 and says so', async () => {
