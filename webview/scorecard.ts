@@ -107,7 +107,7 @@ export function subgroupHeadlines(scope: ScopeView): Headline[] {
 }
 
 /** Everything a headline draws, for the stretch its track spans. */
-export function drawnValues(hl: Headline): (number | null | undefined)[] {
+function drawnValues(hl: Headline): (number | null | undefined)[] {
   return [hl.value.value, hl.value.ci?.low, hl.value.ci?.high, hl.value.verdict?.floor?.value, hl.value.verdict?.ceiling?.value];
 }
 
