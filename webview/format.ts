@@ -3,14 +3,7 @@
  * in node.
  */
 
-export { formatP, P_FLOOR } from '../src/core/report/p-value';
-import { formatP } from '../src/core/report/p-value';
-
-/** "p < 0.001", "p = 0.0123", "p n/a". */
-export function pText(p: number | null | undefined): string {
-  const s = formatP(p);
-  return s === 'n/a' ? 'p n/a' : s.startsWith('<') ? `p ${s}` : `p = ${s}`;
-}
+export { formatP, pText, P_FLOOR } from '../src/core/report/p-value';
 
 export type TuckerReading = 'equal' | 'fair similarity' | 'not similar';
 

@@ -1,12 +1,10 @@
 /**
  * The pure parts of the "Latent structure" view (no DOM, unit-tested in node): what the cultural
- * map's scorecard track shows and its verdict, the map's axis ranges, where its labels go, and why
- * a run has no latent section. Every number shown is a number of the report; the verdict is the
- * engine's rule (src/core/evaluate/verdict.ts) applied to the map's mean distance, where lower is
- * better.
+ * map's scorecard track shows, the map's axis ranges, where its labels go, and why a run has no
+ * latent section. Every number and verdict shown is the report's.
  */
 import type { CulturalMapReport, MapPosition, RunReport, ValueWithCi, Verdict } from '../src/core/report/model';
-import { fmt } from './format';
+import { fmt, pText } from './format';
 
 /**
  * The cultural map's headline for a run's scorecard, in the shape of `Headline` (webview/scorecard.ts):
@@ -19,29 +17,29 @@ export interface MapAgreementTrack {
   /**
    * The Procrustes correlation, a sample value: `ci` null (the report has no bias-corrected map
    * headline with a basic interval, what the cards' intervals are), `sample` and `percentile` the
-   * report's numbers. Its verdict compares it with its ceiling only (`verdict.floor` null,
-   * `verdict.ceiling` the split-half's), the marks a track draws from it: "at the human ceiling"
-   * when the replicates' 97.5th percentile reaches it, no verdict (code `undefined`) below it.
+   * report's numbers, `verdict` the report's (`agreement.procrustesVerdict`: against the
+   * permutation null's mean and the human split-half mean).
    */
   value: ValueWithCi;
   range: readonly [number, number];
   explain: string;
-  /** The correlation's percentiles, and the mean distance with its percentiles and its own verdict against its floor and ceiling, in words. */
+  /** The correlation's percentiles and permutation p, and the mean distance with its percentiles and its own verdict, in words. */
   usable: string;
-  /** No floor for the Procrustes correlation: the independent-marginals floor puts every group on one point (no shape to compare). */
-  floor: null;
+  /** The permutation null's mean (the run's positions matched to the wrong groups). */
+  floor: number | null;
   /** The human split-half ceiling of the Procrustes correlation (mean of the splits). */
   ceiling: number | null;
 }
 
+/** A report without a verdict where one is expected (none is made up here). */
+const NO_VERDICT: Verdict = { code: 'undefined', text: 'no verdict in this report', floor: null, ceiling: null };
+
 /**
  * The map's agreement for the scorecard: the Procrustes correlation (0..1, 1 = the same
- * configuration up to translation, rotation and scale: the report's headline for the map) with
- * its human split-half ceiling, and beside it the mean distance with its verdict. The correlation
- * gets no floor and no "between" verdict: a run answering from the pooled human marginals puts
- * every group on one point, which has no shape, and with few groups unrelated configurations
- * already reach a sizeable correlation (about 0.5 on average for 6 groups), so it cannot be read
- * against 0 either. Null without a map.
+ * configuration up to translation, rotation and scale) on a track with its floor, the permutation
+ * null's mean (with few groups unrelated configurations already reach a sizeable correlation,
+ * about 0.5 on average for 6 groups, so 0 is no floor), and its human split-half ceiling; beside
+ * it the mean distance with its verdict. Null without a map.
  */
 export function mapAgreementTrack(run: RunReport): MapAgreementTrack | null {
   const map = run.latent?.culturalMap;
@@ -49,59 +47,24 @@ export function mapAgreementTrack(run: RunReport): MapAgreementTrack | null {
   const a = map.agreement;
   const r = a.procrustes?.correlation ?? null;
   const ci = a.procrustesCorrelationCi;
-  const c = map.ceiling.procrustesCorrelation;
-  const ceiling = c !== null && Number.isFinite(c) ? { baseline: 'human-split-half' as const, value: c } : null;
-  const high = ci?.high ?? r;
-  const verdict: Verdict =
-    r === null
-      ? { code: 'undefined', text: a.groups < 2 ? 'one point: no configuration to compare' : 'no estimate', floor: null, ceiling }
-      : ceiling && high !== null && high >= ceiling.value
-        ? { code: 'at-ceiling', text: `shape at the human ceiling${ci ? '' : ' (estimate alone: no interval)'}`, floor: null, ceiling }
-        : { code: 'undefined', text: ceiling ? 'shape below another human sample; no floor to compare with (read the distance)' : 'no ceiling to compare with', floor: null, ceiling };
-  const d = mapVerdict(map);
+  const nul = a.procrustesNull;
+  const verdict = a.procrustesVerdict ?? NO_VERDICT;
+  const d = a.meanDistance.verdict ?? NO_VERDICT;
   return {
     key: 'map',
     label: 'Cultural map agreement (Procrustes r)',
     value: { value: r, ci: null, sample: r, percentile: ci ? { low: ci.low, high: ci.high } : null, verdict },
     range: [0, 1],
     explain:
-      `Inglehart-Welzel cultural map, ${a.groups} group${a.groups === 1 ? '' : 's'}: Procrustes correlation of the human and the model positions (vegan::protest; 1 = same configuration up to shift, rotation and scale), the sample value (not bias-corrected, so no interval on the track; the replicates' percentiles are written beside it); ceiling: human split-half. ` +
-      'No floor: a run answering from the pooled human marginals puts every group on one point, and with few groups even unrelated configurations reach a sizeable correlation.',
+      `Inglehart-Welzel cultural map, ${a.groups} group${a.groups === 1 ? '' : 's'}: Procrustes correlation of the human and the model positions (vegan::protest; 1 = same configuration up to shift, rotation and scale), the sample value (not bias-corrected, so no interval on the track; the replicates' percentiles are written beside it). ` +
+      `Floor: the run's positions matched to the wrong groups (${nul ? `mean of ${nul.permutations} permutations` : 'no permutations'}); ceiling: human split-half.`,
     // Percentile intervals written apart from their estimates (they need not contain them).
-    usable: `${ci ? `Replicates' 2.5-97.5th percentiles ${fmt(ci.low)} to ${fmt(ci.high)}. ` : ''}Mean distance ${fmt(a.meanDistance.value)}${a.meanDistance.ci ? `; percentiles ${fmt(a.meanDistance.ci.low)} to ${fmt(a.meanDistance.ci.high)}` : ''} (floor ${fmt(map.floor.meanDistance)}, ceiling ${fmt(map.ceiling.meanDistance)}): ${d.text}`,
-    floor: null,
-    ceiling: ceiling?.value ?? null,
+    usable:
+      `${ci ? `Replicates' 2.5-97.5th percentiles ${fmt(ci.low)} to ${fmt(ci.high)}` : 'No interval'}${nul?.p != null ? `; permutation ${pText(nul.p)}` : ''}. ` +
+      `Mean distance ${fmt(a.meanDistance.value)}${a.meanDistance.ci ? `; percentiles ${fmt(a.meanDistance.ci.low)} to ${fmt(a.meanDistance.ci.high)}` : ''} (floor ${fmt(map.floor.meanDistance)}, ceiling ${fmt(map.ceiling.meanDistance)}): ${d.text}`,
+    floor: nul?.mean ?? null,
+    ceiling: map.ceiling.procrustesCorrelation,
   };
-}
-
-
-/**
- * The verdict of the map's mean distance between each group's human and model positions, read as
- * `verdictOf` reads a headline but with lower = better: the floor is the independent-marginals
- * run's mean distance (every group on the pooled human point), the ceiling the human split-half's.
- * Both are sample values of the report, as is the distance (not bias-corrected), so the verdict
- * says so. A pooled run (one point) has no verdict: its floor is 0 by construction.
- */
-export function mapVerdict(map: CulturalMapReport): Verdict {
-  const d = map.agreement.meanDistance;
-  const fv = map.floor.meanDistance;
-  const cv = map.ceiling.meanDistance;
-  const floor = fv !== null && Number.isFinite(fv) ? { baseline: 'independent-marginals' as const, value: fv } : null;
-  const ceiling = cv !== null && Number.isFinite(cv) ? { baseline: 'human-split-half' as const, value: cv } : null;
-  const undef = (text: string): Verdict => ({ code: 'undefined', text, floor, ceiling });
-  const v = d.value;
-  if (v === null || !Number.isFinite(v)) return undef('no estimate');
-  if (map.pooled) return undef('the run is one point: its floor (the pooled human answers) is the pooled human point itself, so there is nothing to compare with');
-  if (!floor || !ceiling) return undef(`no ${!floor ? 'floor' : 'ceiling'} to compare with`);
-  if (!(ceiling.value < floor.value)) return undef('the human split-half is not closer than the floor: nothing to compare with');
-  const low = d.ci?.low ?? v;
-  const high = d.ci?.high ?? v;
-  const alone = d.ci ? '' : ' (estimate alone: no interval)';
-  if (low <= ceiling.value && high >= floor.value) return undef('too uncertain to tell: the interval of the mean distance reaches both the floor (no differences between groups) and another human sample');
-  if (low > floor.value) return { code: 'below-floor', text: `further from the human groups than no differences between groups at all${alone}`, floor, ceiling };
-  if (high >= floor.value) return { code: 'at-floor', text: `no closer to the human groups than no differences between groups${alone}`, floor, ceiling };
-  if (low <= ceiling.value) return { code: 'at-ceiling', text: `as close to the human groups as another human sample${alone}`, floor, ceiling };
-  return { code: 'between', text: `closer than no differences between groups, further than another human sample${alone}`, floor, ceiling };
 }
 
 /** The map's axis ranges: one span for both axes (a square plot keeps distances true), every point inside with a margin. */

@@ -11,8 +11,8 @@ import type { CulturalMapPoint, CulturalMapReport, FactorStructureReport, MapPos
 import { charts } from './charts';
 import { fmt, h } from './dom';
 import type { ExportSpec } from './export';
-import { tuckerReading } from './format';
-import { latentAbsence, mapAgreementTrack, mapExtent, mapVerdict, placeLabels, type Box, type LabelRequest, type PlacedLabel } from './latent-model';
+import { pText, tuckerReading } from './format';
+import { latentAbsence, mapAgreementTrack, mapExtent, placeLabels, type Box, type LabelRequest, type PlacedLabel } from './latent-model';
 import type { Headline } from './scorecard';
 import { diverging, palette, type Palette } from './theme';
 
@@ -89,7 +89,9 @@ function contextGroups(map: CulturalMapReport): { group: string; n: number; posi
 
 function culturalMap(run: RunReport, map: CulturalMapReport, env: LatentEnv): HTMLElement[] {
   const a = map.agreement;
-  const verdict = mapVerdict(map);
+  const verdict = a.meanDistance.verdict;
+  const shape = a.procrustesVerdict;
+  const nul = a.procrustesNull;
   const [ax1, ax2] = map.axes;
   const context = contextGroups(map);
   const meta = h(
@@ -157,23 +159,28 @@ function culturalMap(run: RunReport, map: CulturalMapReport, env: LatentEnv): HT
     ["Procrustes correlation (sample; replicates' 2.5-97.5th percentiles)", a.procrustes ? withPercentiles(a.procrustes.correlation, a.procrustesCorrelationCi) : `n/a (${a.groups < 2 ? 'one point: no configuration to compare' : 'no spread'})`],
     ['Pearson of positions, axis 1 · axis 2', `${fmt(a.pearson[0])} · ${fmt(a.pearson[1])}`],
     ['Procrustes sum of squares: symmetric · non-symmetric (map units)', a.procrustes ? `${fmt(a.procrustes.symmetricSs)} · ${fmt(a.procrustes.ss)}` : 'n/a'],
-    ['Floor, independent marginals: mean distance', `${fmt(map.floor.meanDistance)} (every group on the pooled human point; Procrustes r undefined: no spread)`],
+    ['Floor of the mean distance: independent marginals', `${fmt(map.floor.meanDistance)} (every group on the pooled human point)`],
+    [
+      "Floor of the Procrustes r: groups permuted (the null's mean; its 2.5-97.5th percentiles)",
+      nul ? `${withPercentiles(nul.mean, { low: nul.low, high: nul.high })} (${nul.permutations} permutations; ${pText(nul.p)})` : 'n/a',
+    ],
     [
       "Ceiling, human split-half: mean distance · Procrustes r (mean of the splits; their 2.5-97.5th percentiles)",
       `${withPercentiles(map.ceiling.meanDistance, { low: map.ceiling.meanDistanceLow, high: map.ceiling.meanDistanceHigh })} · ${withPercentiles(map.ceiling.procrustesCorrelation, { low: map.ceiling.procrustesCorrelationLow, high: map.ceiling.procrustesCorrelationHigh })} (${map.ceiling.splits} splits)`,
     ],
-    ['Verdict (mean distance against floor and ceiling)', verdict.text],
+    ['Verdict (mean distance against floor and ceiling)', verdict?.text ?? 'n/a'],
+    ['Verdict (Procrustes r against floor and ceiling)', shape?.text ?? 'n/a'],
   ];
   const agreement = h(
     'table',
-    { class: 'comparison', id: 'map-agreement', 'data-verdict': verdict.code },
+    { class: 'comparison', id: 'map-agreement', 'data-verdict': verdict?.code ?? 'undefined', 'data-shape-verdict': shape?.code ?? 'undefined' },
     h('caption', {}, `Map agreement, ${a.groups} group${a.groups === 1 ? '' : 's'}`),
     h('tbody', {}, agreementRows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v)))),
   );
   const note = h(
     'p',
     { class: 'meta map-note' },
-    'Intervals: the 2.5-97.5th percentiles of bootstrap replicates (the run\'s respondents resampled within groups, the human map held fixed); they are about the resampled value and need not contain the estimate, so they are written apart from it. Floor and ceiling are sample values, like the distance. With few groups even unrelated configurations reach a sizeable Procrustes correlation, so read it against the ceiling, and the distance against both.',
+    'Intervals: the 2.5-97.5th percentiles of bootstrap replicates (the run\'s respondents resampled within groups, the human map held fixed); they are about the resampled value and need not contain the estimate, so they are written apart from it. Floors and ceilings are sample values, like the distance and the correlation. With few groups even unrelated configurations reach a sizeable Procrustes correlation: its floor is what the run\'s own positions reach when matched to the wrong groups.',
   );
 
   const table = h(

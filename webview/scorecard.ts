@@ -34,6 +34,7 @@ const POINT_WORDS: Record<ReferencePointName, string> = {
   'uniform-random': 'random answering',
   'independent-marginals': 'items answered independently',
   'permutation-null': 'items permuted',
+  'group-permutation-null': 'groups permuted',
   'human-split-half': 'another human sample',
 };
 
@@ -77,7 +78,7 @@ export function runHeadlines(run: RunReport): Headline[] {
       paper: { value: g.comparison.pearson, ci: g.comparison.pearsonCi ? { ...g.comparison.pearsonCi } : null },
     });
   }
-  // The cultural map's agreement (the whole run's; its verdict reads the ceiling only, see mapAgreementTrack).
+  // The cultural map's agreement (the whole run's; floor: the run's positions matched to the wrong groups).
   const map = mapAgreementTrack(run);
   if (map) out.push(map);
   return out;

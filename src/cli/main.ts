@@ -13,6 +13,7 @@ import { formatDiagnostic, InputError, type InputDiagnostic } from '../core/repo
 import { evaluate, TOOL_VERSION } from '../core/evaluate/evaluate';
 import { renderReport, reportJsonChunks, type ReportFormat } from '../core/report/render';
 import { DEFAULT_THRESHOLDS, type EvaluationReport, type ValueWithCi, type Verdict } from '../core/report/model';
+import { pText } from '../core/report/p-value';
 
 const USAGE = `Usage:
   replens evaluate --reference FILE --run FILE [--run FILE ...] [options]
@@ -235,6 +236,12 @@ export function summaryTable(report: EvaluationReport): string {
     }
     const g = r.structure.group?.agreement.verdict;
     if (g) said.push(`group level ${g.text}`);
+    const map = r.latent?.culturalMap?.agreement;
+    if (map?.meanDistance.verdict) said.push(`map distance ${map.meanDistance.verdict.text}`);
+    if (map?.procrustesVerdict && map.procrustes) {
+      const nul = map.procrustesNull;
+      said.push(`map shape ${map.procrustesVerdict.text}${nul ? ` (floor: groups permuted, mean ${num(nul.mean)}; ${pText(nul.p)})` : ''}`);
+    }
     if (said.length) lines.push(`${r.name}: ${said.join('; ')}.`);
     for (const h of r.hints) lines.push(`  hint: ${h}`);
   }
@@ -260,7 +267,8 @@ function latentCells(report: EvaluationReport, r: EvaluationReport['runs'][numbe
 function latentBaselineCells(report: EvaluationReport, r: EvaluationReport['runs'][number], baseline: string): string[] {
   if (!latentHead(report).length) return [];
   const map = r.latent?.culturalMap;
-  if (map && baseline === 'independent-marginals') return [num(map.floor.meanDistance), num(map.floor.procrustesCorrelation), ''];
+  // The Procrustes correlation's floor is not this row's: it is each run's permutation null (said under the table).
+  if (map && baseline === 'independent-marginals') return [num(map.floor.meanDistance), '', ''];
   if (map && baseline === 'human-split-half') return [num(map.ceiling.meanDistance), num(map.ceiling.procrustesCorrelation), ''];
   return ['', '', ''];
 }

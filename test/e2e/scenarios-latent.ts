@@ -10,8 +10,7 @@ import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { CulturalMapReport, EvaluationReport, RunReport } from '../../src/core/report/model';
 import { pngText } from '../../webview/export-layout';
-import { tuckerReading } from '../../webview/format';
-import { mapVerdict } from '../../webview/latent-model';
+import { pText, tuckerReading } from '../../webview/format';
 import type { Scenario } from './harness';
 import { sleep } from './processes';
 import { command, demoWorkspace, settled } from './scenarios-docs';
@@ -228,12 +227,19 @@ async function latent(step: Parameters<Scenario['run']>[0], page: Page, repoRoot
     assert.equal(agreement["Mean distance, human to model (sample; replicates' 2.5-97.5th percentiles)"], withPercentiles(a.meanDistance.value, a.meanDistance.ci));
     assert.equal(agreement["Procrustes correlation (sample; replicates' 2.5-97.5th percentiles)"], withPercentiles(a.procrustes!.correlation, a.procrustesCorrelationCi));
     assert.equal(agreement['Pearson of positions, axis 1 · axis 2'], `${fmt(a.pearson[0])} · ${fmt(a.pearson[1])}`);
-    assert.match(agreement['Floor, independent marginals: mean distance'], new RegExp(`^${fmt(map.floor.meanDistance)} `));
+    assert.match(agreement['Floor of the mean distance: independent marginals'], new RegExp(`^${fmt(map.floor.meanDistance)} `));
+    const nul = a.procrustesNull!;
+    assert.equal(agreement["Floor of the Procrustes r: groups permuted (the null's mean; its 2.5-97.5th percentiles)"], `${withPercentiles(nul.mean, { low: nul.low, high: nul.high })} (${nul.permutations} permutations; ${pText(nul.p)})`);
     assert.match(agreement['Ceiling, human split-half: mean distance · Procrustes r (mean of the splits; their 2.5-97.5th percentiles)'], new RegExp(`^${fmt(map.ceiling.meanDistance)}; percentiles `));
-    assert.equal(agreement['Verdict (mean distance against floor and ceiling)'], mapVerdict(map).text);
-    // The persona run pushes the countries outward: further than the floor.
+    assert.equal(agreement['Verdict (mean distance against floor and ceiling)'], a.meanDistance.verdict!.text);
+    assert.equal(agreement['Verdict (Procrustes r against floor and ceiling)'], a.procrustesVerdict.text);
+    // The persona run pushes the countries outward: further than the floor; its shape is the
+    // humans' stretched, above the matchings to the wrong groups.
     assert.equal(await frame.locator('#map-agreement').getAttribute('data-verdict'), 'below-floor');
-    await frame.locator('section.latent').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    assert.equal(await frame.locator('#map-agreement').getAttribute('data-shape-verdict'), a.procrustesVerdict.code);
+    assert.notEqual(a.procrustesVerdict.code, 'undefined');
+    // The screenshot: the agreement table with both floors, the ceiling and the two verdicts.
+    await frame.locator('#map-agreement').evaluate((e) => e.scrollIntoView({ block: 'center' }));
   });
 
   await step('latent-03-hover-a-point', async () => {

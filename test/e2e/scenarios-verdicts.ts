@@ -202,6 +202,9 @@ export const verdictScenarios: Scenario[] = [
           // The cultural map's agreement comes last: its sample Procrustes r, no interval of its own.
           const map = shown.find((x) => x.key === 'map');
           assert.equal(map?.value, `${fmt(run.latent?.culturalMap?.agreement.procrustes?.correlation)} (no interval)`, `${run.name}: map agreement`);
+          // ...read against its permutation null and split-half ceiling: the report's verdict.
+          const shape = run.latent!.culturalMap!.agreement.procrustesVerdict;
+          assert.deepEqual({ verdict: map?.verdict, verdictText: map?.verdictText }, { verdict: shape.code, verdictText: shape.text }, `${run.name}: map verdict`);
           assert.deepEqual(
             shown.filter((x) => x.key !== 'map').map((s) => ({ key: s.key, value: s.value, verdict: s.verdict, verdictText: s.verdictText })),
             want,

@@ -6,8 +6,9 @@
  *    `groupBy`, survey-weighted on the human side), `fitCulturalMap` on the human group means
  *    (standardised, two principal components, varimax), each run group placed with the human
  *    solution (`placeOnMap`), distances and `mapAgreement`; bootstrap intervals resampling the
- *    run's respondents within groups (as the group level, group-evaluation.ts), the independent-
- *    marginals floor and the human split-half ceiling. Group means are ratios of additive sums
+ *    run's respondents within groups (as the group level, group-evaluation.ts), the floors (the
+ *    independent-marginals run's distance; the Procrustes correlation's permutation null) and the
+ *    human split-half ceiling, and a verdict for each of the two numbers. Group means are ratios of additive sums
  *    (weights and weighted values per group and indicator), so resampling only reweights them.
  * 2. Factor structure of all items: minres factor analysis of the reference's and the run's
  *    association matrices (the config's first `association`), factors from the reference's
@@ -20,13 +21,14 @@ import { CULTURAL_MAP_AXES, culturalMapColumns, indicatorValues, type CulturalMa
 import type { DiagnosticBag } from '../report/diagnostics';
 import type { CulturalMapPoint, CulturalMapReport, FactorStructureReport, Interval, LatentStructure, MapPosition } from '../report/model';
 import type { AssociationMatrix } from '../stats/association';
-import { fitCulturalMap, mapAgreement, placeOnMap, type CulturalMapSolution } from '../stats/cultural-map';
+import { fitCulturalMap, mapAgreement, placeOnMap, procrustesNull, type CulturalMapSolution } from '../stats/cultural-map';
 import { factorMinres, orientLoadings, parallelAnalysis, procrustesRotation, tuckerCongruence, varimax } from '../stats/factor-analysis';
 import { meanOfDefined } from '../stats/descriptive';
 import { Prng } from '../stats/prng';
 import { percentile, stratifiedBootstrapMultiplicities, stratifiedSplitHalf } from '../stats/resample';
 import { nameHash, streamSeed, type Memo } from './cache';
 import type { AssociationChoice, EvaluationConfig, RunConfig } from './config';
+import { mapDistanceVerdict, verdictOf } from './verdict';
 
 /**
  * Stream numbers of the map's bootstrap and ceiling, apart from cache.ts's STREAM (1-7) so that
@@ -34,6 +36,7 @@ import type { AssociationChoice, EvaluationConfig, RunConfig } from './config';
  */
 const STREAM_MAP_BOOTSTRAP = 101;
 const STREAM_MAP_CEILING = 102;
+const STREAM_MAP_NULL = 103;
 /** Random split-halves of the reference for the map's ceiling (as the group level's). */
 const MAP_SPLITS = 20;
 /** At least this many indicators per dimension for a map. */
@@ -217,6 +220,26 @@ function culturalMap(input: LatentInput): CulturalMapReport | Unavailable {
     return { dist, proc };
   });
 
+  // Floor of the Procrustes correlation: vegan::protest's permutation null, the run's positions
+  // matched to the wrong groups (a floor of the shape, where the independent-marginals run has none).
+  const nullRng = new Prng(streamSeed(config.seed, STREAM_MAP_NULL, nameHash(run.name)));
+  const permutations = agreement.procrustes ? Array.from({ length: config.permutations }, () => nullRng.permutation(agreement.groups)) : [];
+  const shapeNull = permutations.length ? procrustesNull(refPos, runPos, permutations) : null;
+  const procrustesNullReport = shapeNull
+    ? { permutations: permutations.length, mean: meanOfDefined(shapeNull.statistics), low: percentileOrNull(shapeNull.statistics, 2.5), high: percentileOrNull(shapeNull.statistics, 97.5), p: shapeNull.p }
+    : null;
+  const ceilingProcrustes = meanOfDefined(ceiling.proc);
+  const ceilingDistance = meanOfDefined(ceiling.dist);
+  const procrustesCi = agreement.procrustes ? interval(bootProcrustes) : null;
+  const procrustesVerdict = verdictOf(
+    { value: agreement.procrustes?.correlation ?? null, ci: procrustesCi },
+    { baseline: 'group-permutation-null', value: procrustesNullReport?.mean ?? null },
+    { baseline: 'human-split-half', value: ceilingProcrustes },
+  );
+  if (!agreement.procrustes) procrustesVerdict.text = agreement.groups < 2 ? 'one point: no configuration to compare' : 'no spread: no configuration to compare';
+  else if (!procrustesNullReport) procrustesVerdict.text = 'no floor to compare with ("permutations": 0)';
+  const meanDistance = { value: agreement.meanDistance, ci: agreement.meanDistance === null ? null : interval(bootMean) };
+
   const points: CulturalMapPoint[] = compared.map((group, g) => ({
     group,
     referenceN: refRows[g].length,
@@ -247,18 +270,20 @@ function culturalMap(input: LatentInput): CulturalMapReport | Unavailable {
     points,
     agreement: {
       groups: agreement.groups,
-      meanDistance: { value: agreement.meanDistance, ci: agreement.meanDistance === null ? null : interval(bootMean) },
+      meanDistance: { ...meanDistance, verdict: mapDistanceVerdict(meanDistance, floor.meanDistance, ceilingDistance, pooled) },
       pearson: agreement.pearson,
       procrustes: agreement.procrustes,
-      procrustesCorrelationCi: agreement.procrustes ? interval(bootProcrustes) : null,
+      procrustesCorrelationCi: procrustesCi,
+      procrustesNull: procrustesNullReport,
+      procrustesVerdict,
     },
     floor: { position: floorPos, meanDistance: floor.meanDistance, procrustesCorrelation: floor.procrustes },
     ceiling: {
       splits: MAP_SPLITS,
-      meanDistance: meanOfDefined(ceiling.dist),
+      meanDistance: ceilingDistance,
       meanDistanceLow: percentileOrNull(ceiling.dist, 2.5),
       meanDistanceHigh: percentileOrNull(ceiling.dist, 97.5),
-      procrustesCorrelation: meanOfDefined(ceiling.proc),
+      procrustesCorrelation: ceilingProcrustes,
       procrustesCorrelationLow: percentileOrNull(ceiling.proc, 2.5),
       procrustesCorrelationHigh: percentileOrNull(ceiling.proc, 97.5),
     },

@@ -15,8 +15,12 @@ import type { InputDiagnostic } from './diagnostics';
  * (`Interval.method` 'basic'), the sample estimate and the percentile interval kept as `sample` and
  * `percentile`; verdicts against floor and ceiling (`Verdict`, `Baseline.population`); the group
  * level's headline `agreement`, its nominal items left out (`excludedNominal`); per-run `hints`.
+ * 3: runs' latent structure (`RunReport.latent`: the cultural map and the factor structure), the
+ * map's verdicts (`agreement.meanDistance.verdict`, `agreement.procrustesVerdict`) and the
+ * Procrustes correlation's permutation null (`agreement.procrustesNull`, floor
+ * `group-permutation-null`).
  */
-export const REPORT_SCHEMA_VERSION = 2;
+export const REPORT_SCHEMA_VERSION = 3;
 
 /** An input problem as reports carry it: the engine's located diagnostic, unchanged. */
 export type ReportDiagnostic = InputDiagnostic;
@@ -40,7 +44,7 @@ export interface Interval {
 }
 
 /** The reference points a verdict compares with. */
-export type ReferencePointName = 'uniform-random' | 'independent-marginals' | 'human-split-half' | 'permutation-null';
+export type ReferencePointName = 'uniform-random' | 'independent-marginals' | 'human-split-half' | 'permutation-null' | 'group-permutation-null';
 
 /**
  * A headline read against its floor (no information) and ceiling (another human sample), both as
@@ -492,6 +496,20 @@ export interface CulturalMapReport {
      */
     procrustes: { symmetricSs: number; correlation: number; ss: number; scale: number; rotation: number[][] } | null;
     procrustesCorrelationCi: Interval | null;
+    /**
+     * The Procrustes correlation's floor: `vegan::protest`'s permutation null, the run's positions
+     * matched to the wrong groups (`permutations` random matchings; the null's mean and its 2.5 /
+     * 97.5th percentiles; p = (#{null >= correlation - sqrt(eps)} + 1) / (permutations + 1)).
+     * null without a Procrustes fit or with `permutations` 0.
+     */
+    procrustesNull: { permutations: number; mean: number | null; low: number | null; high: number | null; p: number | null } | null;
+    /**
+     * The Procrustes correlation read against its floor (the null's mean, `group-permutation-null`)
+     * and its ceiling (the human split-half mean) with its percentile interval: sample values all
+     * three, as the map's numbers are (the mean distance's verdict is `meanDistance.verdict`, read
+     * with lower = better against the independent-marginals floor).
+     */
+    procrustesVerdict: Verdict;
   };
   /** The independent-marginals floor: a run answering from the human pooled marginals puts every group on one point. */
   floor: { position: MapPosition | null; meanDistance: number | null; procrustesCorrelation: number | null };

@@ -15,3 +15,9 @@ export function formatP(p: number | null | undefined): string {
   if (p < P_FLOOR) return `< ${P_FLOOR}`;
   return p.toPrecision(3);
 }
+
+/** "p < 0.001", "p = 0.0123", "p n/a". */
+export function pText(p: number | null | undefined): string {
+  const s = formatP(p);
+  return s === 'n/a' ? 'p n/a' : s.startsWith('<') ? `p ${s}` : `p = ${s}`;
+}

@@ -3,7 +3,8 @@
  * cultural map's agreement with its floor and ceiling, each group's positions, and the factor
  * congruence with the items whose loadings move most. Pure text; no DOM.
  */
-import type { EvaluationReport, Interval, RunReport } from './model';
+import type { CulturalMapReport, EvaluationReport, Interval, RunReport } from './model';
+import { pText } from './p-value';
 
 function num(x: number | null | undefined, digits = 3): string {
   return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits);
@@ -22,6 +23,12 @@ function pos(p: [number, number] | null): string {
   return p ? `(${num(p[0])}, ${num(p[1])})` : 'n/a';
 }
 
+/** The Procrustes correlation's floor: the permutation null's mean, its percentiles and p. */
+function shapeFloor(map: CulturalMapReport): string {
+  const n = map.agreement.procrustesNull;
+  return n ? `${num(n.mean)}; percentiles ${num(n.low)} to ${num(n.high)}; ${pText(n.p)}` : 'n/a';
+}
+
 /** Rows of the latent-structure section of one run: [heading, table rows...] as Markdown lines. */
 export function latentMarkdown(run: RunReport, cell: (s: string) => string): string[] {
   const latent = run.latent;
@@ -36,8 +43,9 @@ export function latentMarkdown(run: RunReport, cell: (s: string) => string): str
       '| | mean distance | Procrustes correlation | Pearson axis 1 | Pearson axis 2 |',
       '|---|---|---|---|---|',
       `| ${cell(run.name)} (sample; replicates' 2.5-97.5th percentiles) | ${withCi(a.meanDistance.value, a.meanDistance.ci)} | ${withCi(a.procrustes?.correlation ?? null, a.procrustesCorrelationCi)} | ${num(a.pearson[0])} | ${num(a.pearson[1])} |`,
-      `| floor: independent marginals | ${num(map.floor.meanDistance)} | ${num(map.floor.procrustesCorrelation)} | | |`,
+      `| floor: independent marginals (distance); groups permuted (Procrustes) | ${num(map.floor.meanDistance)} | ${shapeFloor(map)} | | |`,
       `| ceiling: human split-half | ${num(map.ceiling.meanDistance)}; splits ${num(map.ceiling.meanDistanceLow)} to ${num(map.ceiling.meanDistanceHigh)} | ${num(map.ceiling.procrustesCorrelation)}; splits ${num(map.ceiling.procrustesCorrelationLow)} to ${num(map.ceiling.procrustesCorrelationHigh)} | | |`,
+      `| verdict | ${cell(a.meanDistance.verdict?.text ?? 'n/a')} | ${cell(a.procrustesVerdict?.text ?? 'n/a')} | | |`,
       '',
       `| group | human (${map.axes[0].low} → ${map.axes[0].high}, ${map.axes[1].low} → ${map.axes[1].high}) | model | distance (sample; percentiles) |`,
       '|---|---|---|---|',
@@ -80,8 +88,9 @@ export function latentHtml(report: EvaluationReport, escapeHtml: (s: string) => 
         `<p>Inglehart-Welzel cultural map: ${map.indicators.length} indicators, human groups by ${escapeHtml(map.groupBy.reference)}.</p>`,
         table(['', 'mean distance', 'Procrustes correlation'], [
           [run.name, withCi(a.meanDistance.value, a.meanDistance.ci), withCi(a.procrustes?.correlation ?? null, a.procrustesCorrelationCi)],
-          ['floor: independent marginals', num(map.floor.meanDistance), num(map.floor.procrustesCorrelation)],
+          ['floor: independent marginals (distance); groups permuted (Procrustes)', num(map.floor.meanDistance), shapeFloor(map)],
           ['ceiling: human split-half', num(map.ceiling.meanDistance), num(map.ceiling.procrustesCorrelation)],
+          ['verdict', a.meanDistance.verdict?.text ?? 'n/a', a.procrustesVerdict?.text ?? 'n/a'],
         ]),
         table(['group', 'human', 'model', 'distance (sample; percentiles)'], map.points.map((p) => [p.group, pos(p.reference), pos(p.run), withCi(p.distance, p.distanceCi)])),
       );
@@ -105,8 +114,9 @@ export type CsvRow = Record<string, string | number | boolean | null>;
  * (docs/report-format.md): `kind` says which part, `measure` which number. The map's numbers are
  * sample values with percentile bootstrap intervals, so they fill `value` and `sample` and the
  * interval `percentileLow` / `percentileHigh` (`ciLow` / `ciHigh` are the bias-corrected
- * headlines' basic intervals: none here); `floor` / `ceiling` beside the map's two agreements are
- * the report's own (sample values; no verdict is computed for the map).
+ * headlines' basic intervals: none here); `floor` / `ceiling` / `verdict` beside the map's two
+ * agreements are the report's own (sample values; the Procrustes floor is its permutation null's
+ * mean, with the null's percentiles and p in the row `procrustesNull`).
  */
 export function latentCsvRows(run: RunReport): CsvRow[] {
   const rows: CsvRow[] = [];
@@ -117,8 +127,9 @@ export function latentCsvRows(run: RunReport): CsvRow[] {
     const stat = (measure: string, cells: CsvRow): CsvRow => ({ run: run.name, kind: 'map', measure, ...cells });
     rows.push(
       stat('groups', { value: a.groups }),
-      stat('meanDistance', { ...sampleWith(a.meanDistance.value, a.meanDistance.ci), floor: map.floor.meanDistance, ceiling: map.ceiling.meanDistance }),
-      stat('procrustesCorrelation', { ...sampleWith(a.procrustes?.correlation ?? null, a.procrustesCorrelationCi), floor: map.floor.procrustesCorrelation, ceiling: map.ceiling.procrustesCorrelation }),
+      stat('meanDistance', { ...sampleWith(a.meanDistance.value, a.meanDistance.ci), verdict: a.meanDistance.verdict?.code ?? null, floor: map.floor.meanDistance, ceiling: map.ceiling.meanDistance }),
+      stat('procrustesCorrelation', { ...sampleWith(a.procrustes?.correlation ?? null, a.procrustesCorrelationCi), verdict: a.procrustesVerdict?.code ?? null, floor: a.procrustesNull?.mean ?? null, ceiling: map.ceiling.procrustesCorrelation }),
+      stat('procrustesNull', { ...sampleWith(a.procrustesNull?.mean ?? null, a.procrustesNull ? { low: a.procrustesNull.low, high: a.procrustesNull.high } : null), n: a.procrustesNull?.permutations ?? null, p: a.procrustesNull?.p ?? null }),
       stat('procrustesSymmetricSs', { value: a.procrustes?.symmetricSs ?? null }),
       stat('procrustesSs', { value: a.procrustes?.ss ?? null }),
       stat('pearsonAxis1', { value: a.pearson[0] }),

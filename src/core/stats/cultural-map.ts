@@ -26,6 +26,7 @@
  */
 import { multiply, varimax, orientLoadings, procrustesRotation } from './factor-analysis';
 import { symmetricEigen } from './symmetric-eigen';
+import { permutationPValue } from './resample';
 import { singularValueDecomposition } from './svd';
 
 export type GroupMeans = readonly (readonly number[])[];
@@ -214,6 +215,51 @@ export function mapAgreement(
     pearson: [pearson(X.map((r) => r[0]), Y.map((r) => r[0])), pearson(X.map((r) => r[1]), Y.map((r) => r[1]))],
     procrustes: n >= 2 ? procrustesFit(X, Y) : null,
   };
+}
+
+/**
+ * The permutation null of the Procrustes correlation (`vegan::protest(X = human, Y = model,
+ * permutations)`): the model's positions matched to the wrong groups. Both configurations are
+ * centred and scaled to unit sum of squares; each permutation's statistic is the sum of the
+ * singular values of X' Y[perm, ] (the correlation of that matching), and
+ *   p = (#{t >= t0 - sqrt(eps)} + 1) / (N + 1)
+ * with t0 the observed correlation (vegan's tie tolerance, resample.ts VEGAN_TIE_TOLERANCE).
+ * Permutations index the groups with both positions (in input order), as `mapAgreement` keeps
+ * them. Null with fewer than 2 such groups or a configuration without spread.
+ */
+export function procrustesNull(
+  humanScores: readonly (readonly [number, number] | null)[],
+  modelScores: readonly (readonly [number, number] | null)[],
+  permutations: readonly ArrayLike<number>[],
+): { observed: number; statistics: number[]; p: number | null } | null {
+  const X: number[][] = [];
+  const Y: number[][] = [];
+  humanScores.forEach((h, i) => {
+    const m = modelScores[i];
+    if (!h || !m || !h.every(Number.isFinite) || !m.every(Number.isFinite)) return;
+    X.push([h[0], h[1]]);
+    Y.push([m[0], m[1]]);
+  });
+  const n = X.length;
+  if (n < 2) return null;
+  const unit = (A: number[][]): number[][] | null => {
+    const c = centreColumns(A);
+    const ss = Math.sqrt(sumOfSquares(c));
+    return ss > 0 ? c.map((row) => row.map((v) => v / ss)) : null;
+  };
+  const xu = unit(X);
+  const yu = unit(Y);
+  if (!xu || !yu) return null;
+  const statistic = (perm: ArrayLike<number> | null): number => {
+    const xy = [0, 1].map((a) => [0, 1].map((b) => xu.reduce((s, row, i) => s + row[a] * yu[perm ? perm[i] : i][b], 0)));
+    return singularValueDecomposition(xy).d.reduce((s, v) => s + v, 0);
+  };
+  const observed = statistic(null);
+  const statistics = permutations.map((perm) => {
+    if (perm.length !== n) throw new RangeError(`procrustesNull: a permutation of ${perm.length} groups for ${n}`);
+    return statistic(perm);
+  });
+  return { observed, statistics, p: statistics.length ? permutationPValue(observed, statistics, 'greater') : null };
 }
 
 /** vegan::procrustes(X, Y, scale = TRUE) and its symmetric variant on centred configurations. */

@@ -48,7 +48,7 @@ test('demo: the fine-tuned run wins on marginals and loses on structure', () => 
 
 test('demo: reference points bracket the runs and the report is complete data', () => {
   const r = demoReport();
-  assert.equal(r.schemaVersion, 2);
+  assert.equal(r.schemaVersion, 3);
   assert.equal(r.reference.respondents, 4800);
   assert.equal(r.reference.weighted, true);
   for (const x of r.runs) {

@@ -9,7 +9,7 @@ const xss = '<img src=x onerror=alert(1)></script><script>alert(2)</script>';
 
 function tinyReport(): EvaluationReport {
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     tool: { name: 'representativeness-lens', version: '0' },
     createdAt: '2026-01-01T00:00:00.000Z',
     settings: { seed: 1, bootstrap: 0, polychoricBootstrap: 0, permutations: 0, association: [], thresholds: { w1Normalized: 0.1, tvd: 0.2, invalid: 0.05, pairDifference: 0.2, fdr: 0.05 }, weight: null, groupLevelNominal: [] },

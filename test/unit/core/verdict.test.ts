@@ -3,7 +3,7 @@
 // values computed by hand from the definition.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { verdictOf } from '../../../src/core/evaluate/verdict';
+import { mapDistanceVerdict, verdictOf } from '../../../src/core/evaluate/verdict';
 import { headlineOf } from '../../../src/core/evaluate/intervals';
 import { basicBootstrap } from '../../../src/core/stats/bias-corrected';
 import type { Interval } from '../../../src/core/report/model';
@@ -77,4 +77,38 @@ test('headlineOf: a coherent ValueWithCi with the sample and the percentile inte
   assert.ok(h.ci!.low! <= h.value! && h.value! <= h.ci!.high!);
   assert.ok(h.percentile!.high! < h.sample!, 'the percentile interval can lie below its sample; the basic one cannot miss its value');
   assert.deepEqual(headlineOf(0.62, reps, 0, [-1, 1]), { value: 0.62, ci: null, sample: 0.62, percentile: null });
+});
+
+test('mapDistanceVerdict reads the mean distance against floor (1.230) and ceiling (0.729), lower is better', () => {
+  const d = (value: number | null, low: number | null = null, high: number | null = null) => ({ value, ci: low === null ? null : { low, high, confidence: 0.95, method: 'percentile' as const, replicates: 200 } });
+  const v = (value: number | null, low?: number, high?: number) => mapDistanceVerdict(d(value, low, high), 1.2304, 0.7287, false);
+  assert.equal(v(0.9, 0.8, 1.0).code, 'between');
+  assert.equal(v(0.7, 0.6, 0.8).code, 'at-ceiling');
+  assert.equal(v(1.1, 0.9, 1.3).code, 'at-floor');
+  assert.equal(v(1.5, 1.3, 1.7).code, 'below-floor');
+  assert.match(v(1.5, 1.3, 1.7).text, /further from the human groups than no differences between groups/);
+  // The interval reaches both: too uncertain.
+  const wide = v(0.9, 0.5, 1.4);
+  assert.equal(wide.code, 'undefined');
+  assert.match(wide.text, /too uncertain/);
+  // Without an interval the estimate alone decides, and the text says so.
+  const alone = v(0.9);
+  assert.equal(alone.code, 'between');
+  assert.match(alone.text, /estimate alone/);
+  assert.equal(v(null).code, 'undefined');
+  // The floor and ceiling the verdict used travel with it.
+  assert.deepEqual(alone.floor, { baseline: 'independent-marginals', value: 1.2304 });
+  assert.deepEqual(alone.ceiling, { baseline: 'human-split-half', value: 0.7287 });
+  // A pooled run: the floor is the human point itself (0), nothing to compare with; a ceiling not
+  // closer than the floor, or a missing one, gives no verdict either.
+  assert.equal(mapDistanceVerdict(d(0.9, 0.8, 1.0), 0, 0.1, true).code, 'undefined');
+  assert.equal(mapDistanceVerdict(d(0.9, 0.8, 1.0), 0.5, 0.7, false).code, 'undefined');
+  assert.match(mapDistanceVerdict(d(0.9), null, 0.7, false).text, /no floor/);
+});
+
+test('verdictOf with the groups-permuted floor says what the floor is', () => {
+  const v = verdictOf({ value: 0.8, ci: { low: 0.75, high: 0.85, confidence: 0.95, method: 'percentile', replicates: 200 } }, { baseline: 'group-permutation-null', value: 0.45 }, { baseline: 'human-split-half', value: 0.95 });
+  assert.equal(v.code, 'between');
+  assert.equal(v.text, 'between no correspondence (groups permuted) and another human sample');
+  assert.equal(verdictOf({ value: 0.45, ci: null }, { baseline: 'group-permutation-null', value: 0.45 }, { baseline: 'human-split-half', value: 0.95 }).text, 'no better than no correspondence (groups permuted) (estimate alone: no interval)');
 });

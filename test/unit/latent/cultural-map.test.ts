@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitCulturalMap, mapAgreement, placeOnMap } from '../../../src/core/stats/cultural-map';
+import { fitCulturalMap, mapAgreement, placeOnMap, procrustesNull } from '../../../src/core/stats/cultural-map';
 import { readLatentFixture, matmul, maxAbsDiff, maxAbsDiffVector } from './fixtures';
 
 /** cultural-map.json (generate.R): synthetic country means, psych::principal(2, varimax), vegan::procrustes. */
@@ -36,6 +36,13 @@ interface MapCase {
   procrustesScale: number;
   procrustesRotation: number[][];
   protestR: number;
+  protestPermutations: number[][];
+  protestNull: number[];
+  protestP: number;
+  protestSixR: number;
+  protestSixPermutations: number[][];
+  protestSixNull: number[];
+  protestSixP: number;
 }
 const C = readLatentFixture<MapCase>('cultural-map.json');
 const dims = { dimension1: C.dimension1, dimension2: C.dimension2 };
@@ -151,6 +158,28 @@ test('mapAgreement: distances, per-axis Pearson and vegan::procrustes (symmetric
   const back = mapAgreement(model, human).procrustes!;
   assert.ok(Math.abs(back.symmetricSs - pr.symmetricSs) <= 1e-15 * 8);
   assert.ok(Math.abs(back.ss - pr.ss) > 1e-3);
+});
+
+test('procrustesNull: vegan::protest fed the same permutations (199 random of all groups; all 720 of 6 groups) gives the same null statistics and p', () => {
+  const m = fitCulturalMap(C.human, dims);
+  const human = C.modelGroups.map((g) => m.scores[C.groups.indexOf(g)]);
+  const model = placeOnMap(m, C.model);
+  const all = procrustesNull(human, model, C.protestPermutations)!;
+  assert.ok(Math.abs(all.observed - C.protestR) <= TOL);
+  assert.ok(maxAbsDiffVector(all.statistics, C.protestNull) <= TOL, `null ${maxAbsDiffVector(all.statistics, C.protestNull)}`);
+  assert.equal(all.p, C.protestP);
+  // Six groups: the exact null (identity included, as permute::allPerms(observed = TRUE) lists it).
+  const six = procrustesNull(human.slice(0, 6), model.slice(0, 6), C.protestSixPermutations)!;
+  assert.ok(Math.abs(six.observed - C.protestSixR) <= TOL);
+  assert.ok(maxAbsDiffVector(six.statistics, C.protestSixNull) <= TOL);
+  assert.equal(six.p, C.protestSixP);
+  // With few groups unrelated matchings reach a sizeable correlation: the null's mean is far from 0.
+  const mean = six.statistics.reduce((s, v) => s + v, 0) / six.statistics.length;
+  assert.ok(mean > 0.3 && mean < 0.7, `six-group null mean ${mean}`);
+  // Fewer than two groups with both positions, or no spread: no null.
+  assert.equal(procrustesNull([human[0], null], [model[0], model[1]], []), null);
+  assert.equal(procrustesNull([human[0], human[1]], [model[0], model[0]], [[1, 0]]), null);
+  assert.throws(() => procrustesNull(human.slice(0, 3), model.slice(0, 3), [[0, 1]]), RangeError);
 });
 
 test('mapAgreement: identical positions agree perfectly; a rotated, scaled, shifted copy has Procrustes ss 0 but distances > 0', () => {

@@ -167,7 +167,7 @@ test('indicator recodes on hand-made rows (WVS7 codes, missing and invalid codes
 test('cultural map of the pipeline: positions equal fitCulturalMap on hand-computed weighted group means', async () => {
   const reference = generate(11, 160, false);
   const model = generate(12, 80, true);
-  const report = await run({ reference, runs: [{ name: 'model', rows: model }] });
+  const report = await run({ reference, runs: [{ name: 'model', rows: model }] }, { permutations: 99 });
   const map = report.runs[0].latent!.culturalMap!;
   assert.ok(map, report.runs[0].latent!.culturalMapUnavailable);
   assert.equal(map.indicators.length, 10);
@@ -191,6 +191,15 @@ test('cultural map of the pipeline: positions equal fitCulturalMap on hand-compu
   assert.ok(map.floor.meanDistance! > 0 && map.floor.procrustesCorrelation === null);
   assert.ok(map.ceiling.meanDistance! > 0 && map.ceiling.meanDistance! < map.floor.meanDistance!);
   assert.ok(map.ceiling.procrustesCorrelation! > 0.9);
+  // The shape's floor: vegan::protest's null over the run's own positions (procrustesNull, tested
+  // against vegan with the same permutations in cultural-map.test.ts), p as vegan writes it.
+  const nul = map.agreement.procrustesNull!;
+  assert.equal(nul.permutations, report.settings.permutations);
+  assert.ok(nul.low! <= nul.mean! && nul.mean! <= nul.high! && nul.high! <= 1);
+  assert.ok(nul.p! >= 1 / (nul.permutations + 1) && nul.p! <= 1);
+  assert.deepEqual(map.agreement.procrustesVerdict.floor, { baseline: 'group-permutation-null', value: nul.mean });
+  assert.deepEqual(map.agreement.procrustesVerdict.ceiling, { baseline: 'human-split-half', value: map.ceiling.procrustesCorrelation });
+  assert.deepEqual(map.agreement.meanDistance.verdict!.floor, { baseline: 'independent-marginals', value: map.floor.meanDistance });
   // Q154 / Q155 are not items of the wvs7 preset, but the map read them.
   assert.ok(!report.reference.items.includes('Q154'));
   assert.ok(JSON.stringify(report).indexOf('NaN') < 0);
@@ -273,7 +282,7 @@ test('CLI summary, Markdown and HTML show the latent structure (map distance, Pr
   writeCsv(join(dir, 'reference.csv'), generate(51, 80, false), ALL_COLUMNS);
   const model = generate(52, 40, true);
   writeCsv(join(dir, 'model.csv'), model, ALL_COLUMNS.filter((c) => c !== 'W_WEIGHT'));
-  writeFileSync(join(dir, 'representativeness.json'), JSON.stringify({ reference: { path: 'reference.csv', preset: 'wvs7' }, runs: ['model.csv'], groupBy: 'B_COUNTRY_ALPHA', association: ['pearson'], bootstrap: 10, permutations: 0 }));
+  writeFileSync(join(dir, 'representativeness.json'), JSON.stringify({ reference: { path: 'reference.csv', preset: 'wvs7' }, runs: ['model.csv'], groupBy: 'B_COUNTRY_ALPHA', association: ['pearson'], bootstrap: 10, permutations: 99 }));
   const root = path.resolve(__dirname, '../../../..');
   const r = spawnSync(process.execPath, [path.join(root, 'out/cli.js'), 'evaluate', '--config', join(dir, 'representativeness.json'), '--format', 'json', '--out', join(dir, 'report.json'), '--quiet'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
@@ -283,8 +292,15 @@ test('CLI summary, Markdown and HTML show the latent structure (map distance, Pr
   const map = report.runs[0].latent!.culturalMap!;
   assert.ok(row.includes(map.agreement.meanDistance.value!.toFixed(3)) && row.includes(map.agreement.procrustes!.correlation.toFixed(3)));
   assert.ok(rest.some((l) => l.startsWith('(independent-marginals)') && l.includes(map.floor.meanDistance!.toFixed(3))));
+  // The map's verdicts in words under the table, the shape's floor with it.
+  const nul = map.agreement.procrustesNull!;
+  assert.equal(nul.permutations, 99);
+  assert.ok(rest.some((l) => l.includes(`map distance ${map.agreement.meanDistance.verdict!.text}`)), rest.join('\n'));
+  assert.ok(rest.some((l) => l.includes(`map shape ${map.agreement.procrustesVerdict.text} (floor: groups permuted, mean ${nul.mean!.toFixed(3)}; p `)), rest.join('\n'));
   const md = renderReport(report, 'md');
   assert.match(md, /### Latent structure/);
+  assert.ok(md.includes(`| floor: independent marginals (distance); groups permuted (Procrustes) | ${map.floor.meanDistance!.toFixed(3)} | ${nul.mean!.toFixed(3)}; percentiles ${nul.low!.toFixed(3)} to ${nul.high!.toFixed(3)}; p `));
+  assert.ok(md.includes(`| verdict | ${map.agreement.meanDistance.verdict!.text} | ${map.agreement.procrustesVerdict.text} | | |`));
   assert.match(md, /Tucker congruence overall/);
   const html = renderReport(report, 'html');
   assert.match(html, /<section id="latent-structure"/);
@@ -301,7 +317,14 @@ test('CLI summary, Markdown and HTML show the latent structure (map distance, Pr
   assert.equal(Number(meanDistance[col('percentileLow')]), map.agreement.meanDistance.ci!.low);
   assert.equal(Number(meanDistance[col('floor')]), map.floor.meanDistance);
   assert.equal(meanDistance[col('ciLow')], '', 'no basic interval for the map');
-  assert.equal(Number(find('map', 'procrustesCorrelation')![col('value')]), map.agreement.procrustes!.correlation);
+  assert.equal(meanDistance[col('verdict')], map.agreement.meanDistance.verdict!.code);
+  const procrustes = find('map', 'procrustesCorrelation')!;
+  assert.equal(Number(procrustes[col('value')]), map.agreement.procrustes!.correlation);
+  assert.equal(Number(procrustes[col('floor')]), nul.mean, 'the shape\'s floor: the permutation null\'s mean');
+  assert.equal(Number(procrustes[col('ceiling')]), map.ceiling.procrustesCorrelation);
+  assert.equal(procrustes[col('verdict')], map.agreement.procrustesVerdict.code);
+  const nullRow = find('map', 'procrustesNull')!;
+  assert.deepEqual([nullRow[col('value')], nullRow[col('percentileLow')], nullRow[col('percentileHigh')], nullRow[col('n')], nullRow[col('p')]].map(Number), [nul.mean, nul.low, nul.high, 99, nul.p]);
   assert.equal(Number(find('map', 'ceilingMeanDistance')![col('percentileHigh')]), map.ceiling.meanDistanceHigh);
   const p0 = map.points[0];
   assert.equal(Number(find('map-point', 'axis2', p0.group)![col('model')]), p0.run![1]);
@@ -320,6 +343,10 @@ test('demo: the persona run spreads the countries far beyond the humans, the fin
   const { config } = parseConfig(readFileSync(file, 'utf8'), file);
   const report = await evaluate({ ...config!, bootstrap: 0, permutations: 0 });
   const map = Object.fromEntries(report.runs.map((r) => [r.name, r.latent!.culturalMap!]));
+  // No permutations, no floor for the shape: said, no verdict.
+  assert.equal(map.persona.agreement.procrustesNull, null);
+  assert.equal(map.persona.agreement.procrustesVerdict.code, 'undefined');
+  assert.equal(map.persona.agreement.procrustesVerdict.text, 'no floor to compare with ("permutations": 0)');
   const spread = (ps: ([number, number] | null)[]) => Math.sqrt(ps.reduce((s, p) => s + p![0] ** 2 + p![1] ** 2, 0) / ps.length);
   const human = spread(map.persona.points.map((p) => p.reference));
   assert.equal(map.persona.indicators.length, 5);

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { CulturalMapReport, EvaluationReport, RunReport } from '../../../src/core/report/model';
-import { latentAbsence, mapAgreementTrack, mapExtent, mapVerdict, placeLabels, type Box, type LabelRequest } from '../../../webview/latent-model';
+import type { EvaluationReport, RunReport } from '../../../src/core/report/model';
+import { latentAbsence, mapAgreementTrack, mapExtent, placeLabels, type Box, type LabelRequest } from '../../../webview/latent-model';
 
 /** The demo's golden report (test/unit/cli/golden.test.ts keeps it current). */
 function demo(): EvaluationReport {
@@ -15,14 +15,7 @@ function run(name: string): RunReport {
   return demo().runs.find((r) => r.name === name)!;
 }
 
-/** The demo's map with its mean distance replaced. */
-function withDistance(value: number | null, low: number | null, high: number | null, edit: Partial<CulturalMapReport> = {}): CulturalMapReport {
-  const map = structuredClone(run('finetuned').latent!.culturalMap!);
-  map.agreement.meanDistance = { value, ci: low === null ? null : { low, high, confidence: 0.95, method: 'percentile', replicates: 20 } };
-  return { ...map, ...edit };
-}
-
-test('the scorecard track: Procrustes r with its interval and split-half ceiling, no floor; the distance and its verdict beside it', () => {
+test('the scorecard track: Procrustes r with its percentiles, floor (groups permuted) and split-half ceiling, the report\'s verdict; the distance and its verdict beside it', () => {
   const r = run('persona');
   const map = r.latent!.culturalMap!;
   const t = mapAgreementTrack(r)!;
@@ -32,39 +25,21 @@ test('the scorecard track: Procrustes r with its interval and split-half ceiling
   // A sample value: no basic interval to draw; the percentiles are the report's.
   assert.equal(t.value.ci, null);
   assert.deepEqual(t.value.percentile, { low: map.agreement.procrustesCorrelationCi!.low, high: map.agreement.procrustesCorrelationCi!.high });
-  assert.equal(t.floor, null);
+  // Floor: the permutation null's mean; ceiling: the split-half mean; the verdict is the report's.
+  assert.equal(t.floor, map.agreement.procrustesNull!.mean);
   assert.equal(t.ceiling, map.ceiling.procrustesCorrelation);
-  // What a track draws from the verdict is the correlation's own ceiling, never the distance's.
-  assert.equal(t.value.verdict!.floor, null);
-  assert.deepEqual(t.value.verdict!.ceiling, { baseline: 'human-split-half', value: map.ceiling.procrustesCorrelation });
-  // Persona: interval 0.67-0.72 below the ceiling 0.87: no verdict for the shape.
-  assert.equal(t.value.verdict!.code, 'undefined');
-  // The distance says it: further than the floor (the countries pushed outward).
+  assert.deepEqual(t.value.verdict, map.agreement.procrustesVerdict);
+  assert.deepEqual(t.value.verdict!.floor, { baseline: 'group-permutation-null', value: map.agreement.procrustesNull!.mean });
+  assert.ok(t.explain.includes(`matched to the wrong groups (mean of ${map.agreement.procrustesNull!.permutations} permutations)`));
+  assert.match(t.usable, /permutation p (=|<) /);
+  // The distance says how far: the report's verdict in words.
   assert.match(t.usable, new RegExp(`Mean distance ${map.agreement.meanDistance.value!.toFixed(3)}; percentiles `));
-  assert.match(t.usable, /further from the human groups than no differences between groups/);
-  // The fine-tuned run's shape reaches the human ceiling.
-  assert.equal(mapAgreementTrack(run('finetuned'))!.value.verdict!.code, 'at-ceiling');
-  assert.match(t.explain, /Procrustes/);
+  assert.ok(t.usable.endsWith(map.agreement.meanDistance.verdict!.text));
   assert.equal(mapAgreementTrack({ ...r, latent: { culturalMap: null, culturalMapUnavailable: 'x', factors: null } }), null);
-});
-
-test('the map verdict reads the mean distance against floor (1.230) and ceiling (0.729), lower is better', () => {
-  // Demo: floor 1.2304 (every group on the pooled human point), ceiling 0.7287 (human split-half).
-  assert.equal(mapVerdict(withDistance(0.9, 0.8, 1.0)).code, 'between');
-  assert.equal(mapVerdict(withDistance(0.7, 0.6, 0.8)).code, 'at-ceiling');
-  assert.equal(mapVerdict(withDistance(1.1, 0.9, 1.3)).code, 'at-floor');
-  assert.equal(mapVerdict(withDistance(1.5, 1.3, 1.7)).code, 'below-floor');
-  // The interval reaches both: too uncertain (the demo's fine-tuned run).
-  assert.equal(mapVerdict(run('finetuned').latent!.culturalMap!).code, 'undefined');
-  assert.match(mapVerdict(withDistance(0.9, 0.5, 1.4)).text, /too uncertain/);
-  // Without an interval the estimate alone decides, and the text says so.
-  const alone = mapVerdict(withDistance(0.9, null, null));
-  assert.equal(alone.code, 'between');
-  assert.match(alone.text, /estimate alone/);
-  assert.equal(mapVerdict(withDistance(null, null, null)).code, 'undefined');
-  // A pooled run: the floor is the human point itself (0), nothing to compare with.
-  const pooled = withDistance(0.9, 0.8, 1.0, { pooled: true, floor: { position: [0, 0], meanDistance: 0, procrustesCorrelation: null } });
-  assert.equal(mapVerdict(pooled).code, 'undefined');
+  // A report without verdicts (hand-edited): said, not made up.
+  const bare = structuredClone(r);
+  delete (bare.latent!.culturalMap!.agreement as Partial<typeof map.agreement>).procrustesVerdict;
+  assert.equal(mapAgreementTrack(bare)!.value.verdict!.text, 'no verdict in this report');
 });
 
 test('the map extent: one span on both axes, every point inside, never narrower than one unit', () => {
